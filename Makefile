@@ -1,0 +1,40 @@
+# The two commands the README promises: `make demo` and `make test`.
+# Both set themselves up in .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := out/demo
+
+.PHONY: setup demo test lint unit bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The main job on the bundled sample inventory: offline, no credentials.
+demo: $(STAMP)
+	rm -rf $(DEMO)
+	$(BIN)/ddmigrate collect prometheus --from-files inventories/sample/sources/prometheus --out $(DEMO)/inventory/prometheus
+	$(BIN)/ddmigrate translate --inventory $(DEMO)/inventory/prometheus --out $(DEMO)/translation
+	$(BIN)/ddmigrate plan --translation $(DEMO)/translation --state inventories/sample/datadog-state --out $(DEMO)/plan.json
+	$(BIN)/ddmigrate report --translation $(DEMO)/translation --plan $(DEMO)/plan.json --out $(DEMO)/report
+
+lint: $(STAMP)
+	$(BIN)/ruff check migrate tests bench
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test: lint unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/translate.py
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

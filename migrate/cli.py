@@ -1,0 +1,83 @@
+"""argv → command functions, with one error boundary.
+
+The CLI parses arguments and dispatches; all behaviour lives in `migrate.commands.*`, which tests call
+directly. Exit codes: 0 ok, 1 error, 2 usage (or changes present with `plan --detailed-exitcode`),
+3 findings under `--strict`. Tracebacks only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Protocol, cast
+
+from migrate import __version__
+from migrate.errors import EXIT_ERROR, EXIT_USAGE, DDMigrateError
+
+
+class CommandModule(Protocol):
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+# verb -> (module, one-line help). Explicit on purpose: adding a verb is one line here plus one module.
+VERBS: dict[str, tuple[str, str]] = {
+    "collect": ("migrate.commands.collect", "read a source (API or files) into an inventory directory"),
+    "translate": ("migrate.commands.translate", "turn inventories + mapping rules into desired Datadog resources"),
+    "plan": ("migrate.commands.plan", "diff desired resources against a Datadog state and write a plan"),
+    "report": ("migrate.commands.report", "write the coverage report (Markdown + JSON) from a translation"),
+    "translate-query": ("migrate.commands.translate_query", "translate one query expression and explain it"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors already; keep its message to one line plus the usage."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ddmigrate",
+        description="Move monitoring from New Relic, Prometheus/Grafana and Pingdom into Datadog. "
+        "Secrets are read from the environment only (DD_API_KEY, DD_APP_KEY, NEW_RELIC_API_KEY, ...).",
+        epilog="Exit codes: 0 ok, 1 error, 2 usage or changes present (--detailed-exitcode), 3 --strict findings.",
+    )
+    parser.add_argument("--version", action="version", version=f"ddmigrate {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    for verb, (module_name, help_text) in VERBS.items():
+        module = cast(CommandModule, importlib.import_module(module_name))
+        verb_parser = sub.add_parser(verb, help=help_text, description=help_text)
+        module.add_arguments(verb_parser)
+        verb_parser.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if not args.verb:
+        parser.print_help()
+        return EXIT_USAGE
+    module = cast(CommandModule, args._module)
+    try:
+        return module.run(args)
+    except DDMigrateError as exc:
+        if args.debug:
+            raise
+        print(f"ddmigrate {args.verb}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"ddmigrate {args.verb}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of the boundary: never a bare traceback
+        if args.debug:
+            raise
+        print(
+            f"ddmigrate {args.verb}: internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: re-run with --debug for the traceback and report it",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

@@ -1,0 +1,1 @@
+"""Datadog side: one module per resource type, the vendored API schema, ownership markers, the client."""

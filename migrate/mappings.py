@@ -1,0 +1,124 @@
+"""Mapping rules: the YAML in `mappings/`, optionally layered with the operator's own directories.
+
+Every file is checked against `mappings_schema.json` on its own (so an error names the file, line and
+key), then the layers are merged: later directories win per key, dictionaries merge, lists replace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, cast
+
+import jsonschema
+
+from migrate.errors import ConfigError
+from migrate.model import stable_id
+from migrate.yamlutil import format_path, load_file
+
+_DURATION = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+
+
+def parse_duration(text: str) -> float:
+    """Prometheus duration (`1h30m`, `5m`, `0s`) in seconds."""
+    text = text.strip()
+    if not text or _DURATION.sub("", text):
+        raise ValueError(f"not a duration: {text!r}")
+    return float(sum(int(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text)))
+
+
+def default_mappings_dir() -> Path:
+    """`DDMIGRATE_MAPPINGS` if set, else the repository's `mappings/` next to the package."""
+    env = os.environ.get("DDMIGRATE_MAPPINGS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "mappings"
+
+
+def _schema() -> dict[str, Any]:
+    text = resources.files("migrate").joinpath("mappings_schema.json").read_text(encoding="utf-8")
+    return cast(dict[str, Any], json.loads(text))
+
+
+def _merge(base: Any, layer: Any) -> Any:
+    if isinstance(base, dict) and isinstance(layer, dict):
+        out = dict(base)
+        for key, value in layer.items():
+            out[key] = _merge(base[key], value) if key in base else value
+        return out
+    return layer
+
+
+@dataclass
+class Mappings:
+    data: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return cast(dict[str, Any], self.data.get(name) or {})
+
+    # --- prometheus ---------------------------------------------------------------------------
+    @property
+    def namespace(self) -> str:
+        return str(self.section("prometheus").get("namespace", ""))
+
+    @property
+    def distributions(self) -> bool:
+        return bool(self.section("prometheus").get("histogram_buckets_as_distributions", False))
+
+    @property
+    def metric_types(self) -> dict[str, str]:
+        return dict(self.section("prometheus").get("metric_types") or {})
+
+    @property
+    def label_tags(self) -> dict[str, str | None]:
+        return dict(self.section("prometheus").get("label_tags") or {})
+
+    @property
+    def server_labels(self) -> list[str]:
+        return list(self.section("prometheus").get("server_labels") or ["job", "instance"])
+
+    # --- alerts -------------------------------------------------------------------------------
+    @property
+    def default_window_seconds(self) -> float:
+        return parse_duration(str(self.section("alerts").get("default_window", "5m")))
+
+    @property
+    def routing(self) -> list[dict[str, Any]]:
+        return list(self.data.get("routing") or [])
+
+    def fingerprint(self) -> str:
+        return stable_id(json.dumps(self.data, sort_keys=True), 16)
+
+
+def load_mappings(extra_dirs: list[Path] | None = None, *, include_defaults: bool = True) -> Mappings:
+    dirs = ([default_mappings_dir()] if include_defaults else []) + list(extra_dirs or [])
+    schema = _schema()
+    validator = jsonschema.Draft7Validator(schema)
+    merged: dict[str, Any] = {}
+    files: list[str] = []
+    for directory in dirs:
+        if not directory.is_dir():
+            raise ConfigError("mappings directory not found", path=str(directory))
+        for path in sorted(directory.glob("*.y*ml")):
+            for doc in load_file(path):
+                if not isinstance(doc.data, dict):
+                    raise ConfigError("a mappings file must be a YAML mapping", path=str(path), line=doc.line_of([]))
+                errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path))
+                if errors:
+                    err = errors[0]
+                    where = list(err.absolute_path)
+                    raise ConfigError(
+                        f"{format_path(where)}: {err.message}",
+                        path=str(path),
+                        line=doc.line_of(where),
+                        hint="see mappings/README.md for the keys each section accepts",
+                    )
+                merged = _merge(merged, doc.data)
+            files.append(str(path))
+    return Mappings(data=merged, files=files)

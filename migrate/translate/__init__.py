@@ -1,0 +1,1 @@
+"""Translation: inventory + mapping rules → desired Datadog resources + a ledger entry per object."""

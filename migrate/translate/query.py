@@ -1,0 +1,66 @@
+"""What every query-language translator returns, and the context it reads.
+
+A translated query is one or more Datadog metric queries combined by a formula, so the same result
+serves a monitor (rendered inline by `expression`) and a dashboard widget (queries + formulas).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from migrate.mappings import Mappings
+from migrate.model import Finding, Outcome
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The top-level comparison of an alert expression, e.g. `X > 0.05`. Datadog puts it in the
+    monitor query and in `options.thresholds`."""
+
+    op: str  # one of > >= < <= == !=
+    threshold: float
+
+
+@dataclass
+class QueryResult:
+    original: str
+    queries: dict[str, str] = field(default_factory=dict)  # name -> Datadog metric query
+    formula: str = ""  # over the query names, e.g. "a / b * 100"; "" when nothing could be produced
+    findings: list[Finding] = field(default_factory=list)
+    comparison: Comparison | None = None
+    group_by: list[str] = field(default_factory=list)  # Datadog tag keys of the result
+    metrics: list[str] = field(default_factory=list)  # Datadog metric names referenced
+    source_metrics: list[str] = field(default_factory=list)  # source (e.g. Prometheus) metric names
+    no_data_alert: bool = False  # e.g. PromQL absent(): alert when the data stops arriving
+
+    @property
+    def fidelity(self) -> Outcome:
+        return Outcome.worst(*(f.outcome for f in self.findings))
+
+    @property
+    def notes(self) -> list[str]:
+        return [f.message for f in self.findings]
+
+    @property
+    def expression(self) -> str:
+        """The formula with every query name replaced by its query: one inline Datadog expression,
+        as a metric monitor's query needs it."""
+        if not self.formula:
+            return ""
+        if len(self.queries) == 1 and self.formula == next(iter(self.queries)):
+            return next(iter(self.queries.values()))
+
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(0)
+            return self.queries.get(name, name)
+
+        return re.sub(r"\b[a-z][a-z0-9_]*\b(?!\()", sub, self.formula)
+
+
+@dataclass
+class QueryContext:
+    mappings: Mappings
+    metric_types: dict[str, str] = field(default_factory=dict)  # collected metadata: name -> type
+    recording_rules: dict[str, str] = field(default_factory=dict)  # record name -> expression
+    variables: dict[str, str] = field(default_factory=dict)  # template variables, e.g. Grafana's
