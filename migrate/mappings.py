@@ -113,6 +113,11 @@ def load_mappings(extra_dirs: list[Path] | None = None, *, include_defaults: boo
                 if errors:
                     err = errors[0]
                     where = list(err.absolute_path)
+                    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+                        # point at the unexpected key itself, not at its parent mapping
+                        known = set(err.schema.get("properties", {}))
+                        extra = sorted(k for k in err.instance if k not in known)
+                        where += extra[:1]
                     raise ConfigError(
                         f"{format_path(where)}: {err.message}",
                         path=str(path),

@@ -1,0 +1,30 @@
+from pathlib import Path
+
+import pytest
+
+from migrate.errors import InputError
+from migrate.fsutil import atomic_dir, read_json, write_json
+
+
+def test_atomic_dir_replaces_whole_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    with atomic_dir(target) as stage:
+        (stage / "a.json").write_text("1")
+    assert (target / "a.json").read_text() == "1"
+
+    with pytest.raises(RuntimeError), atomic_dir(target) as stage:
+        (stage / "b.json").write_text("2")
+        raise RuntimeError("crash half way")
+    assert sorted(p.name for p in target.iterdir()) == ["a.json"], "the previous complete output survives"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "no staging directory left behind"
+
+
+def test_read_json_errors_name_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{\n  "a": 1,\n  oops\n}')
+    with pytest.raises(InputError, match=r"x\.json:3: invalid JSON"):
+        read_json(path)
+    with pytest.raises(InputError, match="file not found"):
+        read_json(tmp_path / "missing.json")
+    write_json(path, {"b": 2, "a": 1})
+    assert path.read_text() == '{\n  "a": 1,\n  "b": 2\n}\n'

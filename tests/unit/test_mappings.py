@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pytest
+
+from migrate.errors import ConfigError
+from migrate.mappings import load_mappings, parse_duration
+
+
+def test_defaults_load_and_validate() -> None:
+    m = load_mappings()
+    assert m.namespace == "techcorp"
+    assert m.label_tags["instance"] == "host"
+    assert m.default_window_seconds == 300
+    assert m.routing, "the default routing rules are non-empty"
+    assert len(m.fingerprint()) == 16
+
+
+def test_later_layer_wins_per_key(tmp_path: Path) -> None:
+    (tmp_path / "override.yaml").write_text(
+        "prometheus:\n  namespace: acme\n  label_tags:\n    pod: kube_pod\n"
+        "routing:\n  - match: {}\n    notify: ['@slack-only']\n"
+    )
+    m = load_mappings([tmp_path])
+    assert m.namespace == "acme"
+    # dictionaries merge: the default `instance` mapping survives next to the new `pod` one
+    assert m.label_tags == {"instance": "host", "job": "service", "pod": "kube_pod"}
+    # lists replace
+    assert m.routing == [{"match": {}, "notify": ["@slack-only"]}]
+
+
+def test_error_names_file_line_and_key(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("alerts:\n  severity:\n    critical:\n      priority: 9\n")
+    with pytest.raises(ConfigError) as exc:
+        load_mappings([tmp_path])
+    text = str(exc.value)
+    assert "bad.yaml:4:" in text
+    assert "alerts.severity.critical.priority" in text
+    assert "9 is greater than the maximum of 5" in text
+
+
+def test_unknown_section_and_malformed_yaml(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("prometheus:\n  namespace: ok\nbogus: 1\n")
+    with pytest.raises(ConfigError, match=r"a\.yaml:3: .*bogus"):
+        load_mappings([tmp_path])
+    (tmp_path / "a.yaml").write_text("prometheus: [unclosed\n")
+    with pytest.raises(Exception, match=r"a\.yaml:2: malformed YAML"):
+        load_mappings([tmp_path])
+
+
+def test_missing_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="mappings directory not found"):
+        load_mappings([tmp_path / "nope"])
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("5m", 300), ("1h30m", 5400), ("0s", 0), ("90s", 90), ("1d", 86400)])
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "5", "5 minutes", "m5"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text)
