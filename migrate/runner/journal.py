@@ -1,0 +1,280 @@
+"""The runner's ledger database: SQLite (WAL) in the working directory, `.ddmigrate/state.db`.
+
+Every remote call is bracketed: an *intent* row is committed before the call, its *outcome* after.
+A crash (even SIGKILL) therefore leaves an exact record: resume and rollback read the intents that
+have no outcome and look the resource up before acting again. The table `applied` is the last-applied
+state (ddmigrate key -> Datadog id + payload) that three-way planning compares with; `revision` goes
+up with every outcome, so a saved plan can tell that the ledger moved under it.
+
+For crash tests, `DDMIGRATE_CRASH_AFTER_WRITES=N` makes the process SIGKILL itself right after its
+N-th committed journal write.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import getpass
+import json
+import os
+import signal
+import socket
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from migrate.errors import DDMigrateError
+
+STATE_DIR = ".ddmigrate"
+CRASH_ENV = "DDMIGRATE_CRASH_AFTER_WRITES"
+_BUMP = "INSERT INTO meta(k, v) VALUES('revision', '1') ON CONFLICT(k) DO UPDATE SET v = CAST(v AS INTEGER) + 1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, verb TEXT NOT NULL, phase TEXT, plan_hash TEXT, dry_run INTEGER NOT NULL,
+  started_at REAL NOT NULL, finished_at REAL, status TEXT NOT NULL, who TEXT NOT NULL, summary TEXT);
+CREATE TABLE IF NOT EXISTS ops (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, phase TEXT, action TEXT NOT NULL,
+  rtype TEXT NOT NULL, key TEXT NOT NULL, dd_id TEXT, payload TEXT, pre_image TEXT,
+  status TEXT NOT NULL, error TEXT, intent_at REAL NOT NULL, done_at REAL);
+CREATE INDEX IF NOT EXISTS ops_run ON ops(run_id);
+CREATE TABLE IF NOT EXISTS applied (
+  rtype TEXT NOT NULL, key TEXT NOT NULL, dd_id TEXT NOT NULL, payload TEXT NOT NULL, phase TEXT,
+  run_id TEXT, adopted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (rtype, key));
+CREATE TABLE IF NOT EXISTS verify_results (
+  run_id TEXT NOT NULL, phase TEXT, rtype TEXT NOT NULL, key TEXT NOT NULL, ok INTEGER NOT NULL,
+  problems TEXT NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS phase_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, phase TEXT NOT NULL, status TEXT NOT NULL, run_id TEXT,
+  plan_hash TEXT, who TEXT NOT NULL, at REAL NOT NULL, detail TEXT);
+"""
+
+
+def who() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        user = f"uid{os.getuid()}"
+    return f"{user}@{socket.gethostname()}"
+
+
+@dataclass(frozen=True)
+class Op:
+    seq: int
+    run_id: str
+    phase: str | None
+    action: str  # create | update | delete | mute | unmute
+    rtype: str
+    key: str
+    dd_id: str | None
+    payload: dict[str, Any] | None
+    pre_image: dict[str, Any] | None
+    status: str  # intent | done | failed | refused
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Applied:
+    rtype: str
+    key: str
+    dd_id: str
+    payload: dict[str, Any]
+    phase: str | None
+    run_id: str | None
+    adopted: bool
+
+
+def _load(text: str | None) -> dict[str, Any] | None:
+    return None if text is None else dict(json.loads(text))
+
+
+def _dump(data: dict[str, Any] | None) -> str | None:
+    return None if data is None else json.dumps(data, sort_keys=True)
+
+
+class Journal:
+    """One connection per process; every write commits at once (the point of a journal)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.dir = workdir / STATE_DIR
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.dir / "state.db"
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._writes = 0
+        crash = os.environ.get(CRASH_ENV, "")
+        self._crash_after = int(crash) if crash.isdigit() else 0
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writes -------------------------------------------------------------------------------
+    def _write(self, sql: str, params: tuple[Any, ...], *, bump: bool = False,
+               more: tuple[tuple[str, tuple[Any, ...]], ...] = ()) -> int:
+        """Commit one transaction (a row, its companions and the revision move together), then count it."""
+        with self._db:
+            cur = self._db.execute(sql, params)
+            for extra_sql, extra_params in more:
+                self._db.execute(extra_sql, extra_params)
+            if bump:
+                self._db.execute(_BUMP)
+        self._writes += 1
+        if self._crash_after and self._writes >= self._crash_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return int(cur.lastrowid or 0)
+
+    def start_run(self, verb: str, *, phase: str | None, plan_hash: str | None, dry_run: bool) -> str:
+        run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        self._write(
+            "INSERT INTO runs(id, verb, phase, plan_hash, dry_run, started_at, status, who) "
+            "VALUES(?,?,?,?,?,?,?,?)",
+            (run_id, verb, phase, plan_hash, int(dry_run), time.time(), "running", who()),
+        )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
+        self._write("UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
+                    (time.time(), status, json.dumps(summary, sort_keys=True), run_id))
+
+    def mark_abandoned_runs(self) -> list[str]:
+        """Runs still 'running' while we hold the lock were killed: say so instead of leaving them open."""
+        ids = [r[0] for r in self._db.execute("SELECT id FROM runs WHERE status='running'")]
+        for run_id in ids:
+            self._write("UPDATE runs SET status='crashed' WHERE id=?", (run_id,))
+        return ids
+
+    def intent(self, run_id: str, phase: str | None, action: str, rtype: str, key: str, *,
+               dd_id: str | None = None, payload: dict[str, Any] | None = None,
+               pre_image: dict[str, Any] | None = None) -> int:
+        return self._write(
+            "INSERT INTO ops(run_id, phase, action, rtype, key, dd_id, payload, pre_image, status, intent_at) "
+            "VALUES(?,?,?,?,?,?,?,?,'intent',?)",
+            (run_id, phase, action, rtype, key, dd_id, _dump(payload), _dump(pre_image), time.time()),
+        )
+
+    def outcome(self, seq: int, status: str, *, dd_id: str | None = None, error: str | None = None,
+                applied: Applied | None = None, forget: tuple[str, str] | None = None) -> None:
+        """Close an intent; update last-applied state in the same transaction (the revision moves)."""
+        more: list[tuple[str, tuple[Any, ...]]] = []
+        if applied is not None:
+            more.append((
+                "INSERT OR REPLACE INTO applied(rtype, key, dd_id, payload, phase, run_id, adopted) "
+                "VALUES(?,?,?,?,?,?,?)",
+                (applied.rtype, applied.key, applied.dd_id, _dump(applied.payload), applied.phase,
+                 applied.run_id, int(applied.adopted)),
+            ))
+        if forget is not None:
+            more.append(("DELETE FROM applied WHERE rtype=? AND key=?", forget))
+        self._write("UPDATE ops SET status=?, dd_id=COALESCE(?, dd_id), error=?, done_at=? WHERE seq=?",
+                    (status, dd_id, error, time.time(), seq), bump=True, more=tuple(more))
+
+    def record_adoption(self, applied: Applied) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO applied(rtype, key, dd_id, payload, phase, run_id, adopted) VALUES(?,?,?,?,?,?,1)",
+            (applied.rtype, applied.key, applied.dd_id, _dump(applied.payload), applied.phase, applied.run_id),
+            bump=True,
+        )
+
+    def record_verify(self, run_id: str, phase: str | None, rtype: str, key: str, problems: list[str]) -> None:
+        self._write("INSERT INTO verify_results VALUES(?,?,?,?,?,?,?)",
+                    (run_id, phase, rtype, key, int(not problems), json.dumps(problems), time.time()))
+
+    def phase_event(self, phase: str, status: str, *, run_id: str | None, plan_hash: str | None = None,
+                    detail: str | None = None) -> None:
+        self._write("INSERT INTO phase_events(phase, status, run_id, plan_hash, who, at, detail) "
+                    "VALUES(?,?,?,?,?,?,?)", (phase, status, run_id, plan_hash, who(), time.time(), detail))
+
+    # -- reads --------------------------------------------------------------------------------
+    def revision(self) -> int:
+        row = self._db.execute("SELECT v FROM meta WHERE k='revision'").fetchone()
+        return int(row[0]) if row else 0
+
+    def applied(self) -> dict[tuple[str, str], Applied]:
+        rows = self._db.execute("SELECT rtype, key, dd_id, payload, phase, run_id, adopted FROM applied")
+        return {(r[0], r[1]): Applied(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], bool(r[6])) for r in rows}
+
+    def ops(self, run_id: str) -> list[Op]:
+        return list(self._ops("WHERE run_id=? ORDER BY seq", (run_id,)))
+
+    def open_intents(self) -> list[Op]:
+        return list(self._ops("WHERE status='intent' ORDER BY seq", ()))
+
+    def _ops(self, where: str, params: tuple[Any, ...]) -> Iterator[Op]:
+        cols = "seq, run_id, phase, action, rtype, key, dd_id, payload, pre_image, status, error"
+        sql = f"SELECT {cols} FROM ops {where}"  # noqa: S608 (`where` is one of two fixed clauses)
+        for r in self._db.execute(sql, params):
+            yield Op(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _load(r[7]), _load(r[8]), r[9], r[10])
+
+    def runs(self, *, phase: str | None = None, verb: str | None = None) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT id, verb, phase, plan_hash, dry_run, started_at, finished_at, status, who, summary FROM runs "
+            "WHERE (? IS NULL OR phase=?) AND (? IS NULL OR verb=?) ORDER BY started_at, id",
+            (phase, phase, verb, verb))
+        cols = ("id", "verb", "phase", "plan_hash", "dry_run", "started_at", "finished_at", "status", "who", "summary")
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        found = [r for r in self.runs() if r["id"] == run_id]
+        if not found:
+            raise DDMigrateError(f"no run {run_id!r} in the ledger {self.path}",
+                                 hint="`ddmigrate history` lists the runs")
+        return found[0]
+
+    def phase_events(self, phase: str | None = None) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT seq, phase, status, run_id, plan_hash, who, at, detail FROM phase_events "
+            "WHERE (? IS NULL OR phase=?) ORDER BY seq", (phase, phase))
+        cols = ("seq", "phase", "status", "run_id", "plan_hash", "who", "at", "detail")
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def verify_results(self, run_id: str) -> list[tuple[str, str, list[str]]]:
+        rows = self._db.execute("SELECT rtype, key, problems FROM verify_results WHERE run_id=?", (run_id,))
+        return [(r[0], r[1], json.loads(r[2])) for r in rows]
+
+
+class LockHeld(DDMigrateError):
+    """Another ddmigrate process is writing to this org's ledger."""
+
+
+class WriterLock:
+    """One writer at a time (apply, rollback, cutover, adopt), with who holds it written into the lock file.
+
+    `flock` is released by the kernel when the holder dies, so a SIGKILLed apply never leaves a stale lock.
+    """
+
+    def __init__(self, journal: Journal, command: str) -> None:
+        self.path = journal.dir / "lock"
+        self.command = command
+        self._fd: int | None = None
+
+    def __enter__(self) -> WriterLock:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = Path(self.path).read_text(encoding="utf-8", errors="replace").strip() or "{}"
+            os.close(fd)
+            info = json.loads(holder) if holder.startswith("{") else {}
+            raise LockHeld(
+                f"another ddmigrate {info.get('command', 'command')} holds the ledger lock: "
+                f"pid {info.get('pid', '?')}, {info.get('who', '?')}, since {info.get('since', '?')}",
+                hint="wait for it to finish; a killed process releases the lock by itself",
+            ) from None
+        os.ftruncate(fd, 0)
+        info = {"pid": os.getpid(), "who": who(), "command": self.command,
+                "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        os.write(fd, json.dumps(info).encode("utf-8"))
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            os.close(self._fd)  # closing releases the flock
+            self._fd = None

@@ -1,0 +1,65 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migrate.runner.journal import Applied, Journal, LockHeld, WriterLock
+
+
+def test_intent_then_outcome_moves_revision_and_last_applied(tmp_path: Path) -> None:
+    j = Journal(tmp_path)
+    run = j.start_run("apply", phase="p1", plan_hash="sha256:x", dry_run=False)
+    assert j.revision() == 0
+    seq = j.intent(run, "p1", "create", "monitor", "k1", payload={"name": "a"})
+    assert [o.status for o in j.open_intents()] == ["intent"], "an intent without outcome is visible"
+    j.outcome(seq, "done", dd_id="42", applied=Applied("monitor", "k1", "42", {"name": "a"}, "p1", run, False))
+    assert j.revision() == 1
+    assert j.open_intents() == []
+    assert j.applied()[("monitor", "k1")].dd_id == "42"
+    seq2 = j.intent(run, "p1", "delete", "monitor", "k1", dd_id="42", pre_image={"name": "a"})
+    j.outcome(seq2, "done", forget=("monitor", "k1"))
+    assert j.applied() == {}
+    assert j.revision() == 2
+    ops = j.ops(run)
+    assert [(o.action, o.status, o.dd_id) for o in ops] == [("create", "done", "42"), ("delete", "done", "42")]
+    assert ops[1].pre_image == {"name": "a"}
+    j.finish_run(run, "ok", {"created": 1})
+    assert j.run(run)["status"] == "ok"
+
+
+def test_journal_survives_reopen_and_marks_crashed_runs(tmp_path: Path) -> None:
+    j = Journal(tmp_path)
+    run = j.start_run("apply", phase=None, plan_hash=None, dry_run=False)
+    j.close()
+    j2 = Journal(tmp_path)
+    assert j2.mark_abandoned_runs() == [run]
+    assert j2.run(run)["status"] == "crashed"
+
+
+def test_second_writer_is_refused_with_holder_info(tmp_path: Path) -> None:
+    j = Journal(tmp_path)
+    with WriterLock(j, "apply --phase p1"), pytest.raises(LockHeld) as err:
+        WriterLock(Journal(tmp_path), "apply --phase p2").__enter__()
+    assert f"pid {os.getpid()}" in str(err.value)
+    assert "apply --phase p1" in str(err.value)
+    with WriterLock(j, "rollback"):  # released on exit
+        pass
+
+
+def test_crash_hook_kills_after_nth_write_and_lock_is_released(tmp_path: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from migrate.runner.journal import Journal, WriterLock\n"
+        "j = Journal(Path(sys.argv[1]))\n"
+        "with WriterLock(j, 'apply'):\n"
+        "    r = j.start_run('apply', phase=None, plan_hash=None, dry_run=False)\n"
+        "    for i in range(10): j.intent(r, None, 'create', 'monitor', f'k{i}')\n"
+    )
+    env = {**os.environ, "DDMIGRATE_CRASH_AFTER_WRITES": "4"}
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, check=False)
+    assert proc.returncode == -9
+    j = Journal(tmp_path)
+    assert len(j.open_intents()) == 3, "exactly the writes before the kill are durable"
+    with WriterLock(j, "apply"):  # the kernel released the dead holder's lock
+        pass
