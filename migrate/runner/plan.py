@@ -1,0 +1,207 @@
+"""The diff engine: desired resources against a `State` → a `Plan` of changes that know their inverse.
+
+Matching is by ddmigrate key (the ownership marker), never by name. Rules that keep an org safe:
+- an unowned live resource is never updated or deleted; when it looks like a desired resource that
+  would be created (same name, or same query/URL) it is listed as an adopt candidate, with no action;
+- an owned live resource with no desired counterpart is deleted only when every source it came from
+  is in the plan's scope (the sources the translation covers), so planning the Prometheus translation
+  never deletes what a New Relic translation created; the others are listed as out of scope;
+- a second owned copy of the same key (a duplicate left by an interrupted run) is deleted.
+
+Planning twice with the same inputs gives the same changes and the same `plan_hash`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from migrate.errors import InputError
+from migrate.fsutil import dumps, read_json
+from migrate.model import DesiredResource
+from migrate.runner.changes import Action, Change, Create, Delete, NoOp, Update, change_from_dict
+from migrate.runner.diff import field_changes, normalize, strip_defaults
+from migrate.runner.state import LiveResource, State
+
+PLAN_FORMAT = "ddmigrate-plan/1"
+ACTION_ORDER = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.NOOP)
+
+
+@dataclass(frozen=True)
+class AdoptCandidate:
+    """An unowned live resource that looks like a desired one. Listed for the operator; never touched."""
+
+    type: str
+    datadog_id: str
+    name: str
+    desired_key: str
+    match: str  # "name", "query" or "name+query"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"type": self.type, "datadog_id": self.datadog_id, "name": self.name,
+                "desired_key": self.desired_key, "match": self.match}
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    desired_hash: str
+    state_fingerprint: str
+    state_description: str = ""
+    translation: dict[str, Any] = field(default_factory=dict)  # translation.json of the translation dir
+    adopt_candidates: list[AdoptCandidate] = field(default_factory=list)
+    out_of_scope: list[dict[str, str]] = field(default_factory=list)  # owned by another source; left alone
+    created_at: str = ""
+
+    def of(self, action: Action) -> list[Change]:
+        return [c for c in self.changes if c.action is action]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {a.value: len(self.of(a)) for a in ACTION_ORDER}
+        return {**counts, "adopt_candidates": len(self.adopt_candidates), "out_of_scope": len(self.out_of_scope)}
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.changes)
+
+    def _body(self) -> dict[str, Any]:
+        return {
+            "format": PLAN_FORMAT,
+            "desired_hash": self.desired_hash,
+            "state": {"fingerprint": self.state_fingerprint, "description": self.state_description},
+            "translation": self.translation,
+            "changes": [c.to_dict() for c in self.changes],
+            "adopt_candidates": [a.to_dict() for a in self.adopt_candidates],
+            "out_of_scope": self.out_of_scope,
+            "summary": self.summary,
+        }
+
+    @property
+    def plan_hash(self) -> str:
+        """Identifies what the plan does and what it was computed from; `created_at` is not part of it."""
+        return "sha256:" + hashlib.sha256(dumps(self._body()).encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self._body(), "plan_hash": self.plan_hash, "created_at": self.created_at}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        state = data.get("state") or {}
+        return cls(
+            changes=[change_from_dict(c) for c in data["changes"]],
+            desired_hash=str(data["desired_hash"]),
+            state_fingerprint=str(state.get("fingerprint", "")),
+            state_description=str(state.get("description", "")),
+            translation=dict(data.get("translation") or {}),
+            adopt_candidates=[AdoptCandidate(**a) for a in data.get("adopt_candidates", [])],
+            out_of_scope=list(data.get("out_of_scope", [])),
+            created_at=str(data.get("created_at", "")),
+        )
+
+
+def read_plan(path: Path) -> Plan:
+    data = read_json(path)
+    if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+        raise InputError(f"not a ddmigrate plan (expected format {PLAN_FORMAT})", path=str(path),
+                         hint="write one with `ddmigrate plan --translation DIR --out FILE`")
+    try:
+        plan = Plan.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"malformed plan: {exc}", path=str(path), hint="re-run `ddmigrate plan`") from None
+    if data.get("plan_hash") != plan.plan_hash:
+        raise InputError("plan file was modified after it was written (plan_hash does not match)",
+                         path=str(path), hint="re-run `ddmigrate plan`")
+    return plan
+
+
+def desired_hash(resources: Iterable[DesiredResource]) -> str:
+    body = [r.to_dict() for r in sorted(resources, key=lambda r: (r.type, r.key))]
+    return "sha256:" + hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
+
+
+def display_name(resource_type: str, payload: dict[str, Any]) -> str:
+    return str(payload.get("title" if resource_type == "dashboard" else "name") or "")
+
+
+def compute_plan(
+    desired: Iterable[DesiredResource],
+    state: State,
+    *,
+    scope: Iterable[str] | None = None,
+    translation: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Plan:
+    """Compare `desired` with `state`. `scope`: the sources whose owned resources may be deleted
+    (None: all)."""
+    desired = sorted(desired, key=lambda r: (r.type, r.key))
+    in_scope = None if scope is None else frozenset(scope)
+    changes: list[Change] = []
+    adopt: list[AdoptCandidate] = []
+    for res in desired:
+        live = state.owned.get(res.key)
+        if live is None or live.type != res.type:
+            changes.append(Create(res.type, res.key, display_name(res.type, res.payload), tuple(res.source_refs),
+                                  payload=res.payload))
+            adopt.extend(_adopt_candidates(res, state.unowned))
+        else:
+            changes.append(_compare(res, live))
+    wanted = {r.key for r in desired}
+    out_of_scope: list[dict[str, str]] = []
+    for live, reason in [*((r, "") for r in state.owned.values()), *((r, "dup") for r in state.duplicates)]:
+        if live.key in wanted and not reason:
+            continue
+        if in_scope is not None and not live.sources <= in_scope:
+            out_of_scope.append({"type": live.type, "datadog_id": live.datadog_id, "name": live.name,
+                                 "key": live.key or "", "sources": ",".join(sorted(live.sources))})
+            continue
+        why = (f"duplicate of {state.owned[live.key or ''].datadog_id} (same ddmigrate key)" if reason
+               else "owned by ddmigrate and no longer desired")
+        changes.append(Delete(live.type, live.key or "", live.name, (), live.datadog_id,
+                              payload=normalize(live.type, live.payload), reason=why))
+    changes.sort(key=lambda c: (c.type, c.name.casefold(), c.key, c.datadog_id or ""))
+    adopt.sort(key=lambda a: (a.type, a.name.casefold(), a.datadog_id, a.desired_key))
+    return Plan(changes=changes, desired_hash=desired_hash(desired), state_fingerprint=state.fingerprint,
+                state_description=state.description, translation=dict(translation or {}),
+                adopt_candidates=adopt, out_of_scope=sorted(out_of_scope, key=lambda o: (o["type"], o["datadog_id"])),
+                created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"))
+
+
+def _compare(res: DesiredResource, live: LiveResource) -> Change:
+    want = normalize(res.type, res.payload)
+    have = normalize(res.type, live.payload)
+    fields = tuple(field_changes(strip_defaults(res.type, want, have), want))
+    name, refs = display_name(res.type, res.payload), tuple(res.source_refs)
+    if not fields:
+        return NoOp(res.type, res.key, name, refs, live.datadog_id)
+    return Update(res.type, res.key, name, refs, live.datadog_id, before=have, after=res.payload, fields=fields)
+
+
+def _adopt_candidates(res: DesiredResource, unowned: list[LiveResource]) -> Iterable[AdoptCandidate]:
+    name = display_name(res.type, res.payload).strip().casefold()
+    query = _identity_query(res.type, res.payload)
+    for live in unowned:
+        if live.type != res.type:
+            continue
+        same_name = bool(name) and live.name.strip().casefold() == name
+        same_query = bool(query) and _identity_query(live.type, live.payload) == query
+        if same_name or same_query:
+            match = "name+query" if same_name and same_query else "name" if same_name else "query"
+            yield AdoptCandidate(live.type, live.datadog_id, live.name, res.key, match)
+
+
+def _identity_query(resource_type: str, payload: dict[str, Any]) -> str:
+    """What a resource watches: a monitor's query, a synthetic test's URL or host (whitespace-insensitive)."""
+    if resource_type == "monitor":
+        text = str(payload.get("query") or "")
+    elif resource_type == "synthetic_test":
+        request = (payload.get("config") or {}).get("request") or {}
+        text = str(request.get("url") or request.get("host") or "")
+    else:
+        return ""
+    return re.sub(r"\s+", "", text)

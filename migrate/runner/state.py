@@ -1,0 +1,133 @@
+"""What exists in Datadog, as plan sees it: a `State`, however it was read.
+
+A `State` indexes live resources by ddmigrate key (the ownership marker), keeps the unowned ones
+apart (they are never updated or deleted), and has a fingerprint of everything read, so a saved plan
+can later be checked against what it was computed from. Readers only have to produce a list of
+`LiveResource`: this module reads a snapshot directory; the live API reader and the last-applied
+reader (issue 3) build a `State` with `State.from_resources` the same way.
+
+Snapshot directory layout (`ddmigrate plan --state DIR`)::
+
+    DIR/monitors/*.json      a monitor as `GET /api/v1/monitor/{id}` returns it, or a list of them
+                             as `GET /api/v1/monitor` returns it
+    DIR/dashboards/*.json    a dashboard as `GET /api/v1/dashboard/{id}` returns it (with widgets), or a list
+    DIR/synthetics/*.json    an API test as `GET /api/v1/synthetics/tests/api/{public_id}` returns it,
+                             a list, or `{"tests": [...]}` as `GET /api/v1/synthetics/tests` returns it
+    DIR/monitors.json, DIR/dashboards.json, DIR/synthetics.json   the same, one file per type
+
+Anything else in DIR (a README, other files) is ignored. Files are read in sorted order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from migrate.datadog.resources import RESOURCES
+from migrate.errors import InputError
+from migrate.fsutil import dumps, read_json
+
+SNAPSHOT_DIRS = {"monitors": "monitor", "dashboards": "dashboard", "synthetics": "synthetic_test"}
+_REQUIRED = {"monitor": ("query", "type"), "dashboard": ("title", "widgets"), "synthetic_test": ("name",)}
+_SOURCE_TAG = "ddmigrate_source:"
+_FOOTER_SOURCE_RE = re.compile(r"^- ([a-z0-9_]+)/", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class LiveResource:
+    type: str
+    datadog_id: str
+    payload: dict[str, Any]
+    key: str | None  # ddmigrate key when the ownership marker is present, else None (unowned)
+    origin: str = ""  # where it was read from: a file, or an API URL
+
+    @property
+    def name(self) -> str:
+        return str(self.payload.get("title" if self.type == "dashboard" else "name") or "")
+
+    @property
+    def sources(self) -> frozenset[str]:
+        """The sources (prometheus, grafana, ...) an owned resource says it came from."""
+        tags = [t for t in self.payload.get("tags") or [] if isinstance(t, str)]
+        found = {t[len(_SOURCE_TAG):] for t in tags if t.startswith(_SOURCE_TAG)}
+        text = str(self.payload.get("description" if self.type == "dashboard" else "message") or "")
+        return frozenset(found | set(_FOOTER_SOURCE_RE.findall(text)))
+
+
+@dataclass
+class State:
+    description: str
+    owned: dict[str, LiveResource] = field(default_factory=dict)  # ddmigrate key -> resource
+    unowned: list[LiveResource] = field(default_factory=list)
+    duplicates: list[LiveResource] = field(default_factory=list)  # a second owned copy of a key
+    fingerprint: str = ""
+
+    @classmethod
+    def from_resources(cls, resources: Iterable[LiveResource], description: str) -> State:
+        items = sorted(resources, key=lambda r: (r.type, len(r.datadog_id), r.datadog_id))  # numeric ids in order
+        state = cls(description=description)
+        for res in items:
+            if res.key is None:
+                state.unowned.append(res)
+            elif res.key in state.owned:
+                state.duplicates.append(res)
+            else:
+                state.owned[res.key] = res
+        digest = hashlib.sha256()
+        for res in items:
+            digest.update(dumps([res.type, res.datadog_id, res.payload]).encode("utf-8"))
+        state.fingerprint = "sha256:" + digest.hexdigest()
+        return state
+
+    @classmethod
+    def empty(cls) -> State:
+        return cls.from_resources([], "empty state (nothing in Datadog)")
+
+    def __len__(self) -> int:
+        return len(self.owned) + len(self.unowned) + len(self.duplicates)
+
+
+def load_snapshot(directory: Path) -> State:
+    if not directory.is_dir():
+        raise InputError("state snapshot directory not found", path=str(directory),
+                         hint="pass a directory holding monitors/, dashboards/ or synthetics/ JSON exports")
+    resources: list[LiveResource] = []
+    for name, rtype in SNAPSHOT_DIRS.items():
+        files = sorted((directory / name).glob("*.json")) if (directory / name).is_dir() else []
+        if (directory / f"{name}.json").is_file():
+            files.insert(0, directory / f"{name}.json")
+        for path in files:
+            resources.extend(_read_file(path, rtype))
+    seen: dict[tuple[str, str], str] = {}
+    for res in resources:
+        where = seen.setdefault((res.type, res.datadog_id), res.origin)
+        if where != res.origin:
+            raise InputError(f"{res.type} id {res.datadog_id} appears twice (also in {where})", path=res.origin,
+                             hint="each Datadog resource must be exported once")
+    return State.from_resources(resources, f"snapshot {directory}")
+
+
+def _read_file(path: Path, rtype: str) -> list[LiveResource]:
+    data = read_json(path)
+    if isinstance(data, dict) and "dashboards" in data and rtype == "dashboard":
+        raise InputError("this is a dashboard list (GET /api/v1/dashboard): it has no widgets to compare",
+                         path=str(path), hint="export each dashboard with GET /api/v1/dashboard/{id}")
+    if isinstance(data, dict) and rtype == "synthetic_test" and isinstance(data.get("tests"), list):
+        data = data["tests"]
+    items = data if isinstance(data, list) else [data]
+    spec = RESOURCES[rtype]
+    out = []
+    for index, item in enumerate(items):
+        where = f"{path}" if not isinstance(data, list) else f"{path} [item {index}]"
+        if not isinstance(item, dict):
+            raise InputError(f"expected a {rtype} JSON object, found {type(item).__name__}", path=where)
+        missing = [f for f in (spec.id_field, *_REQUIRED[rtype]) if f not in item]
+        if missing:
+            raise InputError(f"not a Datadog {rtype} export: missing {', '.join(missing)}", path=where,
+                             hint=f"files under {path.parent.name}/ must hold {rtype}s as the v1 API returns them")
+        out.append(LiveResource(rtype, str(item[spec.id_field]), item, spec.owned_key(item), origin=where))
+    return out

@@ -1,0 +1,68 @@
+"""Changes know their inverse and survive a round trip through the plan file."""
+
+from migrate.model import SourceRef
+from migrate.runner.changes import (
+    Action,
+    Create,
+    Delete,
+    FieldChange,
+    NoOp,
+    Update,
+    change_from_dict,
+)
+
+REF = SourceRef("prometheus", "alerting_rule", "payments.yml/payment-gateway/HighErrorRate", "HighErrorRate")
+PAYLOAD = {"name": "High error rate", "type": "query alert", "query": "avg(last_5m):avg:x{*} > 1"}
+
+
+def test_create_reverses_to_delete_of_the_created_id() -> None:
+    create = Create("monitor", "abc", "High error rate", (REF,), payload=PAYLOAD)
+    undo = create.reverse(created_id="123")
+    assert isinstance(undo, Delete)
+    assert (undo.action, undo.datadog_id, undo.key, undo.payload) == (Action.DELETE, "123", "abc", PAYLOAD)
+    assert undo.source_refs == (REF,)
+
+
+def test_delete_reverses_to_create_of_the_deleted_payload() -> None:
+    delete = Delete("monitor", "abc", "High error rate", (), "123", payload=PAYLOAD)
+    redo = delete.reverse()
+    assert isinstance(redo, Create)
+    assert redo.payload == PAYLOAD
+    assert redo.datadog_id is None  # a re-created resource gets a new id
+
+
+def test_update_reverse_restores_the_pre_image() -> None:
+    before = {**PAYLOAD, "tags": ["a"]}
+    after = {**PAYLOAD, "name": "renamed"}
+    fields = (FieldChange("name", "High error rate", "renamed"), FieldChange("tags", ["a"], None, after_absent=True))
+    update = Update("monitor", "abc", "renamed", (REF,), "123", before=before, after=after, fields=fields)
+    undo = update.reverse()
+    assert undo.after == before
+    assert undo.before == after
+    assert undo.fields[1] == FieldChange("tags", None, ["a"], before_absent=True)
+    assert undo.reverse() == update
+
+
+def test_noop_is_its_own_inverse() -> None:
+    noop = NoOp("monitor", "abc", "x", (), "1")
+    assert noop.reverse() is noop
+    assert noop.action is Action.NOOP
+
+
+def test_every_change_round_trips_through_json() -> None:
+    changes = [
+        Create("monitor", "k1", "a", (REF,), payload=PAYLOAD),
+        Update("monitor", "k2", "b", (REF,), "2", before={"x": 1}, after={"x": 2},
+               fields=(FieldChange("x", 1, 2), FieldChange("y", None, 3, before_absent=True))),
+        Delete("dashboard", "k3", "c", (), "abc-def-ghi", payload={"title": "c"}, reason="why"),
+        NoOp("synthetic_test", "k4", "d", (), "pub-lic-id1"),
+    ]
+    for change in changes:
+        assert change_from_dict(change.to_dict()) == change
+
+
+def test_absent_is_distinct_from_null() -> None:
+    absent = FieldChange("options.timeout_h", None, 1, before_absent=True)
+    null = FieldChange("options.timeout_h", None, 1)
+    assert absent.to_dict()["before"] != null.to_dict()["before"]
+    assert FieldChange.from_dict(null.to_dict()) == null
