@@ -1,15 +1,66 @@
-"""Placeholder until its issue lands: the verb is registered so --help lists it."""
+"""`ddmigrate collect <source> ... --out DIR`: read a source into an inventory directory.
+
+The sources themselves live in `migrate.sources` (one module each, registered in `SOURCES`); this verb
+gives every source the same `--out`, the same atomic write and the same summary.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from migrate.errors import DDMigrateError
+from migrate.inventory import Inventory, write_inventory
+from migrate.sources import SOURCES, load_source
+
+_NOT_OPTIONS = {"verb", "debug", "_module", "source", "out"}
+
+
+@dataclass
+class CollectResult:
+    inventory: Inventory  # as written; `inventory.path` is the output directory
+
+    def summary(self) -> str:
+        inv = self.inventory
+        counts = inv.counts()
+        width = max((len(k) for k in counts), default=0)
+        lines = [f"collected {inv.source} from {inv.origin}"]
+        lines += [f"  {kind:<{width}}  {n:>5}" for kind, n in counts.items()] or ["  (no objects)"]
+        if inv.warnings:
+            lines.append(f"warnings ({len(inv.warnings)}):")
+            lines += [f"  - {w}" for w in inv.warnings]
+        lines.append(f"wrote {inv.path} ({len(inv.objects)} objects)")
+        return "\n".join(lines) + "\n"
+
+
+def collect(source: str, *, out: Path, **options: Any) -> CollectResult:
+    """Collect `source` with its options (the flags of `collect <source>`, as keyword arguments)."""
+    collected = load_source(source).collect(options)
+    written = write_inventory(
+        Path(out),
+        source=collected.source,
+        origin=collected.origin,
+        objects=collected.objects,
+        warnings=collected.warnings,
+    )
+    return CollectResult(inventory=written)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    sub = parser.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    for name, (_, help_text) in SOURCES.items():
+        source_parser = sub.add_parser(name, help=help_text, description=help_text)
+        load_source(name).add_arguments(source_parser)
+        source_parser.add_argument(
+            "--out", type=Path, required=True, metavar="DIR",
+            help="inventory directory to write; replaced whole, and left untouched if collection fails",
+        )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise DDMigrateError("collect is not implemented yet")
+    options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
+    result = collect(args.source, out=args.out, **options)
+    sys.stdout.write(result.summary())
+    return 0
