@@ -124,14 +124,20 @@ class DesiredResource:
     key: str
     payload: dict[str, Any]
     source_refs: list[SourceRef] = field(default_factory=list)
+    # Facts about the resource that are not part of the API payload, e.g. `source_metrics` (the
+    # Prometheus metric names its queries read), which bridge mode needs. Never sent to Datadog.
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "type": self.type,
             "key": self.key,
             "payload": self.payload,
             "source_refs": [r.to_dict() for r in self.source_refs],
         }
+        if self.metadata:
+            out["metadata"] = self.metadata
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DesiredResource:
@@ -140,4 +146,5 @@ class DesiredResource:
             key=str(data["key"]),
             payload=dict(data["payload"]),
             source_refs=[SourceRef.from_dict(r) for r in data.get("source_refs", [])],
+            metadata=dict(data.get("metadata") or {}),
         )
