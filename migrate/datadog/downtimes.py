@@ -1,0 +1,58 @@
+"""Downtimes: the scoped mute ddmigrate puts on a monitor during a phase's parallel run (`mute_until_cutover`).
+
+Downtimes have no tags; ours carry the ownership footer in `message`, so `cutover` and rollback only ever
+cancel downtimes ddmigrate created, never one an operator set.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from datadog_api_client.v1.api.downtimes_api import DowntimesApi
+
+from migrate.datadog import ownership
+from migrate.datadog.base import ResourceOps, ResourceType
+
+DOWNTIME = ResourceType(
+    name="downtime",
+    api_path="/api/v1/downtime",
+    id_field="id",
+    schema_ref="Downtime",
+    server_fields=frozenset({
+        "id", "active", "active_child", "canceled", "creator_id", "created", "modified", "disabled",
+        "downtime_type", "parent_id", "updater_id", "monitor_tags",
+    }),
+    owned_key=lambda payload: ownership.key_from_text(payload.get("message")),
+)
+
+
+class DowntimeOps(ResourceOps):
+    rtype = DOWNTIME
+    api_class = DowntimesApi
+    create_op, get_op, update_op, delete_op = "create_downtime", "get_downtime", "update_downtime", "cancel_downtime"
+    id_param = "downtime_id"
+
+    def mute_monitor(self, monitor_id: int, key: str, *, reason: str = "parallel run before cutover") -> dict[str, Any]:
+        """Silence every group of one monitor until cancelled; the marker names the monitor's ddmigrate key."""
+        payload = {
+            "monitor_id": monitor_id,
+            "scope": ["*"],
+            "start": int(time.time()),
+            "message": f"ddmigrate: {reason}.\n{ownership.FOOTER_PREFIX} (id: {key}).",
+        }
+        return self.create(payload)
+
+    def list_all(self) -> Iterator[dict[str, Any]]:
+        data: list[dict[str, Any]] = self._call("list_downtimes", query={"current_only": True}).data or []
+        yield from data
+
+    def mutes_for(self, monitor_id: int) -> list[dict[str, Any]]:
+        """ddmigrate's active downtimes on one monitor."""
+        found: list[dict[str, Any]] = self._call("list_monitor_downtimes", path={"monitor_id": monitor_id}).data or []
+        return [d for d in found if DOWNTIME.owned_key(d) and not d.get("canceled")]
+
+    def unmute_monitor(self, monitor_id: int) -> int:
+        """Cancel ddmigrate's downtimes on the monitor; returns how many were cancelled."""
+        return sum(self.delete(d["id"]) for d in self.mutes_for(monitor_id))
