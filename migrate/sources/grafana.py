@@ -1,0 +1,202 @@
+"""Grafana collector: dashboards from files (JSON, exports with `__inputs`, ConfigMaps) or the HTTP API.
+
+Files: a dashboard JSON, a `{"dashboard": ..., "meta": ...}` API response, a Kubernetes ConfigMap or
+ConfigMapList whose `data` values are dashboard JSON strings (as kube-prometheus ships them), or a
+directory of any of these. API: `GRAFANA_URL` with `GRAFANA_TOKEN` (Bearer) from the environment;
+`/api/search?type=dash-db` paged, then `/api/dashboards/uid/<uid>` for each, folders kept as metadata.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from migrate.errors import InputError, RemoteError
+from migrate.inventory.store import Inventory, InventoryObject
+from migrate.settings import env_url, get_secret
+from migrate.sources.grafana_normalize import SOURCE, normalize_dashboard
+from migrate.sources.http import Auth, HttpClient, auth_from_env
+from migrate.yamlutil import load_file
+
+PAGE_SIZE = 1000
+DASHBOARD_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass
+class Collected:
+    objects: list[InventoryObject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    origin: str = ""
+
+    def dashboards(self) -> list[InventoryObject]:
+        return [o for o in self.objects if o.ref.kind == "dashboard"]
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _is_dashboard(data: Any) -> bool:
+    return isinstance(data, dict) and ("panels" in data or "rows" in data) and "title" in data
+
+
+def _dashboards_in(data: Any, path: str, line: int | None = None) -> list[tuple[dict[str, Any], str]]:
+    """(dashboard, folder) pairs found in one parsed document."""
+    if _is_dashboard(data):
+        return [(data, "")]
+    if isinstance(data, dict) and _is_dashboard(data.get("dashboard")):
+        meta = _mapping(data.get("meta"))
+        return [(data["dashboard"], str(meta.get("folderTitle") or ""))]
+    if isinstance(data, dict) and data.get("kind") in ("ConfigMap", "ConfigMapList", "List"):
+        found: list[tuple[dict[str, Any], str]] = []
+        items = data.get("items") if data.get("kind") != "ConfigMap" else [data]
+        for item in items or []:
+            if not isinstance(item, dict):
+                continue
+            annotations = _mapping(_mapping(item.get("metadata")).get("annotations"))
+            folder = str(annotations.get("grafana_folder") or "")
+            for key, text in (item.get("data") or {}).items():
+                if not str(key).endswith(".json"):
+                    continue
+                try:
+                    parsed = json.loads(str(text))
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"ConfigMap key {key!r} is not valid JSON: {exc.msg} (line {exc.lineno} of the "
+                                     "embedded document)", path=path, line=line) from None
+                found += [(d, f or folder) for d, f in _dashboards_in(parsed, path, line)]
+        return found
+    return []
+
+
+def load_dashboard_file(path: Path) -> list[tuple[dict[str, Any], str]]:
+    if path.suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError("file not found", path=str(path)) from None
+        except UnicodeDecodeError:
+            raise InputError("not a UTF-8 text file", path=str(path)) from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno,
+                             hint="export the dashboard again from Grafana (Share → Export → Save to file)") from None
+        found = _dashboards_in(data, str(path))
+    else:
+        found = []
+        for doc in load_file(path):
+            found += _dashboards_in(doc.data, str(path), doc.line_of([]))
+    if not found:
+        raise InputError(
+            "no Grafana dashboard found (expected a dashboard JSON with `panels` or `rows`, an API response with "
+            "`dashboard`, or a ConfigMap whose data keys end in .json)",
+            path=str(path),
+        )
+    return found
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            try:
+                out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in DASHBOARD_SUFFIXES)
+            except OSError as exc:
+                raise InputError(f"cannot read directory: {exc.strerror}", path=str(path)) from None
+        elif path.exists():
+            out.append(path)
+        else:
+            raise InputError("file or directory not found", path=str(path))
+    return out
+
+
+def collect_files(paths: list[Path]) -> Collected:
+    collected = Collected(origin=", ".join(str(p) for p in paths))
+    seen: dict[str, str] = {}
+    for path in _files(paths):
+        for dashboard, folder in load_dashboard_file(path):
+            objects = normalize_dashboard(dashboard, origin=str(path), folder=folder)
+            uid = objects[0].ref.id
+            if uid in seen:
+                collected.warnings.append(f"{path}: dashboard uid {uid!r} also in {seen[uid]}; kept the first")
+                continue
+            seen[uid] = str(path)
+            collected.objects += objects
+    return collected
+
+
+def _auth(env: Mapping[str, str] | None) -> Auth:
+    """`GRAFANA_TOKEN` (service-account token, Bearer); else `GRAFANA_USERNAME`/`GRAFANA_PASSWORD`."""
+    token = get_secret("GRAFANA_TOKEN", env, required=False)
+    return Auth(bearer=token) if token else auth_from_env("GRAFANA", env)
+
+
+def search_dashboards(client: HttpClient) -> list[dict[str, Any]]:
+    hits: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        batch = client.get_json("/api/search", {"type": "dash-db", "limit": str(PAGE_SIZE), "page": str(page)})
+        if not isinstance(batch, list):
+            raise RemoteError(f"{client.display_url}/api/search did not return a list",
+                              hint="is GRAFANA_URL the Grafana base URL?")
+        hits += [h for h in batch if isinstance(h, dict) and h.get("uid")]
+        if len(batch) < PAGE_SIZE:
+            return hits
+        page += 1
+
+
+def datasource_types(client: HttpClient) -> dict[str, str]:
+    """name and uid → type; empty when the token may not list datasources (that needs more rights)."""
+    try:
+        listing = client.get_json("/api/datasources")
+    except RemoteError:
+        return {}
+    out: dict[str, str] = {}
+    for ds in listing if isinstance(listing, list) else []:
+        if isinstance(ds, dict) and ds.get("type"):
+            for key in ("name", "uid"):
+                if ds.get(key):
+                    out[str(ds[key])] = str(ds["type"])
+    return out
+
+
+def collect_api(env: Mapping[str, str] | None = None, session: requests.Session | None = None) -> Collected:
+    client = HttpClient(env_url("GRAFANA_URL", env), auth=_auth(env), session=session or requests.Session())
+    collected = Collected(origin=client.display_url)
+    known = datasource_types(client)
+    for hit in search_dashboards(client):
+        uid = str(hit["uid"])
+        body = client.get_json(f"/api/dashboards/uid/{uid}")
+        if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
+            collected.warnings.append(f"dashboard {uid}: unexpected response shape, skipped")
+            continue
+        meta = _mapping(body.get("meta"))
+        folder = str(meta.get("folderTitle") or hit.get("folderTitle") or "")
+        folder_uid = str(meta.get("folderUid") or hit.get("folderUid") or "")
+        origin = f"{collected.origin}/api/dashboards/uid/{uid}"
+        collected.objects += normalize_dashboard(body["dashboard"], origin=origin, folder=folder,
+                                                 folder_uid=folder_uid, known_datasources=known)
+    return collected
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from-files", type=Path, action="append", default=[], metavar="PATH",
+                        help="dashboard JSON, an export with __inputs, a ConfigMap(List) YAML, or a directory "
+                        "(repeatable); without it, the live API at GRAFANA_URL is read (token from GRAFANA_TOKEN)")
+
+
+def collect(options: Mapping[str, Any]) -> Inventory:
+    """Files when `from_files` is given, otherwise the live API (`env`, `session` for tests)."""
+    files = [Path(p) for p in options.get("from_files") or []]
+    collected = collect_files(files) if files else collect_api(options.get("env"), options.get("session"))
+    return Inventory(path=None, source=SOURCE, origin=collected.origin,
+                     collected_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     objects=collected.objects, warnings=collected.warnings)
+
+
+__all__ = ["SOURCE", "Collected", "add_arguments", "collect", "collect_api", "collect_files"]
