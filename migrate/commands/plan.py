@@ -1,15 +1,51 @@
-"""Placeholder until its issue lands: the verb is registered so --help lists it."""
+"""`ddmigrate plan`: desired resources (a translation directory) against a Datadog state → plan.json.
+
+Offline: the state is a snapshot directory of exported Datadog JSON (see `migrate.runner.state`), or
+empty. No Datadog credentials are read. `--detailed-exitcode` follows Terraform: 0 no changes,
+2 changes present, 1 error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from migrate.errors import DDMigrateError
+from migrate.errors import EXIT_OK, EXIT_USAGE
+from migrate.fsutil import dumps, write_json
+from migrate.report.diff_text import plan_lines, print_lines
+from migrate.runner.plan import Plan, compute_plan
+from migrate.runner.state import State, load_snapshot
+from migrate.translate.store import read_translation
+
+
+def plan(*, translation_dir: Path, state_dir: Path | None = None, out: Path | None = None) -> Plan:
+    translation = read_translation(translation_dir)
+    state = State.empty() if state_dir is None else load_snapshot(state_dir)
+    scope = {e.ref.source for e in translation.ledger} | {
+        ref.source for res in translation.resources for ref in res.source_refs}
+    result = compute_plan(translation.resources, state, scope=scope, translation=translation.meta)
+    if out is not None:
+        write_json(out, result.to_dict())
+    return result
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    parser.add_argument("--translation", type=Path, required=True, metavar="DIR",
+                        help="translation directory written by `ddmigrate translate`")
+    parser.add_argument("--state", type=Path, metavar="DIR",
+                        help="Datadog state snapshot: monitors/, dashboards/, synthetics/ JSON exports "
+                             "(default: empty, everything is a create)")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write the JSON plan")
+    parser.add_argument("--detailed-exitcode", action="store_true",
+                        help="exit 2 when changes are present, 0 when none (1 on error)")
+    parser.add_argument("--json", action="store_true", help="print the JSON plan instead of the readable diff")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise DDMigrateError("plan is not implemented yet")
+    result = plan(translation_dir=args.translation, state_dir=args.state, out=args.out)
+    if args.json:
+        sys.stdout.write(dumps(result.to_dict()))
+    else:
+        print_lines([*plan_lines(result), ("", f"Plan written to {args.out} ({result.plan_hash})")])
+    return EXIT_USAGE if args.detailed_exitcode and result.has_changes else EXIT_OK

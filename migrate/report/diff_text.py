@@ -1,0 +1,72 @@
+"""The plan as a readable, Terraform-like diff.
+
+`plan_lines` returns (style, text) pairs so the same content prints plain (files, pipes, tests) or in
+colour through `rich` when stdout is a terminal. No-ops are counted, not listed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from migrate.runner.changes import Action, Change, Delete, Update
+from migrate.runner.plan import Plan
+
+MAX_VALUE = 160  # characters of one value shown inline; the JSON plan has the full value
+_SIGN = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
+
+Line = tuple[str, str]
+
+
+def _value(value: Any, absent: bool) -> str:
+    if absent:
+        return "(absent)"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def _change_lines(change: Change) -> list[Line]:
+    sign, style = _SIGN[change.action]
+    where = f" (id {change.datadog_id})" if change.datadog_id else ""
+    lines: list[Line] = [(style, f'{sign} {change.action.value} {change.type} "{change.name}"{where}')]
+    refs = ", ".join(r.key for r in change.source_refs)
+    lines.append(("dim", f"    key {change.key}" + (f"  from {refs}" if refs else "")))
+    if isinstance(change, Update):
+        lines += [("yellow", f"    {f.path}: {_value(f.before, f.before_absent)} → {_value(f.after, f.after_absent)}")
+                  for f in change.fields]
+    if isinstance(change, Delete):
+        lines.append(("red", f"    reason: {change.reason}"))
+    return lines
+
+
+def plan_lines(plan: Plan) -> list[Line]:
+    lines: list[Line] = [("bold", f"Desired: {len(plan.changes) - len(plan.of(Action.DELETE))} resources; "
+                                  f"state: {plan.state_description}")]
+    for change in plan.changes:
+        if change.action is not Action.NOOP:
+            lines += [("", ""), *_change_lines(change)]
+    if plan.adopt_candidates:
+        lines.append(("", ""))
+    for cand in plan.adopt_candidates:
+        lines.append(("cyan", f'! adopt candidate: {cand.type} "{cand.name}" (id {cand.datadog_id}, not managed by '
+                              f"ddmigrate) matches desired {cand.desired_key} by {cand.match}; left alone"))
+    for item in plan.out_of_scope:
+        lines.append(("dim", f'  out of scope: {item["type"]} "{item["name"]}" (id {item["datadog_id"]}) from '
+                             f'{item["sources"] or "unknown source"}; left alone'))
+    s = plan.summary
+    lines += [("", ""), ("bold", f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
+                                 f"{s['no-op']} unchanged.")]
+    return lines
+
+
+def print_lines(lines: list[Line], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    if stream.isatty():
+        from rich.console import Console  # noqa: PLC0415 (only terminals pay rich's import time)
+
+        console = Console(file=stream, highlight=False, markup=False, emoji=False)
+        for style, text in lines:
+            console.print(text, style=style or None, soft_wrap=True)
+        return
+    stream.write("".join(text + "\n" for _, text in lines))

@@ -1,0 +1,129 @@
+"""report.md: the coverage report for auditors, rendered from `build_report` data.
+
+Summary tables first, then every approximate and manual item with its findings and original query,
+then every skipped item with its reason, grouped by source/kind and sorted by source key (each item
+is a heading carrying its source key, so it can be found by search). Text from sources is escaped:
+`|` and backticks cannot break a table, queries sit in code spans or fenced blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_FENCE_LANG = {"prometheus": "promql", "newrelic": "sql", "grafana": "promql"}
+
+
+def text(value: object) -> str:
+    """Plain text safe in a paragraph or a table cell (one line)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def code(value: object) -> str:
+    """An inline code span safe in a table cell: enough backticks to enclose any run inside, `|` escaped."""
+    content = " ".join(str(value).split())
+    longest = max((len(m) for m in re.findall(r"`+", content)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if content.startswith("`") or content.endswith("`") else ""
+    return f"{ticks}{pad}{content}{pad}{ticks}".replace("|", "\\|")
+
+
+def block(value: str, lang: str = "") -> list[str]:
+    """A fenced code block long enough not to be closed by a fence inside the text."""
+    longest = max((len(m) for m in re.findall(r"`{3,}", value)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{lang}", *value.splitlines(), fence]
+
+
+def table(header: Iterable[str], rows: Iterable[Iterable[object]], numeric_from: int = 1) -> list[str]:
+    head = list(header)
+    align = ["---" if i < numeric_from else "---:" for i in range(len(head))]
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _summary(data: dict[str, Any]) -> list[str]:
+    summary = data["summary"]
+    outcomes = list(summary["by_outcome"])
+    out = ["## Outcomes", ""]
+    out += table(["Outcome", "Objects"],
+                 [*([o, n] for o, n in summary["by_outcome"].items()), ["**total**", summary["total"]]])
+    out += ["## By source and kind", ""]
+    out += table(["Source / kind", *outcomes, "total"],
+                 [[code(k), *(by[o] for o in outcomes), sum(by.values())]
+                  for k, by in summary["by_source_kind"].items()])
+    out += ["## Datadog resources", ""]
+    out += table(["Type", "Desired"], [[code(t), n] for t, n in data["resources"]["by_type"].items()])
+    plan = data["plan"]
+    if plan is not None:
+        s = plan["summary"]
+        out += ["## Planned changes", "", f"Plan {code(plan['plan_hash'])} against {text(plan['state'])}.", ""]
+        if not plan["matches_translation"]:
+            out += ["**Warning:** the plan was made from a different translation; re-run `ddmigrate plan`.", ""]
+        out += table(["Create", "Update", "Delete", "Unchanged", "Adopt candidates"],
+                     [[s["create"], s["update"], s["delete"], s["no-op"], s["adopt_candidates"]]], numeric_from=0)
+    out += ["## Reason codes", ""]
+    codes = data["reason_codes"]
+    out += table(["Code", "Findings"], [[code(c), n] for c, n in codes.items()]) if codes else ["None.", ""]
+    return out
+
+
+def _grouped(items: list[dict[str, Any]]) -> Iterable[tuple[str, list[dict[str, Any]]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in sorted(items, key=lambda i: i["key"]):
+        groups.setdefault(f"{item['source']}/{item['kind']}", []).append(item)
+    return sorted(groups.items())
+
+
+def _detailed(title: str, items: list[dict[str, Any]]) -> list[str]:
+    out = [f"## {title} ({len(items)})", ""]
+    if not items:
+        return [*out, "None.", ""]
+    for group, members in _grouped(items):
+        out += [f"### {code(group)}", ""]
+        for item in members:
+            out += [f"#### {code(item['key'])}", ""]
+            out += [f"- Name: {text(item['name'])}", f"- Outcome: {item['outcome']}"]
+            if item["origin"]:
+                out.append(f"- Origin: {code(item['origin'])}")
+            if item["targets"]:
+                out.append("- Datadog resources: " + ", ".join(code(t) for t in item["targets"]))
+            if item["reason"]:
+                out.append(f"- Reason: {text(item['reason'])}")
+            out += ["", "Findings:", ""]
+            findings = [f"- {code(f['code'])} ({f['outcome']}): {text(f['message'])}" for f in item["findings"]]
+            out += findings or ["- none"]
+            if item["original"]:
+                out += ["", "Original query:", "", *block(item["original"], _FENCE_LANG.get(item["source"], ""))]
+            out.append("")
+    return out
+
+
+def _skipped(items: list[dict[str, Any]]) -> list[str]:
+    out = [f"## Skipped items ({len(items)})", ""]
+    if not items:
+        return [*out, "None.", ""]
+    for group, members in _grouped(items):
+        out += [f"### {code(group)}", ""]
+        out += table(["Source key", "Name", "Reason"],
+                     [[code(i["key"]), text(i["name"]), text(i["reason"] or "")] for i in members], numeric_from=3)
+    return out
+
+
+def render(data: dict[str, Any]) -> str:
+    paths, meta = data["paths"], data["translation"]["meta"]
+    out = ["# ddmigrate coverage report", ""]
+    out.append(f"- Translation: {code(data['translation']['dir'])}"
+               + (f" (ddmigrate {text(meta['ddmigrate_version'])})" if meta.get("ddmigrate_version") else ""))
+    out.append(f"- Ledger: {code(paths['ledger'])}")
+    if paths["plan"]:
+        out.append(f"- Plan: {code(paths['plan'])}")
+    out += ["", *_summary(data)]
+    items = data["items"]
+    out += _detailed("Approximate items", items["approximate"])
+    out += _detailed("Manual items", items["manual"])
+    out += _skipped(items["skipped"])
+    return "\n".join(out).rstrip("\n") + "\n"
