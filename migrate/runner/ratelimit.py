@@ -1,0 +1,157 @@
+"""Datadog rate limits and retries: follow `X-RateLimit-*` per limit name, back off on 5xx and lost connections.
+
+Datadog names each limit (`X-RateLimit-Name`) and counts requests in calendar-aligned windows of
+`X-RateLimit-Period` seconds. The limiter learns which limit name a route (e.g. "monitor create")
+falls under from the responses, keeps a local count of what is left in the current window (minus
+requests still in flight) and makes callers wait for the next window instead of collecting 429s.
+
+Retries never re-send a create blindly: when a failure is *ambiguous* (the server may have committed
+it: a 5xx or a connection dropped after sending), `on_ambiguous` looks the resource up first.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from migrate.datadog.client import ApiResponse, ConnectionFailed, DatadogApiError, RateLimit, RateLimited, ServerError
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Window:
+    limit: int
+    period: int
+    remaining: int
+    reset_at: float  # wall-clock time the current window ends
+    inflight: int = 0
+
+
+class RateLimiter:
+    def __init__(self, *, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> None:
+        self._lock = threading.Condition()
+        self._windows: dict[str, _Window] = {}
+        self._route_names: dict[str, str] = {}
+        self._local = threading.local()
+        self._sleep = sleep
+        self._clock = clock
+        self.waited = 0.0  # seconds spent waiting for a window, for the progress line and benchmarks
+        self.rate_limited = 0  # 429s seen (should stay near zero when the headers are honoured)
+
+    # -- the two hooks around every request ---------------------------------------------------
+    def acquire(self, route: str) -> None:
+        """Block until the route's limit (when known) has room in the current window."""
+        self._local.route = route
+        while True:
+            with self._lock:
+                name = self._route_names.get(route)
+                win = self._windows.get(name) if name else None
+                if win is None:
+                    return
+                now = self._clock()
+                if now >= win.reset_at:  # a new window: the server will tell us the exact count
+                    win.remaining = win.limit
+                    win.reset_at = self._window_end(now, win.period, win.period)
+                if win.remaining > 0:
+                    win.remaining -= 1
+                    win.inflight += 1
+                    return
+                delay = win.reset_at - now + 0.005
+            self.waited += delay
+            self._sleep(delay)
+
+    def observe(self, response: ApiResponse) -> None:
+        """`on_response` callback for the resource modules: learn from the headers of a success."""
+        self._learn(getattr(self._local, "route", ""), response.rate_limit, limited=False)
+
+    def observe_error(self, route: str, limit: RateLimit | None, *, limited: bool) -> None:
+        self._learn(route, limit, limited=limited)
+
+    def _learn(self, route: str, rl: RateLimit | None, *, limited: bool) -> None:
+        if rl is None or rl.limit <= 0:
+            return
+        name = rl.name or route
+        with self._lock:
+            now = self._clock()
+            self._route_names[route] = name
+            end = self._window_end(now, rl.reset, rl.period)
+            win = self._windows.get(name)
+            if win is None:
+                win = self._windows[name] = _Window(rl.limit, rl.period, rl.remaining, end)
+            win.inflight = max(0, win.inflight - 1)
+            if limited:
+                win.remaining, win.reset_at = 0, max(end, now + 0.05)
+            elif end > win.reset_at + 0.5 or win.reset_at <= now:  # the answer comes from a newer window
+                win.limit, win.period, win.reset_at = rl.limit, rl.period, end
+                win.remaining = max(0, rl.remaining - win.inflight)
+            else:
+                win.remaining = min(win.remaining, max(0, rl.remaining - win.inflight))
+
+    @staticmethod
+    def _window_end(now: float, reset: float, period: int) -> float:
+        """Windows are calendar aligned: prefer the exact boundary when it agrees with `reset` (whole seconds)."""
+        if period > 0:
+            aligned = math.floor(now / period) * period + period
+            if abs(aligned - (now + reset)) <= 1.0:
+                return float(aligned)
+        return now + max(reset, 0.0)
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6  # for 5xx and connection errors; 429s wait for the window and do not count
+    max_rate_limited: int = 50
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+
+    def backoff(self, attempt: int) -> float:
+        return float(min(self.max_delay, self.base_delay * (2 ** attempt)) * (0.5 + random.random() / 2))  # noqa: S311 (jitter)
+
+
+def call_with_retry(
+    limiter: RateLimiter,
+    route: str,
+    fn: Callable[[], T],
+    *,
+    policy: RetryPolicy | None = None,
+    on_ambiguous: Callable[[], T | None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run `fn` under the limiter, retrying what is safe to retry.
+
+    After an ambiguous failure `on_ambiguous()` is asked first; a non-None answer (the resource was in fact
+    created or changed) is returned instead of sending the request again.
+    """
+    policy = policy or RetryPolicy()
+    failures = limited = 0
+    while True:
+        limiter.acquire(route)
+        try:
+            return fn()
+        except RateLimited as exc:
+            limiter.observe_error(route, exc.rate_limit, limited=True)
+            limiter.rate_limited += 1
+            limited += 1
+            if limited > policy.max_rate_limited:
+                raise
+            if exc.rate_limit is None:
+                sleep(policy.backoff(min(limited, 5)))
+        except (ServerError, ConnectionFailed) as exc:
+            limiter.observe_error(route, exc.rate_limit, limited=False)
+            failures += 1
+            if exc.ambiguous and on_ambiguous is not None:
+                found = on_ambiguous()
+                if found is not None:
+                    return found
+            if failures >= policy.attempts:
+                raise
+            sleep(policy.backoff(failures))
+        except DatadogApiError as exc:  # a 4xx: the request was answered and will not change by re-sending
+            limiter.observe_error(route, exc.rate_limit, limited=False)
+            raise

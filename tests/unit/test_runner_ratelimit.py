@@ -1,0 +1,85 @@
+import pytest
+
+from migrate.datadog.client import ApiResponse, ConnectionFailed, DatadogApiError, RateLimited, ServerError
+from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def headers(remaining: int, reset: int, limit: int = 5, period: int = 10) -> dict[str, str]:
+    return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Period": str(period), "X-RateLimit-Remaining":
+            str(remaining), "X-RateLimit-Reset": str(reset), "X-RateLimit-Name": "monitor_create"}
+
+
+def test_waits_for_the_next_window_instead_of_hitting_429() -> None:
+    clock = Clock()
+    limiter = RateLimiter(sleep=clock.sleep, clock=clock)
+    per_window: dict[float, int] = {}
+    for _ in range(12):
+        limiter.acquire("monitor create")
+        window = clock.now // 10
+        per_window[window] = per_window.get(window, 0) + 1
+        assert per_window[window] <= 5, "the server would have answered 429"
+        reset = int((window + 1) * 10 - clock.now)
+        limiter.observe(ApiResponse({}, 200, headers(5 - per_window[window], reset)))
+    assert sorted(per_window.values()) == [2, 5, 5]
+    assert limiter.waited > 0
+    assert limiter.rate_limited == 0
+
+
+def test_ambiguous_create_looks_up_before_resending() -> None:
+    limiter = RateLimiter()
+    calls: list[str] = []
+
+    def create() -> dict[str, str]:
+        calls.append("create")
+        raise ServerError(502, ["bad gateway"], method="POST", path="/api/v1/monitor", ambiguous=True)
+
+    def lookup() -> dict[str, str] | None:
+        calls.append("lookup")
+        return {"id": "7"}
+
+    result = call_with_retry(limiter, "monitor create", create, on_ambiguous=lookup, sleep=lambda s: None)
+    assert result == {"id": "7"}
+    assert calls == ["create", "lookup"], "the create is not sent a second time once the lookup found it"
+
+
+def test_retries_5xx_and_429_then_succeeds_but_not_4xx() -> None:
+    limiter = RateLimiter(sleep=lambda s: None)
+    failures = [RateLimited(429, ["slow down"], headers(0, 0)), ConnectionFailed(0, ["refused"]),
+                ServerError(500, ["oops"], method="GET", path="/x")]
+
+    def flaky() -> str:
+        if failures:
+            raise failures.pop(0)
+        return "ok"
+
+    assert call_with_retry(limiter, "r", flaky, policy=RetryPolicy(base_delay=0), sleep=lambda s: None) == "ok"
+    assert limiter.rate_limited == 1
+
+    def bad() -> str:
+        raise DatadogApiError(400, ["Invalid query"])
+
+    with pytest.raises(DatadogApiError, match="Invalid query"):
+        call_with_retry(limiter, "r", bad, sleep=lambda s: None)
+
+
+def test_gives_up_after_the_attempt_budget() -> None:
+    attempts: list[int] = []
+
+    def down() -> str:
+        attempts.append(1)
+        raise ServerError(503, ["unavailable"], method="GET", path="/x")
+
+    with pytest.raises(ServerError):
+        call_with_retry(RateLimiter(), "r", down, policy=RetryPolicy(attempts=3, base_delay=0), sleep=lambda s: None)
+    assert len(attempts) == 3
