@@ -4,7 +4,8 @@ Normalisation removes what is not a real difference:
 - the fields the server adds (`RESOURCES[type].server_fields`, dotted paths, `*` for any list item);
 - `None` versus missing, and empty `{}`/`[]` versus missing;
 - key order (dicts compare unordered), and list order where Datadog does not care (`UNORDERED`);
-- `2` versus `2.0` (Datadog reads thresholds back as floats);
+- `2` versus `2.0` (Datadog reads thresholds back as floats), and spellings Datadog stores differently
+  (`ALIASES`: a "metric alert" monitor reads back as "query alert");
 - live fields the desired payload does not set whose value is Datadog's default (`SERVER_DEFAULTS`):
   a read-back monitor carries `options.silenced: {}` and the like that nobody asked for.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from migrate.datadog.monitors import OPTION_DEFAULTS
 from migrate.datadog.resources import RESOURCES
 from migrate.runner.changes import FieldChange
 
@@ -27,14 +29,15 @@ UNORDERED: dict[str, frozenset[str]] = {
 # Values the server fills in when a field is not sent; a live field absent from desired with this value is equal.
 SERVER_DEFAULTS: dict[str, dict[str, Any]] = {
     "monitor": {
-        "options.silenced": {}, "options.notify_audit": False, "options.locked": False,
-        "options.include_tags": True, "options.new_host_delay": 300, "options.notify_no_data": False,
-        "options.groupby_simple_monitor": False, "options.escalation_message": "",
-        "options.require_full_window": False, "restriction_policy": None,
+        **{f"options.{name}": value for name, value in OPTION_DEFAULTS.items()},
+        "options.locked": False, "options.groupby_simple_monitor": False,
     },
     "dashboard": {"template_variables": [], "notify_list": [], "reflow_type": "auto"},
     "synthetic_test": {"status": "live"},
 }
+
+# Values Datadog stores under another spelling: (type, top-level field) -> {sent: read back}.
+ALIASES: dict[tuple[str, str], dict[Any, Any]] = {("monitor", "type"): {"metric alert": "query alert"}}
 
 
 def _matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
@@ -47,7 +50,12 @@ def normalize(resource_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     ignored = [tuple(p.split(".")) for p in (spec.server_fields if spec else ())]
     unordered = UNORDERED.get(resource_type, frozenset())
     result = _norm(payload, (), ignored, unordered)
-    return result if isinstance(result, dict) else {}
+    if not isinstance(result, dict):
+        return {}
+    for (rtype, name), aliases in ALIASES.items():
+        if rtype == resource_type and isinstance(result.get(name), str) and result[name] in aliases:
+            result[name] = aliases[result[name]]
+    return result
 
 
 def _norm(value: Any, path: tuple[str, ...], ignored: list[tuple[str, ...]], unordered: frozenset[str]) -> Any:

@@ -167,3 +167,46 @@ def test_planning_twice_gives_identical_changes_and_hash() -> None:
 def test_changes_are_sorted_by_type_then_name() -> None:
     desired = [desired_monitor(n) for n in ("zeta", "Alpha", "beta")]
     assert [c.name for c in compute_plan(desired, State.empty()).changes] == ["Alpha", "beta", "zeta"]
+
+
+def test_metric_alert_reads_back_as_query_alert_without_a_change() -> None:
+    res = desired_monitor("HighErrorRate", type="metric alert")
+    assert [c.action for c in compute_plan([res], state_of(as_live(res, "1", type="query alert"))).changes] == [
+        Action.NOOP]
+
+
+def test_a_default_the_desired_payload_sets_is_still_compared() -> None:
+    res = desired_monitor("HighErrorRate")
+    res.payload["options"]["include_tags"] = False  # desired turns off a server default
+    [change] = compute_plan([res], state_of(as_live(res, "1", options={
+        **as_live(res, "1")["options"], "include_tags": True}))).changes
+    assert isinstance(change, Update)
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("options.include_tags", True, False)]
+
+
+def test_list_items_are_diffed_by_index_and_unordered_lists_sorted() -> None:
+    from migrate.runner.diff import field_changes, normalize
+
+    before = normalize("dashboard", {"widgets": [{"id": 1, "definition": {"title": "a"}}], "tags": ["b", "a"]})
+    after = normalize("dashboard", {"widgets": [{"id": 2, "definition": {"title": "b"}}], "tags": ["a", "b"]})
+    assert [(f.path, f.before, f.after) for f in field_changes(before, after)] == [
+        ("widgets.0.definition.title", "a", "b")]
+
+
+def test_diff_text_is_coloured_only_on_a_terminal() -> None:
+    import io
+
+    from migrate.report.diff_text import plan_lines, print_lines
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    plan = compute_plan([desired_monitor("HighErrorRate")], State.empty())
+    plain, tty = io.StringIO(), Tty()
+    print_lines(plan_lines(plan), plain)
+    print_lines(plan_lines(plan), tty)
+    assert '+ create monitor "HighErrorRate"' in plain.getvalue()
+    assert "\x1b[" not in plain.getvalue()
+    assert "\x1b[" in tty.getvalue()
+    assert '+ create monitor "HighErrorRate"' in tty.getvalue()
