@@ -64,3 +64,6 @@ class QueryContext:
     metric_types: dict[str, str] = field(default_factory=dict)  # collected metadata: name -> type
     recording_rules: dict[str, str] = field(default_factory=dict)  # record name -> expression
     variables: dict[str, str] = field(default_factory=dict)  # template variables, e.g. Grafana's
+    # Source labels to group by when the expression does not aggregate (Datadog always does), e.g. the
+    # labels an alert's annotations reference. Also the label list `without (...)` is taken from.
+    default_group_by: list[str] = field(default_factory=list)

@@ -1,0 +1,161 @@
+"""PromQL → Datadog as data: metric identity, function tables and regex-matcher reductions.
+
+Metric names follow the Agent's OpenMetrics v2 check (../shared/reference/translation-facts.md §2):
+counters lose `_total` and gain `.count`; histograms become `.bucket` (`le` → `upper_bound`), `.sum`,
+`.count`, or one distribution; summaries become `.quantile` (`quantile` tag); gauges keep their name.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Kinds of a Prometheus series as the Agent ingests it.
+COUNTER, GAUGE, BUCKET, HSUM, HCOUNT, SUMMARY = "counter", "gauge", "bucket", "hsum", "hcount", "summary"
+COUNT_LIKE = frozenset({COUNTER, BUCKET, HSUM, HCOUNT})  # submitted as monotonic counts
+_SUFFIX_KIND = (("_total", COUNTER), ("_bucket", BUCKET), ("_sum", HSUM), ("_count", HCOUNT))
+_BAD_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.]")
+
+# Series the Prometheus server makes up itself; no exporter exposes them, so the Agent never sees them.
+SERVER_METRICS = {
+    "up": "`up` is recorded by the Prometheus server; in Datadog use the OpenMetrics check's "
+    "`<namespace>.openmetrics.health` service check (a service check monitor)",
+    "scrape_duration_seconds": "recorded by the Prometheus server per scrape; the Agent does not send it",
+    "scrape_samples_scraped": "recorded by the Prometheus server per scrape; the Agent does not send it",
+    "scrape_samples_post_metric_relabeling": "recorded by the Prometheus server; the Agent does not send it",
+    "scrape_series_added": "recorded by the Prometheus server; the Agent does not send it",
+    "ALERTS": "Prometheus' own alert state series; Datadog monitors have no metric equivalent",
+    "ALERTS_FOR_STATE": "Prometheus' own alert state series; Datadog monitors have no metric equivalent",
+}
+
+
+def resolve_kind(name: str, *type_maps: dict[str, str]) -> tuple[str, bool]:
+    """(kind, known): the first map that knows the series (or its histogram/summary/counter base)
+    wins; otherwise the name suffix decides. `known` is False when nothing did (a plain gauge guess)."""
+    for types in type_maps:
+        declared = types.get(name)
+        if declared in ("counter", "gauge"):
+            return declared, True
+        if declared in ("histogram", "summary"):
+            for suffix, kind in _SUFFIX_KIND[1:]:
+                if name.endswith(suffix):
+                    return kind, True
+            return (SUMMARY, True) if declared == "summary" else (GAUGE, True)
+        for suffix, kind in _SUFFIX_KIND:
+            if name.endswith(suffix):
+                base = types.get(name[: -len(suffix)])
+                if (kind == COUNTER and base == "counter") or (kind != COUNTER and base in ("histogram", "summary")):
+                    return kind, True
+    for suffix, kind in _SUFFIX_KIND:
+        if name.endswith(suffix):
+            return kind, True
+    return GAUGE, False
+
+
+def datadog_metric(name: str, kind: str, namespace: str, *, distribution: bool = False) -> str:
+    base = _BAD_NAME_CHARS.sub("_", name)
+    for suffix, suffix_kind in _SUFFIX_KIND:
+        if kind == suffix_kind and base.endswith(suffix):
+            base = base[: -len(suffix)]
+    if distribution:
+        dd = base
+    else:
+        dd = base + {COUNTER: ".count", BUCKET: ".bucket", HSUM: ".sum", HCOUNT: ".count", SUMMARY: ".quantile"}.get(
+            kind, ""
+        )
+    return f"{namespace}.{dd}" if namespace else dd
+
+
+# Instant-vector functions with a direct Datadog formula function: name -> (template, code or "" if exact).
+# `{0}` is the vector argument's formula, `{1}`.. the scalar arguments.
+WRAPPERS: dict[str, tuple[str, str]] = {
+    "abs": ("abs({0})", ""),
+    "clamp_min": ("clamp_min({0}, {1})", ""),
+    "clamp_max": ("clamp_max({0}, {1})", ""),
+    "clamp": ("clamp_max(clamp_min({0}, {1}), {2})", ""),
+    "log2": ("log2({0})", ""),
+    "log10": ("log10({0})", ""),
+    "ln": ("log2({0}) * 0.6931471805599453", ""),
+    "sqrt": ("pow({0}, 0.5)", ""),
+    "exp": ("pow(2.718281828459045, {0})", ""),
+    # Datadog has no rounding functions: the value is kept unrounded (off by less than 1).
+    "ceil": ("{0}", "promql.rounding_dropped"),
+    "floor": ("{0}", "promql.rounding_dropped"),
+    "round": ("{0}", "promql.rounding_dropped"),
+    # Ordering only matters for tables; Datadog widgets sort themselves.
+    "sort": ("{0}", "promql.sort_dropped"),
+    "sort_desc": ("{0}", "promql.sort_dropped"),
+}
+
+# `<fn>_over_time(x[r])` → `.rollup(<method>, r)`.
+ROLLUPS = {"avg_over_time": "avg", "min_over_time": "min", "max_over_time": "max", "sum_over_time": "sum",
+           "count_over_time": "count"}
+
+# Range functions over gauges: name -> (formula template, finding code, note).
+GAUGE_RANGE = {
+    "deriv": ("derivative({0})", "promql.deriv_as_derivative",
+              "deriv() (least-squares slope over the range) became derivative() (point-to-point change per second)"),
+    "delta": ("per_second({0}) * {r}", "promql.delta_as_rate",
+              "delta() over the range became the per-second change times the range length"),
+    "idelta": ("diff({0})", "promql.idelta_as_diff",
+               "idelta() (last two samples) became diff() between consecutive Datadog points"),
+}
+
+MANUAL_FUNCTIONS = {
+    "label_replace": "promql.label_rewrite", "label_join": "promql.label_rewrite",
+    "time": "promql.time_function", "timestamp": "promql.time_function",
+}
+
+PERCENTILES = {0.5: "p50", 0.75: "p75", 0.9: "p90", 0.95: "p95", 0.99: "p99"}
+TOP_LIMITS = (5, 10, 25, 50, 100)
+SHIFT_FUNCTIONS = {3600.0: "hour_before", 86400.0: "day_before", 604800.0: "week_before"}
+
+# --- regex matchers -----------------------------------------------------------------------------
+_META = set(".^$*+?()[]{}|\\")
+
+
+def _literal(text: str) -> str | None:
+    """The literal a regex fragment matches, or None if it uses any regex feature."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            if i + 1 >= len(text) or text[i + 1].isalnum():
+                return None  # \d, \w, ... are classes, not escaped literals
+            out.append(text[i + 1])
+            i += 2
+            continue
+        if ch in _META:
+            return None
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def regex_values(pattern: str) -> tuple[list[str], bool] | None:
+    """Reduce a fully-anchored RE2 pattern to Datadog tag values with `*` wildcards.
+
+    Returns (values, approximate) or None when the pattern needs real regex semantics. `.*` at either
+    end becomes `*`; a trailing run of `.` (`5..`) becomes `*` too, approximately (any length).
+    """
+    if pattern.startswith("(?i)"):  # Datadog compares lowercased values anyway
+        pattern = pattern[4:]
+    pattern = pattern.removeprefix("^").removesuffix("$")
+    if pattern.startswith("(") and pattern.endswith(")") and "(" not in pattern[1:-1]:
+        pattern = pattern[1:-1].removeprefix("?:")
+    values: list[str] = []
+    approximate = False
+    for alt in pattern.split("|"):
+        prefix = alt.startswith(".*")
+        core = alt[2:] if prefix else alt
+        suffix = core.endswith(".*") and not core.endswith("\\.*")
+        core = core[:-2] if suffix else core
+        if not suffix and core.endswith(".") and not core.endswith("\\."):
+            stripped = core.rstrip(".")
+            if stripped and not stripped.endswith("\\"):
+                core, suffix, approximate = stripped, True, True
+        literal = _literal(core)
+        if literal is None or (not literal and not (prefix or suffix)):
+            return None
+        values.append(("*" if prefix else "") + literal + ("*" if suffix else ""))
+    return values, approximate
