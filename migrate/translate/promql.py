@@ -51,6 +51,7 @@ class _Val:
     formula: str = ""
     scalar: float | None = None
     query: MetricQuery | None = None  # the one query functions may still mutate (formula commutes)
+    linear: MetricQuery | None = None  # the one query under a linear formula: sum/avg commute with it
     queries: list[MetricQuery] = field(default_factory=list)
     range_s: float | None = None  # set for range vectors (matrix selectors, subqueries)
     prec: int = _ATOM
@@ -171,8 +172,11 @@ class _Walker:
     def finish(self, value: _Val, result: QueryResult) -> None:
         names: dict[int, str] = {}
         for i, q in enumerate(self.queries):
+            if q.kind in t.COUNT_LIKE and not q.percentile and not any(".as_" in f for f in q.functions):
+                self.note("promql.raw_counter", f"{q.source} is used as a running total, but the Agent sends "
+                          f"{q.metric} as increments per interval")
             if not q.space:
-                q.space = "sum" if q.kind in t.COUNT_LIKE and q.functions else "avg"
+                q.space = "sum" if q.kind in t.COUNT_LIKE else "avg"
                 q.group_by = self.default_group_by_tags(q)
                 if not result.no_data_alert:  # for a no-data alert only the arrival of data matters
                     self.note("promql.no_aggregation", f"Prometheus evaluates every {q.source} series separately; "
@@ -214,7 +218,8 @@ class _Walker:
             inner = self.visit(node.expr)
             if inner.scalar is not None:
                 return _Val(formula=number(-inner.scalar), scalar=-inner.scalar)
-            return _Val(formula=f"-{_wrap(inner, _ATOM)}", queries=inner.queries, prec=2, group_by=inner.group_by)
+            return _Val(formula=f"-1 * {_wrap(inner, 2)}", queries=inner.queries, prec=2, group_by=inner.group_by,
+                        linear=inner.query or inner.linear)
         if isinstance(node, pp.SubqueryExpr):
             value = self.visit(node.expr)
             if node.offset is not None or node.at is not None:
@@ -374,7 +379,9 @@ class _Walker:
             template, code, message = t.GAUGE_RANGE[fn]
             self.note(code, message)
             r = self.range_seconds(args[0])
-            return self.wrapped(template.format(args[0].formula, r=number(r)), args[0], prec=2)
+            value = self.wrapped(template.format(args[0].formula, r=number(r)), args[0], prec=2)
+            value.linear = args[0].query
+            return value
         if fn in t.WRAPPERS:
             template, code = t.WRAPPERS[fn]
             if code:
@@ -428,7 +435,7 @@ class _Walker:
         self.note("promql.rate_of_gauge", f"{fn}() of the gauge {q.source}: per-second change of the gauge, "
                   "without Prometheus' counter-reset handling")
         formula = f"per_second({value.formula})" + ("" if r is None else f" * {number(r)}")
-        return _Val(formula=formula, queries=[q], prec=_ATOM if r is None else 2)
+        return _Val(formula=formula, queries=[q], prec=_ATOM if r is None else 2, linear=q)
 
     def rollup(self, value: _Val, method: str, fn: str) -> _Val:
         r = self.range_seconds(value)
@@ -459,9 +466,13 @@ class _Walker:
         q.space = name
         q.functions = []
         q.filters = [f for f in q.filters if f.key != "upper_bound"]
-        if q.group_by is not None:
-            if "upper_bound" not in q.group_by:
-                raise _Manual("promql.histogram_quantile", "histogram_quantile() over buckets aggregated without `le`")
+        if q.group_by is None:
+            q.group_by = self.default_group_by_tags(q)
+            self.note("promql.no_aggregation", f"histogram_quantile() per {q.source} series became one percentile "
+                      f"by {', '.join(q.group_by) or 'nothing'}")
+        elif "upper_bound" not in q.group_by:
+            raise _Manual("promql.histogram_quantile", "histogram_quantile() over buckets aggregated without `le`")
+        else:
             q.group_by = [g for g in q.group_by if g != "upper_bound"]
         self.rename(q)
         return _Val(formula=value.formula, query=q, queries=[q], group_by=q.group_by)
@@ -483,10 +494,17 @@ class _Walker:
                 raise _Manual("promql.count_series", "count() of series that are not grouped: no label list to count")
             for q in inner:
                 self.set_aggregation(q, "avg", list(self.default_group_by_tags(q)))
+                self.note("promql.count_series", f"count() of series became the number of distinct "
+                          f"{{{', '.join(q.group_by or [])}}} groups of {q.metric}")
             return _Val(formula=f"count_not_null({value.formula})", queries=value.queries, group_by=[])
         if op not in ("sum", "avg", "min", "max"):
             raise _Manual("promql.unsupported_aggregation", f"{op}() has no Datadog space aggregation")
         self.check_pushed(node)
+        single = value.query or (value.linear if op in ("sum", "avg") else None)
+        if single is not None:
+            self.aggregate_query(single, op, labels)
+            return _Val(formula=value.formula, query=value.query, queries=value.queries, prec=value.prec,
+                        group_by=single.group_by, linear=value.linear)
         if value.query is not None:
             self.aggregate_query(value.query, op, labels)
             return _Val(formula=value.formula, query=value.query, queries=value.queries, prec=value.prec,

@@ -20,9 +20,9 @@ _BUILTIN_NUMBERS = {"__interval_ms": "60000", "__range_s": "3600", "__range_ms":
 DEFAULTED_RANGES = {seconds + 0.001: seconds for seconds in (*_BUILTIN_DURATIONS.values(), 300)}
 _TOKENS = re.compile(
     r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|`[^`]*`"  # string literals
-    r"|\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)(?::\w+)?\]\]"  # ${var:fmt}, $var, [[var]]
+    r"|\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]"  # ${var:fmt} $var [[var]]
 )
-_IN_STRING_VAR = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)(?::\w+)?\]\]")
+_IN_STRING_VAR = re.compile(r"\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]")
 
 
 def _sentinel(name: str) -> str:
