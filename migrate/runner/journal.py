@@ -114,6 +114,12 @@ class Journal:
     def close(self) -> None:
         self._db.close()
 
+    def scratch_copy(self, directory: Path) -> Journal:
+        """A throw-away copy of the ledger (for dry runs: same code path, nothing recorded here)."""
+        copy = Journal(directory)
+        self._db.backup(copy._db)
+        return copy
+
     # -- writes -------------------------------------------------------------------------------
     def _write(self, sql: str, params: tuple[Any, ...], *, bump: bool = False,
                more: tuple[tuple[str, tuple[Any, ...]], ...] = ()) -> int:
@@ -148,6 +154,14 @@ class Journal:
         for run_id in ids:
             self._write("UPDATE runs SET status='crashed' WHERE id=?", (run_id,))
         return ids
+
+    def close_interrupted(self) -> int:
+        """Intents left open by a killed run: mark them `interrupted` (resume re-plans against the live org)."""
+        open_ = self.open_intents()
+        for op in open_:
+            self._write("UPDATE ops SET status='interrupted', done_at=? WHERE seq=?", (time.time(), op.seq))
+        self.mark_abandoned_runs()
+        return len(open_)
 
     def intent(self, run_id: str, phase: str | None, action: str, rtype: str, key: str, *,
                dd_id: str | None = None, payload: dict[str, Any] | None = None,

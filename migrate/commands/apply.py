@@ -1,0 +1,135 @@
+"""`ddmigrate apply`: plan against the live org (or take a saved live plan) and apply it, phase by phase.
+
+The working directory holds the ledger DB (`.ddmigrate/state.db`). A saved plan is refused when the
+ledger or the owned resources it read have moved since; a phase whose dependencies' gates do not hold
+is refused. `--dry-run` runs the same code with a recording sink and a scratch copy of the ledger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrate.errors import EXIT_ERROR, EXIT_OK, DDMigrateError
+from migrate.model import DesiredResource
+from migrate.report.diff_text import plan_lines, print_lines
+from migrate.runner.apply import Applier, ApplyResult, DryRunSink, phase_is_cut_over
+from migrate.runner.journal import Journal, WriterLock
+from migrate.runner.live import (
+    Connection,
+    LivePlan,
+    check_fresh,
+    connect,
+    plan_live,
+    read_live,
+    read_live_plan,
+    write_live_plan,
+)
+from migrate.runner.phases import Phase, load_phases, unmet_gates
+from migrate.translate.store import read_translation
+
+
+@dataclass
+class Target:
+    """The desired resources one command works on: a whole translation, or one phase of it."""
+
+    desired: list[DesiredResource]
+    phase: Phase | None
+    scope: set[str]
+    meta: dict[str, object]
+
+
+def select(translation_dir: Path, phases_file: Path | None, phase_name: str | None) -> Target:
+    translation = read_translation(translation_dir)
+    scope = {e.ref.source for e in translation.ledger} | {
+        r.source for res in translation.resources for r in res.source_refs}
+    if phase_name is None:
+        return Target(translation.resources, None, scope, translation.meta)
+    if phases_file is None:
+        raise DDMigrateError("--phase needs --phases FILE", hint="pass the phases.yaml that defines the phase")
+    phase = load_phases(phases_file).get(phase_name)
+    chosen = load_phases(phases_file).assign(translation.resources)[phase.name]
+    return Target(chosen, phase, scope, translation.meta)
+
+
+def live_plan_for(conn: Connection, journal: Journal, target: Target) -> LivePlan:
+    live = read_live(conn, journal)
+    return plan_live(target.desired, live, journal, phase=target.phase.name if target.phase else None,
+                     scope=target.scope, translation=dict(target.meta))
+
+
+def apply(*, workdir: Path, translation_dir: Path, phases_file: Path | None = None, phase: str | None = None,
+          plan_file: Path | None = None, dry_run: bool = False, concurrency: int = 8,
+          conn: Connection | None = None, progress: bool | None = None) -> tuple[LivePlan, ApplyResult]:
+    target = select(translation_dir, phases_file, phase)
+    journal = Journal(workdir)
+    conn = conn or connect(concurrency=concurrency)
+    if target.phase is not None and phases_file is not None:
+        problems = unmet_gates(journal, load_phases(phases_file), target.phase)
+        if problems:
+            raise DDMigrateError(f"phase {target.phase.name!r} may not be applied yet: " + "; ".join(problems))
+    if dry_run:
+        with tempfile.TemporaryDirectory(prefix="ddmigrate-dry-run-") as scratch:
+            copy = journal.scratch_copy(Path(scratch))
+            live_plan = _plan(conn, copy, target, plan_file)
+            sink = DryRunSink(conn.sink)
+            result = Applier(copy, sink, concurrency=concurrency, progress=progress).apply(
+                live_plan.plan, phase=target.phase, dry_run=True)
+            result.counts["requests"] = len(sink.requests)
+            copy.close()
+            return live_plan, result
+    with WriterLock(journal, "apply" + (f" --phase {phase}" if phase else "")):
+        live_plan = _plan(conn, journal, target, plan_file)
+        cut = bool(target.phase and phase_is_cut_over(journal, target.phase.name))
+        result = Applier(journal, conn.sink, concurrency=concurrency, progress=progress).apply(
+            live_plan.plan, phase=target.phase, cut_over=cut)
+    return live_plan, result
+
+
+def _plan(conn: Connection, journal: Journal, target: Target, plan_file: Path | None) -> LivePlan:
+    if plan_file is None:
+        return live_plan_for(conn, journal, target)
+    saved = read_live_plan(plan_file)
+    check_fresh(saved, read_live(conn, journal), journal)
+    return saved
+
+
+def add_common(parser: argparse.ArgumentParser, *, translation: bool = True) -> None:
+    parser.add_argument("--workdir", type=Path, default=Path(), metavar="DIR",
+                        help="where the ledger DB lives (.ddmigrate/state.db; default: current directory)")
+    if translation:
+        parser.add_argument("--translation", type=Path, required=True, metavar="DIR",
+                            help="translation directory written by `ddmigrate translate`")
+        parser.add_argument("--phases", type=Path, metavar="FILE", help="phases.yaml (needed with --phase)")
+        parser.add_argument("--phase", metavar="NAME", help="work on this phase only")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common(parser)
+    parser.add_argument("--plan", type=Path, metavar="FILE",
+                        help="a saved live plan (`ddmigrate plan --live`); refused when stale")
+    parser.add_argument("--dry-run", action="store_true", help="record the requests instead of sending them")
+    parser.add_argument("--concurrency", type=int, default=8, metavar="N", help="requests in flight (default 8)")
+    parser.add_argument("--plan-out", type=Path, metavar="FILE", help="also write the plan that was applied")
+    parser.epilog = "Credentials: DD_API_KEY and DD_APP_KEY from the environment; DD_SITE or DD_API_URL."
+
+
+def run(args: argparse.Namespace) -> int:
+    live_plan, result = apply(workdir=args.workdir, translation_dir=args.translation, phases_file=args.phases,
+                              phase=args.phase, plan_file=args.plan, dry_run=args.dry_run,
+                              concurrency=args.concurrency)
+    if args.plan_out:
+        write_live_plan(args.plan_out, live_plan)
+    print_lines(plan_lines(live_plan.plan))
+    for item in live_plan.drift:
+        sys.stdout.write(f"drift: {item['type']} {item['name']!r} ({item['datadog_id']}) was edited in Datadog "
+                         "since the last apply; the plan overwrites it\n")
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
+    mode = "dry run" if args.dry_run else "applied"
+    sys.stdout.write(f"\n{mode}: run {result.run_id}: {counts} in {result.seconds:.1f}s\n")
+    for failure in result.failures:
+        sys.stderr.write(f"failed: {failure}\n")
+    return EXIT_OK if result.ok else EXIT_ERROR

@@ -1,0 +1,32 @@
+"""`ddmigrate history`: every run (apply, verify, rollback, cutover, adopt) and phase transition, oldest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from migrate.errors import EXIT_OK
+from migrate.runner.journal import Journal
+
+from .apply import add_common
+from .status import when
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common(parser, translation=False)
+    parser.add_argument("--phase", metavar="NAME", help="only this phase")
+
+
+def run(args: argparse.Namespace) -> int:
+    journal = Journal(args.workdir)
+    for r in journal.runs(phase=args.phase):
+        summary = json.loads(r["summary"]) if r["summary"] else {}
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(summary.items()))
+        dry = " (dry run)" if r["dry_run"] else ""
+        sys.stdout.write(f"{when(r['started_at'])}  {r['id']}  {r['verb']}{dry}  phase={r['phase'] or '-'}  "
+                         f"{r['status']}  {r['who']}  {counts}\n")
+    for e in journal.phase_events(args.phase):
+        sys.stdout.write(f"{when(e['at'])}  phase {e['phase']} -> {e['status']}  run {e['run_id'] or '-'}  "
+                         f"{e['who']}  {e['plan_hash'] or ''} {e['detail'] or ''}\n")
+    return EXIT_OK

@@ -1,0 +1,188 @@
+"""Planning against the live org: a live `State` reader, a last-applied reader, and the three-way plan.
+
+Three-way: desired (translation) / last applied (the ledger DB) / live (read through the resource
+modules). A change desired-vs-live is planned as usual (`compute_plan`); where live differs from what we
+last applied, the resource was edited in Datadog since (drift) and is reported apart from new changes.
+
+A saved live plan is bound to the ledger revision and to a fingerprint of the owned resources it read
+(per key); `check_fresh` refuses it when either moved, and says what moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datadog_api_client.api_client import ApiClient
+from datadog_api_client.v1.api.metrics_api import MetricsApi
+
+from migrate.datadog.base import ResourceOps
+from migrate.datadog.client import call, make_api_client
+from migrate.datadog.monitors import MonitorOps
+from migrate.datadog.resources import RESOURCES, ops_for
+from migrate.errors import DDMigrateError, InputError
+from migrate.fsutil import dumps, read_json, write_json
+from migrate.model import DesiredResource
+from migrate.runner.apply import DatadogSink
+from migrate.runner.diff import normalize
+from migrate.runner.journal import Journal
+from migrate.runner.plan import Plan, compute_plan
+from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
+from migrate.runner.state import LiveResource, State
+
+LIVE_PLAN_FORMAT = "ddmigrate-live-plan/1"
+
+
+@dataclass
+class Connection:
+    """Everything that talks to Datadog for one command: resource operations, limiter, sink."""
+
+    api_client: ApiClient
+    ops: dict[str, ResourceOps]
+    limiter: RateLimiter
+    sink: DatadogSink
+
+    @property
+    def managed(self) -> dict[str, ResourceOps]:
+        return {k: v for k, v in self.ops.items() if k in RESOURCES}
+
+    def validate_monitor(self, payload: dict[str, Any]) -> list[str]:
+        ops = self.ops["monitor"]
+        assert isinstance(ops, MonitorOps)
+        return list(call_with_retry(self.limiter, "monitor validate", lambda: ops.validate(payload)))
+
+    def query_metrics(self, start: int, end: int, query: str) -> dict[str, Any]:
+        endpoint = MetricsApi(self.api_client)._query_metrics_endpoint  # type: ignore[no-untyped-call]
+        response = call_with_retry(self.limiter, "metrics query",
+                                   lambda: call(endpoint, query={"_from": start, "to": end, "query": query}))
+        return dict(response.data or {})
+
+
+def connect(env: Mapping[str, str] | None = None, *, concurrency: int = 8,
+            policy: RetryPolicy | None = None) -> Connection:
+    """Credentials from DD_API_KEY / DD_APP_KEY, endpoint from DD_API_URL or DD_SITE (never from flags)."""
+    api_client = make_api_client(env)
+    api_client.rest_client.pool_manager.connection_pool_kw["maxsize"] = max(concurrency, 4)
+    limiter = RateLimiter()
+    ops = {name: ops_for(name, api_client, on_response=limiter.observe) for name in (*RESOURCES, "downtime")}
+    return Connection(api_client, ops, limiter, DatadogSink(ops, limiter, policy))
+
+
+def read_live(conn: Connection, journal: Journal) -> list[LiveResource]:
+    """Everything of the managed types in the org; adopted resources count as owned under their key."""
+    ops = conn.managed
+    adopted = {(a.rtype, a.dd_id): a.key for a in journal.applied().values() if a.adopted}
+    out: list[LiveResource] = []
+    for rtype, op in ops.items():
+        id_field = op.rtype.id_field
+        for payload in call_with_retry(conn.limiter, f"{rtype} list", _lister(op)):
+            dd_id = str(payload.get(id_field))
+            key = op.rtype.owned_key(payload) or adopted.get((rtype, dd_id))
+            out.append(LiveResource(rtype, dd_id, payload, key, origin=op.rtype.api_path))
+    return out
+
+
+def _lister(op: ResourceOps) -> Callable[[], list[dict[str, Any]]]:
+    return lambda: list(op.list_all())
+
+
+def last_applied(journal: Journal) -> State:
+    items = [LiveResource(a.rtype, a.dd_id, a.payload, a.key, origin="ledger") for a in journal.applied().values()]
+    return State.from_resources(items, f"last applied ({journal.path})")
+
+
+def _digest(resource: LiveResource) -> str:
+    return hashlib.sha256(dumps([resource.datadog_id, normalize(resource.type, resource.payload)]).encode()).hexdigest()
+
+
+def scoped_state(live: Iterable[LiveResource], keys: set[str] | None, description: str) -> tuple[State, dict[str, str]]:
+    """The State a phase plans against: owned resources in `keys` (None: all) plus every unowned one.
+
+    The fingerprint covers only the owned resources in scope: an operator editing an unrelated monitor
+    does not make a plan stale.
+    """
+    live = list(live)
+    owned = [r for r in live if r.key is not None and (keys is None or r.key in keys)]
+    state = State.from_resources([*owned, *(r for r in live if r.key is None)], description)
+    read = {f"{r.type}/{r.key}/{r.datadog_id}": _digest(r) for r in owned}
+    state.fingerprint = "sha256:" + hashlib.sha256(dumps(read).encode()).hexdigest()
+    return state, read
+
+
+@dataclass
+class LivePlan:
+    plan: Plan
+    ledger_revision: int
+    read: dict[str, str]  # "<type>/<key>/<id>" -> digest of the live payload the plan saw
+    phase: str | None = None
+    drift: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        body = {"format": LIVE_PLAN_FORMAT, "plan": self.plan.to_dict(), "ledger_revision": self.ledger_revision,
+                "read": self.read, "phase": self.phase, "drift": self.drift}
+        return {**body, "live_plan_hash": "sha256:" + hashlib.sha256(dumps(body).encode()).hexdigest()}
+
+    @property
+    def plan_hash(self) -> str:
+        return self.plan.plan_hash
+
+
+def write_live_plan(path: Path, live_plan: LivePlan) -> None:
+    write_json(path, live_plan.to_dict())
+
+
+def read_live_plan(path: Path) -> LivePlan:
+    data = read_json(path)
+    if isinstance(data, dict) and data.get("format") != LIVE_PLAN_FORMAT and "changes" in data:
+        raise InputError("this plan was computed against a snapshot, not the live org; it cannot be applied",
+                         path=str(path), hint="make a live plan: `ddmigrate plan --live --translation DIR --out FILE`")
+    if not isinstance(data, dict) or data.get("format") != LIVE_PLAN_FORMAT:
+        raise InputError(f"not a ddmigrate live plan (expected format {LIVE_PLAN_FORMAT})", path=str(path))
+    body = {k: v for k, v in data.items() if k != "live_plan_hash"}
+    if data.get("live_plan_hash") != "sha256:" + hashlib.sha256(dumps(body).encode()).hexdigest():
+        raise InputError("plan file was modified after it was written", path=str(path), hint="re-run `ddmigrate plan`")
+    return LivePlan(plan=Plan.from_dict(data["plan"]), ledger_revision=int(data["ledger_revision"]),
+                    read=dict(data["read"]), phase=data.get("phase"), drift=list(data.get("drift", [])))
+
+
+def plan_live(desired: list[DesiredResource], live: list[LiveResource], journal: Journal, *,
+              phase: str | None = None, scope: Iterable[str] | None = None,
+              translation: dict[str, Any] | None = None) -> LivePlan:
+    """Three-way plan of `desired` (already restricted to the phase, when there is one)."""
+    applied = last_applied(journal)
+    keys: set[str] | None = None
+    if phase is not None:
+        keys = {r.key for r in desired} | {a.key for a in journal.applied().values() if a.phase == phase}
+    state, read = scoped_state(live, keys, "live org" + (f", phase {phase}" if phase else ""))
+    revision = journal.revision()
+    plan = compute_plan(desired, state, scope=scope, translation=translation)
+    drift = []
+    for key, res in sorted(state.owned.items()):
+        before = applied.owned.get(key)
+        if before is not None and normalize(res.type, before.payload) != normalize(res.type, res.payload):
+            drift.append({"type": res.type, "key": key, "datadog_id": res.datadog_id, "name": res.name})
+    return LivePlan(plan=plan, ledger_revision=revision, read=read, phase=phase, drift=drift)
+
+
+def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> None:
+    """Refuse a plan made before the ledger or the org moved, naming what moved."""
+    problems = []
+    revision = journal.revision()
+    if revision != saved.ledger_revision:
+        runs = [r for r in journal.runs() if r["verb"] in ("apply", "rollback", "cutover", "adopt")]
+        last = runs[-1] if runs else None
+        what = f" (last: {last['verb']} run {last['id']} by {last['who']}, {last['status']})" if last else ""
+        problems.append(f"the ledger is at revision {revision}, the plan was made at {saved.ledger_revision}{what}")
+    keys = None if saved.phase is None else {k.split("/")[1] for k in saved.read} | {
+        c.key for c in saved.plan.changes}
+    _, read = scoped_state(live, keys, "")
+    changed = sorted(set(read) ^ set(saved.read) | {k for k in read if saved.read.get(k, read[k]) != read[k]})
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        problems.append(f"{len(changed)} owned resource(s) changed in Datadog since the plan: {shown}")
+    if problems:
+        raise DDMigrateError("the saved plan is stale: " + "; ".join(problems),
+                             hint="make a new plan (`ddmigrate plan --live ...`), review it, and apply that")

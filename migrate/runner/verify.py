@@ -1,0 +1,110 @@
+"""Verify what a phase applied: read back, compare, validate monitors, and check every metric has data.
+
+A monitor on a metric that never arrives is the classic silent failure of a migration, so every metric a
+monitor or widget queries must have reported a point in the last `window` seconds (metrics query API).
+Results go to the ledger (`verify_results`), and the phase becomes `verified` or `verify_failed`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from migrate.datadog import ownership
+from migrate.model import DesiredResource
+from migrate.runner.apply import Sink
+from migrate.runner.diff import field_changes, normalize, strip_defaults
+from migrate.runner.journal import Journal
+from migrate.runner.phases import VERIFIED, VERIFY_FAILED
+
+# `avg:system.cpu.user{...}`, `sum:trace.http.request.hits.as_count(){...}`, `p99:latency{...}`
+_METRIC_RE = re.compile(r"\b(?:avg|sum|min|max|count|p\d{1,2}(?:\.\d+)?):([A-Za-z][A-Za-z0-9_.]*)\s*\{")
+
+
+def metrics_in(resource_type: str, payload: dict[str, Any]) -> set[str]:
+    """Metric names a monitor query or any widget request (nested groups included) reads."""
+    texts: list[str] = []
+    if resource_type == "monitor":
+        texts.append(str(payload.get("query") or ""))
+    elif resource_type == "dashboard":
+        _collect_queries(payload.get("widgets") or [], texts)
+    return {m.group(1) for t in texts for m in _METRIC_RE.finditer(t)}
+
+
+def _collect_queries(node: Any, out: list[str]) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("query", "q") and isinstance(v, str):
+                out.append(v)
+            else:
+                _collect_queries(v, out)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_queries(item, out)
+
+
+@dataclass
+class VerifyResult:
+    run_id: str
+    checked: int = 0
+    problems: dict[str, list[str]] = field(default_factory=dict)  # "<type> <key>" -> problems
+    metrics_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(journal: Journal, sink: Sink, desired: Iterable[DesiredResource], *, phase: str | None,
+           validate_monitor: Callable[[dict[str, Any]], list[str]] | None,
+           metric_has_data: Callable[[str], bool] | None) -> VerifyResult:
+    applied = journal.applied()
+    run_id = journal.start_run("verify", phase=phase, plan_hash=None, dry_run=False)
+    result = VerifyResult(run_id)
+    metric_cache: dict[str, bool] = {}
+    for res in desired:
+        problems: list[str] = []
+        known = applied.get((res.type, res.key))
+        live = sink.get(res.type, known.dd_id) if known else sink.find_by_key(res.type, res.key)
+        if live is None:
+            problems.append("not found in Datadog (was the phase applied?)")
+        else:
+            if ownership.owned_key(res.type, live) != res.key and not (known and known.adopted):
+                problems.append("live copy does not carry ddmigrate's marker for this key")
+            want = normalize(res.type, res.payload)
+            have = strip_defaults(res.type, want, normalize(res.type, live))
+            problems += [f"differs at {c.path}: live {c.before!r}, desired {c.after!r}"
+                         for c in field_changes(have, want)]
+        if res.type == "monitor" and validate_monitor is not None:
+            problems += [f"monitor validate: {e}" for e in validate_monitor(res.payload)]
+        if metric_has_data is not None:
+            for metric in sorted(metrics_in(res.type, res.payload)):
+                if metric not in metric_cache:
+                    metric_cache[metric] = metric_has_data(metric)
+                if not metric_cache[metric]:
+                    problems.append(f"metric {metric} has reported no data recently")
+        journal.record_verify(run_id, phase, res.type, res.key, problems)
+        result.checked += 1
+        if problems:
+            result.problems[f"{res.type} {res.key}"] = problems
+    result.metrics_checked = len(metric_cache)
+    journal.finish_run(run_id, "ok" if result.ok else "failed",
+                       {"checked": result.checked, "failed": len(result.problems), "metrics": len(metric_cache)})
+    if phase is not None:
+        journal.phase_event(phase, VERIFIED if result.ok else VERIFY_FAILED, run_id=run_id,
+                            detail=f"{result.checked} checked, {len(result.problems)} failed")
+    return result
+
+
+def metric_query_checker(query: Callable[[int, int, str], dict[str, Any]], window: int = 3600,
+                         clock: Callable[[], float] = time.time) -> Callable[[str], bool]:
+    """`query(from, to, q)` is GET /api/v1/query; a metric has data when any series has a non-null point."""
+    def has_data(metric: str) -> bool:
+        now = int(clock())
+        body = query(now - window, now, f"max:{metric}{{*}}")
+        return any(any(p[1] is not None for p in s.get("pointlist") or [] if len(p) > 1)
+                   for s in body.get("series") or [])
+    return has_data
