@@ -1,15 +1,75 @@
-"""Placeholder until its issue lands: the verb is registered so --help lists it."""
+"""`ddmigrate translate`: inventories + mapping rules → translation directory (desired, ledger, meta)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from migrate.errors import DDMigrateError
+from migrate.commands.common import add_mappings_argument
+from migrate.errors import StrictFindings
+from migrate.inventory.store import read_inventory
+from migrate.mappings import load_mappings
+from migrate.translate.run import run_translators
+from migrate.translate.store import Translation, write_translation
+
+
+@dataclass
+class TranslateResult:
+    out: Path
+    translation: Translation
+    by_outcome: dict[str, int] = field(default_factory=dict)
+    by_type: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def strict_failed(self) -> bool:
+        return bool(self.by_outcome.get("approximate") or self.by_outcome.get("manual"))
+
+    def summary_lines(self) -> list[str]:
+        outcomes = ", ".join(f"{n} {o}" for o, n in self.by_outcome.items())
+        types = ", ".join(f"{n} {t}" for t, n in sorted(self.by_type.items())) or "none"
+        return [f"objects: {sum(self.by_outcome.values())} ({outcomes})", f"resources: {types}",
+                f"written: {self.out} (desired.json, ledger.json, translation.json)"]
+
+
+def translate(*, inventories: list[Path], out: Path, mappings: list[Path] | None = None,
+              strict: bool = False) -> TranslateResult:
+    """Translate and write. With `strict`, raise StrictFindings (exit 3) after writing when any object is
+    approximate or manual."""
+    loaded = [read_inventory(Path(p)) for p in inventories]
+    translation = run_translators(loaded, load_mappings(list(mappings or [])))
+    write_translation(Path(out), translation)
+    summary = translation.ledger.summary()["by_outcome"]
+    result = TranslateResult(Path(out), translation, dict(summary),
+                             dict(Counter(r.type for r in translation.resources)))
+    if strict and result.strict_failed:
+        raise _strict_error(result)
+    return result
+
+
+def _strict_error(result: TranslateResult) -> StrictFindings:
+    return StrictFindings(
+        f"{result.by_outcome.get('approximate', 0)} approximate and {result.by_outcome.get('manual', 0)} "
+        f"manual outcomes (--strict); the translation was written to {result.out}",
+        hint="see ledger.json or `ddmigrate report` for each finding")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    parser.add_argument("--inventory", type=Path, action="append", required=True, metavar="DIR",
+                        help="an inventory directory from `ddmigrate collect` (repeatable)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="the translation directory to write (replaced atomically)")
+    add_mappings_argument(parser)
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 3 (after writing) when any object is approximate or manual")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise DDMigrateError("translate is not implemented yet")
+    # strict is applied here, after the summary is printed, so the operator sees what was written
+    result = translate(inventories=args.inventory, out=args.out, mappings=args.mappings, strict=False)
+    sys.stdout.write("\n".join(result.summary_lines()) + "\n")
+    if args.strict and result.strict_failed:
+        raise _strict_error(result)
+    return 0

@@ -1,0 +1,103 @@
+"""The metric monitor query: `for` → evaluation window and time aggregation, and the threshold text.
+
+Datadog evaluates `<time_aggr>(last_<window>):<expression> <op> <threshold>` and alerts when the
+aggregate over the window crosses the threshold. How `for` maps onto that:
+
+| rule                 | `>` `>=` | `<` `<=` | `==`     | `!=`     | why |
+|----------------------|----------|----------|----------|----------|-----|
+| `for: D` (D > 0)     | min      | max      | max      | min      | true for the whole window |
+| `for: 0`             | max      | min      | min      | max      | true at some point in the window |
+
+`==`/`!=` have no exact aggregate; the choice is exact when the threshold is the metric's lower
+bound (e.g. `up == 0`), which is how they are used in practice, and is always noted.
+Windows: `last_#m` 1-10080 or `last_#h` 1-168; shorter/longer windows clamp, odd ones round.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from migrate.model import Finding, Outcome
+
+MAX_MINUTES = 10080  # one week: the longest metric monitor window
+
+_SUSTAINED = {">": "min", ">=": "min", "<": "max", "<=": "max", "==": "max", "!=": "min"}
+_ANY_POINT = {">": "max", ">=": "max", "<": "min", "<=": "min", "==": "min", "!=": "max"}
+# A warning threshold must be crossed before the critical one (Datadog rejects the other order).
+WARNING_BEFORE_CRITICAL = {">": lambda w, c: w < c, ">=": lambda w, c: w < c,
+                           "<": lambda w, c: w > c, "<=": lambda w, c: w > c}
+
+
+@dataclass
+class Window:
+    minutes: int
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        if self.minutes >= 60 and self.minutes % 60 == 0:
+            return f"last_{self.minutes // 60}h"
+        return f"last_{self.minutes}m"
+
+
+def _duration(seconds: float) -> str:
+    if seconds % 3600 == 0:
+        return f"{int(seconds // 3600)}h"
+    if seconds % 60 == 0:
+        return f"{int(seconds // 60)}m"
+    return f"{seconds:g}s"
+
+
+def window_for(for_seconds: float, default_seconds: float) -> Window:
+    findings: list[Finding] = []
+    seconds = for_seconds
+    if seconds <= 0:
+        seconds = default_seconds
+        findings.append(Finding(
+            "alert.for_zero_default_window",
+            f"`for: 0` fires on the first evaluation that matches; Datadog needs a window, so the "
+            f"default window ({_duration(default_seconds)}, mappings alerts.default_window) is used",
+        ))
+    minutes = max(1, int(seconds / 60 + 0.5))  # half up: 90s -> 2m
+    if seconds < 60:
+        findings.append(Finding("alert.window_clamped",
+                                f"window {_duration(seconds)} is below Datadog's 1 minute minimum; using 1m"))
+    elif minutes > MAX_MINUTES:
+        minutes = MAX_MINUTES
+        findings.append(Finding("alert.window_clamped",
+                                f"window {_duration(seconds)} exceeds Datadog's 1 week maximum; using 1w"))
+    elif minutes * 60 != seconds:
+        findings.append(Finding("alert.window_rounded",
+                                f"window {_duration(seconds)} is not a whole number of minutes; using {minutes}m"))
+    return Window(minutes, findings)
+
+
+def time_aggregation(op: str, sustained: bool) -> tuple[str, list[Finding]]:
+    aggr = (_SUSTAINED if sustained else _ANY_POINT)[op]
+    if op in ("==", "!="):
+        return aggr, [Finding(
+            "alert.equality_aggregation",
+            f"`{op}` over a window has no exact Datadog aggregate; `{aggr}` is exact only when the "
+            "threshold is the lowest value the metric takes (e.g. `up == 0`)",
+        )]
+    return aggr, []
+
+
+def threshold_text(value: float) -> str:
+    """Plain decimal (never exponent notation) so the monitor parser and humans read it the same."""
+    if float(value).is_integer():
+        return str(int(value))
+    return format(Decimal(repr(float(value))), "f")
+
+
+def finite_threshold(value: float) -> Finding | None:
+    if math.isfinite(value):
+        return None
+    return Finding("alert.threshold_not_finite", f"threshold {value} cannot be a Datadog threshold",
+                   Outcome.MANUAL)
+
+
+def monitor_query(aggr: str, window: Window, expression: str, op: str, threshold: float) -> str:
+    return f"{aggr}({window.text}):{expression} {op} {threshold_text(threshold)}"

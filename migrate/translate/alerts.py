@@ -1,0 +1,212 @@
+"""One Prometheus alerting rule (or a warning/critical pair) → one Datadog metric monitor payload.
+
+`draft()` reads a rule and its translated query; `build_monitor()` writes the monitor for one draft or
+a merged pair; `build_placeholder()` writes the muted stand-in for a rule that needs a human.
+Merge rules, window rules and templating are documented in prometheus_rules.py, alert_query.py and
+alert_messages.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from migrate.datadog import ownership
+from migrate.errors import InputError
+from migrate.inventory.store import InventoryObject
+from migrate.mappings import Mappings
+from migrate.model import DesiredResource, Finding, Outcome, SourceRef
+from migrate.translate import alert_messages as msgs
+from migrate.translate.alert_query import Window, finite_threshold, monitor_query, time_aggregation, window_for
+from migrate.translate.query import QueryResult
+from migrate.translate.routing import Route, route
+
+MANUAL_PREFIX = "[ddmigrate: manual] "
+NEW_GROUP_DELAY = 60  # seconds: new hosts/pods get a minute to settle, as Datadog's UI default does
+_LABEL_REF = re.compile(r"(?:\$labels\.|\.Labels\.)(\w+)|index\s+\$labels\s+\"(\w+)\"")
+_TAG_BAD = re.compile(r"[^a-z0-9_\-:./]")
+
+
+@dataclass
+class AlertRule:
+    ref: SourceRef
+    name: str
+    expr: str
+    for_seconds: float = 0.0
+    keep_firing_for_seconds: float = 0.0
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    group: str = ""
+    file: str = ""
+    index: int = 0
+
+    @classmethod
+    def from_object(cls, obj: InventoryObject) -> AlertRule:
+        n = obj.normalized
+        if not isinstance(n.get("name"), str) or not isinstance(n.get("expr"), str):
+            raise InputError(f"alerting rule {obj.ref.key}: normalized `name` and `expr` must be strings",
+                             hint="re-run `ddmigrate collect`; the inventory is not what this version expects")
+        return cls(ref=obj.ref, name=n["name"], expr=n["expr"], for_seconds=float(n.get("for_seconds") or 0),
+                   keep_firing_for_seconds=float(n.get("keep_firing_for_seconds") or 0),
+                   labels={str(k): str(v) for k, v in (n.get("labels") or {}).items()},
+                   annotations={str(k): str(v) for k, v in (n.get("annotations") or {}).items()},
+                   group=str(n.get("group") or ""), file=str(n.get("file") or ""), index=int(n.get("index") or 0))
+
+    def annotation_labels(self) -> list[str]:
+        """Series labels the annotations print (the rule's own labels are constants, not needed)."""
+        found = [a or b for text in self.annotations.values() for a, b in _LABEL_REF.findall(text)]
+        return sorted({x for x in found if x not in self.labels})
+
+
+@dataclass
+class RuleDraft:
+    rule: AlertRule
+    result: QueryResult
+    window: Window
+    findings: list[Finding]  # the query's findings plus the rule's own
+    role: str  # "critical" | "warning": which threshold this rule fills when merged
+    priority: int | None
+    manual: str | None = None  # why no working monitor can be built
+
+    @property
+    def threshold(self) -> float:
+        return self.result.comparison.threshold if self.result.comparison else 0.0
+
+
+def draft(rule: AlertRule, result: QueryResult, mappings: Mappings) -> RuleDraft:
+    window = window_for(rule.for_seconds, mappings.default_window_seconds)
+    findings = list(result.findings) + window.findings
+    severity = rule.labels.get("severity", "")
+    sev = (mappings.section("alerts").get("severity") or {}).get(severity.lower()) or {}
+    if severity and not sev:
+        findings.append(Finding("alert.severity_unmapped", f"severity `{severity}` is not in mappings "
+                                "alerts.severity; the monitor has no priority", Outcome.EXACT))
+    if rule.keep_firing_for_seconds > 0:
+        findings.append(Finding("alert.keep_firing_for_dropped", f"keep_firing_for "
+                                f"{rule.keep_firing_for_seconds:g}s has no Datadog equivalent (critical_recovery "
+                                "is a value, not a duration); the monitor recovers as soon as the window clears"))
+    d = RuleDraft(rule, result, window, findings, str(sev.get("threshold", "critical")), sev.get("priority"))
+    if result.fidelity is Outcome.MANUAL:
+        d.manual = next(f.message for f in result.findings if f.outcome is Outcome.MANUAL)
+    elif not result.expression:
+        d.manual = "the query translator produced no Datadog expression"
+    elif result.no_data_alert:
+        if not mappings.section("alerts").get("notify_no_data_for_absent", True):
+            d.manual = "absent() needs no-data alerting, which mappings alerts.notify_no_data_for_absent disables"
+    elif result.comparison is None:
+        d.manual = ("the rule fires whenever its expression returns any series; a Datadog metric monitor needs "
+                    "a comparison with a threshold")
+    else:
+        bad = finite_threshold(result.comparison.threshold)
+        if bad:
+            d.findings.append(bad)
+            d.manual = bad.message
+    if d.manual and not any(f.outcome is Outcome.MANUAL for f in d.findings):
+        d.findings.append(Finding("alert.no_monitor_query", d.manual, Outcome.MANUAL))
+    return d
+
+
+def make_tag(key: str, value: str) -> str:
+    return _TAG_BAD.sub("_", f"{key}:{value}".lower())[:200]
+
+
+def rule_tags(rule: AlertRule, mappings: Mappings) -> tuple[list[str], list[Finding]]:
+    excluded = set(mappings.section("alerts").get("exclude_labels") or [])
+    tags, findings = [], []
+    for label, value in sorted(rule.labels.items()):
+        key = mappings.label_tags.get(label, label)
+        if label in excluded or key is None or "{{" in value:
+            why = "templated value" if "{{" in value else "excluded by mappings"
+            findings.append(Finding("alert.label_not_tagged", f"label `{label}` is not a monitor tag ({why})",
+                                    Outcome.EXACT))
+            continue
+        tags.append(make_tag(key, value))
+    return tags, findings
+
+
+def _annotations(d: RuleDraft, scope: msgs.TemplateScope) -> tuple[str, str, list[Finding]]:
+    """(name, message body) for one rule, with the templating findings."""
+    ann = d.rule.annotations
+    name = msgs.render(ann.get("summary") or d.rule.name, scope)
+    parts = [msgs.render(ann[k], scope) for k in ("description", "message") if ann.get(k)]
+    extra = [msgs.render(f"{k}: {v}", scope) for k, v in sorted(ann.items())
+             if k not in ("summary", "description", "message", "runbook_url")]
+    lines = [p.text for p in parts + extra]
+    if ann.get("runbook_url"):
+        lines.append(f"Runbook: {ann['runbook_url']}")
+    findings = name.findings + [f for p in parts + extra for f in p.findings]
+    return name.text.replace("\n", " ").strip(), "\n\n".join(lines), findings
+
+
+def _payload(drafts: Sequence[RuleDraft], key: str, *, name: str, query: str, message: str,
+             options: dict[str, Any], mappings: Mappings, extra_tags: Sequence[str]) -> dict[str, Any]:
+    refs = [d.rule.ref for d in drafts]
+    tags: list[str] = []
+    for t in [*ownership.ownership_tags(key, refs), *mappings.section("alerts").get("monitor_tags", []),
+              *extra_tags]:
+        if t not in tags:
+            tags.append(t)
+    payload: dict[str, Any] = {
+        "type": "query alert", "name": name, "query": query,
+        "message": f"{message}\n\n{ownership.footer(key, refs)}".lstrip(),
+        "tags": tags,
+        "options": {"include_tags": True, "new_group_delay": NEW_GROUP_DELAY, "notify_no_data": False,
+                    "require_full_window": False, **options},
+    }
+    priority = drafts[0].priority
+    if priority is not None:
+        payload["priority"] = int(priority)
+    return payload
+
+
+def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Sequence[Route]
+                  ) -> tuple[DesiredResource, dict[str, list[Finding]]]:
+    """One monitor for one draft, or for a merged [critical, warning] pair. Returns the findings per rule."""
+    crit = drafts[0]
+    key = ownership.resource_key("monitor", [d.rule.ref for d in drafts])
+    per_rule: dict[str, list[Finding]] = {d.rule.ref.key: list(d.findings) for d in drafts}
+    rendered = [_annotations(d, msgs.TemplateScope(crit.result.group_by, mappings.label_tags, d.rule.labels))
+                for d in drafts]
+    for d, (_, _, found) in zip(drafts, rendered, strict=True):
+        per_rule[d.rule.ref.key] += found
+    handles = [route({**d.rule.labels, "alertname": d.rule.name}, routes) for d in drafts]
+    options: dict[str, Any] = {}
+    tags, tag_findings = rule_tags(crit.rule, mappings)
+    assert crit.result.expression
+    if crit.result.no_data_alert:
+        # absent(x): the value condition can never hold (|x| < 0), so only missing data alerts.
+        query = monitor_query("avg", crit.window, f"abs({crit.result.expression})", "<", 0)
+        timeframe = 2 * crit.window.minutes
+        options.update(thresholds={"critical": 0.0}, notify_no_data=True, no_data_timeframe=timeframe)
+        per_rule[crit.rule.ref.key].append(Finding(
+            "alert.absent_no_data", f"absent() becomes no-data alerting: Datadog notifies after {timeframe}m "
+            f"without data (2x the {crit.window.minutes}m window, as Datadog advises)"))
+        body = rendered[0][1]
+    else:
+        assert crit.result.comparison is not None
+        op = crit.result.comparison.op
+        aggr, aggr_findings = time_aggregation(op, crit.rule.for_seconds > 0)
+        query = monitor_query(aggr, crit.window, crit.result.expression, op, crit.threshold)
+        options["thresholds"] = {"critical": float(crit.threshold)}
+        for d in drafts:
+            per_rule[d.rule.ref.key] += aggr_findings + tag_findings
+        body = rendered[0][1]
+        if len(drafts) == 2:
+            warn = drafts[1]
+            options["thresholds"]["warning"] = float(warn.threshold)
+            tags.append(make_tag("severity", warn.rule.labels.get("severity", "warning")))
+            if rendered[1][1] != body:
+                body = msgs.conditional([("is_alert", body), ("is_warning", rendered[1][1])])
+            note = Finding("alert.merged_warning_critical", f"merged with the rule of the same expression: "
+                           f"critical {crit.threshold:g} ({crit.rule.ref.key}), warning {warn.threshold:g} "
+                           f"({warn.rule.ref.key})", Outcome.EXACT)
+            for d in drafts:
+                per_rule[d.rule.ref.key].append(note)
+    block = msgs.handles_block(handles[0], handles[1] if len(drafts) == 2 else None)
+    message = "\n\n".join(p for p in (body, block) if p)
+    payload = _payload(drafts, key, name=rendered[0][0], query=query, message=message, options=options,
+                       mappings=mappings, extra_tags=[make_tag("alertname", crit.rule.name), *tags])
+    resource = DesiredResource("monitor", key, payload, [d.rule.ref for d in drafts])
+    return resource, {k: msgs.dedupe(v) for k, v in per_rule.items()}

@@ -1,0 +1,208 @@
+"""The "prometheus" translator: alerting rules → monitors, recording rules → ledger entries.
+
+Ledger outcomes, one per rule:
+- alerting rule: exact / approximate (each finding) with its monitor; manual with a muted placeholder
+  monitor (alert_placeholder.py) and the original PromQL; a second copy of a rule (same file, group,
+  name, expr, labels and `for`; the collector keeps both as `…#2`) is skipped as "duplicate of <key>".
+- recording rule: referenced (directly or through other recording rules) by a translated alert →
+  exact, "inlined into <alerts>", targets = those monitors (the query translator inlines the
+  expression); not referenced → skipped, since Datadog computes the expression at query time.
+
+Merge: two rules become ONE monitor with `thresholds.critical` and `thresholds.warning` when they are
+in the same file and group, translate to the same Datadog expression with the same comparison
+operator (`>`, `>=`, `<`, `<=`), have the same `for`, `keep_firing_for` and labels apart from
+`severity`, one severity maps to the critical and the other to the warning threshold (mappings
+alerts.severity), neither is absent() or manual, and the warning threshold is crossed first
+(`> 80` warning, `> 90` critical). The query carries the critical threshold. Pairs are formed in rule
+order; a third rule on the same expression stays its own monitor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any, cast
+
+import promql_parser
+
+from migrate.errors import DDMigrateError
+from migrate.inventory.store import InventoryObject
+from migrate.model import DesiredResource, Finding, Outcome
+from migrate.translate.alert_placeholder import MODES, build_placeholder
+from migrate.translate.alert_query import WARNING_BEFORE_CRITICAL
+from migrate.translate.alerts import AlertRule, RuleDraft, build_monitor, draft
+from migrate.translate.base import TranslateEnv, Translator
+from migrate.translate.query import QueryContext, QueryResult
+from migrate.translate.routing import compile_routes
+
+QueryTranslator = Callable[[str, QueryContext], QueryResult]
+
+
+def promql_translator() -> QueryTranslator:
+    module = importlib.import_module("migrate.translate.promql")
+    return cast(QueryTranslator, module.translate_promql)
+
+
+def safe_translate(translate: QueryTranslator, expr: str, ctx: QueryContext) -> QueryResult:
+    """A broken query must become a manual outcome for that rule, never stop the whole run."""
+    try:
+        return translate(expr, ctx)
+    except (DDMigrateError, ValueError) as exc:
+        return QueryResult(expr, findings=[Finding("promql.invalid", f"cannot translate: {exc}", Outcome.MANUAL)])
+    except Exception as exc:  # a translator bug: keep it visible in the ledger under its own code
+        return QueryResult(expr, findings=[Finding("internal.translator_error",
+                                                   f"{type(exc).__name__}: {exc}", Outcome.MANUAL)])
+
+
+def referenced_names(expr: str) -> set[str]:
+    names: set[str] = set()
+
+    def visit(node: Any) -> bool:
+        if isinstance(node, promql_parser.VectorSelector):
+            if node.name:
+                names.add(node.name)
+            names.update(m.value for m in node.matchers.matchers if m.name == "__name__")
+        return True
+
+    with contextlib.suppress(ValueError):  # the alert itself reports the parse error
+        promql_parser.walk(promql_parser.parse(expr), visit)
+    return names
+
+
+def _with_group_by(ctx: QueryContext, labels: list[str]) -> QueryContext:
+    if not labels or not hasattr(ctx, "default_group_by"):
+        return ctx
+    changes: dict[str, Any] = {"default_group_by": labels}  # a field newer QueryContexts have
+    return replace(ctx, **changes)
+
+
+def _merge_key(d: RuleDraft) -> tuple[Any, ...] | None:
+    cmp = d.result.comparison
+    if d.manual or d.result.no_data_alert or cmp is None or cmp.op not in WARNING_BEFORE_CRITICAL:
+        return None
+    labels = sorted((k, v) for k, v in d.rule.labels.items() if k != "severity")
+    return (d.rule.file, d.rule.group, d.result.expression, cmp.op, d.rule.for_seconds,
+            d.rule.keep_firing_for_seconds, tuple(labels))
+
+
+def pair_up(drafts: Sequence[RuleDraft]) -> list[list[RuleDraft]]:
+    """Groups of one draft, or [critical, warning] pairs per the merge rules in the module docstring."""
+    open_: dict[tuple[Any, ...], list[RuleDraft]] = {}
+    groups: list[list[RuleDraft]] = []
+    for d in drafts:
+        key = _merge_key(d)
+        if key is None:
+            groups.append([d])
+            continue
+        waiting = open_.setdefault(key, [])
+        partner = next((w for w in waiting if w.role != d.role), None)
+        if partner is None:
+            waiting.append(d)
+            groups.append([d])
+            continue
+        crit, warn = (d, partner) if d.role == "critical" else (partner, d)
+        assert d.result.comparison is not None
+        if not WARNING_BEFORE_CRITICAL[d.result.comparison.op](warn.threshold, crit.threshold):
+            waiting.append(d)
+            groups.append([d])
+            continue
+        waiting.remove(partner)
+        groups[groups.index([partner])] = [crit, warn]
+    return groups
+
+
+def translate_rules(objects: Sequence[InventoryObject], env: TranslateEnv,
+                    translate: QueryTranslator | None = None) -> list[DesiredResource]:
+    translate = translate or promql_translator()
+    mappings, ledger = env.ctx.mappings, env.ledger
+    routes = compile_routes(mappings.routing)
+    rules = sorted((AlertRule.from_object(o) for o in objects if o.ref.kind == "alerting_rule"),
+                   key=lambda r: (r.file, r.group, r.index, r.ref.key))
+    seen: dict[tuple[Any, ...], str] = {}
+    drafts: list[RuleDraft] = []
+    for rule in rules:
+        sig = (rule.file, rule.group, rule.name, rule.expr, tuple(sorted(rule.labels.items())), rule.for_seconds)
+        if sig in seen:
+            ledger.record(rule.ref, [], skipped=True, reason=f"duplicate of {seen[sig]}", original=rule.expr)
+            continue
+        seen[sig] = rule.ref.key
+        ctx = _with_group_by(env.ctx, rule.annotation_labels())
+        drafts.append(draft(rule, safe_translate(translate, rule.expr, ctx), mappings))
+    resources: list[DesiredResource] = []
+    monitors_of: dict[str, str] = {}  # rule key -> monitor key
+    for group in pair_up(drafts):
+        for built in _build(group, env, routes):
+            resources.append(built)
+            monitors_of.update({r.key: built.key for r in built.source_refs})
+    _record_recording_rules(objects, [d.rule for d in drafts], monitors_of, env)
+    return resources
+
+
+def _build(group: list[RuleDraft], env: TranslateEnv, routes: Any) -> list[DesiredResource]:
+    mappings, ledger = env.ctx.mappings, env.ledger
+    problems: list[str] = []
+    if not group[0].manual:
+        resource, findings = build_monitor(group, mappings, routes)
+        problems = env.check_payload("monitor", resource.payload)
+        if not problems:
+            for d in group:
+                ledger.record(d.rule.ref, findings[d.rule.ref.key], targets=[resource], original=d.rule.expr)
+            return [resource]
+        if len(group) == 2:  # a merged pair that fails validation is retried as two monitors
+            return _build(group[:1], env, routes) + _build(group[1:], env, routes)
+    reason = group[0].manual or f"the monitor payload failed validation: {'; '.join(problems)}"
+    extra = [] if group[0].manual else [Finding("datadog.payload_invalid", reason, Outcome.MANUAL)]
+    placeholder = None
+    for mode in MODES:
+        placeholder = build_placeholder(group, reason, mode, mappings, routes)
+        if placeholder is not None and not env.check_payload("monitor", placeholder.payload):
+            break
+        placeholder = None
+    for d in group:
+        ledger.record(d.rule.ref, d.findings + extra, targets=[placeholder] if placeholder else [],
+                      original=d.rule.expr, reason=reason)
+    return [placeholder] if placeholder else []
+
+
+def _record_recording_rules(objects: Sequence[InventoryObject], alerts: list[AlertRule],
+                            monitors_of: dict[str, str], env: TranslateEnv) -> None:
+    recording = sorted((o for o in objects if o.ref.kind == "recording_rule"),
+                       key=lambda o: (str(o.normalized.get("file")), str(o.normalized.get("group")),
+                                      int(o.normalized.get("index") or 0), o.ref.key))
+    by_name: dict[str, list[InventoryObject]] = {}
+    for o in recording:
+        by_name.setdefault(str(o.normalized.get("record", "")), []).append(o)
+    users: dict[str, list[AlertRule]] = {}  # record name -> alerts that use it, directly or not
+    for alert in alerts:
+        todo, done = list(referenced_names(alert.expr) & by_name.keys()), set()
+        while todo:
+            name = todo.pop()
+            if name in done:
+                continue
+            done.add(name)
+            users.setdefault(name, []).append(alert)
+            for o in by_name[name]:
+                todo += list(referenced_names(str(o.normalized.get("expr", ""))) & by_name.keys())
+    seen: dict[tuple[Any, ...], str] = {}
+    for o in recording:
+        n = o.normalized
+        name, expr = str(n.get("record", "")), str(n.get("expr", ""))
+        sig = (n.get("file"), n.get("group"), name, expr, tuple(sorted((n.get("labels") or {}).items())))
+        if sig in seen:
+            env.ledger.record(o.ref, [], skipped=True, reason=f"duplicate of {seen[sig]}", original=expr)
+            continue
+        seen[sig] = o.ref.key
+        if name in users:
+            names = sorted({a.name for a in users[name]})
+            targets = sorted({monitors_of[a.ref.key] for a in users[name] if a.ref.key in monitors_of})
+            env.ledger.record(o.ref, [], targets=targets, original=expr,
+                              reason=f"inlined into {', '.join(names[:10])}" + (" ..." if len(names) > 10 else ""))
+        else:
+            env.ledger.record(o.ref, [], skipped=True, original=expr, reason=(
+                "recording rule not referenced by any migrated alert; Datadog computes the expression at query "
+                "time, so there is nothing to create"))
+
+
+PROMETHEUS = Translator("prometheus", frozenset({"alerting_rule", "recording_rule"}), translate_rules)

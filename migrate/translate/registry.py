@@ -1,0 +1,12 @@
+"""TRANSLATORS: inventory source name → the translator for its objects. Adding a source is one line."""
+
+from __future__ import annotations
+
+from migrate.translate.base import Translator
+from migrate.translate.grafana import TRANSLATOR as GRAFANA
+from migrate.translate.prometheus_rules import PROMETHEUS
+
+TRANSLATORS: dict[str, Translator] = {
+    "prometheus": PROMETHEUS,
+    "grafana": GRAFANA,
+}

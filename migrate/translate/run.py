@@ -1,0 +1,117 @@
+"""The translate driver shared by every source.
+
+Reads the inventories, builds one QueryContext (Prometheus metric metadata → `metric_types`,
+recording rules → `recording_rules`), runs each registered translator over its source's objects,
+validates every payload and checks the ledger is complete: every object of a ledgered kind has
+exactly one entry. Objects of a source with no translator are ledgered as skipped, never dropped.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from migrate.errors import DDMigrateError, InputError
+from migrate.inventory.store import Inventory, InventoryObject
+from migrate.ledger import Ledger
+from migrate.mappings import Mappings
+from migrate.model import DesiredResource, LedgerEntry, Outcome
+from migrate.translate.base import PayloadCheck, TranslateEnv, Translator, no_check
+from migrate.translate.query import QueryContext
+from migrate.translate.registry import TRANSLATORS
+from migrate.translate.store import Translation
+
+# Kinds that describe the environment (metadata, scrape configs, targets): read as context, not migrated.
+CONTEXT_KINDS = frozenset({"metric_metadata", "scrape_config", "target"})
+
+
+def default_payload_check() -> PayloadCheck:
+    """`migrate.datadog.validate.validate_payload` once it exists; until then, no check."""
+    try:
+        module = importlib.import_module("migrate.datadog.validate")
+    except ImportError:
+        return no_check
+    validate = module.validate_payload
+
+    def check(resource_type: str, payload: dict[str, Any]) -> list[str]:
+        try:
+            problems = validate(resource_type, payload)
+        except DDMigrateError as exc:
+            return [exc.message]
+        return [str(p) for p in problems or []]
+
+    return check
+
+
+def build_context(inventories: Sequence[Inventory], mappings: Mappings) -> QueryContext:
+    ctx = QueryContext(mappings=mappings)
+    for inv in inventories:
+        if inv.source != "prometheus":
+            continue
+        for obj in inv.by_kind("metric_metadata"):
+            ctx.metric_types.update({str(k): str(v) for k, v in (obj.normalized.get("types") or {}).items()})
+        rules = sorted(inv.by_kind("recording_rule"), key=lambda o: (str(o.normalized.get("file")),
+                       str(o.normalized.get("group")), int(o.normalized.get("index") or 0)))
+        for obj in rules:  # the first definition of a name wins; later ones are usually label variants
+            ctx.recording_rules.setdefault(str(obj.normalized["record"]), str(obj.normalized["expr"]))
+    return ctx
+
+
+def _unique_objects(inventories: Sequence[Inventory]) -> dict[str, list[InventoryObject]]:
+    by_source: dict[str, list[InventoryObject]] = {}
+    where: dict[str, str] = {}
+    for inv in inventories:
+        for obj in inv.objects:
+            if obj.ref.key in where:
+                raise InputError(f"object {obj.ref.key} is in two inventories ({where[obj.ref.key]} and {inv.path})",
+                                 hint="give each collection once; collect again into one directory if needed")
+            where[obj.ref.key] = str(inv.path)
+            by_source.setdefault(inv.source, []).append(obj)
+    return by_source
+
+
+def _drop_invalid(resources: list[DesiredResource], ledger: Ledger, check: PayloadCheck
+                  ) -> tuple[list[DesiredResource], Ledger]:
+    """Last line of defence: a payload that fails validation is not planned; its objects become manual."""
+    bad = {r.key: "; ".join(p) for r in resources if (p := check(r.type, r.payload))}
+    if not bad:
+        return resources, ledger
+    entries = []
+    for entry in ledger:
+        hit = [k for k in entry.targets if k in bad]
+        if not hit:
+            entries.append(entry)
+            continue
+        reason = f"the {hit[0]} payload failed validation: {bad[hit[0]]}"
+        entries.append(LedgerEntry(entry.ref, Outcome.MANUAL, entry.findings,
+                                   [k for k in entry.targets if k not in bad], entry.original, reason))
+    return [r for r in resources if r.key not in bad], Ledger(entries)
+
+
+def run_translators(inventories: Sequence[Inventory], mappings: Mappings, *,
+                    translators: Mapping[str, Translator] | None = None,
+                    check_payload: PayloadCheck | None = None) -> Translation:
+    translators = TRANSLATORS if translators is None else translators
+    check = check_payload or default_payload_check()
+    ledger = Ledger()
+    env = TranslateEnv(ctx=build_context(inventories, mappings), ledger=ledger, check_payload=check)
+    resources: list[DesiredResource] = []
+    for source, objects in sorted(_unique_objects(inventories).items()):
+        translator = translators.get(source)
+        if translator is None:
+            for obj in objects:
+                if obj.ref.kind not in CONTEXT_KINDS:
+                    ledger.record(obj.ref, [], skipped=True, reason=f"no translator for source {source!r} yet")
+            continue
+        resources += translator.translate(objects, env)
+        missing = [o.ref.key for o in objects if o.ref.kind in translator.ledgered_kinds and o.ref.key not in ledger]
+        if missing:
+            raise DDMigrateError(f"internal error: the {source} translator left {len(missing)} objects without a "
+                                 f"ledger outcome, e.g. {missing[0]}", hint="report this; nothing was written")
+    resources, ledger = _drop_invalid(resources, ledger, check)
+    meta = {
+        "inventories": [{"path": str(i.path), "source": i.source, "collected_at": i.collected_at} for i in inventories],
+        "mappings": {"fingerprint": mappings.fingerprint(), "files": list(mappings.files)},
+    }
+    return Translation(resources=resources, ledger=ledger, meta=meta)

@@ -1,0 +1,239 @@
+"""Alert rule → monitor, table-driven from tests/cases/alerts.yaml, plus merge, placeholder, recording rules.
+
+The PromQL translator is replaced by a fake that returns what each case says (`translated`), so these
+tests pin the rule → monitor layer on its own; tests/integration/test_corpus_prometheus.py runs the real one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from migrate.datadog import ownership
+from migrate.inventory.store import InventoryObject
+from migrate.ledger import Ledger
+from migrate.mappings import load_mappings, parse_duration
+from migrate.model import DesiredResource, Finding, Outcome, SourceRef
+from migrate.translate.base import TranslateEnv
+from migrate.translate.prometheus_rules import translate_rules
+from migrate.translate.query import Comparison, QueryContext, QueryResult
+
+CASES = yaml.safe_load((Path(__file__).parents[1] / "cases" / "alerts.yaml").read_text())
+
+
+def rule_objects(rules: list[dict[str, Any]], file: str = "rules/app.yml", group: str = "app") -> list[InventoryObject]:
+    """Inventory objects as the collector writes them (ids `<file>/<group>/<name>`, `#2` for repeats)."""
+    seen: Counter[str] = Counter()
+    out = []
+    for index, rule in enumerate(rules):
+        name = rule.get("alert") or rule["record"]
+        base = f"{file}/{group}/{name}"
+        seen[base] += 1
+        kind = "alerting_rule" if "alert" in rule else "recording_rule"
+        ref = SourceRef("prometheus", kind, base if seen[base] == 1 else f"{base}#{seen[base]}", name, file)
+        if kind == "recording_rule":
+            normalized: dict[str, Any] = {"record": name, "expr": rule["expr"], "labels": rule.get("labels", {}),
+                                          "group": group, "file": file, "index": index}
+        else:
+            normalized = {"name": name, "expr": rule["expr"], "for_seconds": parse_duration(rule.get("for", "0s")),
+                          "keep_firing_for_seconds": parse_duration(rule.get("keep_firing_for", "0s")),
+                          "labels": rule.get("labels", {}), "annotations": rule.get("annotations", {}),
+                          "group": group, "group_interval_seconds": None, "file": file, "index": index}
+        out.append(InventoryObject(ref, {k: v for k, v in rule.items() if k != "translated"}, normalized))
+    return out
+
+
+def fake_result(expr: str, spec: dict[str, Any]) -> QueryResult:
+    expression = spec.get("expression", "")
+    return QueryResult(
+        original=expr,
+        queries={"a": expression} if expression else {},
+        formula="a" if expression else "",
+        findings=[Finding(f["code"], f.get("message", f["code"]), Outcome(f["outcome"]))
+                  for f in spec.get("findings", [])],
+        comparison=Comparison(spec["op"], float(spec["threshold"])) if "op" in spec else None,
+        group_by=list(spec.get("group_by", [])),
+        metrics=list(spec.get("metrics", [])),
+        no_data_alert=bool(spec.get("no_data_alert", False)),
+    )
+
+
+def run_rules(rules: list[dict[str, Any]], check: Any = None, objects: list[InventoryObject] | None = None
+              ) -> tuple[list[DesiredResource], Ledger]:
+    table = {r["expr"]: r.get("translated", {}) for r in rules}
+    seen: list[QueryContext] = []
+
+    def fake(expr: str, ctx: QueryContext) -> QueryResult:
+        seen.append(ctx)
+        return fake_result(expr, table[expr])
+
+    env = TranslateEnv(QueryContext(load_mappings()), Ledger())
+    if check is not None:
+        env.check_payload = check
+    resources = translate_rules(objects or rule_objects(rules), env, translate=fake)
+    return resources, env.ledger
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_alert_case(case: dict[str, Any]) -> None:
+    resources, ledger = run_rules(case["rules"])
+    expect = case["expect"]
+    assert len(resources) == expect.get("monitors", 1)
+    refs = rule_objects(case["rules"])
+    entries = [ledger.get(o.ref.key) for o in refs]
+    assert all(e is not None for e in entries), "every rule has a ledger entry"
+    if "outcomes" in expect:
+        assert [e.outcome.value for e in entries if e] == expect["outcomes"]
+    if "codes" in expect:
+        assert [sorted({f.code for f in e.findings}) for e in entries if e] == [sorted(c) for c in expect["codes"]]
+    monitor = resources[0].payload
+    assert monitor["type"] == "query alert"
+    for field in ("query", "name"):
+        if field in expect:
+            assert monitor[field] == expect[field]
+    if "thresholds" in expect:
+        assert monitor["options"]["thresholds"] == {k: float(v) for k, v in expect["thresholds"].items()}
+    if "priority" in expect:
+        assert monitor.get("priority") == expect["priority"]
+    for tag in expect.get("tags", []):
+        assert tag in monitor["tags"]
+    for tag in expect.get("no_tags", []):
+        assert tag not in monitor["tags"]
+    for fragment in expect.get("message", []):
+        assert fragment in monitor["message"]
+    for fragment in expect.get("not_in_message", []):
+        assert fragment not in monitor["message"]
+    for key, value in expect.get("options", {}).items():
+        assert monitor["options"][key] == value, key
+    assert ("silenced" in monitor["options"]) is bool(expect.get("silenced", False))
+    if expect.get("silenced"):
+        assert monitor["options"]["silenced"] == {"*": None}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_every_monitor_is_owned_and_consistent(case: dict[str, Any]) -> None:
+    resources, ledger = run_rules(case["rules"])
+    for r in resources:
+        p = r.payload
+        assert r.key == ownership.resource_key("monitor", r.source_refs)
+        assert ownership.owned_key("monitor", p) == r.key, "tags and footer both carry the key"
+        threshold = p["query"].rsplit(" ", 1)[1]
+        assert float(threshold) == p["options"]["thresholds"]["critical"], "query threshold == critical"
+        assert all(r.key in ledger.get(ref.key).targets for ref in r.source_refs)  # type: ignore[union-attr]
+
+
+def test_merged_pair_points_both_entries_at_one_monitor() -> None:
+    case = next(c for c in CASES if c["id"] == "warning_and_critical_pair_merge")
+    resources, ledger = run_rules(case["rules"])
+    (monitor,) = resources
+    keys = [o.ref.key for o in rule_objects(case["rules"])]
+    assert sorted(r.key for r in monitor.source_refs) == sorted(keys)
+    assert [ledger.get(k).targets for k in keys] == [[monitor.key], [monitor.key]]  # type: ignore[union-attr]
+    assert monitor.key == ownership.resource_key("monitor", monitor.source_refs)
+
+
+def test_default_group_by_asks_for_annotation_labels() -> None:
+    rules = [{"alert": "A", "expr": "x > 1", "for": "5m", "labels": {"team": "t"},
+              "annotations": {"summary": "{{ $labels.instance }} {{ $labels.team }} {{ index $labels \"pod\" }}"},
+              "translated": {"expression": "avg:x{*}", "op": ">", "threshold": 1}}]
+    seen: list[QueryContext] = []
+
+    def fake(expr: str, ctx: QueryContext) -> QueryResult:
+        seen.append(ctx)
+        return fake_result(expr, rules[0]["translated"])
+
+    env = TranslateEnv(QueryContext(load_mappings()), Ledger())
+    translate_rules(rule_objects(rules), env, translate=fake)
+    if hasattr(seen[0], "default_group_by"):
+        assert seen[0].default_group_by == ["instance", "pod"]  # `team` is the rule's own constant label
+
+
+def test_invalid_payload_becomes_placeholder_then_fallback() -> None:
+    rules = [{"alert": "Bad", "expr": "x > 1", "for": "5m", "labels": {"severity": "critical"},
+              "translated": {"expression": "avg:x{*}", "op": ">", "threshold": 1, "metrics": ["x"]}}]
+    rejected: list[str] = []
+
+    def check(kind: str, payload: dict[str, Any]) -> list[str]:
+        if "datadog.agent.running" in payload["query"]:
+            return []
+        rejected.append(payload["query"])
+        return ["query is not valid"]
+
+    resources, ledger = run_rules(rules, check=check)
+    (monitor,) = resources
+    assert monitor.payload["options"]["silenced"] == {"*": None}
+    assert "datadog.agent.running" in monitor.payload["query"]
+    assert len(rejected) == 3  # the monitor, the partial and the metric placeholders
+    entry = ledger.get(rule_objects(rules)[0].ref.key)
+    assert entry is not None and entry.outcome is Outcome.MANUAL
+    assert "failed validation: query is not valid" in (entry.reason or "")
+    assert "datadog.payload_invalid" in {f.code for f in entry.findings}
+
+
+def test_everything_rejected_leaves_manual_entry_without_target() -> None:
+    rules = [{"alert": "Bad", "expr": "x > 1", "for": "5m",
+              "translated": {"expression": "avg:x{*}", "op": ">", "threshold": 1}}]
+    resources, ledger = run_rules(rules, check=lambda kind, payload: ["no"])
+    assert resources == []
+    entry = ledger.get(rule_objects(rules)[0].ref.key)
+    assert entry is not None and entry.outcome is Outcome.MANUAL and entry.targets == []
+
+
+def test_rejected_merged_pair_is_retried_as_two_monitors() -> None:
+    case = next(c for c in CASES if c["id"] == "warning_and_critical_pair_merge")
+    resources, ledger = run_rules(case["rules"], check=lambda k, p: ["no warning"] if "warning" in
+                                  p["options"]["thresholds"] else [])
+    assert len(resources) == 2
+    assert all("silenced" not in r.payload["options"] for r in resources)
+    assert {e.outcome for e in ledger} == {Outcome.EXACT}
+
+
+def test_translator_crash_is_a_manual_entry_not_a_crash() -> None:
+    objects = rule_objects([{"alert": "Boom", "expr": "x > 1", "for": "5m"}])
+
+    def broken(expr: str, ctx: QueryContext) -> QueryResult:
+        raise KeyError("bug")
+
+    env = TranslateEnv(QueryContext(load_mappings()), Ledger())
+    (placeholder,) = translate_rules(objects, env, translate=broken)
+    entry = env.ledger.get(objects[0].ref.key)
+    assert entry is not None and entry.outcome is Outcome.MANUAL
+    assert entry.findings[0].code == "internal.translator_error"
+    assert placeholder.payload["name"] == "[ddmigrate: manual] Boom"
+    assert "x > 1" in placeholder.payload["message"]
+
+
+RECORDING = [
+    {"record": "job:errors:rate5m", "expr": "sum by (job) (rate(errors_total[5m]))"},
+    {"record": "job:errors:ratio", "expr": "job:errors:rate5m / on (job) job:requests:rate5m"},
+    {"record": "job:requests:rate5m", "expr": "sum by (job) (rate(requests_total[5m]))"},
+    {"record": "unused:rule", "expr": "sum(rate(foo_total[5m]))"},
+    {"record": "unused:rule", "expr": "sum(rate(foo_total[5m]))"},
+    {"alert": "ErrorRatio", "expr": "job:errors:ratio > 0.05", "for": "5m", "labels": {"severity": "critical"},
+     "translated": {"expression": "a", "op": ">", "threshold": 0.05}},
+    {"alert": "ViaName", "expr": '{__name__="job:requests:rate5m"} < 1', "for": "5m",
+     "translated": {"expression": "b", "op": "<", "threshold": 1}},
+]
+
+
+def test_recording_rules_each_get_one_entry() -> None:
+    resources, ledger = run_rules([r for r in RECORDING if "alert" in r], objects=rule_objects(RECORDING))
+    keys = {o.ref.name + ("#2" if o.ref.id.endswith("#2") else ""): o.ref.key for o in rule_objects(RECORDING)}
+    by_alert = {r.source_refs[0].name: r.key for r in resources}
+    ratio = ledger.get(keys["job:errors:ratio"])
+    assert ratio is not None and ratio.outcome is Outcome.EXACT
+    assert ratio.reason == "inlined into ErrorRatio" and ratio.targets == [by_alert["ErrorRatio"]]
+    through = ledger.get(keys["job:errors:rate5m"])  # used only through job:errors:ratio
+    assert through is not None and through.outcome is Outcome.EXACT and through.reason == "inlined into ErrorRatio"
+    both = ledger.get(keys["job:requests:rate5m"])
+    assert both is not None and both.reason == "inlined into ErrorRatio, ViaName"
+    assert sorted(both.targets) == sorted(by_alert.values())
+    unused = ledger.get(keys["unused:rule"])
+    assert unused is not None and unused.outcome is Outcome.SKIPPED and "not referenced" in (unused.reason or "")
+    dup = ledger.get(keys["unused:rule#2"])
+    assert dup is not None and dup.outcome is Outcome.SKIPPED and dup.reason == f"duplicate of {keys['unused:rule']}"
+    assert len(ledger) == len(RECORDING)
