@@ -145,3 +145,18 @@ def test_reload_serves_other_rule_files(prometheus_server: PrometheusServer, tmp
     prometheus_server.reload([rules])
     groups = prometheus_server.api("rules")["groups"]
     assert [(g["file"], [r["name"] for r in g["rules"]]) for g in groups] == [(str(rules.resolve()), ["Only"])]
+
+
+def test_sample_company_rules_load_in_prometheus(prometheus_server: PrometheusServer, tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "inventories/sample/sources/prometheus"
+    files = sorted(sample.glob("*.rules.yml"))
+    for crd in sorted(sample.glob("*prometheusrule.yaml")):
+        plain = tmp_path / f"{crd.stem}.yml"
+        plain.write_text(yaml.safe_dump(yaml.safe_load(crd.read_text(encoding="utf-8"))["spec"]), encoding="utf-8")
+        files.append(plain)
+    counts = promtool_counts(files)
+    assert sorted(counts) == sorted(files)
+    prometheus_server.reload(files)
+    loaded = sum(len(g["rules"]) for g in prometheus_server.api("rules")["groups"])
+    from_files = collect_files([sample])
+    assert loaded == sum(counts.values()) == len([o for o in from_files.objects if o.ref.kind.endswith("_rule")])

@@ -1,0 +1,230 @@
+"""Collecting Prometheus rules from files: every supported shape, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from migrate import cli
+from migrate.commands.collect import collect
+from migrate.errors import InputError, UsageError
+from migrate.inventory import read_inventory
+from migrate.sources.prometheus import collect_files
+from tests.conftest import CORPUS
+
+RULES = """\
+groups:
+- name: payments
+  interval: 30s
+  rules:
+  - alert: HighErrorRate
+    expr: rate(errors_total[5m]) > 0.05
+    for: 5m
+    labels: {severity: warning, team: payments}
+    annotations: {summary: "errors on {{ $labels.instance }}"}
+  - alert: HighErrorRate
+    expr: rate(errors_total[5m]) > 0.1
+    for: 1m30s
+    keep_firing_for: 2m
+    labels: {severity: critical, team: payments}
+  - record: job:errors:rate5m
+    expr: sum by (job) (rate(errors_total[5m]))
+    labels: {source: rec}
+- name: other
+  rules:
+  - alert: Broken
+    expr: sum(rate(x[5m]) >
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def by_id(objects: list[Any]) -> dict[str, Any]:
+    return {o.ref.id: o for o in objects}
+
+
+def test_plain_rule_file_normalized_fields_and_ids(tmp_path: Path) -> None:
+    path = write(tmp_path, "rules.yml", RULES)
+    inv = collect_files([path])
+    objs = by_id(inv.objects)
+    first, second = objs[f"{path}/payments/HighErrorRate"], objs[f"{path}/payments/HighErrorRate#2"]
+    assert first.normalized == {
+        "name": "HighErrorRate", "expr": "rate(errors_total[5m]) > 0.05", "for_seconds": 300,
+        "keep_firing_for_seconds": 0, "labels": {"severity": "warning", "team": "payments"},
+        "annotations": {"summary": "errors on {{ $labels.instance }}"}, "group": "payments",
+        "group_interval_seconds": 30, "file": str(path), "index": 0,
+    }
+    assert (second.normalized["for_seconds"], second.normalized["keep_firing_for_seconds"]) == (90, 120)
+    assert second.normalized["index"] == 1
+    record = objs[f"{path}/payments/job:errors:rate5m"]
+    assert record.ref.kind == "recording_rule"
+    assert record.normalized == {"record": "job:errors:rate5m", "expr": "sum by (job) (rate(errors_total[5m]))",
+                                 "labels": {"source": "rec"}, "group": "payments", "file": str(path), "index": 2}
+    # invalid PromQL is the translator's business: kept verbatim
+    assert objs[f"{path}/other/Broken"].normalized["expr"] == "sum(rate(x[5m]) >"
+    assert objs[f"{path}/other/Broken"].normalized["group_interval_seconds"] is None
+    assert all(o.ref.origin == str(path) for o in inv.objects)
+
+
+def test_prometheus_rule_crd_counts_match_the_spec() -> None:
+    path = CORPUS / "prometheus/kube-prometheus/alertmanager-prometheusRule.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))["spec"]
+    expected = sorted(r["alert"] for g in spec["groups"] for r in g["rules"])
+    inv = collect_files([path])
+    assert sorted(o.ref.name for o in inv.by_kind("alerting_rule")) == expected
+    assert all(o.normalized["file"] == str(path) for o in inv.objects)
+
+
+def test_multi_document_configmap_and_lists(tmp_path: Path) -> None:
+    one = "groups:\n- name: a\n  rules:\n  - alert: A\n    expr: up == 0\n"
+    two = "groups:\n- name: a\n  rules:\n  - alert: B\n    expr: up == 0\n"
+    multi = write(tmp_path, "multi.yaml", f"{one}---\n{two}")
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "prom-rules"},
+          "data": {"a.rules": one, "b.rules": two, "prometheus.yml": "global: {}\n"}}
+    crd = {"kind": "PrometheusRule", "metadata": {"name": "crd"}, "spec": yaml.safe_load(one)}
+    lst = write(tmp_path, "list.yaml", yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [cm, crd]}))
+    cml = write(tmp_path, "cml.yaml", yaml.safe_dump({"kind": "ConfigMapList", "items": [cm]}))
+    inv = collect_files([multi, lst, cml])
+    assert sorted(by_id(inv.objects)) == sorted([
+        f"{multi}#doc0/a/A", f"{multi}#doc1/a/B",
+        f"{lst}#prom-rules/a.rules/a/A", f"{lst}#prom-rules/b.rules/a/B", f"{lst}#crd/a/A",
+        f"{cml}#prom-rules/a.rules/a/A", f"{cml}#prom-rules/b.rules/a/B",
+    ])
+    assert sum("'prometheus.yml' is not a rule file" in w for w in inv.warnings) == 2
+
+
+def test_directory_is_recursive_sorted_filtered_and_finds_metadata(tmp_path: Path) -> None:
+    rule = "groups:\n- name: g\n  rules:\n  - record: r\n    expr: up\n"
+    for name in ("b/z.rules", "a.yml", "b/c.yaml", "notes.txt", "b/x.json"):
+        write(tmp_path, f"dir/{name}", rule)
+    write(tmp_path, "dir/metadata.json", json.dumps({"up": [{"type": "gauge", "help": "", "unit": ""}]}))
+    inv = collect_files([tmp_path / "dir"])
+    files = [o.normalized["file"] for o in inv.by_kind("recording_rule")]
+    assert files == [str(tmp_path / "dir" / n) for n in ("a.yml", "b/c.yaml", "b/z.rules")]
+    assert inv.by_kind("metric_metadata")[0].normalized == {"types": {"up": "gauge"}}
+
+
+def test_metadata_flag_accepts_the_whole_api_answer(tmp_path: Path) -> None:
+    rules = write(tmp_path, "r.yml", "groups: []\n")
+    meta = write(tmp_path, "m.json", json.dumps({"status": "success", "data": {
+        "a_total": [{"type": "counter"}], "b": [{"type": "gauge"}, {"type": "summary"}]}}))
+    inv = collect_files([rules], metadata=meta)
+    assert inv.by_kind("metric_metadata")[0].normalized["types"] == {"a_total": "counter", "b": "gauge"}
+    assert any("b has several types (gauge, summary)" in w for w in inv.warnings)
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("groups:\n- name: g\n  rules: [\n", 4, "malformed YAML"),
+    ("scrape_configs: []\n", 1, "not a rules file: found a mapping with keys 'scrape_configs'"),
+    ("kind: Deployment\n", 1, "not a rules file: found kind 'Deployment'"),
+    ("groups:\n- rules:\n  - alert: A\n    expr: up\n", 2, "group 1 has no name"),
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    labels: {}\n", 4, "rule 'A' has no expr"),
+    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    for: 5 minutes\n", 6, "is not a duration"),
+    ("groups:\n- name: g\n  interval: often\n  rules: []\n", 3, "interval 'often' is not a duration"),
+    ("groups:\n- name: g\n  rules:\n  - expr: up\n", 4, "has neither `alert` nor `record`"),
+    ("groups:\n- name: g\n  rules:\n  - record: not a name\n    expr: up\n", 4, "is not a valid metric name"),
+    ("groups:\n- name: g\n  rules: []\n- name: h\n  rules: []\n- name: g\n  rules: []\n", 6,
+     "duplicate group name 'g' (first at line 2)"),
+    ("kind: PrometheusRule\nmetadata: {name: x}\nspec: {}\n", 1, "PrometheusRule 'x' has no spec.groups"),
+])
+def test_bad_rule_files_name_file_and_line(tmp_path: Path, text: str, line: int, words: str) -> None:
+    path = write(tmp_path, "bad.yml", text)
+    with pytest.raises(InputError) as exc:
+        collect_files([path])
+    assert str(exc.value).startswith(f"{path}:{line}: ")
+    assert words in str(exc.value)
+
+
+def test_not_a_rules_file_says_what_was_expected(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as exc:
+        collect_files([write(tmp_path, "prometheus.yml", "global: {scrape_interval: 15s}\n")])
+    assert "expected a Prometheus rule file (top-level `groups:`)" in str(exc.value)
+
+
+def test_configmap_value_errors_point_into_the_outer_file(tmp_path: Path) -> None:
+    text = ("kind: ConfigMap\nmetadata: {name: cm}\ndata:\n  r.yml: |\n    groups:\n    - name: g\n"
+            "      rules:\n      - alert: A\n        expr: up\n        for: soon\n")
+    with pytest.raises(InputError) as exc:
+        collect_files([write(tmp_path, "cm.yaml", text)])
+    assert str(exc.value).startswith(f"{tmp_path / 'cm.yaml'}:10: ")
+
+
+def test_empty_rules_list_warns_and_continues(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.yml", "groups:\n- name: quiet\n  rules:\n- name: loud\n  rules:\n"
+                 "  - alert: A\n    expr: up == 0\n")
+    out = tmp_path / "inv"
+    collect("prometheus", out=out, from_files=[path])
+    inv = read_inventory(out)
+    assert [o.ref.name for o in inv.objects] == ["A"]
+    assert f"{path}:2: group 'quiet': empty rules list; nothing collected" in inv.warnings
+
+
+def test_missing_path_and_unreadable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(InputError, match=r"nope: path not found"):
+        collect_files([tmp_path / "nope"])
+    locked = tmp_path / "locked"
+    (locked / "sub").mkdir(parents=True)
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:  # root reads everything, so refuse the way the kernel would
+        if Path(path) == locked / "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InputError) as exc:
+        collect_files([locked])
+    assert str(exc.value).startswith(f"{locked / 'sub'}: cannot read directory: Permission denied")
+
+
+def test_failed_collect_leaves_previous_inventory_and_no_partial_output(tmp_path: Path) -> None:
+    good = write(tmp_path, "good.yml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n")
+    bad = write(tmp_path, "bad.yml", "groups:\n- name: g\n  rules:\n  - alert: B\n")
+    out = tmp_path / "out" / "inv"
+    with pytest.raises(InputError):
+        collect("prometheus", out=out, from_files=[good, bad])
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+    collect("prometheus", out=out, from_files=[good])
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(InputError):
+        collect("prometheus", out=out, from_files=[good, bad])
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["inv"]  # no staging directory left behind
+
+
+def test_cli_collect_summary_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "rules.yml", RULES)
+    out = tmp_path / "inv"
+    assert cli.main(["collect", "prometheus", "--from-files", str(path), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "alerting_rule       3" in printed and "recording_rule      1" in printed
+    assert f"wrote {out} (4 objects)" in printed
+    assert "no metric metadata" in printed
+
+    bad = write(tmp_path, "bad.yml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    for: x\n")
+    assert cli.main(["collect", "prometheus", "--from-files", str(bad), "--out", str(tmp_path / "o2")]) == 1
+    err = capsys.readouterr().err
+    assert f"ddmigrate collect: error: {bad}:6: group 'g': rule 'A': `for: x` is not a duration" in err
+    assert "Traceback" not in err
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["collect", "prometheus", "--out", str(out)])
+    assert exc.value.code == 2
+
+
+def test_options_need_exactly_one_origin(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        collect("prometheus", out=tmp_path / "x")
+    with pytest.raises(UsageError):
+        collect("prometheus", out=tmp_path / "x", from_files=[tmp_path], from_api=True)
+    with pytest.raises(UsageError, match="unknown source 'nagios'"):
+        collect("nagios", out=tmp_path / "x")
