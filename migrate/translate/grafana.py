@@ -1,0 +1,103 @@
+"""Grafana dashboards → Datadog dashboards (ordered layout), one ledger entry per dashboard and panel.
+
+The dashboard's own entry covers its variables and layout; each panel's entry carries one
+`grafana.query` finding per target, so every query is accounted for. The ownership footer and the
+source reference go in the description (Datadog dashboards have no free-form tags).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from migrate.datadog.ownership import footer, resource_key
+from migrate.inventory.store import InventoryObject
+from migrate.model import DesiredResource, Finding, Outcome
+from migrate.translate.base import TranslateEnv, Translator
+from migrate.translate.grafana_layout import Placed, pack
+from migrate.translate.grafana_panels import build_widget
+from migrate.translate.grafana_queries import translate_targets
+from migrate.translate.grafana_vars import plan_variables
+
+SOURCE = "grafana"
+DESCRIPTION_LIMIT = 4000
+
+
+def _panel_exprs(panels: list[InventoryObject]) -> list[str]:
+    return [str(t["expr"]) for p in panels for t in p.normalized.get("targets") or [] if t.get("expr")]
+
+
+def _description(dashboard: dict[str, Any], notes: list[str], key: str, refs: list[Any]) -> str:
+    where = f"Migrated from Grafana dashboard \"{dashboard['title']}\" (uid {dashboard['uid']}"
+    where += f", folder {dashboard['folder']})." if dashboard.get("folder") else ")."
+    parts = [dashboard.get("description") or "", where, *notes]
+    marker = footer(key, refs)
+    text = "\n".join(p for p in parts if p)
+    return text[: DESCRIPTION_LIMIT - len(marker) - 2] + "\n\n" + marker
+
+
+def translate_dashboard(dashboard: InventoryObject, panels: list[InventoryObject],
+                        env: TranslateEnv) -> DesiredResource:
+    mappings = env.ctx.mappings
+    settings = mappings.section("grafana")
+    norm = dashboard.normalized
+    plan = plan_variables(list(norm.get("templating") or []), _panel_exprs(panels), mappings)
+    variables = {**env.ctx.variables, **plan.values, **{k: f"${v}" for k, v in plan.tag_variables.items()}}
+    ctx = replace(env.ctx, variables=variables)
+    prometheus_kinds = set(settings.get("prometheus_datasources") or ["prometheus"])
+    panel_types: dict[str, str] = dict(settings.get("panel_types") or {})
+    units: dict[str, Any] = dict(settings.get("units") or {})
+    key = resource_key("dashboard", [dashboard.ref])
+
+    groups: dict[str, Placed] = {}
+    top: list[Placed] = []
+    for row in norm.get("rows") or []:
+        group = Placed({"type": "group", "title": row["title"], "layout_type": "ordered", "show_title": True},
+                       row["grid"])
+        groups[row["id"]] = group
+        top.append(group)
+    source_metrics: set[str] = set()
+    for panel in panels:
+        data = panel.normalized
+        queries = translate_targets(data, ctx, prometheus_kinds)
+        definition, findings = build_widget(data, panel_types.get(str(data.get("type"))), queries, units)
+        all_findings = queries.findings + findings
+        source_metrics |= queries.source_metrics
+        env.ledger.record(panel.ref, all_findings, targets=[key], original="\n".join(queries.originals) or None)
+        placed = Placed(definition, dict(data.get("grid") or {}))
+        row_id = data.get("row")
+        (groups[row_id].children if row_id in groups else top).append(placed)
+
+    divisor = float((settings.get("layout") or {}).get("height_divisor", 3))
+    widgets, _ = pack([g for g in top if g.definition.get("type") != "group" or g.children], divisor)
+    payload: dict[str, Any] = {
+        "title": str(norm.get("title") or dashboard.ref.name),
+        "description": _description(norm, plan.notes, key, [dashboard.ref]),
+        "layout_type": "ordered",
+        "reflow_type": "fixed",
+        "widgets": widgets,
+        "template_variables": plan.template_variables,
+    }
+    dashboard_findings = list(plan.findings)
+    empty_rows = [g.definition["title"] for g in top if g.definition.get("type") == "group" and not g.children]
+    if empty_rows:
+        dashboard_findings.append(Finding("grafana.row_empty", f"empty rows dropped: {', '.join(empty_rows)}",
+                                          Outcome.EXACT))
+    # Schema validation is the driver's job (run._drop_invalid): an invalid payload makes this
+    # dashboard's objects manual there, so it is not repeated here.
+    env.ledger.record(dashboard.ref, dashboard_findings, targets=[key])
+    return DesiredResource(type="dashboard", key=key, payload=payload, source_refs=[dashboard.ref],
+                           metadata={"source_metrics": sorted(source_metrics)})
+
+
+def translate(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[DesiredResource]:
+    panels: dict[str, list[InventoryObject]] = {}
+    for obj in objects:
+        if obj.ref.kind == "panel":
+            panels.setdefault(str(obj.normalized.get("dashboard_uid")), []).append(obj)
+    return [translate_dashboard(obj, panels.get(obj.ref.id, []), env)
+            for obj in objects if obj.ref.kind == "dashboard"]
+
+
+TRANSLATOR = Translator(source=SOURCE, ledgered_kinds=frozenset({"dashboard", "panel"}), translate=translate)

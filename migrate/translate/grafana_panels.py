@@ -1,0 +1,184 @@
+"""One Grafana panel → one Datadog widget definition (the type table lives in mappings/grafana.yaml).
+
+timeseries/graph → timeseries; stat/singlestat/gauge → query_value; bargauge → toplist;
+table → query_table; heatmap → heatmap; text → note; piechart → sunburst. Anything else, and any
+panel none of whose targets could be translated, becomes a note widget saying what was there and
+what to do, with a manual finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from migrate.model import Finding, Outcome
+from migrate.translate.grafana_queries import PanelQueries
+
+# Grafana reducer → Datadog scalar aggregator.
+REDUCERS = {"lastNotNull": "last", "last": "last", "mean": "avg", "max": "max", "min": "min", "sum": "sum",
+            "total": "sum", "firstNotNull": "last", "first": "last"}
+LEGEND_COLUMNS = {"mean": "avg", "max": "max", "min": "min", "sum": "sum", "total": "sum", "lastNotNull": "value",
+                  "last": "value"}
+_SEVERITY = {"red": "error", "dark-red": "error", "semi-dark-red": "error", "orange": "warning",
+             "yellow": "warning", "dark-orange": "warning", "green": "ok", "dark-green": "ok"}
+_PALETTE = {"error": "white_on_red", "warning": "white_on_yellow", "ok": "white_on_green", "info": "white_on_gray"}
+
+
+def _severity(color: Any) -> str:
+    return _SEVERITY.get(str(color), "info")
+
+
+def _number_format(unit: Any, units: dict[str, Any]) -> tuple[dict[str, Any] | None, Finding | None]:
+    if not unit or (unit in units and units[unit] is None):
+        return None, None
+    if unit in units:
+        spec = units[unit]
+        fmt: dict[str, Any] = {"type": "canonical_unit", "unit_name": spec["unit"]}
+        if spec.get("per"):
+            fmt["per_unit_name"] = spec["per"]
+        return {"unit": fmt}, None
+    label = str(unit).removeprefix("suffix:").removeprefix("prefix:")[:12] or "?"
+    return ({"unit": {"type": "custom_unit_label", "label": label}},
+            Finding("grafana.unit_custom", f"unit {unit!r} has no Datadog canonical unit; shown as the label "
+                    f"{label!r}"))
+
+
+def _base(panel: dict[str, Any], widget_type: str) -> dict[str, Any]:
+    definition: dict[str, Any] = {"type": widget_type, "title": panel.get("title") or ""}
+    if panel.get("description"):
+        definition["description"] = str(panel["description"])[:4000]
+    return definition
+
+
+def note_widget(panel: dict[str, Any], reason: str, originals: list[str]) -> dict[str, Any]:
+    """What was there, and what to do: nothing disappears from the dashboard silently."""
+    lines = [f"**{panel.get('title') or 'Untitled panel'}** — Grafana `{panel.get('type')}` panel, not migrated.",
+             "", f"Why: {reason}", "", "To do: rebuild this widget by hand in Datadog."]
+    if originals:
+        lines += ["", "Original queries:", *[f"- `{q}`" for q in originals]]
+    return {"type": "note", "content": "\n".join(lines), "background_color": "yellow", "font_size": "14",
+            "text_align": "left", "show_tick": False, "has_padding": True}
+
+
+def _scalar_queries(queries: PanelQueries, aggregator: str) -> list[dict[str, Any]]:
+    return [{**q, "aggregator": aggregator} for q in queries.queries]
+
+
+def _formulas(queries: PanelQueries, number_format: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if number_format is None:
+        return [dict(f) for f in queries.formulas]
+    return [{**f, "number_format": number_format} for f in queries.formulas]
+
+
+def _timeseries(panel: dict[str, Any], queries: PanelQueries, fmt: dict[str, Any] | None,
+                findings: list[Finding]) -> dict[str, Any]:
+    definition = _base(panel, "timeseries")
+    display = "line"
+    if panel.get("draw_style") == "bars":
+        display = "bars"
+    elif panel.get("stacking"):
+        display = "area"
+        if panel["stacking"] == "percent":
+            findings.append(Finding("grafana.stacking_percent", "100% stacking has no Datadog equivalent; "
+                                    "series are stacked by value"))
+    definition["requests"] = [{"queries": queries.queries, "formulas": _formulas(queries, fmt),
+                               "response_format": "timeseries", "display_type": display}]
+    legend = panel.get("legend") or {}
+    definition["show_legend"] = bool(legend.get("show", True))
+    if legend.get("show", True):
+        definition["legend_layout"] = "vertical" if legend.get("placement") == "right" else "auto"
+        columns = sorted({LEGEND_COLUMNS[c] for c in legend.get("calcs") or [] if c in LEGEND_COLUMNS})
+        if columns:
+            definition["legend_columns"] = columns
+    axis = {k: str(panel[k]) for k in ("min", "max") if isinstance(panel.get(k), int | float)}
+    if axis:
+        definition["yaxis"] = axis
+    style = panel.get("thresholds_style")
+    if style and style != "off":
+        definition["markers"] = [{"value": f"y = {t['value']:g}", "display_type": f"{_severity(t['color'])} dashed"}
+                                 for t in panel.get("thresholds") or []]
+    return definition
+
+
+def _aggregator(panel: dict[str, Any], findings: list[Finding]) -> str:
+    reduce = panel.get("reduce") or "lastNotNull"
+    if reduce not in REDUCERS:
+        findings.append(Finding("grafana.reducer", f"reducer {reduce!r} has no Datadog aggregator; used avg"))
+        return "avg"
+    return REDUCERS[reduce]
+
+
+def _conditional_formats(panel: dict[str, Any]) -> list[dict[str, Any]]:
+    steps = sorted(panel.get("thresholds") or [], key=lambda t: -float(t["value"]))
+    return [{"comparator": ">=", "value": float(t["value"]), "palette": _PALETTE[_severity(t["color"])]}
+            for t in steps]
+
+
+def _scalar(panel: dict[str, Any], widget_type: str, queries: PanelQueries, fmt: dict[str, Any] | None,
+            findings: list[Finding]) -> dict[str, Any]:
+    definition = _base(panel, widget_type)
+    aggregator = _aggregator(panel, findings)
+    formulas = _formulas(queries, fmt)
+    request: dict[str, Any] = {"queries": _scalar_queries(queries, aggregator), "response_format": "scalar"}
+    if widget_type == "query_value":
+        if len(formulas) > 1:
+            findings.append(Finding("grafana.query_value_single", f"the {panel.get('type')} panel showed "
+                                    f"{len(formulas)} values; Datadog's query value shows the first"))
+            formulas = formulas[:1]
+        if queries.group_by:
+            findings.append(Finding("grafana.query_value_groups", f"one value per series (by "
+                                    f"{', '.join(queries.group_by)}) became one aggregate value"))
+        if panel.get("type") == "gauge":
+            findings.append(Finding("grafana.gauge_as_value", "Datadog has no gauge widget; shown as a value "
+                                    "with the thresholds as colours"))
+        request["conditional_formats"] = _conditional_formats(panel)
+        if isinstance(panel.get("decimals"), int):
+            definition["precision"] = panel["decimals"]
+        definition["autoscale"] = True
+    elif widget_type == "toplist":
+        formulas = [{**f, "limit": {"count": 10, "order": "desc"}} for f in formulas]
+    request["formulas"] = formulas
+    definition["requests"] = [request]
+    return definition
+
+
+def build_widget(panel: dict[str, Any], widget_type: str | None, queries: PanelQueries,
+                 units: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
+    """The widget definition and the panel-level findings (the target findings are in `queries`)."""
+    findings: list[Finding] = []
+    if panel.get("library_panel") and not panel.get("targets"):
+        reason = f"library panel {panel['library_panel']} was not expanded (its model lives outside the dashboard)"
+        return note_widget(panel, reason, []), [Finding("grafana.library_panel", reason, Outcome.MANUAL)]
+    if widget_type is None:
+        reason = f"Datadog has no widget for Grafana's {panel.get('type')!r} panel"
+        return note_widget(panel, reason, queries.originals), [Finding("grafana.panel_unsupported", reason,
+                                                                       Outcome.MANUAL)]
+    if widget_type == "note":
+        if panel.get("mode") == "html":
+            findings.append(Finding("grafana.text_html", "HTML text is shown as Markdown"))
+        content = str(panel.get("content") or panel.get("title") or " ")
+        return {"type": "note", "content": content, "background_color": "white", "font_size": "14",
+                "text_align": "left", "show_tick": False, "has_padding": True}, findings
+    if queries.empty:
+        reason = "none of its queries could be translated" if panel.get("targets") else "it has no queries"
+        return note_widget(panel, reason, queries.originals), [Finding("grafana.panel_no_queries", reason,
+                                                                       Outcome.MANUAL)]
+    if panel.get("repeat"):
+        findings.append(Finding("grafana.panel_repeat", f"Grafana repeated this panel per value of "
+                                f"${panel['repeat']}; Datadog shows one widget for the selected values"))
+    fmt, unit_finding = _number_format(panel.get("unit"), units)
+    if unit_finding:
+        findings.append(unit_finding)
+    if widget_type == "timeseries":
+        return _timeseries(panel, queries, fmt, findings), findings
+    if widget_type == "heatmap":
+        findings.append(Finding("grafana.heatmap", "Datadog's heatmap shows the distribution of series values, "
+                                "not pre-bucketed histogram counts"))
+        definition = _base(panel, "heatmap")
+        definition["requests"] = [{"queries": queries.queries, "formulas": _formulas(queries, None),
+                                   "response_format": "timeseries"}]
+        return definition, findings
+    if widget_type in ("query_value", "toplist", "query_table", "sunburst"):
+        return _scalar(panel, widget_type, queries, fmt, findings), findings
+    reason = f"widget type {widget_type!r} from mappings is not produced by this translator"
+    return note_widget(panel, reason, queries.originals), [Finding("grafana.panel_unsupported", reason,
+                                                                   Outcome.MANUAL)]

@@ -1,0 +1,97 @@
+"""A Grafana panel's targets → Datadog widget queries + formulas, each target accounted for.
+
+Every target goes through the PromQL translator with the dashboard's variables; its queries get
+panel-unique names (`q1`, `q2`, ...) and its formula is renamed to match. Every target leaves one
+`grafana.query` finding whose outcome is that target's fidelity (what the report counts), followed by
+the translator's own findings prefixed with the target's refId.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from migrate.model import Finding, Outcome
+from migrate.translate.promql import translate_promql
+from migrate.translate.query import QueryContext
+
+QUERY_CODE = "grafana.query"
+_NAME = re.compile(r"\b[a-z][a-z0-9_]*\b(?!\()")
+
+
+@dataclass
+class PanelQueries:
+    queries: list[dict[str, Any]] = field(default_factory=list)  # {data_source, name, query}
+    formulas: list[dict[str, Any]] = field(default_factory=list)  # visible targets only
+    findings: list[Finding] = field(default_factory=list)
+    source_metrics: set[str] = field(default_factory=set)
+    group_by: list[str] = field(default_factory=list)
+    originals: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.formulas
+
+
+def _alias(legend: str) -> str | None:
+    """A static legend becomes the formula alias; `{{label}}` templates are what Datadog shows anyway
+    (the group tags), so they are dropped rather than shown literally."""
+    legend = legend.strip()
+    if not legend or "{{" in legend or legend == "__auto":
+        return None
+    return legend[:100]
+
+
+def _rename(formula: str, names: dict[str, str]) -> str:
+    return _NAME.sub(lambda m: names.get(m.group(0), m.group(0)), formula)
+
+
+def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds: set[str]) -> PanelQueries:
+    out = PanelQueries()
+    counter = 0
+    for target in panel.get("targets") or []:
+        ref = str(target.get("ref_id") or "?")
+        expr = target.get("expr")
+        kind = str(target.get("datasource_kind") or "prometheus")
+        if kind not in prometheus_kinds:
+            text = str(target.get("raw_query") or expr or "")
+            out.originals.append(f"{ref} ({kind}): {text}")
+            out.findings.append(Finding(QUERY_CODE, f"{ref}: {kind} query is not PromQL; rebuild it in Datadog "
+                                        f"(logs, APM or another product): {text[:200]}", Outcome.MANUAL))
+            continue
+        if not isinstance(expr, str) or not expr.strip():
+            out.findings.append(Finding("grafana.query_empty", f"{ref}: empty query, nothing to translate",
+                                        Outcome.EXACT))
+            continue
+        out.originals.append(f"{ref}: {expr}")
+        result = translate_promql(expr, ctx)
+        fidelity = result.fidelity
+        if not result.formula:
+            fidelity = Outcome.MANUAL
+        out.findings.append(Finding(QUERY_CODE, f"{ref}: {fidelity.value}: {result.expression or expr}", fidelity))
+        out.findings += [Finding(f.code, f"{ref}: {f.message}", f.outcome) for f in result.findings]
+        if not result.formula:
+            if not any(f.outcome is Outcome.MANUAL for f in result.findings):
+                out.findings.append(Finding("grafana.query_untranslated", f"{ref}: no Datadog query produced",
+                                            Outcome.MANUAL))
+            continue
+        if result.comparison is not None:
+            out.findings.append(Finding("grafana.query_comparison",
+                                        f"{ref}: the comparison {result.comparison.op} {result.comparison.threshold:g} "
+                                        "filtered series in Grafana; Datadog graphs the unfiltered query"))
+        names: dict[str, str] = {}
+        for name, query in result.queries.items():
+            counter += 1
+            names[name] = f"q{counter}"
+            out.queries.append({"data_source": "metrics", "name": names[name], "query": query})
+        out.source_metrics.update(result.source_metrics)
+        out.group_by = out.group_by or list(result.group_by)
+        if target.get("hidden"):
+            continue
+        formula: dict[str, Any] = {"formula": _rename(result.formula, names)}
+        alias = _alias(str(target.get("legend") or ""))
+        if alias:
+            formula["alias"] = alias
+        out.formulas.append(formula)
+    return out

@@ -1,0 +1,133 @@
+"""Grafana template variables → Datadog template variables, and the text substitutions queries need.
+
+- `label_values(metric, label)` / `label_values(label)` → a Datadog variable whose prefix is the tag the
+  label becomes (prometheus `label_tags`, e.g. `instance` → `host`), default = the current value or `*`.
+- custom / textbox → a variable with `available_values`; the prefix is the label the queries match it on.
+- interval / constant → substituted into queries with their current value, then removed (noted).
+- datasource → removed (Datadog has one metrics source); adhoc → removed, with a note on the dashboard.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from migrate.mappings import Mappings
+from migrate.model import Finding, Outcome
+
+_LABEL_VALUES = re.compile(
+    r"^\s*label_values\(\s*(?:(?P<metric>.+?)\s*,\s*)?(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$", re.DOTALL)
+# `label="...$name..."` (any matcher, any of Grafana's three spellings of the variable)
+_MATCH_ON = (r'(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)\s*"(?:[^"$]*)'
+             r"(?:\$\{{{name}(?::[a-z]+)?\}}|\$\b{name}\b|\[\[{name}\]\])")
+_DD_TAG_KEY = re.compile(r"^[a-z][a-z0-9_./-]{0,199}$")
+
+
+@dataclass
+class VariablePlan:
+    template_variables: list[dict[str, Any]] = field(default_factory=list)  # Datadog payload entries
+    tag_variables: dict[str, str] = field(default_factory=dict)  # Grafana name -> Datadog variable name
+    values: dict[str, str] = field(default_factory=dict)  # Grafana name -> literal text substituted in queries
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # lines for the dashboard description
+
+
+def _current(var: dict[str, Any]) -> list[str]:
+    value = var.get("current")
+    values = value if isinstance(value, list) else [value]
+    return [str(v) for v in values if v not in (None, "", "$__all", "All")]
+
+
+def _dd_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)[:80] or "var"
+
+
+def label_used_with(name: str, exprs: list[str]) -> str | None:
+    """The label a variable is matched on in the panel queries, e.g. `pod` for `pod=~"$pod"`."""
+    pattern = re.compile(_MATCH_ON.format(name=re.escape(name)))
+    for expr in exprs:
+        match = pattern.search(expr)
+        if match:
+            return match.group("label")
+    return None
+
+
+def _tag_for(label: str, mappings: Mappings) -> tuple[str | None, Finding | None]:
+    tags = mappings.label_tags
+    if label in tags:
+        tag = tags[label]
+        if tag is None:
+            return None, Finding("grafana.variable_server_label",
+                                 f"label {label!r} is added by the Prometheus server and has no Datadog tag "
+                                 "(mappings prometheus.label_tags)", Outcome.APPROXIMATE)
+        return tag, None
+    tag = label.lower()
+    if not _DD_TAG_KEY.match(tag):
+        return None, Finding("grafana.variable_tag_invalid", f"label {label!r} is not a valid Datadog tag key",
+                             Outcome.APPROXIMATE)
+    return tag, None
+
+
+def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: Mappings) -> VariablePlan:
+    plan = VariablePlan()
+    pinned: dict[str, str] = dict(mappings.section("grafana").get("variable_tags") or {})
+    for var in variables:
+        name, kind = str(var["name"]), str(var.get("type") or "query")
+        current = _current(var)
+        if kind in ("interval", "constant"):
+            value = current[0] if current else (str(var.get("query") or "").split(",")[0].strip())
+            if kind == "interval" and (not value or value.startswith("$__auto") or value == "auto"):
+                value = str(mappings.section("grafana").get("intervals", {}).get("__interval", "1m"))
+            plan.values[name] = value
+            plan.findings.append(Finding(f"grafana.variable_{kind}",
+                                         f"{kind} variable ${name} fixed to {value!r} in every query"))
+            continue
+        if kind == "datasource":
+            plan.notes.append(f"Variable ${name} (datasource) removed: Datadog queries one metrics store.")
+            continue
+        if kind == "adhoc":
+            plan.findings.append(Finding("grafana.variable_adhoc",
+                                         f"ad hoc filter ${name} has no Datadog equivalent; add template variables "
+                                         "for the tags you filter on", Outcome.APPROXIMATE))
+            plan.notes.append(f"Ad hoc filter ${name} removed: add a template variable per tag you filter on.")
+            continue
+        label: str | None = None
+        query = str(var.get("query") or "")
+        match = _LABEL_VALUES.match(query) if kind == "query" else None
+        if match:
+            label = match.group("label")
+        else:
+            label = label_used_with(name, exprs)
+            if kind == "query":
+                plan.findings.append(Finding("grafana.variable_query",
+                                             f"variable ${name} query {query!r} is not label_values(); its values "
+                                             "come from the tag's values in Datadog instead", Outcome.APPROXIMATE))
+        tag: str | None = pinned.get(name)
+        if tag is None and label is not None:
+            tag, problem = _tag_for(label, mappings)
+            if problem is not None:
+                plan.findings.append(Finding(problem.code, f"variable ${name}: {problem.message}", problem.outcome))
+        if tag is None:
+            if label is None and name not in pinned:
+                plan.findings.append(Finding("grafana.variable_unused",
+                                             f"variable ${name} ({kind}) is not matched on a label in any query; "
+                                             "removed", Outcome.APPROXIMATE))
+            values = current or [str(o) for o in var.get("options") or []]
+            plan.values[name] = values[0] if len(values) == 1 else ".*"
+            continue
+        dd_name = _dd_name(name)
+        entry: dict[str, Any] = {"name": dd_name, "prefix": tag, "defaults": current or ["*"]}
+        if kind in ("custom", "textbox"):
+            options = [o for o in var.get("options") or [] if o not in ("$__all",)]
+            if kind == "custom" and not options:
+                options = [o.strip() for o in str(var.get("query") or "").split(",") if o.strip()]
+            if options:
+                entry["available_values"] = options
+        if var.get("regex"):
+            plan.findings.append(Finding("grafana.variable_regex",
+                                         f"variable ${name} filters its values with regex {var['regex']!r}; "
+                                         "Datadog shows every value of the tag", Outcome.APPROXIMATE))
+        plan.template_variables.append(entry)
+        plan.tag_variables[name] = dd_name
+    return plan

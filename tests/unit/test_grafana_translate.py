@@ -1,0 +1,135 @@
+"""Grafana → Datadog dashboards, driven by the case tables in tests/cases/grafana_*.yaml."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from migrate.datadog.ownership import owned_key
+from migrate.datadog.validate import validate_payload
+from migrate.ledger import Ledger
+from migrate.mappings import load_mappings
+from migrate.model import DesiredResource, Outcome
+from migrate.sources.grafana_normalize import normalize_dashboard
+from migrate.translate.base import TranslateEnv
+from migrate.translate.grafana import translate
+from migrate.translate.grafana_layout import Placed, pack
+from migrate.translate.query import QueryContext
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+
+
+def _cases(name: str) -> list[dict[str, Any]]:
+    return list(yaml.safe_load((CASES / name).read_text(encoding="utf-8")))
+
+
+def _subset(expected: Any, actual: Any, where: str = "") -> None:
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{where}: expected an object, got {actual!r}"
+        for key, value in expected.items():
+            assert key in actual, f"{where}.{key} missing in {sorted(actual)}"
+            _subset(value, actual[key], f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), f"{where}: {actual!r}"
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+            _subset(e, a, f"{where}[{i}]")
+    else:
+        assert expected == actual, f"{where}: expected {expected!r}, got {actual!r}"
+
+
+def _run(dashboard: dict[str, Any]) -> tuple[DesiredResource, Ledger]:
+    env = TranslateEnv(ctx=QueryContext(mappings=load_mappings()), ledger=Ledger())
+    (resource,) = translate(normalize_dashboard(dashboard, origin="test.json"), env)
+    return resource, env.ledger
+
+
+def _widgets(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for widget in payload["widgets"]:
+        out += _widgets(widget["definition"]) if widget["definition"]["type"] == "group" else [widget]
+    return out
+
+
+@pytest.mark.parametrize("case", _cases("grafana_panels.yaml"), ids=lambda c: c["name"])
+def test_panel_mapping(case: dict[str, Any]) -> None:
+    panel = {"id": 7, "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, **case["panel"]}
+    resource, ledger = _run({"uid": "d1", "title": "T", "panels": [panel]})
+    (widget,) = _widgets(resource.payload)
+    _subset(case["widget"], widget["definition"], "widget")
+    entry = ledger.get("grafana/panel/d1/7")
+    assert entry is not None
+    assert entry.outcome.value == case["outcome"], [f.to_dict() for f in entry.findings]
+    codes = {f.code for f in entry.findings}
+    assert set(case.get("codes", [])) <= codes
+    queries = Counter(f.outcome.value for f in entry.findings if f.code == "grafana.query")
+    assert sum(queries.values()) == len([t for t in panel.get("targets", []) if t.get("expr")])
+    if "queries" in case:
+        assert dict(queries) == case["queries"]
+    assert validate_payload("dashboard", resource.payload) == []
+
+
+@pytest.mark.parametrize("case", _cases("grafana_variables.yaml"), ids=lambda c: c["name"])
+def test_variables(case: dict[str, Any]) -> None:
+    panel = {"id": 1, "type": "timeseries", "title": "p", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+             "targets": [{"refId": "A", "expr": case["expr"]}]}
+    resource, ledger = _run({"uid": "v", "title": "V", "panels": [panel], "templating": {"list": case["variables"]}})
+    _subset(case["dd"], resource.payload["template_variables"], "template_variables")
+    query = _widgets(resource.payload)[0]["definition"]["requests"][0]["queries"][0]["query"]
+    if "query" in case:
+        assert query == case["query"]
+    if "query_contains" in case:
+        assert case["query_contains"] in query
+    dashboard_entry = ledger.get("grafana/dashboard/v")
+    assert dashboard_entry is not None
+    assert set(case.get("codes", [])) <= {f.code for f in dashboard_entry.findings}
+    assert validate_payload("dashboard", resource.payload) == []
+
+
+@pytest.mark.parametrize("case", _cases("grafana_layout.yaml"), ids=lambda c: c["name"])
+def test_layout(case: dict[str, Any]) -> None:
+    items = [Placed({"type": "note", "content": str(i)}, grid) for i, grid in enumerate(case["panels"])]
+    widgets, _ = pack(items, 3)
+    assert [w["layout"] for w in widgets] == case["layout"]
+    cells = [(x, y) for w in widgets for x in range(w["layout"]["x"], w["layout"]["x"] + w["layout"]["width"])
+             for y in range(w["layout"]["y"], w["layout"]["y"] + w["layout"]["height"])]
+    assert len(cells) == len(set(cells)), "widgets overlap"
+
+
+def test_rows_become_groups_and_collapsed_rows_keep_their_panels() -> None:
+    def ts(pid: int, y: int) -> dict[str, Any]:
+        return {"id": pid, "type": "timeseries", "title": f"p{pid}", "gridPos": {"x": 0, "y": y, "w": 24, "h": 6},
+                "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)"}]}
+
+    dashboard = {"uid": "r", "title": "Rows", "panels": [
+        ts(1, 0),
+        {"id": 2, "type": "row", "title": "Open", "gridPos": {"x": 0, "y": 6, "w": 24, "h": 1}},
+        ts(3, 7),
+        {"id": 4, "type": "row", "title": "Closed", "collapsed": True, "gridPos": {"x": 0, "y": 13, "w": 24, "h": 1},
+         "panels": [ts(5, 14), ts(6, 20)]},
+        {"id": 8, "type": "row", "title": "Empty", "gridPos": {"x": 0, "y": 14, "w": 24, "h": 1}},
+    ]}
+    resource, ledger = _run(dashboard)
+    top = resource.payload["widgets"]
+    assert [w["definition"]["type"] for w in top] == ["timeseries", "group", "group"]
+    assert [w["definition"].get("title") for w in top] == ["p1", "Open", "Closed"]
+    assert [w["definition"]["title"] for w in top[2]["definition"]["widgets"]] == ["p5", "p6"]
+    assert [w["layout"]["y"] for w in top] == [0, 2, 5]  # each group is as tall as its content + title
+    assert len(ledger) == 5  # the dashboard and its four panels; rows are layout
+    assert ledger.get("grafana/dashboard/r") is not None
+    assert {f.code for f in ledger.get("grafana/dashboard/r").findings} == {"grafana.row_empty"}  # type: ignore[union-attr]
+
+
+def test_ownership_marker_source_reference_and_source_metrics() -> None:
+    resource, ledger = _run({"uid": "own", "title": "Own", "folder": "x", "panels": [
+        {"id": 1, "type": "timeseries", "title": "a", "targets": [
+            {"refId": "A", "expr": "sum(rate(payment_gateway_requests_total[5m]))"}]}]})
+    assert owned_key("dashboard", resource.payload) == resource.key
+    assert "grafana/dashboard/own" in resource.payload["description"]
+    assert resource.metadata["source_metrics"] == ["payment_gateway_requests_total"]
+    entry = ledger.get("grafana/panel/own/1")
+    assert entry is not None and entry.targets == [resource.key]
+    assert entry.outcome is Outcome.EXACT
