@@ -72,10 +72,8 @@ def referenced_names(expr: str) -> set[str]:
 
 
 def _with_group_by(ctx: QueryContext, labels: list[str]) -> QueryContext:
-    if not labels or not hasattr(ctx, "default_group_by"):
-        return ctx
-    changes: dict[str, Any] = {"default_group_by": labels}  # a field newer QueryContexts have
-    return replace(ctx, **changes)
+    """Labels the annotations print must survive aggregation so `{{x.name}}` can render them."""
+    return replace(ctx, default_group_by=labels) if labels else ctx
 
 
 def _merge_key(d: RuleDraft) -> tuple[Any, ...] | None:

@@ -148,8 +148,7 @@ def test_default_group_by_asks_for_annotation_labels() -> None:
 
     env = TranslateEnv(QueryContext(load_mappings()), Ledger())
     translate_rules(rule_objects(rules), env, translate=fake)
-    if hasattr(seen[0], "default_group_by"):
-        assert seen[0].default_group_by == ["instance", "pod"]  # `team` is the rule's own constant label
+    assert seen[0].default_group_by == ["instance", "pod"]  # `team` is the rule's own constant label
 
 
 def test_invalid_payload_becomes_placeholder_then_fallback() -> None:
