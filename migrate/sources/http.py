@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 
@@ -86,6 +86,9 @@ class HttpClient:
         if parts.username is not None and parts.password is not None and not self.auth.secrets():
             # userinfo in the URL variable is still a secret from the environment: use it, never show it
             self.auth = Auth(username=unquote(parts.username), password=Secret("url", unquote(parts.password)))
+        if parts.username is not None or parts.password is not None:
+            # keep credentials out of the request URL too: library errors quote it
+            self.base_url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
         self.display_url = strip_credentials(self.base_url).rstrip("/")
         self.base_url = self.base_url.rstrip("/")
         self.session.headers["User-Agent"] = f"ddmigrate/{__version__}"

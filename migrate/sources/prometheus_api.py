@@ -15,7 +15,7 @@ import yaml
 from migrate.errors import RemoteError
 from migrate.inventory import InventoryObject
 from migrate.model import SourceRef
-from migrate.scrub import secret_reference
+from migrate.scrub import SECRET_KEYS, secret_reference
 from migrate.settings import strip_credentials
 from migrate.sources.http import HttpClient
 from migrate.sources.prometheus_rules import ALERTING, RECORDING, SOURCE, Rule, duration_seconds, number
@@ -85,6 +85,13 @@ def _secrets_to_references(value: Any, path: str) -> Any:
     return secret_reference(path) if value == "<secret>" else value
 
 
+def _secret_params(params: dict[str, Any], path: str, prefix: str = "") -> dict[str, Any]:
+    """URL parameters such as `?token=` are credentials too, whether configured (`params`) or discovered
+    (`__param_token`); scrub.py matches keys, not parameter names, so they are handled here."""
+    return {k: secret_reference(f"{path}.{k}") if k.startswith(prefix) and SECRET_KEYS.match(k.removeprefix(prefix))
+            else v for k, v in params.items()}
+
+
 def _relabel_summary(job: dict[str, Any]) -> dict[str, Any]:
     relabels = job.get("relabel_configs") or []
     filters = [
@@ -123,6 +130,8 @@ def api_scrape_configs(client: HttpClient, warnings: list[str]) -> list[Inventor
         }
         ref = SourceRef(source=SOURCE, kind="scrape_config", id=name, name=name, origin=client.display_url)
         payload = _secrets_to_references(job, f"prometheus.scrape_configs.{name}")
+        if isinstance(payload.get("params"), dict):
+            payload["params"] = _secret_params(payload["params"], f"prometheus.scrape_configs.{name}.params")
         objects.append(InventoryObject(ref=ref, payload=payload, normalized=normalized))
     return objects
 
@@ -143,14 +152,15 @@ def api_targets(client: HttpClient, warnings: list[str]) -> list[InventoryObject
         seen[base] += 1
         target_id = base if seen[base] == 1 else f"{base}#{seen[base]}"
         payload = {k: v for k, v in target.items() if k not in VOLATILE}
-        payload.update(scrapeUrl=url, globalUrl=strip_credentials(str(target.get("globalUrl", ""))))
+        discovered = _secret_params(target.get("discoveredLabels") or {}, f"prometheus.targets.{pool}", "__param_")
+        payload.update(scrapeUrl=url, globalUrl=strip_credentials(str(target.get("globalUrl", ""))),
+                       discoveredLabels=discovered)
         normalized = {
             "scrape_pool": pool,
             "scrape_url": url,
             "labels": labels,
             "health": target.get("health", "unknown"),
-            "discovered_labels": {k: v for k, v in sorted((target.get("discoveredLabels") or {}).items())
-                                  if DISCOVERED.match(k)},
+            "discovered_labels": {k: v for k, v in sorted(discovered.items()) if DISCOVERED.match(k)},
         }
         ref = SourceRef(source=SOURCE, kind="target", id=target_id, name=labels.get("instance", url),
                         origin=client.display_url)
