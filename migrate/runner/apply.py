@@ -177,7 +177,8 @@ class Applier:
         j = self.journal
         j.close_interrupted()
         phase_name = phase.name if phase else None
-        run_id = j.start_run("apply", phase=phase_name, plan_hash=plan.plan_hash, dry_run=dry_run)
+        plan_hash = str(plan.to_dict()["plan_hash"])
+        run_id = j.start_run("apply", phase=phase_name, plan_hash=plan_hash, dry_run=dry_run)
         result = ApplyResult(run_id)
         started = time.monotonic()
         mute = bool(phase and phase.mute_until_cutover and not cut_over)
@@ -198,7 +199,7 @@ class Applier:
         status = "ok" if result.ok else "failed"
         j.finish_run(run_id, status, dict(result.counts))
         if phase_name and not dry_run:
-            j.phase_event(phase_name, APPLIED if result.ok else APPLY_FAILED, run_id=run_id, plan_hash=plan.plan_hash,
+            j.phase_event(phase_name, APPLIED if result.ok else APPLY_FAILED, run_id=run_id, plan_hash=plan_hash,
                           detail=", ".join(f"{k}={v}" for k, v in sorted(result.counts.items())))
         return result
 

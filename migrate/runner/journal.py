@@ -19,6 +19,7 @@ import os
 import signal
 import socket
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -108,6 +109,7 @@ class Journal:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._writes = 0
+        self._mutex = threading.RLock()
         crash = os.environ.get(CRASH_ENV, "")
         self._crash_after = int(crash) if crash.isdigit() else 0
 
@@ -124,14 +126,15 @@ class Journal:
     def _write(self, sql: str, params: tuple[Any, ...], *, bump: bool = False,
                more: tuple[tuple[str, tuple[Any, ...]], ...] = ()) -> int:
         """Commit one transaction (a row, its companions and the revision move together), then count it."""
-        with self._db:
+        with self._mutex, self._db:  # apply threads share the connection: one transaction at a time
             cur = self._db.execute(sql, params)
             for extra_sql, extra_params in more:
                 self._db.execute(extra_sql, extra_params)
             if bump:
                 self._db.execute(_BUMP)
-        self._writes += 1
-        if self._crash_after and self._writes >= self._crash_after:
+            self._writes += 1
+            writes = self._writes
+        if self._crash_after and writes >= self._crash_after:
             os.kill(os.getpid(), signal.SIGKILL)
         return int(cur.lastrowid or 0)
 
@@ -150,7 +153,7 @@ class Journal:
 
     def mark_abandoned_runs(self) -> list[str]:
         """Runs still 'running' while we hold the lock were killed: say so instead of leaving them open."""
-        ids = [r[0] for r in self._db.execute("SELECT id FROM runs WHERE status='running'")]
+        ids = [r[0] for r in self._query("SELECT id FROM runs WHERE status='running'")]
         for run_id in ids:
             self._write("UPDATE runs SET status='crashed' WHERE id=?", (run_id,))
         return ids
@@ -205,12 +208,16 @@ class Journal:
                     "VALUES(?,?,?,?,?,?,?)", (phase, status, run_id, plan_hash, who(), time.time(), detail))
 
     # -- reads --------------------------------------------------------------------------------
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        with self._mutex:
+            return self._db.execute(sql, params).fetchall()
+
     def revision(self) -> int:
-        row = self._db.execute("SELECT v FROM meta WHERE k='revision'").fetchone()
-        return int(row[0]) if row else 0
+        rows = self._query("SELECT v FROM meta WHERE k='revision'")
+        return int(rows[0][0]) if rows else 0
 
     def applied(self) -> dict[tuple[str, str], Applied]:
-        rows = self._db.execute("SELECT rtype, key, dd_id, payload, phase, run_id, adopted FROM applied")
+        rows = self._query("SELECT rtype, key, dd_id, payload, phase, run_id, adopted FROM applied")
         return {(r[0], r[1]): Applied(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], bool(r[6])) for r in rows}
 
     def ops(self, run_id: str) -> list[Op]:
@@ -222,11 +229,11 @@ class Journal:
     def _ops(self, where: str, params: tuple[Any, ...]) -> Iterator[Op]:
         cols = "seq, run_id, phase, action, rtype, key, dd_id, payload, pre_image, status, error"
         sql = f"SELECT {cols} FROM ops {where}"  # noqa: S608 (`where` is one of two fixed clauses)
-        for r in self._db.execute(sql, params):
+        for r in self._query(sql, params):
             yield Op(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _load(r[7]), _load(r[8]), r[9], r[10])
 
     def runs(self, *, phase: str | None = None, verb: str | None = None) -> list[dict[str, Any]]:
-        rows = self._db.execute(
+        rows = self._query(
             "SELECT id, verb, phase, plan_hash, dry_run, started_at, finished_at, status, who, summary FROM runs "
             "WHERE (? IS NULL OR phase=?) AND (? IS NULL OR verb=?) ORDER BY started_at, id",
             (phase, phase, verb, verb))
@@ -241,14 +248,14 @@ class Journal:
         return found[0]
 
     def phase_events(self, phase: str | None = None) -> list[dict[str, Any]]:
-        rows = self._db.execute(
+        rows = self._query(
             "SELECT seq, phase, status, run_id, plan_hash, who, at, detail FROM phase_events "
             "WHERE (? IS NULL OR phase=?) ORDER BY seq", (phase, phase))
         cols = ("seq", "phase", "status", "run_id", "plan_hash", "who", "at", "detail")
         return [dict(zip(cols, r, strict=True)) for r in rows]
 
     def verify_results(self, run_id: str) -> list[tuple[str, str, list[str]]]:
-        rows = self._db.execute("SELECT rtype, key, problems FROM verify_results WHERE run_id=?", (run_id,))
+        rows = self._query("SELECT rtype, key, problems FROM verify_results WHERE run_id=?", (run_id,))
         return [(r[0], r[1], json.loads(r[2])) for r in rows]
 
 

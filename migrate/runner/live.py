@@ -127,7 +127,7 @@ class LivePlan:
 
     @property
     def plan_hash(self) -> str:
-        return self.plan.plan_hash
+        return str(self.plan.to_dict()["plan_hash"])
 
 
 def write_live_plan(path: Path, live_plan: LivePlan) -> None:
