@@ -66,8 +66,10 @@ class _Query(MetricQuery):
     percentile: str = ""  # set by histogram_quantile on a bucket query
 
 
-@lru_cache(maxsize=4096)
-def _parse(expr: str) -> Any:
+@lru_cache(maxsize=1024)
+def _parse_rule(expr: str) -> Any:
+    """Recording rules are inlined into many alerts: parse each once. (Alert expressions are parsed
+    uncached: each is seen once, and keeping their trees alive only costs memory.)"""
     return pp.parse(expr)
 
 
@@ -78,7 +80,7 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
     walker = _Walker(ctx)
     walker.findings.extend(var_findings)
     try:
-        root = _parse(text)
+        root = pp.parse(text)
     except ValueError as exc:
         message = str(exc) or "cannot parse"
         code = "promql.unsupported_function" if message.startswith("unknown function") else "promql.parse_error"
@@ -105,7 +107,7 @@ def selector_names(expr: str) -> list[str]:
             names.append(node.name)
 
     try:
-        pp.walk(_parse(substitute(expr, {})[0]), visit)
+        pp.walk(pp.parse(substitute(expr, {})[0]), visit)
     except ValueError:
         return []
     return list(dict.fromkeys(names))
@@ -120,9 +122,13 @@ def _strip(node: Any) -> Any:
 class _Walker:
     def __init__(self, ctx: QueryContext) -> None:
         self.ctx = ctx
-        self.mappings = ctx.mappings
-        self.label_tags = ctx.mappings.label_tags
-        self.server_labels = set(ctx.mappings.server_labels)
+        # Read the mappings once per expression (the properties copy their section on every access).
+        prom = ctx.mappings.section("prometheus")
+        self.label_tags: dict[str, str | None] = prom.get("label_tags") or {}
+        self.namespace = str(prom.get("namespace", ""))
+        self.distributions = bool(prom.get("histogram_buckets_as_distributions", False))
+        self.mapped_types: dict[str, str] = prom.get("metric_types") or {}
+        self.server_labels = set(prom.get("server_labels") or ctx.mappings.server_labels)
         self.findings: list[Finding] = []
         self.source_metrics: list[str] = []
         self.queries: list[_Query] = []
@@ -181,7 +187,7 @@ class _Walker:
                 if not result.no_data_alert:  # for a no-data alert only the arrival of data matters
                     self.note("promql.no_aggregation", f"Prometheus evaluates every {q.source} series separately; "
                               f"Datadog aggregates them ({q.space} by {', '.join(q.group_by) or 'nothing'})")
-            if q.kind == t.BUCKET and not q.percentile and self.mappings.distributions:
+            if q.kind == t.BUCKET and not q.percentile and self.distributions:
                 raise _Manual("promql.histogram_buckets", f"{q.source}: with histogram_buckets_as_distributions "
                               "the Agent sends a distribution, not buckets; only histogram_quantile() maps to it")
             name = chr(ord("a") + i) if i < 26 else f"q{i}"
@@ -254,7 +260,7 @@ class _Walker:
         if name in t.SERVER_METRICS:
             raise _Manual("promql.server_metric", t.SERVER_METRICS[name])
         self.source_metrics.append(name)
-        kind, known = t.resolve_kind(name, self.ctx.metric_types, self.mappings.metric_types)
+        kind, known = t.resolve_kind(name, self.ctx.metric_types, self.mapped_types)
         if ":" in name:
             self.note("promql.recording_rule_not_found", f"{name} looks like a recording rule but none was given; "
                       "it exists in Datadog only if something sends it under that name")
@@ -268,13 +274,13 @@ class _Walker:
         return _Val(formula=_ref(q), query=q, queries=[q])
 
     def rename(self, q: _Query) -> None:
-        q.metric = t.datadog_metric(q.source, q.kind, self.mappings.namespace, distribution=bool(q.percentile))
+        q.metric = t.datadog_metric(q.source, q.kind, self.namespace, distribution=bool(q.percentile))
 
     def inline(self, name: str, matchers: list[Any]) -> _Val:
         if name in self.inlining:
             raise _Manual("promql.recording_rule_cycle", " -> ".join([*self.inlining, name]))
         try:
-            node = _parse(substitute(self.ctx.recording_rules[name], self.ctx.variables)[0])
+            node = _parse_rule(substitute(self.ctx.recording_rules[name], self.ctx.variables)[0])
         except ValueError as exc:
             raise _Manual("promql.parse_error", f"recording rule {name}: {exc}") from exc
         saved = self.pushed
@@ -454,7 +460,7 @@ class _Walker:
         if not isinstance(q, _Query) or q.kind != t.BUCKET or q.percentile:
             raise _Manual("promql.histogram_quantile", "histogram_quantile() over something other than "
                           "(a sum of) the rate of one histogram's buckets")
-        if not self.mappings.distributions:
+        if not self.distributions:
             raise _Manual("promql.histogram_quantile", f"{q.source}: Datadog cannot compute percentiles from "
                           "bucket counts; set histogram_buckets_as_distributions and send distributions")
         quantile = self.scalar(phi, "histogram_quantile")
@@ -532,7 +538,15 @@ class _Walker:
 
     def default_group_by_tags(self, q: MetricQuery) -> list[str]:
         source = q if isinstance(q, _Query) else None
-        return [tag for tag in (self.tag_for(label, source)[0] for label in self.default_group_by) if tag]
+        tags: list[str] = []
+        for label in self.default_group_by:
+            tag, why = self.tag_for(label, source)
+            if why:
+                self.note("promql.server_label" if label in self.server_labels else "promql.label_dropped",
+                          why + ("" if tag else "; left out of the grouping"))
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags
 
     def group_labels(self, node: Any, value: _Val) -> list[str]:
         modifier = node.modifier

@@ -31,6 +31,8 @@ def _sentinel(name: str) -> str:
 
 def substitute(expr: str, variables: dict[str, str]) -> tuple[str, list[Finding]]:
     findings: list[Finding] = []
+    if "$" not in expr and "[[" not in expr:
+        return expr, findings
 
     def in_string(match: re.Match[str]) -> str:
         name = next(g for g in match.groups() if g)
