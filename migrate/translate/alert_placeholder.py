@@ -18,6 +18,7 @@ from typing import Any
 from migrate.datadog import ownership
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource
+from migrate.translate import alert_messages as msgs
 from migrate.translate.alert_query import monitor_query, time_aggregation
 from migrate.translate.alerts import MANUAL_PREFIX, NEW_GROUP_DELAY, RuleDraft, make_tag, rule_tags
 from migrate.translate.routing import Route, route
@@ -60,9 +61,13 @@ def build_placeholder(drafts: Sequence[RuleDraft], reason: str, mode: str, mappi
         "This monitor is muted so nothing disappears from view. Finish it by hand, then unmute it.",
         f"Query used here: {how}.",
     ]
+    # Annotations go through the same template conversion as real monitors: raw Go templates would be
+    # read by Datadog's own template engine. Group-by tags exist only when the partial query is used.
+    scope = msgs.TemplateScope(crit.result.group_by if mode == "partial" else [], mappings.label_tags,
+                               crit.rule.labels)
     for d in drafts:
         lines.append(f"Original PromQL ({d.rule.ref.key}):\n```\n{d.rule.expr}\n```")
-        lines += [f"Original {k}: {v}" for k, v in sorted(d.rule.annotations.items())]
+        lines += [f"Original {k}: {msgs.render(v, scope).text}" for k, v in sorted(d.rule.annotations.items())]
     if handles:
         lines.append("Routing would notify (add the @ back when finishing): " + ", ".join(dict.fromkeys(handles)))
     lines.append(ownership.footer(key, refs))
@@ -74,7 +79,8 @@ def build_placeholder(drafts: Sequence[RuleDraft], reason: str, mode: str, mappi
             tags.append(t)
     payload: dict[str, Any] = {
         "type": "query alert",
-        "name": MANUAL_PREFIX + (crit.rule.annotations.get("summary") or crit.rule.name).replace("\n", " "),
+        "name": MANUAL_PREFIX + msgs.render(crit.rule.annotations.get("summary") or crit.rule.name, scope).text
+        .replace("\n", " "),
         "query": query,
         "message": "\n\n".join(lines),
         "tags": tags,
