@@ -30,6 +30,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "plan": ("migrate.commands.plan", "diff desired resources against a Datadog state and write a plan"),
     "report": ("migrate.commands.report", "write the coverage report (Markdown + JSON) from a translation"),
     "translate-query": ("migrate.commands.translate_query", "translate one query expression and explain it"),
+    "bridge": ("migrate.commands.bridge", "write the Agent OpenMetrics config for bridge mode (+ cardinality preview)"),
     "apply": ("migrate.commands.apply", "apply a live plan (one phase or all) to Datadog, journalled and crash-safe"),
     "verify": ("migrate.commands.verify", "read back applied resources, validate monitors, check metrics have data"),
     "cutover": ("migrate.commands.cutover", "end a phase's parallel run: remove its mute downtimes after verify"),

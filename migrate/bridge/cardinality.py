@@ -1,0 +1,106 @@
+"""Cardinality and cost preview for bridge mode, from the live Prometheus.
+
+Each Agent context (metric name + tag set) is a Datadog custom metric. For every metric the bridge
+ships we count the series per target with one `count by (job, instance)` query; histogram buckets
+sent as distributions collapse over `le` (one distribution per label set). The preview flags every
+instance over the check's default limit of 2,000 contexts (the Agent drops the excess silently) and
+lists the highest-cardinality metrics. `/api/v1/status/tsdb` adds the server's own head statistics.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from migrate.bridge.openmetrics import DEFAULT_CONTEXT_LIMIT
+from migrate.errors import RemoteError
+from migrate.sources.http import HttpClient
+
+TOP_N = 10
+
+
+def _series_names(name: str, kind: str, distributions: bool) -> list[tuple[str, bool]]:
+    """(Prometheus series name, collapse over `le`) pairs the Agent turns into contexts for one metric."""
+    if kind == "histogram":
+        base = name.removesuffix("_bucket").removesuffix("_sum").removesuffix("_count")
+        return [(f"{base}_bucket", distributions), (f"{base}_sum", False), (f"{base}_count", False)]
+    return [(name, False)]
+
+
+def _count_query(series: str, collapse_le: bool) -> str:
+    selector = f'{{__name__="{series}"}}'
+    inner = f"count without (le) ({selector})" if collapse_le else selector
+    return f"count by (job, instance) ({inner})"
+
+
+def _query(client: HttpClient, promql: str) -> list[dict[str, Any]]:
+    body = client.get_json("/api/v1/query", {"query": promql})
+    if not isinstance(body, dict) or body.get("status") != "success":
+        raise RemoteError(f"{client.display_url}/api/v1/query failed for {promql!r}: "
+                          f"{body.get('error') if isinstance(body, dict) else body!r}")
+    result = (body.get("data") or {}).get("result") or []
+    return [r for r in result if isinstance(r, dict)]
+
+
+def _tsdb(client: HttpClient) -> dict[str, Any]:
+    try:
+        body = client.get_json("/api/v1/status/tsdb")
+    except RemoteError as exc:
+        return {"error": exc.message}
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        return {"error": "unexpected /api/v1/status/tsdb response"}
+    return {
+        "head_series": (data.get("headStats") or {}).get("numSeries"),
+        "top_series_by_metric": data.get("seriesCountByMetricName") or [],
+    }
+
+
+def preview(client: HttpClient, metrics: dict[str, dict[str, Any]], *, distributions: bool, namespace: str,
+            limit: int = DEFAULT_CONTEXT_LIMIT) -> dict[str, Any]:
+    """`metrics`: Prometheus name -> {"type": ...} (BridgeConfig.metrics)."""
+    per_metric: dict[str, int] = defaultdict(int)
+    per_target: dict[tuple[str, str], int] = defaultdict(int)
+    done: set[str] = set()
+    for name, info in sorted(metrics.items()):
+        for series, collapse in _series_names(name, str(info.get("type")), distributions):
+            if series in done:
+                continue
+            done.add(series)
+            for row in _query(client, _count_query(series, collapse)):
+                labels = row.get("metric") or {}
+                count = int(float((row.get("value") or [0, "0"])[1]))
+                per_metric[series] += count
+                per_target[(str(labels.get("job", "")), str(labels.get("instance", "")))] += count
+    targets = [
+        {"job": job, "instance": instance, "contexts": n, "over_limit": n > limit}
+        for (job, instance), n in sorted(per_target.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    ranked = [{"metric": m, "contexts": n} for m, n in sorted(per_metric.items(), key=lambda kv: (-kv[1], kv[0]))]
+    warnings = [
+        f"{t['job']}/{t['instance']}: {t['contexts']} contexts exceed the Agent's default limit of {limit} per "
+        "instance; the excess is dropped silently (drop labels with `exclude_labels` or metrics with "
+        "`exclude_metrics`)"
+        for t in targets if t["over_limit"]
+    ]
+    total = sum(per_metric.values())
+    if per_metric and total:
+        metric, count = max(per_metric.items(), key=lambda kv: (kv[1], kv[0]))
+        if count / total >= 0.25:
+            warnings.append(f"{metric} alone is {count / total:.0%} of the custom metrics ({count} contexts)")
+    missing = sorted(s for s in done if s not in per_metric)
+    return {
+        "prometheus": client.display_url,
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "namespace": namespace,
+        "histogram_buckets_as_distributions": distributions,
+        "context_limit_per_instance": limit,
+        "total_custom_metrics": total,
+        "per_metric": ranked,
+        "per_target": targets,
+        "top": ranked[:TOP_N],
+        "no_series": missing,
+        "warnings": warnings,
+        "tsdb": _tsdb(client),
+    }

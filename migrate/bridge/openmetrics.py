@@ -1,0 +1,145 @@
+"""The Datadog Agent's `conf.d/openmetrics.d/conf.yaml` for bridge mode.
+
+One instance per scrape endpoint (active target), with the `namespace`, `histogram_buckets_as_distributions`
+and label renames from mappings/prometheus.yaml (the rules the translator used, so names and tags agree),
+and a `metrics` list covering every metric the translated monitors and dashboards read, with a type
+override where Prometheus has no type for it (the Agent drops untyped metrics silently). Targets that
+are Kubernetes pods get an Autodiscovery annotation instead, since their address changes.
+
+Option names are checked against `INSTANCE_OPTIONS`, the instance options documented in the
+integration's configuration spec (DataDog/integrations-core: openmetrics/assets/configuration/spec.yaml
+and the `instances/openmetrics`, `instances/default` templates it includes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from migrate.bridge.metrics import family, metric_types, resolve_type
+from migrate.inventory.store import Inventory, InventoryObject
+from migrate.mappings import Mappings
+
+# Instance options of the OpenMetrics v2 check that we may write (a subset of the documented ones).
+INSTANCE_OPTIONS = frozenset({
+    "openmetrics_endpoint", "namespace", "raw_metric_prefix", "metrics", "extra_metrics", "exclude_metrics",
+    "exclude_metrics_by_labels", "tag_by_endpoint", "exclude_labels", "include_labels", "rename_labels",
+    "enable_health_service_check", "hostname_label", "hostname_format", "collect_histogram_buckets",
+    "non_cumulative_histogram_buckets", "histogram_buckets_as_distributions", "collect_counters_with_distributions",
+    "use_process_start_time", "share_labels", "cache_shared_labels", "raw_line_filters", "cache_metric_wildcards",
+    "use_latest_spec", "telemetry", "ignore_tags", "tags", "service", "min_collection_interval",
+    "empty_default_hostname", "timeout", "tls_verify",
+})
+METRIC_TYPES = frozenset({"gauge", "counter", "histogram", "summary"})  # what a `metrics` override may say
+DEFAULT_CONTEXT_LIMIT = 2000  # the check's default per instance; the excess is dropped without an error
+_POD = "__meta_kubernetes_pod_name"
+
+
+@dataclass
+class BridgeConfig:
+    config: dict[str, Any]  # {"init_config": {}, "instances": [...]}
+    autodiscovery: dict[str, dict[str, str]] = field(default_factory=dict)  # pod/container -> annotations
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)  # prometheus name -> {type, override, entry}
+    warnings: list[str] = field(default_factory=list)
+
+
+def metrics_entries(names: set[str], inventories: Sequence[Inventory], mappings: Mappings
+                    ) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+    """The `metrics:` list (families, with `{type: ...}` where the endpoint gives no type)."""
+    types = metric_types(inventories)
+    entries: dict[str, Any] = {}
+    detail: dict[str, dict[str, Any]] = {}
+    for name in sorted(names):
+        kind, override = resolve_type(name, types, mappings)
+        exposed = family(name, kind)
+        detail[name] = {"type": kind, "override": override, "entry": exposed}
+        if override and kind in METRIC_TYPES:
+            entries[exposed] = {exposed: {"type": kind}}
+        else:
+            entries.setdefault(exposed, exposed)
+    return [entries[k] for k in sorted(entries)], detail
+
+
+def _server_tags(target: InventoryObject, mappings: Mappings) -> list[str]:
+    """Labels the Prometheus server added (job, instance, static labels): the Agent cannot see them, so
+    they become instance tags under the names the translator used."""
+    labels: dict[str, str] = dict(target.normalized.get("labels") or {})
+    tags = []
+    for label, value in sorted(labels.items()):
+        tag = mappings.label_tags.get(label, label) if label in mappings.label_tags else label
+        if tag is None or label.startswith("__"):
+            continue
+        if label == "instance" and tag == "host":
+            continue  # the Agent sets `host` itself; a second host tag would split every series
+        tags.append(f"{tag}:{value}")
+    return tags
+
+
+def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> dict[str, Any]:
+    instance: dict[str, Any] = {"namespace": mappings.namespace, "metrics": metrics}
+    if mappings.distributions:
+        instance["histogram_buckets_as_distributions"] = True
+        if histograms:
+            instance["collect_counters_with_distributions"] = True  # keep `.sum`/`.count` the queries use
+    renames = {label: tag for label, tag in mappings.label_tags.items()
+               if tag and label not in mappings.server_labels and tag != label}
+    if renames:
+        instance["rename_labels"] = renames
+    return instance
+
+
+def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Mappings) -> BridgeConfig:
+    metrics, detail = metrics_entries(names, inventories, mappings)
+    histogram_parts = any(d["type"] == "histogram" and n.endswith(("_sum", "_count")) for n, d in detail.items())
+    out = BridgeConfig(config={"init_config": {}, "instances": []}, metrics=detail)
+    targets = [o for inv in inventories for o in inv.by_kind("target")]
+    if not targets:
+        out.warnings.append("no active targets in the inventories: collect Prometheus over HTTP (PROMETHEUS_URL) "
+                            "so bridge mode knows the scrape endpoints")
+    intervals = {str(o.normalized.get("job_name")): o.normalized.get("scrape_interval_seconds")
+                 for inv in inventories for o in inv.by_kind("scrape_config")}
+    for target in sorted(targets, key=lambda t: t.ref.key):
+        norm = target.normalized
+        instance = {"openmetrics_endpoint": str(norm.get("scrape_url")),
+                    **_base_instance(mappings, metrics, histogram_parts)}
+        tags = _server_tags(target, mappings)
+        if tags:
+            instance["tags"] = tags
+        interval = intervals.get(str(norm.get("scrape_pool")))
+        if isinstance(interval, int | float) and interval > 0:
+            instance["min_collection_interval"] = interval
+        if norm.get("health") != "up":
+            out.warnings.append(f"target {norm.get('scrape_url')} was {norm.get('health')} when collected")
+        discovered: dict[str, str] = dict(norm.get("discovered_labels") or {})
+        if _POD in discovered:
+            container = discovered.get("__meta_kubernetes_pod_container_name") or "app"
+            pod = f"{discovered.get('__meta_kubernetes_namespace', 'default')}/{discovered[_POD]}"
+            url = urlsplit(str(norm.get("scrape_url")))
+            port = discovered.get("__meta_kubernetes_pod_container_port_number") or str(url.port or 80)
+            path = url.path or "/metrics"
+            ad_instance = {**instance, "openmetrics_endpoint": f"http://%%host%%:{port}{path}"}
+            out.autodiscovery[f"{pod}/{container}"] = {
+                f"ad.datadoghq.com/{container}.checks": json.dumps(
+                    {"openmetrics": {"init_config": {}, "instances": [ad_instance]}}, sort_keys=True),
+            }
+            continue
+        out.config["instances"].append(instance)
+    return out
+
+
+def undocumented_options(config: dict[str, Any]) -> list[str]:
+    """Instance keys not in the integration's documented options (a test and the command check this)."""
+    bad = []
+    for instance in config.get("instances") or []:
+        bad += [k for k in instance if k not in INSTANCE_OPTIONS]
+        for entry in instance.get("metrics") or []:
+            if isinstance(entry, dict):
+                for spec in entry.values():
+                    if isinstance(spec, dict) and not set(spec) <= {"name", "type"}:
+                        bad.append(f"metrics override keys {sorted(spec)}")
+                    if isinstance(spec, dict) and spec.get("type") not in METRIC_TYPES | {None}:
+                        bad.append(f"metrics type {spec.get('type')!r}")
+    return sorted(set(bad))
