@@ -103,7 +103,7 @@ def metric_query_checker(query: Callable[[int, int, str], dict[str, Any]], windo
                          clock: Callable[[], float] = time.time) -> Callable[[str], bool]:
     """`query(from, to, q)` is GET /api/v1/query; a metric has data when any series has a non-null point."""
     def has_data(metric: str) -> bool:
-        now = int(clock())
+        now = int(clock()) + 1  # `to` is inclusive whole seconds: include a point reported this very second
         body = query(now - window, now, f"max:{metric}{{*}}")
         return any(any(p[1] is not None for p in s.get("pointlist") or [] if len(p) > 1)
                    for s in body.get("series") or [])
