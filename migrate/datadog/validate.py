@@ -27,6 +27,8 @@ SCHEMA_REFS = {
     "synthetic_test": "SyntheticsAPITest",
     "downtime": "Downtime",
     "monitor_update": "MonitorUpdateRequest",
+    "synthetics_delete": "SyntheticsDeleteTestsPayload",
+    "synthetics_status": "SyntheticsUpdateTestPauseStatusPayload",
 }
 _TAG_RE = re.compile(r"^[A-Za-z][\w\-:./]*$")
 _TAG_MAX = 200

@@ -1,0 +1,1 @@
+"""Test support shipped in the package so tests/ and bench/ share it (the local Datadog-compatible server)."""

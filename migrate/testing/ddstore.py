@@ -1,0 +1,308 @@
+"""The state and the routes of the local Datadog-compatible server (ddserver.py owns HTTP, limits, faults).
+
+Each handler takes (match, query, body) and returns (status, json_body). Bodies are validated with the same
+`validate_payload` ddmigrate uses (without the ownership rule: Datadog does not require our marker), and
+responses carry the fields Datadog adds, so datadog-api-client deserialises them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import string
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from migrate.datadog.validate import validate_payload
+
+Result = tuple[int, Any]
+Handler = Callable[[re.Match[str], dict[str, str], Any], Result]
+_CREATOR = {"email": "ddmigrate-test@example.com", "handle": "ddmigrate-test@example.com", "name": "Test"}
+_METRIC_RE = re.compile(r"[A-Za-z_][\w.]*(?=\s*\{)")
+_MONITOR_DEFAULT_OPTIONS = {"notify_no_data": False, "notify_audit": False, "new_host_delay": 300,
+                            "include_tags": True, "silenced": {}}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _err(status: int, *messages: str) -> Result:
+    return status, {"errors": list(messages)}
+
+
+class DatadogStore:
+    """Monitors, dashboards, API tests, downtimes and reporting metrics of one fake org. Thread-safe."""
+
+    def __init__(self, seed: int = 0, *, reject_duplicate_monitors: bool = False) -> None:
+        self.lock = threading.RLock()
+        self.monitors: dict[int, dict[str, Any]] = {}
+        self.dashboards: dict[str, dict[str, Any]] = {}
+        self.synthetics: dict[str, dict[str, Any]] = {}
+        self.downtimes: dict[int, dict[str, Any]] = {}
+        self.metrics: dict[str, list[tuple[float, float]]] = {}
+        self.reject_duplicate_monitors = reject_duplicate_monitors
+        self._ids = itertools.count(1000)
+        self._rng = random.Random(seed)  # noqa: S311 (reproducible ids, not secrets)
+
+    # ids like Datadog's: ints for monitors/downtimes, "abc-def-ghi" for dashboards and public ids
+    def _int_id(self) -> int:
+        return next(self._ids)
+
+    def _str_id(self) -> str:
+        alphabet = string.ascii_lowercase + string.digits
+        return "-".join("".join(self._rng.choice(alphabet) for _ in range(3)) for _ in range(3))
+
+    # --- planting and reading state (tests) -------------------------------------------------------------
+    def plant(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Store a resource as if someone else created it in the UI (no validation, no marker needed)."""
+        with self.lock:
+            return {"monitor": self._new_monitor, "dashboard": self._new_dashboard,
+                    "synthetic_test": self._new_synthetic, "downtime": self._new_downtime}[kind](dict(payload))
+
+    def report_metric(self, name: str, value: float = 1.0, timestamp: float | None = None) -> None:
+        with self.lock:
+            self.metrics.setdefault(name, []).append((timestamp or time.time(), value))
+
+    # --- monitors -------------------------------------------------------------------------------------
+    def _new_monitor(self, body: dict[str, Any]) -> dict[str, Any]:
+        monitor = dict(body, id=self._int_id(), org_id=1, created=_now(), modified=_now(), creator=_CREATOR,
+                       overall_state="No Data", deleted=None, restricted_roles=None)
+        if monitor["type"] == "metric alert":  # Datadog stores metric alerts as query alerts
+            monitor["type"] = "query alert"
+        monitor["multi"] = " by {" in str(body.get("query", ""))
+        monitor["options"] = {**_MONITOR_DEFAULT_OPTIONS, **(body.get("options") or {})}
+        monitor.setdefault("tags", [])
+        monitor.setdefault("priority", None)
+        self.monitors[monitor["id"]] = monitor
+        return monitor
+
+    def create_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if errors := validate_payload("monitor", body, require_owner=False):
+            return _err(400, *errors)
+        if self.reject_duplicate_monitors:
+            same = ("type", "query", "name", "message")
+            dup = next((x for x in self.monitors.values() if all(x.get(k) == body.get(k) for k in same)), None)
+            if dup is not None:
+                return _err(400, f"Duplicate of an existing monitor_id:{dup['id']} org_id:1")
+        return 200, self._new_monitor(body)
+
+    def list_monitors(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        wanted = [t for key in ("monitor_tags", "tags") for t in q.get(key, "").split(",") if t]
+        found = [x for x in sorted(self.monitors.values(), key=lambda x: x["id"])
+                 if all(t in x.get("tags", []) for t in wanted) and q.get("name", "") in (x.get("name") or "")]
+        size = min(int(q.get("page_size", 100)), 1000)
+        if "page" in q:
+            found = found[int(q["page"]) * size:(int(q["page"]) + 1) * size]
+        return 200, found
+
+    def get_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        monitor = self.monitors.get(int(m["id"]))
+        return (200, monitor) if monitor else _err(404, "Monitor not found")
+
+    def update_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        monitor = self.monitors.get(int(m["id"]))
+        if monitor is None:
+            return _err(404, "Monitor not found")
+        merged = {**monitor, **body}
+        if errors := validate_payload("monitor_update", body, require_owner=False) or validate_payload(
+            "monitor", merged, require_owner=False
+        ):
+            return _err(400, *errors)
+        merged["modified"] = _now()
+        if merged["type"] == "metric alert":
+            merged["type"] = "query alert"
+        self.monitors[monitor["id"]] = merged
+        return 200, merged
+
+    def delete_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if self.monitors.pop(int(m["id"]), None) is None:
+            return _err(404, "Monitor not found")
+        return 200, {"deleted_monitor_id": int(m["id"])}
+
+    def validate_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if m.groupdict().get("id") and int(m["id"]) not in self.monitors:
+            return _err(404, "Monitor not found")
+        errors = validate_payload("monitor", body, require_owner=False)
+        return _err(400, *errors) if errors else (200, {})
+
+    def monitor_downtimes(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        return 200, [d for d in self.downtimes.values() if d.get("monitor_id") == int(m["id"])]
+
+    # --- dashboards -----------------------------------------------------------------------------------
+    def _new_dashboard(self, body: dict[str, Any]) -> dict[str, Any]:
+        dash_id = self._str_id()
+        dashboard = dict(body, id=dash_id, url=f"/dashboard/{dash_id}", author_handle=_CREATOR["handle"],
+                         author_name=_CREATOR["name"], created_at=_now(), modified_at=_now(), is_read_only=False)
+        self._number_widgets(dashboard.get("widgets") or [])
+        self.dashboards[dash_id] = dashboard
+        return dashboard
+
+    def _number_widgets(self, widgets: list[dict[str, Any]]) -> None:
+        for widget in widgets:
+            widget.setdefault("id", self._int_id())
+            self._number_widgets((widget.get("definition") or {}).get("widgets") or [])
+
+    def create_dashboard(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if errors := validate_payload("dashboard", body, require_owner=False):
+            return _err(400, *errors)
+        return 200, self._new_dashboard(body)
+
+    def list_dashboards(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        start, count = int(q.get("start", 0)), int(q.get("count", 100))
+        keys = ("id", "title", "description", "layout_type", "url", "author_handle", "created_at", "modified_at",
+                "is_read_only")
+        summaries = [{k: d.get(k) for k in keys} for d in self.dashboards.values()][start:start + count]
+        return 200, {"dashboards": summaries}
+
+    def get_dashboard(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        dashboard = self.dashboards.get(m["id"])
+        return (200, dashboard) if dashboard else _err(404, f"Dashboard with ID {m['id']} not found")
+
+    def update_dashboard(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        old = self.dashboards.get(m["id"])
+        if old is None:
+            return _err(404, f"Dashboard with ID {m['id']} not found")
+        if errors := validate_payload("dashboard", body, require_owner=False):
+            return _err(400, *errors)
+        keep = {k: old[k] for k in ("id", "url", "author_handle", "author_name", "created_at", "is_read_only")}
+        dashboard = dict(body, **keep, modified_at=_now())
+        self._number_widgets(dashboard.get("widgets") or [])
+        self.dashboards[m["id"]] = dashboard
+        return 200, dashboard
+
+    def delete_dashboard(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if self.dashboards.pop(m["id"], None) is None:
+            return _err(404, f"Dashboard with ID {m['id']} not found")
+        return 200, {"deleted_dashboard_id": m["id"]}
+
+    # --- synthetics API tests -------------------------------------------------------------------------
+    def _new_synthetic(self, body: dict[str, Any]) -> dict[str, Any]:
+        test = dict(body, public_id=self._str_id(), monitor_id=self._int_id(), status=body.get("status", "live"),
+                    created_at=_now(), modified_at=_now(), creator=_CREATOR)
+        self.synthetics[test["public_id"]] = test
+        return test
+
+    def create_synthetic(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if errors := validate_payload("synthetic_test", body, require_owner=False):
+            return _err(400, *errors)
+        return 200, self._new_synthetic(body)
+
+    def list_synthetics(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        tests = list(self.synthetics.values())
+        if "page_size" in q:
+            size, page = int(q["page_size"]), int(q.get("page_number", 0))
+            tests = tests[page * size:(page + 1) * size]
+        return 200, {"tests": tests}
+
+    def get_synthetic(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        test = self.synthetics.get(m["id"])
+        return (200, test) if test else _err(404, "Synthetics test not found")
+
+    def update_synthetic(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        old = self.synthetics.get(m["id"])
+        if old is None:
+            return _err(404, "Synthetics test not found")
+        if errors := validate_payload("synthetic_test", body, require_owner=False):
+            return _err(400, *errors)
+        keep = {k: old[k] for k in ("public_id", "monitor_id", "created_at", "creator", "status")}
+        self.synthetics[m["id"]] = dict(body, **keep, modified_at=_now())
+        return 200, self.synthetics[m["id"]]
+
+    def delete_synthetics(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if errors := validate_payload("synthetics_delete", body, require_owner=False):
+            return _err(400, *errors)
+        ids = body.get("public_ids") or []
+        if not all(i in self.synthetics for i in ids):
+            return _err(404, "Synthetics test not found")
+        for i in ids:
+            del self.synthetics[i]
+        return 200, {"deleted_tests": [{"public_id": i, "deleted_at": _now()} for i in ids]}
+
+    def pause_synthetic(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        test = self.synthetics.get(m["id"])
+        if test is None:
+            return _err(404, "Synthetics test not found")
+        if errors := validate_payload("synthetics_status", body, require_owner=False):
+            return _err(400, *errors)
+        test["status"] = body["new_status"]
+        return 200, True
+
+    # --- downtimes ------------------------------------------------------------------------------------
+    def _new_downtime(self, body: dict[str, Any]) -> dict[str, Any]:
+        now = int(time.time())
+        downtime = dict(body, id=self._int_id(), active=True, canceled=None, created=now, modified=now,
+                        creator_id=1, disabled=False, downtime_type=2)
+        self.downtimes[downtime["id"]] = downtime
+        return downtime
+
+    def create_downtime(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if errors := validate_payload("downtime", body, require_owner=False):
+            return _err(400, *errors)
+        if not body.get("scope"):
+            return _err(400, "scope is required")
+        return 200, self._new_downtime(body)
+
+    def list_downtimes(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        current = q.get("current_only") in ("true", "True", "1")
+        return 200, [d for d in self.downtimes.values() if not (current and d.get("canceled"))]
+
+    def get_downtime(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        downtime = self.downtimes.get(int(m["id"]))
+        return (200, downtime) if downtime else _err(404, "Downtime not found")
+
+    def cancel_downtime(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        downtime = self.downtimes.get(int(m["id"]))
+        if downtime is None or downtime.get("canceled"):
+            return _err(404, "Downtime not found")
+        downtime.update(canceled=int(time.time()), active=False)
+        return 204, None
+
+    # --- metrics query --------------------------------------------------------------------------------
+    def query_metrics(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if not {"from", "to", "query"} <= q.keys():
+            return _err(400, "from, to and query are required")
+        start, end, query = int(q["from"]), int(q["to"]), q["query"]
+        series = []
+        for name in dict.fromkeys(_METRIC_RE.findall(query)):
+            points = [[t * 1000, v] for t, v in self.metrics.get(name, []) if start <= t <= end]
+            if points:
+                series.append({"metric": name, "display_name": name, "expression": query, "pointlist": points,
+                               "length": len(points), "scope": "*", "start": start * 1000, "end": end * 1000})
+        return 200, {"status": "ok", "res_type": "time_series", "query": query, "from_date": start * 1000,
+                     "to_date": end * 1000, "series": series}
+
+
+def routes(store: DatadogStore) -> list[tuple[str, re.Pattern[str], str, Handler]]:
+    """(method, path pattern, rate-limit name, handler)."""
+    table = [
+        ("POST", r"/api/v1/monitor/validate", "monitors", store.validate_monitor),
+        ("POST", r"/api/v1/monitor/(?P<id>\d+)/validate", "monitors", store.validate_monitor),
+        ("GET", r"/api/v1/monitor/(?P<id>\d+)/downtimes", "downtimes", store.monitor_downtimes),
+        ("POST", r"/api/v1/monitor", "monitors", store.create_monitor),
+        ("GET", r"/api/v1/monitor", "monitors", store.list_monitors),
+        ("GET", r"/api/v1/monitor/(?P<id>\d+)", "monitors", store.get_monitor),
+        ("PUT", r"/api/v1/monitor/(?P<id>\d+)", "monitors", store.update_monitor),
+        ("DELETE", r"/api/v1/monitor/(?P<id>\d+)", "monitors", store.delete_monitor),
+        ("POST", r"/api/v1/dashboard", "dashboards", store.create_dashboard),
+        ("GET", r"/api/v1/dashboard", "dashboards", store.list_dashboards),
+        ("GET", r"/api/v1/dashboard/(?P<id>[\w-]+)", "dashboards", store.get_dashboard),
+        ("PUT", r"/api/v1/dashboard/(?P<id>[\w-]+)", "dashboards", store.update_dashboard),
+        ("DELETE", r"/api/v1/dashboard/(?P<id>[\w-]+)", "dashboards", store.delete_dashboard),
+        ("POST", r"/api/v1/synthetics/tests/api", "synthetics", store.create_synthetic),
+        ("POST", r"/api/v1/synthetics/tests/delete", "synthetics", store.delete_synthetics),
+        ("GET", r"/api/v1/synthetics/tests", "synthetics", store.list_synthetics),
+        ("GET", r"/api/v1/synthetics/tests(?:/api)?/(?P<id>[\w-]+)", "synthetics", store.get_synthetic),
+        ("PUT", r"/api/v1/synthetics/tests/api/(?P<id>[\w-]+)", "synthetics", store.update_synthetic),
+        ("PUT", r"/api/v1/synthetics/tests/(?P<id>[\w-]+)/status", "synthetics", store.pause_synthetic),
+        ("POST", r"/api/v1/downtime", "downtimes", store.create_downtime),
+        ("GET", r"/api/v1/downtime", "downtimes", store.list_downtimes),
+        ("GET", r"/api/v1/downtime/(?P<id>\d+)", "downtimes", store.get_downtime),
+        ("DELETE", r"/api/v1/downtime/(?P<id>\d+)", "downtimes", store.cancel_downtime),
+        ("GET", r"/api/v1/query", "metrics_query", store.query_metrics),
+    ]
+    return [(method, re.compile(f"^{path}$"), name, fn) for method, path, name, fn in table]
