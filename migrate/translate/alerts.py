@@ -208,5 +208,7 @@ def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Seque
     message = "\n\n".join(p for p in (body, block) if p)
     payload = _payload(drafts, key, name=rendered[0][0], query=query, message=message, options=options,
                        mappings=mappings, extra_tags=[make_tag("alertname", crit.rule.name), *tags])
-    resource = DesiredResource("monitor", key, payload, [d.rule.ref for d in drafts])
+    metrics = sorted({m for d in drafts for m in d.result.source_metrics})
+    resource = DesiredResource("monitor", key, payload, [d.rule.ref for d in drafts],
+                               metadata={"source_metrics": metrics} if metrics else {})
     return resource, {k: msgs.dedupe(v) for k, v in per_rule.items()}

@@ -236,3 +236,30 @@ def test_recording_rules_each_get_one_entry() -> None:
     dup = ledger.get(keys["unused:rule#2"])
     assert dup is not None and dup.outcome is Outcome.SKIPPED and dup.reason == f"duplicate of {keys['unused:rule']}"
     assert len(ledger) == len(RECORDING)
+
+
+def test_alert_on_a_recording_rule_with_several_definitions_is_approximate() -> None:
+    rules = [
+        {"record": "verb:burnrate1h", "expr": 'sum(rate(req_total{verb="read"}[1h]))', "labels": {"verb": "read"}},
+        {"record": "verb:burnrate1h", "expr": 'sum(rate(req_total{verb="write"}[1h]))', "labels": {"verb": "write"}},
+        {"alert": "Burn", "expr": "verb:burnrate1h > 14", "for": "2m", "labels": {"severity": "critical"},
+         "translated": {"expression": "a", "op": ">", "threshold": 14}},
+    ]
+    _, ledger = run_rules(rules[2:], objects=rule_objects(rules))
+    entry = ledger.get(rule_objects(rules)[2].ref.key)
+    assert entry is not None and entry.outcome is Outcome.APPROXIMATE
+    assert [f.code for f in entry.findings] == ["alert.recording_rule_ambiguous"]
+    assert "2 definitions" in entry.findings[0].message
+
+
+def test_monitor_metadata_lists_source_metrics() -> None:
+    objects = rule_objects([{"alert": "A", "expr": "x > 1", "for": "5m"}])
+
+    def fake(expr: str, ctx: QueryContext) -> QueryResult:
+        result = fake_result(expr, {"expression": "avg:techcorp.x{*}", "op": ">", "threshold": 1})
+        result.source_metrics = ["x_total", "x_total", "a"]
+        return result
+
+    env = TranslateEnv(QueryContext(load_mappings()), Ledger())
+    (monitor,) = translate_rules(objects, env, translate=fake)
+    assert monitor.metadata == {"source_metrics": ["a", "x_total"]}
