@@ -12,6 +12,7 @@ Normalisation removes what is not a real difference:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,16 +41,38 @@ SERVER_DEFAULTS: dict[str, dict[str, Any]] = {
 ALIASES: dict[tuple[str, str], dict[Any, Any]] = {("monitor", "type"): {"metric alert": "query alert"}}
 
 
-def _matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
-    return len(path) == len(pattern) and all(p in ("*", q) for p, q in zip(pattern, path, strict=True))
+_LEAF = ""  # marks an ignored path in the tree built by `_ignore_tree` (no real segment is empty)
+Tree = dict[str, Any]
+
+
+@functools.cache
+def _ignore_tree(paths: frozenset[str]) -> Tree:
+    """Dotted paths as a tree of segments, so normalising walks it alongside the payload in one pass."""
+    root: Tree = {}
+    for dotted in paths:
+        node = root
+        for part in dotted.split("."):
+            node = node.setdefault(part, {})
+        node[_LEAF] = True
+    return root
+
+
+def _child(node: Tree | None, segment: str) -> Tree | None:
+    """The subtree for `segment`; `*` matches any list item or dict key."""
+    if not node:
+        return None
+    exact, star = node.get(segment), node.get("*")
+    if exact is None or star is None:
+        return exact if exact is not None else star
+    return {**star, **exact}
 
 
 def normalize(resource_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The canonical form of a payload for comparison (and for storing pre-images)."""
     spec = RESOURCES.get(resource_type)
-    ignored = [tuple(p.split(".")) for p in (spec.server_fields if spec else ())]
+    ignored = _ignore_tree(spec.server_fields if spec else frozenset())
     unordered = UNORDERED.get(resource_type, frozenset())
-    result = _norm(payload, (), ignored, unordered)
+    result = _norm(payload, "", ignored, unordered)
     if not isinstance(result, dict):
         return {}
     for (rtype, name), aliases in ALIASES.items():
@@ -58,21 +81,22 @@ def normalize(resource_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _norm(value: Any, path: tuple[str, ...], ignored: list[tuple[str, ...]], unordered: frozenset[str]) -> Any:
+def _norm(value: Any, path: str, ignored: Tree | None, unordered: frozenset[str]) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for k in sorted(value):
-            sub = (*path, str(k))
-            if any(_matches(sub, p) for p in ignored):
+            sub = _child(ignored, str(k))
+            if sub is not None and sub.get(_LEAF):
                 continue
-            v = _norm(value[k], sub, ignored, unordered)
+            v = _norm(value[k], f"{path}.{k}" if path else str(k), sub, unordered)
             if v is None or v in ({}, []):
                 continue
             out[str(k)] = v
         return out
     if isinstance(value, list):
-        items = [_norm(v, (*path, "*"), ignored, unordered) for v in value]
-        if ".".join(path) in unordered:
+        sub = _child(ignored, "*")
+        items = [_norm(v, path, sub, unordered) for v in value]
+        if path in unordered:
             items.sort(key=_sort_key)
         return items
     if isinstance(value, float) and value.is_integer():
@@ -97,12 +121,12 @@ def strip_defaults(resource_type: str, desired: dict[str, Any], live: dict[str, 
         parent = _get(out, parts[:-1])
         if isinstance(parent, dict) and parts[-1] in parent and _equal(parent[parts[-1]], default):
             del parent[parts[-1]]
-    cleaned = _norm(out, (), [], frozenset())  # drop containers that became empty
+    cleaned = _norm(out, "", None, frozenset())  # drop containers that became empty
     return cleaned if isinstance(cleaned, dict) else {}
 
 
 def _equal(a: Any, b: Any) -> bool:
-    return bool(_norm({"v": a}, (), [], frozenset()) == _norm({"v": b}, (), [], frozenset()))
+    return bool(_norm({"v": a}, "", None, frozenset()) == _norm({"v": b}, "", None, frozenset()))
 
 
 def _copy(value: Any) -> Any:

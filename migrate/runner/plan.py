@@ -13,7 +13,6 @@ Planning twice with the same inputs gives the same changes and the same `plan_ha
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import InputError
-from migrate.fsutil import dumps, read_json
+from migrate.fsutil import read_json
 from migrate.model import DesiredResource
 from migrate.runner.changes import Action, Change, Create, Delete, NoOp, Update, change_from_dict
 from migrate.runner.diff import field_changes, normalize, strip_defaults
-from migrate.runner.state import LiveResource, State
+from migrate.runner.state import LiveResource, State, digest
 
 PLAN_FORMAT = "ddmigrate-plan/1"
 ACTION_ORDER = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.NOOP)
@@ -85,10 +84,11 @@ class Plan:
     @property
     def plan_hash(self) -> str:
         """Identifies what the plan does and what it was computed from; `created_at` is not part of it."""
-        return "sha256:" + hashlib.sha256(dumps(self._body()).encode("utf-8")).hexdigest()
+        return digest(self._body())
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self._body(), "plan_hash": self.plan_hash, "created_at": self.created_at}
+        body = self._body()
+        return {**body, "plan_hash": digest(body), "created_at": self.created_at}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
@@ -121,8 +121,7 @@ def read_plan(path: Path) -> Plan:
 
 
 def desired_hash(resources: Iterable[DesiredResource]) -> str:
-    body = [r.to_dict() for r in sorted(resources, key=lambda r: (r.type, r.key))]
-    return "sha256:" + hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
+    return digest([r.to_dict() for r in sorted(resources, key=lambda r: (r.type, r.key))])
 
 
 def display_name(resource_type: str, payload: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ Anything else in DIR (a README, other files) is ignored. Files are read in sorte
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,12 +30,18 @@ from typing import Any
 
 from migrate.datadog.resources import RESOURCES
 from migrate.errors import InputError
-from migrate.fsutil import dumps, read_json
+from migrate.fsutil import read_json
 
 SNAPSHOT_DIRS = {"monitors": "monitor", "dashboards": "dashboard", "synthetics": "synthetic_test"}
 _REQUIRED = {"monitor": ("query", "type"), "dashboard": ("title", "widgets"), "synthetic_test": ("name",)}
 _SOURCE_TAG = "ddmigrate_source:"
 _FOOTER_SOURCE_RE = re.compile(r"^- ([a-z0-9_]+)/", re.MULTILINE)
+
+
+def digest(data: Any) -> str:
+    """sha256 of canonical compact JSON (sorted keys): stable across runs, and uses the C encoder."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -77,10 +84,7 @@ class State:
                 state.duplicates.append(res)
             else:
                 state.owned[res.key] = res
-        digest = hashlib.sha256()
-        for res in items:
-            digest.update(dumps([res.type, res.datadog_id, res.payload]).encode("utf-8"))
-        state.fingerprint = "sha256:" + digest.hexdigest()
+        state.fingerprint = digest([[r.type, r.datadog_id, r.payload] for r in items])
         return state
 
     @classmethod
