@@ -131,6 +131,11 @@ def read_inventory(directory: Path) -> Inventory:
     manifest = read_json(manifest_path)
     _check(_schema("manifest.schema.json"), manifest, manifest_path)
     object_schema = _schema("object.schema.json")
+    listed = {(directory / rel).resolve() for rel in manifest["objects"]}
+    unlisted = sorted(p for p in (directory / "objects").rglob("*.json") if p.resolve() not in listed)
+    if unlisted:
+        raise InventoryError("object file not listed in manifest.json (added by hand?)", path=str(unlisted[0]),
+                             hint="re-run `ddmigrate collect` rather than editing inventory files by hand")
     objects: list[InventoryObject] = []
     for rel, digest in sorted(manifest["objects"].items()):
         path = directory / rel
@@ -150,6 +155,10 @@ def read_inventory(directory: Path) -> Inventory:
             InventoryObject(ref=SourceRef.from_dict(data["source_ref"]), payload=data["payload"],
                             normalized=data["normalized"])
         )
+    counted = dict(sorted(Counter(o.ref.kind for o in objects).items()))
+    if counted != manifest["counts"]:
+        raise InventoryError(f"counts: {manifest['counts']} does not match the object files ({counted})",
+                             path=str(manifest_path), hint="re-run `ddmigrate collect` to refresh the inventory")
     return Inventory(
         path=directory,
         source=manifest["source"],
