@@ -1,0 +1,134 @@
+"""Bridge config generation without a server: metric list, type overrides, tags, pods, option names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+import yaml
+
+from migrate.bridge.cardinality import preview
+from migrate.bridge.metrics import expand, referenced_metrics, resolve_type
+from migrate.bridge.openmetrics import INSTANCE_OPTIONS, build_config, undocumented_options
+from migrate.commands.bridge import bridge
+from migrate.errors import UsageError
+from migrate.inventory.store import Inventory, InventoryObject, write_inventory
+from migrate.mappings import load_mappings
+from migrate.model import SourceRef
+from migrate.sources.http import HttpClient
+
+
+def _obj(kind: str, oid: str, normalized: dict[str, Any]) -> InventoryObject:
+    return InventoryObject(SourceRef("prometheus", kind, oid, oid), {}, normalized)
+
+
+def _inventory() -> Inventory:
+    objects = [
+        _obj("metric_metadata", "metadata", {"types": {"payment_gateway_requests_total": "counter",
+                                                       "legacy_jobs_processed": "unknown"}}),
+        _obj("recording_rule", "r1", {"record": "job:errors:rate5m",
+                                      "expr": "sum(rate(payment_gateway_errors_total[5m]))"}),
+        _obj("alerting_rule", "a1",
+             {"expr": "job:errors:rate5m / sum(rate(payment_gateway_requests_total[5m])) > 0.1"}),
+        _obj("alerting_rule", "a2", {"expr": "histogram_quantile(0.9, rate(billing_latency_seconds_bucket[5m])) > 1"}),
+        _obj("alerting_rule", "a3", {"expr": "legacy_jobs_processed < 1 and billing_invoice_queue_depth > 5"}),
+        _obj("scrape_config", "payment-gateway", {"job_name": "payment-gateway", "scrape_interval_seconds": 15}),
+        _obj("target", "payment-gateway/http://10.0.0.5:8080/metrics", {
+            "scrape_pool": "payment-gateway", "scrape_url": "http://10.0.0.5:8080/metrics", "health": "up",
+            "labels": {"job": "payment-gateway", "instance": "10.0.0.5:8080", "team": "payments"},
+            "discovered_labels": {}}),
+        _obj("target", "billing/http://10.1.2.3:9100/metrics", {
+            "scrape_pool": "billing", "scrape_url": "http://10.1.2.3:9100/metrics", "health": "down",
+            "labels": {"job": "billing", "instance": "10.1.2.3:9100"},
+            "discovered_labels": {"__meta_kubernetes_namespace": "billing", "__meta_kubernetes_pod_name": "billing-0",
+                                  "__meta_kubernetes_pod_container_name": "api",
+                                  "__meta_kubernetes_pod_container_port_number": "9100"}}),
+    ]
+    return Inventory(path=None, source="prometheus", origin="http://prom", collected_at="", objects=objects)
+
+
+def test_metrics_come_from_expressions_with_recording_rules_expanded() -> None:
+    names = referenced_metrics([], [_inventory()])
+    assert names == {"payment_gateway_errors_total", "payment_gateway_requests_total",
+                     "billing_latency_seconds_bucket", "legacy_jobs_processed", "billing_invoice_queue_depth"}
+    assert expand(["a"], {"a": "b + c", "b": "a"}) == {"c"}  # cycles stop
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("payment_gateway_requests_total", ("counter", False)),  # metadata
+    ("legacy_jobs_processed", ("gauge", True)),  # metadata says unknown: override, default gauge
+    ("billing_invoice_queue_depth", ("gauge", True)),  # mappings metric_types
+    ("payment_gateway_errors_total", ("counter", True)),  # suffix
+    ("billing_latency_seconds_bucket", ("histogram", True)),
+])
+def test_type_resolution(name: str, expected: tuple[str, bool]) -> None:
+    types = {"payment_gateway_requests_total": "counter", "legacy_jobs_processed": "unknown"}
+    assert resolve_type(name, types, load_mappings()) == expected
+
+
+def test_config_instances_tags_overrides_and_pods() -> None:
+    inv = _inventory()
+    out = build_config(referenced_metrics([], [inv]), [inv], load_mappings())
+    (instance,) = out.config["instances"]
+    assert instance["openmetrics_endpoint"] == "http://10.0.0.5:8080/metrics"
+    assert instance["namespace"] == "techcorp"
+    assert instance["histogram_buckets_as_distributions"] is True
+    assert instance["min_collection_interval"] == 15
+    assert instance["tags"] == ["service:payment-gateway", "team:payments"]  # job → service; no 2nd host tag
+    assert instance["metrics"] == [
+        {"billing_invoice_queue_depth": {"type": "gauge"}},
+        {"billing_latency_seconds": {"type": "histogram"}},
+        {"legacy_jobs_processed": {"type": "gauge"}},
+        {"payment_gateway_errors": {"type": "counter"}},
+        "payment_gateway_requests",
+    ]
+    (pod,) = out.autodiscovery
+    assert pod == "billing/billing-0/api"
+    annotation = yaml.safe_load(out.autodiscovery[pod]["ad.datadoghq.com/api.checks"])
+    assert annotation["openmetrics"]["instances"][0]["openmetrics_endpoint"] == "http://%%host%%:9100/metrics"
+    assert any("was down" in w for w in out.warnings)
+    assert undocumented_options(out.config) == []
+
+
+def test_undocumented_options_are_caught() -> None:
+    config = {"instances": [{"openmetrics_endpoint": "x", "prometheus_url": "x",
+                             "metrics": [{"m": {"type": "untyped"}}]}]}
+    assert undocumented_options(config) == ["metrics type 'untyped'", "prometheus_url"]
+    assert "prometheus_url" not in INSTANCE_OPTIONS  # the v1 (legacy) check's option, not OpenMetrics v2
+
+
+def test_bridge_command_writes_the_file_and_needs_prometheus(tmp_path: Path) -> None:
+    inv = _inventory()
+    write_inventory(tmp_path / "inv", source="prometheus", origin="http://prom", objects=inv.objects)
+    result = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "agent" / "conf.yaml")
+    text = (tmp_path / "agent" / "conf.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# Generated by ddmigrate bridge")
+    assert yaml.safe_load(text) == result.bridge.config
+    assert (tmp_path / "agent" / "autodiscovery-annotations.yaml").is_file()
+    write_inventory(tmp_path / "graf", source="grafana", origin="x", objects=[])
+    with pytest.raises(UsageError, match="needs a Prometheus inventory"):
+        bridge(inventories=[tmp_path / "graf"], out=tmp_path / "c.yaml")
+
+
+@responses.activate
+def test_preview_counts_warns_over_the_limit_and_collapses_buckets() -> None:
+    def answer(query: str, rows: list[tuple[str, str, int]]) -> None:
+        result = [{"metric": {"job": j, "instance": i}, "value": [0, str(n)]} for j, i, n in rows]
+        responses.get("http://prom/api/v1/query", match=[responses.matchers.query_param_matcher({"query": query})],
+                      json={"status": "success", "data": {"resultType": "vector", "result": result}})
+
+    answer('count by (job, instance) ({__name__="reqs_total"})', [("api", "a:1", 1500), ("api", "b:1", 10)])
+    answer('count by (job, instance) (count without (le) ({__name__="lat_bucket"}))', [("api", "a:1", 600)])
+    answer('count by (job, instance) ({__name__="lat_sum"})', [("api", "a:1", 600)])
+    answer('count by (job, instance) ({__name__="lat_count"})', [])
+    responses.get("http://prom/api/v1/status/tsdb", json={"status": "success", "data": {"headStats": {"numSeries": 9}}})
+    out = preview(HttpClient("http://prom"), {"reqs_total": {"type": "counter"}, "lat_bucket": {"type": "histogram"}},
+                  distributions=True, namespace="techcorp")
+    assert out["total_custom_metrics"] == 2710
+    assert out["per_target"][0] == {"job": "api", "instance": "a:1", "contexts": 2700, "over_limit": True}
+    assert out["top"][0] == {"metric": "reqs_total", "contexts": 1510}
+    assert out["no_series"] == ["lat_count"]
+    assert any("a:1: 2700 contexts exceed" in w for w in out["warnings"])
+    assert out["tsdb"]["head_series"] == 9
