@@ -10,10 +10,10 @@ import json
 import sys
 from typing import Any, TextIO
 
-from migrate.runner.changes import Action, Change, Delete, Update
+from migrate.runner.changes import Action, Change, Delete, FieldChange, Update
 from migrate.runner.plan import Plan
 
-MAX_VALUE = 160  # characters of one value shown inline; the JSON plan has the full value
+MAX_VALUE = 240  # characters of one value shown inline; the JSON plan has the full value
 _SIGN = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
 
 Line = tuple[str, str]
@@ -33,16 +33,33 @@ def _change_lines(change: Change) -> list[Line]:
     refs = ", ".join(r.key for r in change.source_refs)
     lines.append(("dim", f"    key {change.key}" + (f"  from {refs}" if refs else "")))
     if isinstance(change, Update):
-        lines += [("yellow", f"    {f.path}: {_value(f.before, f.before_absent)} → {_value(f.after, f.after_absent)}")
-                  for f in change.fields]
+        for f in change.fields:
+            lines += _field_lines(f)
     if isinstance(change, Delete):
         lines.append(("red", f"    reason: {change.reason}"))
     return lines
 
 
+def _field_lines(f: FieldChange) -> list[Line]:
+    before, after = _value(f.before, f.before_absent), _value(f.after, f.after_absent)
+    if isinstance(f.before, list) and isinstance(f.after, list) and all(
+            isinstance(v, str | int | float | bool) for v in [*f.before, *f.after]):
+        removed = [v for v in f.before if v not in f.after]
+        added = [v for v in f.after if v not in f.before]
+        if removed or added:  # a tag list: say which items went and came, not the two whole lists
+            parts = [f"-{_value(v, False)}" for v in removed] + [f"+{_value(v, False)}" for v in added]
+            return [("yellow", f"    {f.path}: {' '.join(parts)}")]
+    if len(before) + len(after) <= 100:
+        return [("yellow", f"    {f.path}: {before} → {after}")]
+    return [("yellow", f"    {f.path}:"), ("red", f"      - {before}"), ("green", f"      + {after}")]
+
+
 def plan_lines(plan: Plan) -> list[Line]:
+    counts = plan.state_counts
+    read = (f" ({counts.get('owned', 0) + counts.get('duplicates', 0)} managed by ddmigrate, "
+            f"{counts.get('unowned', 0)} not: those are never changed)" if counts else "")
     lines: list[Line] = [("bold", f"Desired: {len(plan.changes) - len(plan.of(Action.DELETE))} resources; "
-                                  f"state: {plan.state_description}")]
+                                  f"state: {plan.state_description}{read}")]
     for change in plan.changes:
         if change.action is not Action.NOOP:
             lines += [("", ""), *_change_lines(change)]

@@ -55,6 +55,7 @@ class Plan:
     translation: dict[str, Any] = field(default_factory=dict)  # translation.json of the translation dir
     adopt_candidates: list[AdoptCandidate] = field(default_factory=list)
     out_of_scope: list[dict[str, str]] = field(default_factory=list)  # owned by another source; left alone
+    state_counts: dict[str, int] = field(default_factory=dict)  # owned / unowned / duplicates read
     created_at: str = ""
 
     def of(self, action: Action) -> list[Change]:
@@ -73,7 +74,8 @@ class Plan:
         return {
             "format": PLAN_FORMAT,
             "desired_hash": self.desired_hash,
-            "state": {"fingerprint": self.state_fingerprint, "description": self.state_description},
+            "state": {"fingerprint": self.state_fingerprint, "description": self.state_description,
+                      "counts": self.state_counts},
             "translation": self.translation,
             "changes": [c.to_dict() for c in self.changes],
             "adopt_candidates": [a.to_dict() for a in self.adopt_candidates],
@@ -98,6 +100,7 @@ class Plan:
             desired_hash=str(data["desired_hash"]),
             state_fingerprint=str(state.get("fingerprint", "")),
             state_description=str(state.get("description", "")),
+            state_counts={str(k): int(v) for k, v in (state.get("counts") or {}).items()},
             translation=dict(data.get("translation") or {}),
             adopt_candidates=[AdoptCandidate(**a) for a in data.get("adopt_candidates", [])],
             out_of_scope=list(data.get("out_of_scope", [])),
@@ -167,6 +170,8 @@ def compute_plan(
     adopt.sort(key=lambda a: (a.type, a.name.casefold(), a.datadog_id, a.desired_key))
     return Plan(changes=changes, desired_hash=desired_hash(desired), state_fingerprint=state.fingerprint,
                 state_description=state.description, translation=dict(translation or {}),
+                state_counts={"owned": len(state.owned), "unowned": len(state.unowned),
+                              "duplicates": len(state.duplicates)},
                 adopt_candidates=adopt, out_of_scope=sorted(out_of_scope, key=lambda o: (o["type"], o["datadog_id"])),
                 created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"))
 

@@ -210,3 +210,16 @@ def test_diff_text_is_coloured_only_on_a_terminal() -> None:
     assert "\x1b[" not in plain.getvalue()
     assert "\x1b[" in tty.getvalue()
     assert '+ create monitor "HighErrorRate"' in tty.getvalue()
+
+
+def test_diff_text_shows_tag_additions_and_long_values_on_their_own_lines() -> None:
+    from migrate.report.diff_text import plan_lines
+
+    res = desired_monitor("HighErrorRate", query="avg(last_5m):avg:http.errors{service:pay} by {host} > 5" + " " * 60)
+    edited = as_live(res, "1", query="avg(last_5m):avg:http.errors{service:pay} by {host} > 9")
+    edited["tags"] = [*edited["tags"], "oncall:night"]
+    plan = compute_plan([res], state_of(edited))
+    text = "\n".join(t for _, t in plan_lines(plan))
+    assert '    tags: -"oncall:night"' in text
+    assert '    query:\n      - "avg(last_5m):avg:http.errors{service:pay} by {host} > 9"\n      + "' in text
+    assert "(1 managed by ddmigrate, 0 not: those are never changed)" in text
