@@ -164,7 +164,7 @@ def compute_plan(
             continue
         why = (f"duplicate of {state.owned[live.key or ''].datadog_id} (same ddmigrate key)" if reason
                else "owned by ddmigrate and no longer desired")
-        changes.append(Delete(live.type, live.key or "", live.name, (), live.datadog_id,
+        changes.append(Delete(live.type, live.key or "", live.name, live.source_refs, live.datadog_id,
                               payload=normalize(live.type, live.payload), reason=why))
     changes.sort(key=lambda c: (c.type, c.name.casefold(), c.key, c.datadog_id or ""))
     adopt.sort(key=lambda a: (a.type, a.name.casefold(), a.datadog_id, a.desired_key))

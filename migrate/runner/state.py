@@ -31,11 +31,12 @@ from typing import Any
 from migrate.datadog.resources import RESOURCES
 from migrate.errors import InputError
 from migrate.fsutil import read_json
+from migrate.model import SourceRef
 
 SNAPSHOT_DIRS = {"monitors": "monitor", "dashboards": "dashboard", "synthetics": "synthetic_test"}
 _REQUIRED = {"monitor": ("query", "type"), "dashboard": ("title", "widgets"), "synthetic_test": ("name",)}
 _SOURCE_TAG = "ddmigrate_source:"
-_FOOTER_SOURCE_RE = re.compile(r"^- ([a-z0-9_]+)/", re.MULTILINE)
+_FOOTER_REF_RE = re.compile(r"^- ([a-z0-9_]+)/([a-z0-9_]+)/(\S.*)$", re.MULTILINE)
 
 
 def digest(data: Any) -> str:
@@ -57,12 +58,17 @@ class LiveResource:
         return str(self.payload.get("title" if self.type == "dashboard" else "name") or "")
 
     @property
+    def source_refs(self) -> tuple[SourceRef, ...]:
+        """The source objects an owned resource names in its ownership footer (names are not in it)."""
+        text = str(self.payload.get("description" if self.type == "dashboard" else "message") or "")
+        return tuple(SourceRef(s, k, i.strip(), "") for s, k, i in _FOOTER_REF_RE.findall(text))
+
+    @property
     def sources(self) -> frozenset[str]:
         """The sources (prometheus, grafana, ...) an owned resource says it came from."""
         tags = [t for t in self.payload.get("tags") or [] if isinstance(t, str)]
         found = {t[len(_SOURCE_TAG):] for t in tags if t.startswith(_SOURCE_TAG)}
-        text = str(self.payload.get("description" if self.type == "dashboard" else "message") or "")
-        return frozenset(found | set(_FOOTER_SOURCE_RE.findall(text)))
+        return frozenset(found | {r.source for r in self.source_refs})
 
 
 @dataclass

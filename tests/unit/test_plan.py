@@ -107,6 +107,7 @@ def test_owned_resource_no_longer_desired_is_deleted_unowned_never() -> None:
     assert isinstance(change, Delete)
     assert (change.datadog_id, change.key) == ("1002", gone.key)
     assert change.payload["name"] == "Retired" and "id" not in change.payload
+    assert [r.key for r in change.source_refs] == [gone.source_refs[0].key]  # read from the footer
     assert change.reverse().payload == change.payload
     assert all(c.datadog_id != "77" for c in plan.changes)
 
