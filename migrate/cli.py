@@ -45,7 +45,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on usage errors already; keep its message to one line plus the usage."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; only `verb`'s module is imported (start-up stays fast, since some verbs pull in
+    the Datadog client or jsonschema). With no verb, every subcommand is listed by its help line alone."""
     parser = _Parser(
         prog="ddmigrate",
         description="Move monitoring from New Relic, Prometheus/Grafana and Pingdom into Datadog. "
@@ -55,17 +57,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ddmigrate {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
-    for verb, (module_name, help_text) in VERBS.items():
-        module = cast(CommandModule, importlib.import_module(module_name))
-        verb_parser = sub.add_parser(verb, help=help_text, description=help_text)
-        module.add_arguments(verb_parser)
-        verb_parser.set_defaults(_module=module)
+    for name, (module_name, help_text) in VERBS.items():
+        verb_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if name == verb:
+            module = cast(CommandModule, importlib.import_module(module_name))
+            module.add_arguments(verb_parser)
+            verb_parser.set_defaults(_module=module)
     return parser
 
 
+def _chosen_verb(argv: Sequence[str]) -> str | None:
+    # Global options take no values, so the first word that is not an option is the verb.
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen_verb(words))
+    args = parser.parse_args(words)
     if not args.verb:
         parser.print_help()
         return EXIT_USAGE
