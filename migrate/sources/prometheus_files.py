@@ -22,15 +22,21 @@ EXPECTED = ("expected a Prometheus rule file (top-level `groups:`), a Prometheus
 DURATION_HINT = "durations look like 30s, 5m, 1h30m (units ms, s, m, h, d, w, y)"
 
 
-def discover(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Rule files (sorted, recursive in directories) and any `metadata.json` found at a directory's top."""
-    files: list[Path] = []
+def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
+    """Rule files (sorted, recursive in directories) with their labels, and any `metadata.json` found at a
+    directory's top.
+
+    A label is the file's path relative to the directory given (its name, for a file given directly): rule
+    ids, and so the Datadog resources' keys, must not change when the operator runs from another working
+    directory or checkout, or every monitor would be planned as a delete plus a create.
+    """
+    files: list[tuple[Path, str]] = []
     metadata: list[Path] = []
     for given in paths:
         if not given.exists():
             raise InputError("path not found", path=str(given), hint="give rule files or directories of them")
         if not given.is_dir():
-            files.append(given)
+            files.append((given, given.name))
             continue
         if (given / "metadata.json").is_file():
             metadata.append(given / "metadata.json")
@@ -38,7 +44,7 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Path]]:
         for root, dirs, names in os.walk(given, onerror=_unreadable):
             dirs.sort()
             found += [Path(root) / n for n in names if n.endswith(RULE_SUFFIXES)]
-        files += sorted(found)
+        files += [(f, f.relative_to(given).as_posix()) for f in sorted(found)]
     return files, metadata
 
 
@@ -109,17 +115,17 @@ def _units(doc: YamlDoc, path: str, data: Any, base: list[str | int],
 
 
 def read_rule_file(path: Path, label: str, warnings: list[str]) -> list[Rule]:
-    """All rules of one file. `label` is the path as the operator gave it (used in ids and origins)."""
+    """All rules of one file. `label` names it in rule ids (see `discover`); messages name the real path."""
     docs = load_file(path)
     if not docs:
-        warnings.append(f"{label}: empty file; no rules collected")
+        warnings.append(f"{path}: empty file; no rules collected")
         return []
-    found = [unit for d in docs for unit in _units(d, label, d.data, [], warnings)]
+    found = [unit for d in docs for unit in _units(d, str(path), d.data, [], warnings)]
     names = [name for name, *_ in found]
     rules: list[Rule] = []
     for i, (name, doc, base, at) in enumerate(found):
         unit_label = label if len(found) == 1 else f"{label}#{name if names.count(name) == 1 else f'{name}.{i}'}"
-        rules += _read_groups(_Unit(label=unit_label, path=label, doc=doc, base=base, embedded_at=at), warnings)
+        rules += _read_groups(_Unit(label=unit_label, path=str(path), doc=doc, base=base, embedded_at=at), warnings)
     return rules
 
 
@@ -217,9 +223,9 @@ def _rule(unit: _Unit, group: str, interval: float | None, *, index: int, item: 
     )
 
 
-def read_rule_files(paths: list[Path], warnings: list[str]) -> list[Rule]:
+def read_rule_files(files: list[tuple[Path, str]], warnings: list[str]) -> list[Rule]:
     rules: list[Rule] = []
-    for path in paths:
-        rules += read_rule_file(path, str(path), warnings)
+    for path, label in files:
+        rules += read_rule_file(path, label, warnings)
     return rules
 

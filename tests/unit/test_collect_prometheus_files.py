@@ -57,22 +57,22 @@ def test_plain_rule_file_normalized_fields_and_ids(tmp_path: Path) -> None:
     path = write(tmp_path, "rules.yml", RULES)
     inv = collect_files([path])
     objs = by_id(inv.objects)
-    first, second = objs[f"{path}/payments/HighErrorRate"], objs[f"{path}/payments/HighErrorRate#2"]
+    first, second = objs[f"{path.name}/payments/HighErrorRate"], objs[f"{path.name}/payments/HighErrorRate#2"]
     assert first.normalized == {
         "name": "HighErrorRate", "expr": "rate(errors_total[5m]) > 0.05", "for_seconds": 300,
         "keep_firing_for_seconds": 0, "labels": {"severity": "warning", "team": "payments"},
         "annotations": {"summary": "errors on {{ $labels.instance }}"}, "group": "payments",
-        "group_interval_seconds": 30, "file": str(path), "index": 0,
+        "group_interval_seconds": 30, "file": path.name, "index": 0,
     }
     assert (second.normalized["for_seconds"], second.normalized["keep_firing_for_seconds"]) == (90, 120)
     assert second.normalized["index"] == 1
-    record = objs[f"{path}/payments/job:errors:rate5m"]
+    record = objs[f"{path.name}/payments/job:errors:rate5m"]
     assert record.ref.kind == "recording_rule"
     assert record.normalized == {"record": "job:errors:rate5m", "expr": "sum by (job) (rate(errors_total[5m]))",
-                                 "labels": {"source": "rec"}, "group": "payments", "file": str(path), "index": 2}
+                                 "labels": {"source": "rec"}, "group": "payments", "file": path.name, "index": 2}
     # invalid PromQL is the translator's business: kept verbatim
-    assert objs[f"{path}/other/Broken"].normalized["expr"] == "sum(rate(x[5m]) >"
-    assert objs[f"{path}/other/Broken"].normalized["group_interval_seconds"] is None
+    assert objs[f"{path.name}/other/Broken"].normalized["expr"] == "sum(rate(x[5m]) >"
+    assert objs[f"{path.name}/other/Broken"].normalized["group_interval_seconds"] is None
     assert all(o.ref.origin == str(path) for o in inv.objects)
 
 
@@ -82,7 +82,7 @@ def test_prometheus_rule_crd_counts_match_the_spec() -> None:
     expected = sorted(r["alert"] for g in spec["groups"] for r in g["rules"])
     inv = collect_files([path])
     assert sorted(o.ref.name for o in inv.by_kind("alerting_rule")) == expected
-    assert all(o.normalized["file"] == str(path) for o in inv.objects)
+    assert all(o.normalized["file"] == path.name for o in inv.objects)
 
 
 def test_multi_document_configmap_and_lists(tmp_path: Path) -> None:
@@ -96,9 +96,9 @@ def test_multi_document_configmap_and_lists(tmp_path: Path) -> None:
     cml = write(tmp_path, "cml.yaml", yaml.safe_dump({"kind": "ConfigMapList", "items": [cm]}))
     inv = collect_files([multi, lst, cml])
     assert sorted(by_id(inv.objects)) == sorted([
-        f"{multi}#doc0/a/A", f"{multi}#doc1/a/B",
-        f"{lst}#prom-rules/a.rules/a/A", f"{lst}#prom-rules/b.rules/a/B", f"{lst}#crd/a/A",
-        f"{cml}#prom-rules/a.rules/a/A", f"{cml}#prom-rules/b.rules/a/B",
+        f"{multi.name}#doc0/a/A", f"{multi.name}#doc1/a/B",
+        f"{lst.name}#prom-rules/a.rules/a/A", f"{lst.name}#prom-rules/b.rules/a/B", f"{lst.name}#crd/a/A",
+        f"{cml.name}#prom-rules/a.rules/a/A", f"{cml.name}#prom-rules/b.rules/a/B",
     ])
     assert sum("'prometheus.yml' is not a rule file" in w for w in inv.warnings) == 2
 
@@ -110,7 +110,7 @@ def test_directory_is_recursive_sorted_filtered_and_finds_metadata(tmp_path: Pat
     write(tmp_path, "dir/metadata.json", json.dumps({"up": [{"type": "gauge", "help": "", "unit": ""}]}))
     inv = collect_files([tmp_path / "dir"])
     files = [o.normalized["file"] for o in inv.by_kind("recording_rule")]
-    assert files == [str(tmp_path / "dir" / n) for n in ("a.yml", "b/c.yaml", "b/z.rules")]
+    assert files == ["a.yml", "b/c.yaml", "b/z.rules"], "labels are relative to the directory given"
     assert inv.by_kind("metric_metadata")[0].normalized == {"types": {"up": "gauge"}}
 
 
@@ -228,3 +228,13 @@ def test_options_need_exactly_one_origin(tmp_path: Path) -> None:
         collect("prometheus", out=tmp_path / "x", from_files=[tmp_path], from_api=True)
     with pytest.raises(UsageError, match="unknown source 'nagios'"):
         collect("nagios", out=tmp_path / "x")
+
+
+def test_ids_do_not_depend_on_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Resource keys derive from rule ids: collecting the same checkout from elsewhere must give the same keys.
+    write(tmp_path, "repo/rules/a.yml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n")
+    from_root = collect_files([tmp_path / "repo" / "rules"])
+    monkeypatch.chdir(tmp_path / "repo")
+    from_repo = collect_files([Path("rules")])
+    assert [o.ref.key for o in from_root.objects] == [o.ref.key for o in from_repo.objects]
+    assert from_root.objects[0].ref.id == "a.yml/g/A"

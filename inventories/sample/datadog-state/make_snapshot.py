@@ -45,7 +45,8 @@ def rule_name(resource: dict[str, Any]) -> str:
 def main(translation: Path) -> None:
     desired = json.loads((translation / "desired.json").read_text())["resources"]
     by_rule: dict[str, dict[str, Any]] = {}
-    for res in desired:
+    # The first rule of a name (no `#n` suffix) wins, whatever order the desired resources come in.
+    for res in sorted(desired, key=lambda r: "#" in r["source_refs"][0]["id"]):
         by_rule.setdefault(rule_name(res), res)
     monitors: dict[str, dict[str, Any]] = {}
     next_id = iter(range(48213001, 48214000))
@@ -65,7 +66,7 @@ def main(translation: Path) -> None:
 
     # Owned by ddmigrate, from a rule that has since been removed from the rule files: planned as a delete.
     ref = SourceRef("prometheus", "alerting_rule",
-                    f"{RULES}/payment-gateway.rules.yml/payment-gateway.alerts/PaymentGatewayLegacyCheckoutErrors",
+                    "payment-gateway.rules.yml/payment-gateway.alerts/PaymentGatewayLegacyCheckoutErrors",
                     "PaymentGatewayLegacyCheckoutErrors", RULES)
     key = ownership.resource_key("monitor", [ref])
     monitors["retired"] = live({
