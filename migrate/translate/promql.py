@@ -20,6 +20,7 @@ Decisions worth knowing (see also tests/cases/promql.tsv):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -627,6 +628,10 @@ class _Walker:
             v = a**b
         else:
             raise _Manual("promql.unsupported_operator", f"constant {op} has no finite value")
+        # `14.4 * 0.001` is 0.014400000000000001 in binary floating point; the author meant 0.0144, and the
+        # monitor query and thresholds.critical must show the same number.
+        if math.isfinite(v):
+            v = float(f"{v:.15g}")
         return _Val(formula=number(v), scalar=v)
 
     def vector_matching(self, node: Any, lhs: _Val, rhs: _Val) -> None:
