@@ -13,7 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrate.errors import EXIT_ERROR, EXIT_OK, DDMigrateError
+from migrate.errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, DDMigrateError, UsageError
+from migrate.fsutil import dumps
 from migrate.model import DesiredResource
 from migrate.report.diff_text import plan_lines, print_lines
 from migrate.runner.apply import Applier, ApplyResult, DryRunSink, phase_is_cut_over
@@ -59,6 +60,21 @@ def live_plan_for(conn: Connection, journal: Journal, target: Target) -> LivePla
     live = read_live(conn, journal)
     return plan_live(target.desired, live, journal, phase=target.phase.name if target.phase else None,
                      scope=target.scope, translation=dict(target.meta))
+
+
+def plan_live_command(*, workdir: Path, translation_dir: Path, phases_file: Path | None = None,
+                      phase: str | None = None, out: Path | None = None,
+                      conn: Connection | None = None) -> LivePlan:
+    """`plan --live`: the plan `apply` would make now (the same function), written for review; reads only."""
+    target = select(translation_dir, phases_file, phase)
+    journal = Journal(workdir)
+    try:
+        live_plan = live_plan_for(conn or connect(), journal, target)
+    finally:
+        journal.close()
+    if out is not None:
+        write_live_plan(out, live_plan)
+    return live_plan
 
 
 def apply(*, workdir: Path, translation_dir: Path, phases_file: Path | None = None, phase: str | None = None,
@@ -123,13 +139,32 @@ def run(args: argparse.Namespace) -> int:
                               concurrency=args.concurrency)
     if args.plan_out:
         write_live_plan(args.plan_out, live_plan)
-    print_lines(plan_lines(live_plan.plan))
-    for item in live_plan.drift:
-        sys.stdout.write(f"drift: {item['type']} {item['name']!r} ({item['datadog_id']}) was edited in Datadog "
-                         "since the last apply; the plan overwrites it\n")
+    print_live_plan(live_plan)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
     mode = "dry run" if args.dry_run else "applied"
     sys.stdout.write(f"\n{mode}: run {result.run_id}: {counts} in {result.seconds:.1f}s\n")
     for failure in result.failures:
         sys.stderr.write(f"failed: {failure}\n")
     return EXIT_OK if result.ok else EXIT_ERROR
+
+
+def print_live_plan(live_plan: LivePlan) -> None:
+    print_lines(plan_lines(live_plan.plan))
+    for item in live_plan.drift:
+        sys.stdout.write(f"drift: {item['type']} {item['name']!r} ({item['datadog_id']}) was edited in Datadog "
+                         "since the last apply; the plan overwrites it\n")
+
+
+def run_plan_live(args: argparse.Namespace) -> int:
+    """`ddmigrate plan --live` (arguments parsed by commands/plan.py)."""
+    if getattr(args, "state", None) is not None:
+        raise UsageError("--live plans against the org itself; it does not take --state")
+    live_plan = plan_live_command(workdir=args.workdir, translation_dir=args.translation, phases_file=args.phases,
+                                  phase=args.phase, out=args.out)
+    if args.json:
+        sys.stdout.write(dumps(live_plan.to_dict()))
+    else:
+        print_live_plan(live_plan)
+        sys.stdout.write(f"\nLive plan written to {args.out} ({live_plan.plan_hash}, ledger revision "
+                         f"{live_plan.ledger_revision}); apply it with `ddmigrate apply --plan {args.out} ...`\n")
+    return EXIT_USAGE if args.detailed_exitcode and live_plan.plan.has_changes else EXIT_OK

@@ -40,9 +40,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--detailed-exitcode", action="store_true",
                         help="exit 2 when changes are present, 0 when none (1 on error)")
     parser.add_argument("--json", action="store_true", help="print the JSON plan instead of the readable diff")
+    live = parser.add_argument_group("live planning (issue 3)")
+    live.add_argument("--live", action="store_true",
+                      help="plan against the live Datadog org three ways (desired / last applied / live): drift and "
+                           "adopt candidates shown; the plan file can be applied with `apply --plan`. Reads "
+                           "DD_API_KEY, DD_APP_KEY and DD_SITE or DD_API_URL")
+    live.add_argument("--workdir", type=Path, default=Path(), metavar="DIR",
+                      help="with --live: where the ledger DB lives (default: current directory)")
+    live.add_argument("--phases", type=Path, metavar="FILE", help="with --live: phases.yaml (needed with --phase)")
+    live.add_argument("--phase", metavar="NAME", help="with --live: plan this phase only")
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "live", False):
+        from migrate.commands.apply import run_plan_live  # noqa: PLC0415 (offline plans never import the client)
+
+        return run_plan_live(args)
     result = plan(translation_dir=args.translation, state_dir=args.state, out=args.out)
     if args.json:
         sys.stdout.write(dumps(result.to_dict()))

@@ -27,13 +27,15 @@ from migrate.errors import DDMigrateError, InputError
 from migrate.fsutil import dumps, read_json, write_json
 from migrate.model import DesiredResource
 from migrate.runner.apply import DatadogSink
-from migrate.runner.diff import normalize
+from migrate.runner.diff import normalize, strip_defaults
 from migrate.runner.journal import Journal
 from migrate.runner.plan import Plan, compute_plan
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
 from migrate.runner.state import LiveResource, State
 
 LIVE_PLAN_FORMAT = "ddmigrate-live-plan/1"
+# Types whose list endpoint returns summaries: owned ones are read again in full before planning.
+SUMMARY_LISTS = frozenset({"dashboard"})
 
 
 @dataclass
@@ -78,10 +80,15 @@ def read_live(conn: Connection, journal: Journal) -> list[LiveResource]:
     out: list[LiveResource] = []
     for rtype, op in ops.items():
         id_field = op.rtype.id_field
-        for payload in call_with_retry(conn.limiter, f"{rtype} list", _lister(op)):
-            dd_id = str(payload.get(id_field))
-            key = op.rtype.owned_key(payload) or adopted.get((rtype, dd_id))
-            out.append(LiveResource(rtype, dd_id, payload, key, origin=op.rtype.api_path))
+        for listed in call_with_retry(conn.limiter, f"{rtype} list", _lister(op)):
+            dd_id = str(listed.get(id_field))
+            key = op.rtype.owned_key(listed) or adopted.get((rtype, dd_id))
+            payload: dict[str, Any] | None = listed
+            if key is not None and rtype in SUMMARY_LISTS:
+                # The list gave a summary (no widgets): diffing it would plan an update of every dashboard.
+                payload = conn.sink.get(rtype, dd_id)
+            if payload is not None:  # None: deleted between list and get
+                out.append(LiveResource(rtype, dd_id, payload, key, origin=op.rtype.api_path))
     return out
 
 
@@ -162,9 +169,15 @@ def plan_live(desired: list[DesiredResource], live: list[LiveResource], journal:
     drift = []
     for key, res in sorted(state.owned.items()):
         before = applied.owned.get(key)
-        if before is not None and normalize(res.type, before.payload) != normalize(res.type, res.payload):
+        if before is not None and _drifted(res.type, before.payload, res.payload):
             drift.append({"type": res.type, "key": key, "datadog_id": res.datadog_id, "name": res.name})
     return LivePlan(plan=plan, ledger_revision=revision, read=read, phase=phase, drift=drift)
+
+
+def _drifted(rtype: str, applied: dict[str, Any], live: dict[str, Any]) -> bool:
+    """Live differs from what we last applied, ignoring what the server adds (fields, defaults)."""
+    want = normalize(rtype, applied)
+    return strip_defaults(rtype, want, normalize(rtype, live)) != want
 
 
 def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> None:
