@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	rm -rf $(DEMO)
 	$(BIN)/ddmigrate collect prometheus --from-files inventories/sample/sources/prometheus --out $(DEMO)/inventory/prometheus
-	$(BIN)/ddmigrate translate --inventory $(DEMO)/inventory/prometheus --out $(DEMO)/translation
+	$(BIN)/ddmigrate collect grafana --from-files inventories/sample/sources/grafana --out $(DEMO)/inventory/grafana
+	$(BIN)/ddmigrate translate --inventory $(DEMO)/inventory/prometheus --inventory $(DEMO)/inventory/grafana --out $(DEMO)/translation
 	$(BIN)/ddmigrate plan --translation $(DEMO)/translation --state inventories/sample/datadog-state --out $(DEMO)/plan.json
+	$(BIN)/ddmigrate bridge --inventory $(DEMO)/inventory/prometheus --translation $(DEMO)/translation --out $(DEMO)/bridge/conf.yaml
 	$(BIN)/ddmigrate report --translation $(DEMO)/translation --plan $(DEMO)/plan.json --out $(DEMO)/report
 
 lint: $(STAMP)
