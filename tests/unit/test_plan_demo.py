@@ -1,4 +1,4 @@
-"""The Makefile's demo target, run in-process on the bundled sample: collect → translate → plan → report.
+"""The Makefile's demo target, run in-process on the bundled sample: collect → translate → plan → bridge → report.
 
 Checks the wiring (each verb's flags as the Makefile writes them) and that the sample Datadog state shows
 what it is meant to show: creates, updates, no-ops, a delete, an adopt candidate, unmanaged monitors untouched.
@@ -39,7 +39,7 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.chdir(ROOT)  # the Makefile's paths are relative to the repository
     demo = tmp_path / "demo"
     commands = demo_commands(demo)
-    assert [c[0] for c in commands] == ["collect", "translate", "plan", "report"]
+    assert [c[0] for c in commands] == ["collect", "collect", "translate", "plan", "bridge", "report"]
     for argv in commands:
         assert cli.main(argv) == 0, f"ddmigrate {' '.join(argv)} failed:\n{capsys.readouterr().err}"
     out = capsys.readouterr().out
@@ -60,3 +60,6 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path, monkeypatch: pytest.Monkey
     assert report["plan"]["matches_translation"] is True
     ledger = json.loads((demo / "translation" / "ledger.json").read_text())
     assert report["summary"]["by_outcome"] == ledger["summary"]["by_outcome"]
+    kinds = ledger["summary"]["by_kind"]
+    assert {"prometheus/alerting_rule", "grafana/dashboard", "grafana/panel"} <= set(kinds), kinds
+    assert (demo / "bridge" / "conf.yaml").is_file()
