@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from migrate.errors import InputError, RemoteError
+from migrate.errors import InputError, RemoteError, UsageError
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.settings import env_url, get_secret
 from migrate.sources.grafana_normalize import SOURCE, normalize_dashboard
@@ -185,14 +185,21 @@ def collect_api(env: Mapping[str, str] | None = None, session: requests.Session 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from-files", type=Path, action="append", default=[], metavar="PATH",
-                        help="dashboard JSON, an export with __inputs, a ConfigMap(List) YAML, or a directory "
-                        "(repeatable); without it, the live API at GRAFANA_URL is read (token from GRAFANA_TOKEN)")
+    # The same shape as every source: exactly one of --from-files or --from-api.
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--from-files", nargs="+", type=Path, metavar="PATH",
+                       help="dashboard JSON, an export with __inputs, a ConfigMap(List) YAML, or a directory of "
+                       "them (recursive)")
+    where.add_argument("--from-api", action="store_true",
+                       help="the live Grafana HTTP API at GRAFANA_URL (token from GRAFANA_TOKEN, or "
+                       "GRAFANA_USERNAME + GRAFANA_PASSWORD)")
 
 
 def collect(options: Mapping[str, Any]) -> Inventory:
     """Files when `from_files` is given, otherwise the live API (`env`, `session` for tests)."""
     files = [Path(p) for p in options.get("from_files") or []]
+    if files and options.get("from_api"):
+        raise UsageError("give exactly one of --from-files PATH... or --from-api")
     collected = collect_files(files) if files else collect_api(options.get("env"), options.get("session"))
     return Inventory(path=None, source=SOURCE, origin=collected.origin,
                      collected_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
