@@ -18,7 +18,6 @@ from tests.support.ddorg import (
     PHASES_YAML,
     assert_org_exactly,
     assert_untouched,
-    build_translation,
     desired,
     owned_keys,
     plant_lookalikes,
@@ -30,18 +29,6 @@ from tests.support.ddorg import (
 )
 
 MUTATING = ("POST", "PUT", "DELETE")
-
-
-@pytest.fixture(scope="module")
-def translation(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_translation(tmp_path_factory.mktemp("sample"))
-
-
-@pytest.fixture
-def dd(monkeypatch: pytest.MonkeyPatch) -> DatadogTestServer:
-    with DatadogTestServer() as server:
-        point_env(monkeypatch, server)
-        yield server
 
 
 def writes_to_managed(dd: DatadogTestServer, since: int) -> list[str]:

@@ -86,7 +86,10 @@ def point_env(monkeypatch: pytest.MonkeyPatch, dd: DatadogTestServer) -> None:
 def run_cli(*argv: str | Path) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse: usage errors
+            code = int(exc.code or 0)
     return code, out.getvalue(), err.getvalue()
 
 
