@@ -1,8 +1,10 @@
 """Prometheus source: `ddmigrate collect prometheus (--from-files PATH... | --from-api) [--metadata FILE]`.
 
-Object kinds: `alerting_rule`, `recording_rule`, one `metric_metadata` (id `metadata`), and from a live
-server also `scrape_config` (one per job) and `target` (one per active target). Invalid PromQL is kept
-as it is: the translator, not the collector, decides it needs manual work.
+Object kinds: `alerting_rule`, `recording_rule`, one `metric_metadata` (id `metadata`), `scrape_config`
+(one per job) and `target` (one per active target). From files, the last two come from recorded API
+answers: `targets.json` and `config.yaml|yml|json` at the top of a directory given (or `--targets FILE`,
+`--config FILE`), see `prometheus_recorded`. Invalid PromQL is kept as it is: the translator, not the
+collector, decides it needs manual work.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from migrate.inventory import Inventory, InventoryObject
 from migrate.model import SourceRef
 from migrate.sources.http import HttpClient
 from migrate.sources.prometheus_api import collect_api_objects
-from migrate.sources.prometheus_files import discover, read_rule_files
+from migrate.sources.prometheus_files import discover, read_rule_files, recorded_files
+from migrate.sources.prometheus_recorded import load_config_file, load_targets_file
 from migrate.sources.prometheus_rules import SOURCE, rule_objects
 
 
@@ -27,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--from-files", nargs="+", type=Path, metavar="PATH",
                        help="rule files or directories (recursive: *.yml, *.yaml, *.rules); plain rule files, "
                        "PrometheusRule resources, ConfigMaps and Lists of them. A directory's top-level "
-                       "metadata.json is used as --metadata")
+                       "metadata.json is used as --metadata, targets.json as --targets, config.yaml (or "
+                       ".yml, .json) as --config")
     where.add_argument("--from-api", action="store_true",
                        help="a live server at PROMETHEUS_URL: rules, metric metadata, scrape configs, targets. "
                        "Auth from the environment: PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME + "
@@ -35,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metadata", type=Path, metavar="FILE",
                         help="recorded /api/v1/metadata JSON (the `data` object or the whole response) giving "
                         "metric types; replaces what the server reports")
+    parser.add_argument("--targets", type=Path, metavar="FILE",
+                        help="with --from-files: recorded /api/v1/targets JSON (envelope or `data`) giving the "
+                        "active scrape targets bridge mode needs")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="with --from-files: recorded /api/v1/status/config answer or a plain prometheus.yml "
+                        "(YAML or JSON) giving the scrape configs; secrets in it are replaced by references")
 
 
 def collect(options: Mapping[str, Any]) -> Inventory:
@@ -43,20 +53,28 @@ def collect(options: Mapping[str, Any]) -> Inventory:
     if bool(from_files) == from_api:
         raise UsageError("give exactly one of --from-files PATH... or --from-api")
     metadata_file = options.get("metadata")
+    recorded = {k: Path(options[k]) if options.get(k) else None for k in ("targets", "config")}
     if from_files:
-        return collect_files([Path(p) for p in from_files], metadata=metadata_file)
+        return collect_files([Path(p) for p in from_files], metadata=metadata_file, **recorded)
+    if any(recorded.values()):
+        raise UsageError("--targets and --config go with --from-files; --from-api asks the server")
     client = HttpClient.from_env("PROMETHEUS_URL", "PROMETHEUS")
     return collect_api(client, metadata=Path(metadata_file) if metadata_file else None)
 
 
-def collect_files(paths: list[Path], *, metadata: Path | None = None) -> Inventory:
+def collect_files(paths: list[Path], *, metadata: Path | None = None, targets: Path | None = None,
+                  config: Path | None = None) -> Inventory:
     warnings: list[str] = []
     files, found_metadata = discover(paths)
-    if metadata is None and len(found_metadata) > 1:
-        raise UsageError("several metadata.json files found: " + ", ".join(map(str, found_metadata)),
-                         hint="choose one with --metadata FILE")
-    metadata = metadata or (found_metadata[0] if found_metadata else None)
+    metadata = _one("metadata.json", metadata, found_metadata, "--metadata FILE")
+    found = recorded_files(paths)
+    targets = _one("targets.json", targets, found["targets"], "--targets FILE")
+    config = _one("config.yaml / config.yml / config.json", config, found["config"], "--config FILE")
     objects = rule_objects(read_rule_files(files, warnings))
+    if config is not None:
+        objects += load_config_file(config, warnings)
+    if targets is not None:
+        objects += load_targets_file(targets, warnings)
     if metadata is not None:
         objects.append(metadata_object(load_metadata_file(metadata), str(metadata), warnings))
     else:
@@ -64,6 +82,13 @@ def collect_files(paths: list[Path], *, metadata: Path | None = None) -> Invento
     if not files:
         warnings.append("no rule files found in " + ", ".join(map(str, paths)))
     return _inventory(" ".join(map(str, paths)), objects, warnings)
+
+
+def _one(what: str, given: Path | None, found: list[Path], flag: str) -> Path | None:
+    """The flag's file, else the only one found in the directories; several found is ambiguous."""
+    if given is None and len(found) > 1:
+        raise UsageError(f"several {what} files found: " + ", ".join(map(str, found)), hint=f"choose one with {flag}")
+    return given or (found[0] if found else None)
 
 
 def collect_api(client: HttpClient, *, metadata: Path | None = None) -> Inventory:

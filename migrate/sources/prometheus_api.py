@@ -82,7 +82,10 @@ def _secrets_to_references(value: Any, path: str) -> Any:
         return {k: _secrets_to_references(v, f"{path}.{k}") for k, v in value.items()}
     if isinstance(value, list):
         return [_secrets_to_references(v, f"{path}[{i}]") for i, v in enumerate(value)]
-    return secret_reference(path) if value == "<secret>" else value
+    if value == "<secret>" or (SECRET_KEYS.match(path.rsplit(".", 1)[-1]) and isinstance(value, str | int)
+                               and value != ""):
+        return secret_reference(path)  # a plain prometheus.yml (collected from files) holds the real value
+    return value
 
 
 def _secret_params(params: dict[str, Any], path: str, prefix: str = "") -> dict[str, Any]:
@@ -114,6 +117,12 @@ def api_scrape_configs(client: HttpClient, warnings: list[str]) -> list[Inventor
         config = yaml.safe_load(_expect(data.get("yaml"), str, "data.yaml", shown)) or {}
     except yaml.YAMLError as exc:
         raise RemoteError(f"{shown}: data.yaml is not valid YAML ({exc})") from None
+    return scrape_config_objects(config, client.display_url)
+
+
+def scrape_config_objects(config: dict[str, Any], origin: str) -> list[InventoryObject]:
+    """One `scrape_config` per job of a loaded Prometheus configuration (from the API or a file), secrets
+    replaced by references. The caller has checked the shape (jobs are mappings with a `job_name`)."""
     interval = (config.get("global") or {}).get("scrape_interval", "1m")
     objects = []
     for job in config.get("scrape_configs") or []:
@@ -128,7 +137,7 @@ def api_scrape_configs(client: HttpClient, warnings: list[str]) -> list[Inventor
             "kubernetes_sd": bool(job.get("kubernetes_sd_configs")),
             "relabel": _relabel_summary(job),
         }
-        ref = SourceRef(source=SOURCE, kind="scrape_config", id=name, name=name, origin=client.display_url)
+        ref = SourceRef(source=SOURCE, kind="scrape_config", id=name, name=name, origin=origin)
         payload = _secrets_to_references(job, f"prometheus.scrape_configs.{name}")
         if isinstance(payload.get("params"), dict):
             payload["params"] = _secret_params(payload["params"], f"prometheus.scrape_configs.{name}.params")
@@ -139,6 +148,12 @@ def api_scrape_configs(client: HttpClient, warnings: list[str]) -> list[Inventor
 def api_targets(client: HttpClient, warnings: list[str]) -> list[InventoryObject]:
     shown = f"{client.display_url}/api/v1/targets"
     data = _expect(_data(client, "/api/v1/targets", warnings, {"state": "active"}), dict, "data", shown)
+    return target_objects(data, client.display_url, shown, warnings)
+
+
+def target_objects(data: dict[str, Any], origin: str, shown: str, warnings: list[str]) -> list[InventoryObject]:
+    """One `target` per active target of a `/api/v1/targets` answer's `data` (live or recorded), credentials
+    stripped from URLs and parameters. `shown` names the answer in warnings."""
     active = data.get("activeTargets") or []
     if not active:
         warnings.append(f"{shown}: no active targets (a server that just started lists them after about 5 s)")
@@ -162,8 +177,7 @@ def api_targets(client: HttpClient, warnings: list[str]) -> list[InventoryObject
             "health": target.get("health", "unknown"),
             "discovered_labels": {k: v for k, v in sorted(discovered.items()) if DISCOVERED.match(k)},
         }
-        ref = SourceRef(source=SOURCE, kind="target", id=target_id, name=labels.get("instance", url),
-                        origin=client.display_url)
+        ref = SourceRef(source=SOURCE, kind="target", id=target_id, name=labels.get("instance", url), origin=origin)
         objects.append(InventoryObject(ref=ref, payload=payload, normalized=normalized))
     return objects
 

@@ -20,6 +20,9 @@ RULE_SUFFIXES = (".yml", ".yaml", ".rules")
 EXPECTED = ("expected a Prometheus rule file (top-level `groups:`), a PrometheusRule resource (`spec.groups`), "
             "a ConfigMap of rule files, or a List / ConfigMapList of those")
 DURATION_HINT = "durations look like 30s, 5m, 1h30m (units ms, s, m, h, d, w, y)"
+# Recorded API answers picked up at the top of a directory given to --from-files (not rule files).
+RECORDED = {"targets": ("targets.json",), "config": ("config.yaml", "config.yml", "config.json")}
+_RECORDED_NAMES = frozenset(name for names in RECORDED.values() for name in names)
 
 
 def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
@@ -43,9 +46,21 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
         found = []
         for root, dirs, names in os.walk(given, onerror=_unreadable):
             dirs.sort()
-            found += [Path(root) / n for n in names if n.endswith(RULE_SUFFIXES)]
+            top = Path(root) == given
+            found += [Path(root) / n for n in names if n.endswith(RULE_SUFFIXES)
+                      and not (top and n in _RECORDED_NAMES)]
         files += [(f, f.relative_to(given).as_posix()) for f in sorted(found)]
     return files, metadata
+
+
+def recorded_files(paths: list[Path]) -> dict[str, list[Path]]:
+    """Recorded API answers (`targets.json`, `config.yaml|yml|json`) found at the top of directories given."""
+    found: dict[str, list[Path]] = {kind: [] for kind in RECORDED}
+    for given in paths:
+        if given.is_dir():
+            for kind, names in RECORDED.items():
+                found[kind] += [given / n for n in names if (given / n).is_file()]
+    return found
 
 
 def _unreadable(exc: OSError) -> None:

@@ -238,3 +238,122 @@ def test_ids_do_not_depend_on_the_working_directory(tmp_path: Path, monkeypatch:
     from_repo = collect_files([Path("rules")])
     assert [o.ref.key for o in from_root.objects] == [o.ref.key for o in from_repo.objects]
     assert from_root.objects[0].ref.id == "a.yml/g/A"
+
+
+# --- recorded API answers: targets.json and config.yaml|yml|json (scrape configs and targets offline) ---
+
+SAMPLE = Path(__file__).resolve().parents[2] / "inventories/sample/sources/prometheus"
+SAMPLE_PASSWORD = "Nd3-scr4pe-7Qw9xLk2"  # in the sample's prometheus.yml on purpose: it must never be written
+
+
+def test_sample_recorded_targets_and_config_are_collected_and_scrubbed(tmp_path: Path) -> None:
+    assert SAMPLE_PASSWORD in (SAMPLE / "config.yaml").read_text(encoding="utf-8")
+    collect("prometheus", out=tmp_path / "inv", from_files=[SAMPLE])
+    inv = read_inventory(tmp_path / "inv")
+    jobs = {o.ref.id: o for o in inv.by_kind("scrape_config")}
+    recorded = json.loads((SAMPLE / "targets.json").read_text(encoding="utf-8"))["data"]["activeTargets"]
+    assert len(inv.by_kind("target")) == len(recorded)
+    config = yaml.safe_load((SAMPLE / "config.yaml").read_text(encoding="utf-8"))
+    assert sorted(jobs) == sorted(job["job_name"] for job in config["scrape_configs"])
+    assert jobs["node"].normalized["static_targets"] == ["10.0.1.11:9100", "10.0.1.12:9100", "10.0.1.13:9100"]
+    assert jobs["node"].normalized["scrape_interval_seconds"] == 30  # the global interval
+    assert (jobs["kubernetes-pods"].normalized["kubernetes_sd"],
+            jobs["kubernetes-pods"].normalized["scrape_interval_seconds"]) == (True, 15)
+    assert jobs["node"].payload["basic_auth"]["password"].startswith("{{secret:")
+    assert jobs["node"].payload["basic_auth"]["username"] == "prometheus"
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "inv").rglob("*.json"))
+    assert SAMPLE_PASSWORD not in written
+    # every recorded pod target keeps the discovered Kubernetes labels bridge mode turns into Autodiscovery
+    pods = [o for o in inv.by_kind("target") if o.normalized["scrape_pool"] == "kubernetes-pods"]
+    assert {o.normalized["labels"]["job"] for o in pods} == {
+        "payment-gateway", "billing-api", "billing-worker", "notification-worker"}
+    assert all(o.normalized["discovered_labels"]["__meta_kubernetes_pod_annotation_prometheus_io_scrape"] == "true"
+               for o in pods)
+    assert all(o.ref.origin == str(SAMPLE / "targets.json") for o in inv.by_kind("target"))
+
+
+def test_recorded_answers_normalise_exactly_like_the_api(tmp_path: Path) -> None:
+    """One implementation: the same answers give the same objects from a file as over HTTP."""
+    import responses
+
+    from migrate.sources.prometheus import collect_api
+    from tests.unit.test_collect_prometheus_api import CONFIG_YAML, TARGETS, URL, client, ok, serve
+
+    write(tmp_path / "rec", "config.json", json.dumps(ok({"yaml": CONFIG_YAML})))
+    write(tmp_path / "rec", "targets.json", json.dumps(TARGETS))  # just `data`, without the envelope
+    from_files = collect_files([tmp_path / "rec"])
+    with responses.RequestsMock() as rsps:
+        serve(rsps)
+        from_api = collect_api(client())
+    wanted = ("scrape_config", "target")
+    api = {o.ref.key: (o.payload, o.normalized) for o in from_api.objects if o.ref.kind in wanted}
+    files = {o.ref.key: (o.payload, o.normalized) for o in from_files.objects if o.ref.kind in wanted}
+    assert files == api and len(files) == 3
+    assert {o.ref.origin for o in from_files.objects if o.ref.kind in wanted} == {
+        str(tmp_path / "rec" / "config.json"), str(tmp_path / "rec" / "targets.json")}
+    assert URL not in str(files)
+
+
+def test_explicit_flags_plain_prometheus_yml_and_precedence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = write(tmp_path, "rules/r.yml", RULES)
+    config = write(tmp_path, "prometheus.yml", "scrape_configs:\n- job_name: api\n  authorization:\n"
+                   "    credentials: s3cr3t-bearer\n  static_configs:\n  - targets: ['a:1']\n")
+    targets = write(tmp_path, "t.json", json.dumps({"status": "success", "data": {"activeTargets": [
+        {"scrapePool": "api", "scrapeUrl": "http://user:pw-in-url@a:1/metrics?token=t0k3n", "health": "up",
+         "labels": {"job": "api", "instance": "a:1"}, "discoveredLabels": {"__param_token": "t0k3n"}}]}}))
+    out = tmp_path / "inv"
+    argv = ["collect", "prometheus", "--from-files", str(rules), "--config", str(config), "--targets", str(targets),
+            "--metadata", str(write(tmp_path, "m.json", "{}")), "--out", str(out)]
+    assert cli.main(argv) == 0
+    assert "scrape_config        1" in capsys.readouterr().out
+    inv = read_inventory(out)
+    (target,) = inv.by_kind("target")
+    assert target.normalized["scrape_url"] == "http://a:1/metrics"
+    written = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.json"))
+    for secret in ("s3cr3t-bearer", "pw-in-url", "t0k3n"):
+        assert secret not in written
+    assert inv.by_kind("target")[0].payload["discoveredLabels"]["__param_token"].startswith("{{secret:")
+
+
+def test_top_level_config_yaml_is_not_a_rule_file_but_nested_rules_still_are(tmp_path: Path) -> None:
+    write(tmp_path, "config.yaml", "global: {scrape_interval: 1m}\nscrape_configs:\n- job_name: a\n")
+    write(tmp_path, "team/config.yaml", RULES.split("- name: other", maxsplit=1)[0])  # a rule file named so
+    inv = collect_files([tmp_path])
+    assert [o.ref.id for o in inv.by_kind("scrape_config")] == ["a"]
+    assert len(inv.by_kind("alerting_rule")) == 2
+    assert inv.by_kind("scrape_config")[0].normalized["scrape_interval_seconds"] == 60
+
+
+@pytest.mark.parametrize(("name", "text", "line", "words"), [
+    ("targets.json", '{"activeTargets": [\n {"scrapePool": "a"}\n]}', 2, "activeTargets[0] has no `scrapeUrl`"),
+    ("targets.json", '{"status": "error", "error": "bad query",\n "data": {}}', 1, "is an error: bad query"),
+    ("targets.json", '{"activeTargets": [\n {"scrapePool": "a", "scrapeUrl": "u",\n  "labels": [1]}]}', 3,
+     "labels must be an object"),
+    ("targets.json", '{"activeTargets": {\n}}', 1, "`activeTargets` list"),
+    ("config.yaml", "scrape_configs:\n- job_name: a\n- metrics_path: /m\n", 3, "scrape_configs[1] must be a mapping"),
+    ("config.yaml", "scrape_configs:\n- job_name: a\n- job_name: a\n", 3, "duplicate job_name 'a'"),
+    ("config.yaml", "scrape_configs:\n- job_name: a\n  scrape_interval: soon\n", 3, "'soon' is not a duration"),
+    ("config.yaml", "groups:\n- name: g\n  rules: []\n", 1, "not a Prometheus configuration"),
+    ("config.json", '{"status": "success", "data": {"yaml": "scrape_configs:\\n- job_name: [x]\\n"}}', 2,
+     "must be a mapping with a `job_name`"),
+    ("config.yaml", "scrape_configs:\n- job_name: a\n  static_configs: {targets: [x]}\n", 3, "static_configs must"),
+])
+def test_bad_recorded_files_name_file_and_line(tmp_path: Path, name: str, text: str, line: int, words: str) -> None:
+    write(tmp_path, name, text)
+    with pytest.raises(InputError) as err:
+        collect_files([tmp_path])
+    assert f"{name}" in str(err.value) and f":{line}:" in str(err.value), str(err.value)
+    assert words in str(err.value)
+
+
+def test_recorded_file_ambiguity_and_flags_without_files(tmp_path: Path) -> None:
+    write(tmp_path, "config.yaml", "scrape_configs: []\n")
+    write(tmp_path, "config.json", '{"scrape_configs": []}')
+    with pytest.raises(UsageError, match=r"several config\.yaml / config\.yml / config\.json files"):
+        collect_files([tmp_path])
+    inv = collect_files([tmp_path], config=tmp_path / "config.json")
+    assert any("no scrape_configs" in w for w in inv.warnings)
+    with pytest.raises(UsageError, match="go with --from-files"):
+        collect("prometheus", out=tmp_path / "o", from_api=True, targets=tmp_path / "t.json")
+    with pytest.raises(InputError, match="file not found"):
+        collect_files([tmp_path], config=tmp_path / "config.json", targets=tmp_path / "missing.json")

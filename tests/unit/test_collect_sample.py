@@ -14,7 +14,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "inventories/sample/sources/prome
 
 def rule_names(kind: str) -> list[str]:
     names = []
-    for path in sorted(SAMPLE.glob("*.y*ml")):
+    for path in sorted(p for p in SAMPLE.glob("*.y*ml") if p.name != "config.yaml"):  # config.yaml: prometheus.yml
         for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
             groups = doc["spec"]["groups"] if doc.get("kind") == "PrometheusRule" else doc["groups"]
             names += [r[kind] for g in groups for r in g["rules"] if kind in r]
