@@ -1,21 +1,32 @@
-"""Cardinality and cost preview for bridge mode, from the live Prometheus.
+"""Cardinality and cost preview for bridge mode, from the live Prometheus or a recording of it.
 
 Each Agent context (metric name + tag set) is a Datadog custom metric. For every metric the bridge
 ships we count the series per target with one `count by (job, instance)` query; histogram buckets
 sent as distributions collapse over `le` (one distribution per label set). The preview flags every
 instance over the check's default limit of 2,000 contexts (the Agent drops the excess silently) and
 lists the highest-cardinality metrics. `/api/v1/status/tsdb` adds the server's own head statistics.
+The answers come from `series_counts` (`LiveCounts` over HTTP, `RecordedCounts` from a file).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from migrate.bridge.openmetrics import DEFAULT_CONTEXT_LIMIT
-from migrate.errors import RemoteError
+from migrate.bridge.series_counts import LiveCounts
 from migrate.sources.http import HttpClient
+
+
+class CountSource(Protocol):
+    origin: str
+    missing: list[str]  # queries it had no answer for (a recording older than the metrics list)
+
+    def count(self, promql: str) -> list[dict[str, Any]]: ...
+
+    def tsdb(self) -> dict[str, Any]: ...
+
 
 TOP_N = 10
 
@@ -34,41 +45,30 @@ def _count_query(series: str, collapse_le: bool) -> str:
     return f"count by (job, instance) ({inner})"
 
 
-def _query(client: HttpClient, promql: str) -> list[dict[str, Any]]:
-    body = client.get_json("/api/v1/query", {"query": promql})
-    if not isinstance(body, dict) or body.get("status") != "success":
-        raise RemoteError(f"{client.display_url}/api/v1/query failed for {promql!r}: "
-                          f"{body.get('error') if isinstance(body, dict) else body!r}")
-    result = (body.get("data") or {}).get("result") or []
-    return [r for r in result if isinstance(r, dict)]
-
-
-def _tsdb(client: HttpClient) -> dict[str, Any]:
-    try:
-        body = client.get_json("/api/v1/status/tsdb")
-    except RemoteError as exc:
-        return {"error": exc.message}
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, dict):
-        return {"error": "unexpected /api/v1/status/tsdb response"}
+def _tsdb(source: CountSource) -> dict[str, Any]:
+    data = source.tsdb()
+    if "error" in data:
+        return {"error": data["error"]}
     return {
         "head_series": (data.get("headStats") or {}).get("numSeries"),
         "top_series_by_metric": data.get("seriesCountByMetricName") or [],
     }
 
 
-def preview(client: HttpClient, metrics: dict[str, dict[str, Any]], *, distributions: bool, namespace: str,
-            limit: int = DEFAULT_CONTEXT_LIMIT) -> dict[str, Any]:
+def preview(source: CountSource | HttpClient, metrics: dict[str, dict[str, Any]], *, distributions: bool,
+            namespace: str, limit: int = DEFAULT_CONTEXT_LIMIT) -> dict[str, Any]:
     """`metrics`: Prometheus name -> {"type": ...} (BridgeConfig.metrics)."""
+    if isinstance(source, HttpClient):
+        source = LiveCounts(source)
     per_metric: dict[str, int] = defaultdict(int)
     per_target: dict[tuple[str, str], int] = defaultdict(int)
-    done: set[str] = set()
+    done: dict[str, str] = {}  # series -> its count query
     for name, info in sorted(metrics.items()):
         for series, collapse in _series_names(name, str(info.get("type")), distributions):
             if series in done:
                 continue
-            done.add(series)
-            for row in _query(client, _count_query(series, collapse)):
+            done[series] = _count_query(series, collapse)
+            for row in source.count(done[series]):
                 labels = row.get("metric") or {}
                 count = int(float((row.get("value") or [0, "0"])[1]))
                 per_metric[series] += count
@@ -89,9 +89,14 @@ def preview(client: HttpClient, metrics: dict[str, dict[str, Any]], *, distribut
         metric, count = max(per_metric.items(), key=lambda kv: (kv[1], kv[0]))
         if count / total >= 0.25:
             warnings.append(f"{metric} alone is {count / total:.0%} of the custom metrics ({count} contexts)")
-    missing = sorted(s for s in done if s not in per_metric)
+    not_recorded = sorted(source.missing)
+    if not_recorded:
+        warnings.append(f"{len(not_recorded)} count queries are not in the recording, so their metrics count as 0 "
+                        "(the metrics list or histogram mapping changed since it was recorded): re-record it")
+    missing = sorted(s for s, q in done.items() if s not in per_metric and q not in not_recorded)
     return {
-        "prometheus": client.display_url,
+        "prometheus": source.origin,
+        "source": "live" if isinstance(source, LiveCounts) else "recorded",
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "namespace": namespace,
         "histogram_buckets_as_distributions": distributions,
@@ -101,6 +106,7 @@ def preview(client: HttpClient, metrics: dict[str, dict[str, Any]], *, distribut
         "per_target": targets,
         "top": ranked[:TOP_N],
         "no_series": missing,
+        "not_recorded": not_recorded,
         "warnings": warnings,
-        "tsdb": _tsdb(client),
+        "tsdb": _tsdb(source),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from migrate.bridge.cardinality import preview
 from migrate.bridge.metrics import expand, referenced_metrics, resolve_type
 from migrate.bridge.openmetrics import INSTANCE_OPTIONS, build_config, undocumented_options
 from migrate.commands.bridge import bridge
-from migrate.errors import UsageError
+from migrate.errors import InputError, UsageError
 from migrate.inventory.store import Inventory, InventoryObject, write_inventory
 from migrate.mappings import load_mappings
 from migrate.model import SourceRef
@@ -132,3 +133,100 @@ def test_preview_counts_warns_over_the_limit_and_collapses_buckets() -> None:
     assert out["no_series"] == ["lat_count"]
     assert any("a:1: 2700 contexts exceed" in w for w in out["warnings"])
     assert out["tsdb"]["head_series"] == 9
+
+
+# --- the preview from a recording: --record-series-counts (live) then --series-counts (offline) ---
+
+def _serve_counts(rows: dict[str, list[tuple[str, str, int]]]) -> None:
+    for query, found in rows.items():
+        result = [{"metric": {"job": j, "instance": i}, "value": [0, str(n)]} for j, i, n in found]
+        responses.get("http://prom/api/v1/query", match=[responses.matchers.query_param_matcher({"query": query})],
+                      json={"status": "success", "data": {"resultType": "vector", "result": result}})
+    responses.get("http://prom/api/v1/status/tsdb",
+                  json={"status": "success", "data": {"headStats": {"numSeries": 77}, "seriesCountByMetricName": []}})
+
+
+COUNTS = {
+    'count by (job, instance) ({__name__="payment_gateway_requests_total"})': [
+        ("payment-gateway", "10.0.0.5:8080", 2100)],
+    'count by (job, instance) ({__name__="payment_gateway_errors_total"})': [("payment-gateway", "10.0.0.5:8080", 40)],
+    'count by (job, instance) (count without (le) ({__name__="billing_latency_seconds_bucket"}))': [
+        ("billing", "10.1.2.3:9100", 12)],
+    'count by (job, instance) ({__name__="billing_latency_seconds_sum"})': [("billing", "10.1.2.3:9100", 12)],
+    'count by (job, instance) ({__name__="billing_latency_seconds_count"})': [("billing", "10.1.2.3:9100", 12)],
+    'count by (job, instance) ({__name__="legacy_jobs_processed"})': [],
+    'count by (job, instance) ({__name__="billing_invoice_queue_depth"})': [("billing", "10.1.2.3:9100", 3)],
+}
+
+
+def _stable(preview_data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in preview_data.items() if k not in ("prometheus", "source", "generated_at")}
+
+
+@responses.activate
+def test_recorded_series_counts_replay_the_live_preview_offline(tmp_path: Path) -> None:
+    inv = _inventory()
+    write_inventory(tmp_path / "inv", source="prometheus", origin="http://prom", objects=inv.objects)
+    _serve_counts(COUNTS)
+    live = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "live" / "conf.yaml", preview_cardinality=True,
+                  record_series_counts=tmp_path / "counts.json", env={"PROMETHEUS_URL": "http://prom"})
+    assert live.cardinality is not None and live.cardinality["source"] == "live"
+    assert live.cardinality["total_custom_metrics"] == 2179
+    recording = json.loads((tmp_path / "counts.json").read_text(encoding="utf-8"))
+    assert recording["format"] == "ddmigrate-series-counts/1" and set(recording["queries"]) == set(COUNTS)
+    assert recording["tsdb"]["headStats"]["numSeries"] == 77
+
+    calls = len(responses.calls)
+    offline = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "offline" / "conf.yaml",
+                     series_counts=tmp_path / "counts.json", env={})
+    assert len(responses.calls) == calls  # no request: PROMETHEUS_URL is not even set
+    assert offline.cardinality is not None and offline.cardinality["source"] == "recorded"
+    assert _stable(offline.cardinality) == _stable(live.cardinality)
+    assert offline.cardinality["prometheus"].startswith(f"{tmp_path / 'counts.json'} (recorded from http://prom")
+    written = json.loads((tmp_path / "offline" / "cardinality.json").read_text(encoding="utf-8"))
+    assert written["per_target"][0] == {"job": "payment-gateway", "instance": "10.0.0.5:8080", "contexts": 2140,
+                                        "over_limit": True}
+    assert any("2140 contexts exceed" in w for w in offline.warnings)
+    assert "&id" not in (tmp_path / "offline" / "conf.yaml").read_text(encoding="utf-8")  # no YAML aliases
+
+
+def test_a_recording_older_than_the_metrics_list_says_so(tmp_path: Path) -> None:
+    inv = _inventory()
+    write_inventory(tmp_path / "inv", source="prometheus", origin="http://prom", objects=inv.objects)
+    dropped = 'count by (job, instance) ({__name__="payment_gateway_errors_total"})'
+    queries = {q: [{"metric": {"job": j, "instance": i}, "value": [0, str(n)]} for j, i, n in rows]
+               for q, rows in COUNTS.items() if q != dropped}
+    (tmp_path / "c.json").write_text(json.dumps({"format": "ddmigrate-series-counts/1", "queries": queries}))
+    result = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "o" / "conf.yaml", series_counts=tmp_path / "c.json")
+    assert result.cardinality is not None
+    assert result.cardinality["not_recorded"] == [dropped]
+    assert result.cardinality["no_series"] == ["legacy_jobs_processed"]  # recorded, and truly empty
+    assert result.cardinality["tsdb"] == {"error": "not recorded"}
+    assert any("1 count queries are not in the recording" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ('{"queries": {}}', 'expected "format": "ddmigrate-series-counts/1"'),
+    ('{"format": "ddmigrate-series-counts/1", "queries": []}', "`queries` must be an object"),
+    ('{"format": "ddmigrate-series-counts/1", "queries": {"q": [{"metric": {}, "value": [0, "many"]}]}}',
+     "malformed row"),
+    ('{"format": "ddmigrate-series-counts/1", "queries": {"q": {"status": "error"}}}', "must be a list"),
+    ('{"format": "ddmigrate-series-counts/1", "queries": {}, "tsdb": [1]}', "`tsdb` must be"),
+    ('{"format": ', "invalid JSON"),
+])
+def test_bad_series_counts_files_are_named(tmp_path: Path, content: str, words: str) -> None:
+    inv = _inventory()
+    write_inventory(tmp_path / "inv", source="prometheus", origin="http://prom", objects=inv.objects)
+    (tmp_path / "c.json").write_text(content)
+    with pytest.raises(InputError) as err:
+        bridge(inventories=[tmp_path / "inv"], out=tmp_path / "o" / "conf.yaml", series_counts=tmp_path / "c.json")
+    assert str(tmp_path / "c.json") in str(err.value) and words in str(err.value)
+    assert not (tmp_path / "o").exists()  # checked before anything is written
+
+
+def test_recording_flags_need_a_live_preview(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="needs --preview"):
+        bridge(inventories=[tmp_path], out=tmp_path / "c.yaml", record_series_counts=tmp_path / "r.json")
+    with pytest.raises(UsageError, match="cannot replay"):
+        bridge(inventories=[tmp_path], out=tmp_path / "c.yaml", preview_cardinality=True,
+               series_counts=tmp_path / "s.json", record_series_counts=tmp_path / "r.json")
