@@ -22,9 +22,9 @@ demo: $(STAMP)
 	$(BIN)/ddmigrate collect prometheus --from-files inventories/sample/sources/prometheus --out $(DEMO)/inventory/prometheus
 	$(BIN)/ddmigrate collect grafana --from-files inventories/sample/sources/grafana --out $(DEMO)/inventory/grafana
 	$(BIN)/ddmigrate translate --inventory $(DEMO)/inventory/prometheus --inventory $(DEMO)/inventory/grafana --out $(DEMO)/translation
-	$(BIN)/ddmigrate plan --translation $(DEMO)/translation --state inventories/sample/datadog-state --out $(DEMO)/plan.json
-	$(BIN)/ddmigrate bridge --inventory $(DEMO)/inventory/prometheus --translation $(DEMO)/translation --out $(DEMO)/bridge/conf.yaml
-	$(BIN)/ddmigrate report --translation $(DEMO)/translation --plan $(DEMO)/plan.json --out $(DEMO)/report
+	$(BIN)/ddmigrate bridge --inventory $(DEMO)/inventory/prometheus --translation $(DEMO)/translation --out $(DEMO)/bridge/conf.yaml --series-counts inventories/sample/sources/prometheus/series-counts.json
+	$(BIN)/ddmigrate plan --translation $(DEMO)/translation --state inventories/sample/datadog-state --out $(DEMO)/plan.json --cardinality $(DEMO)/bridge/cardinality.json
+	$(BIN)/ddmigrate report --translation $(DEMO)/translation --plan $(DEMO)/plan.json --cardinality $(DEMO)/bridge/cardinality.json --out $(DEMO)/report
 
 lint: $(STAMP)
 	$(BIN)/ruff check migrate tests bench

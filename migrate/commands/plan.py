@@ -2,7 +2,8 @@
 
 Offline: the state is a snapshot directory of exported Datadog JSON (see `migrate.runner.state`), or
 empty. No Datadog credentials are read. `--detailed-exitcode` follows Terraform: 0 no changes,
-2 changes present, 1 error.
+2 changes present, 1 error. `--cardinality FILE` (the cardinality.json `ddmigrate bridge` writes) adds the
+bridge-mode custom-metrics block to the text output; the plan file itself does not change.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 from migrate.errors import EXIT_OK, EXIT_USAGE
 from migrate.fsutil import dumps, write_json
+from migrate.report.cardinality import load as load_cardinality
+from migrate.report.cardinality import summary_lines as cardinality_lines
 from migrate.report.diff_text import plan_lines, print_lines
 from migrate.runner.plan import Plan, compute_plan
 from migrate.runner.state import State, load_snapshot
@@ -40,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--detailed-exitcode", action="store_true",
                         help="exit 2 when changes are present, 0 when none (1 on error)")
     parser.add_argument("--json", action="store_true", help="print the JSON plan instead of the readable diff")
+    parser.add_argument("--cardinality", type=Path, metavar="FILE",
+                        help="cardinality.json from `ddmigrate bridge` (--preview or --series-counts): show how many "
+                             "custom metrics bridge mode would create and which instances exceed the Agent's limit")
     live = parser.add_argument_group("live planning (issue 3)")
     live.add_argument("--live", action="store_true",
                       help="plan against the live Datadog org three ways (desired / last applied / live): drift and "
@@ -52,13 +58,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    preview = load_cardinality(args.cardinality) if getattr(args, "cardinality", None) else None  # fail early
+    bridge_block = [("", "")] + [("yellow" if "warning:" in line else "", line)
+                                 for line in cardinality_lines(preview)] if preview else []
     if getattr(args, "live", False):
         from migrate.commands.apply import run_plan_live  # noqa: PLC0415 (offline plans never import the client)
 
-        return run_plan_live(args)
+        code = run_plan_live(args)
+        if not args.json:
+            print_lines(bridge_block)
+        return code
     result = plan(translation_dir=args.translation, state_dir=args.state, out=args.out)
     if args.json:
         sys.stdout.write(dumps(result.to_dict()))
     else:
-        print_lines([*plan_lines(result), ("", f"Plan written to {args.out} ({result.plan_hash})")])
+        print_lines([*plan_lines(result), *bridge_block, ("", f"Plan written to {args.out} ({result.plan_hash})")])
     return EXIT_USAGE if args.detailed_exitcode and result.has_changes else EXIT_OK

@@ -1,4 +1,5 @@
-"""`ddmigrate report`: the coverage report (report.md + report.json) from a translation and, optionally, a plan.
+"""`ddmigrate report`: the coverage report (report.md + report.json) from a translation and, optionally, a plan
+and the bridge-mode cardinality preview (`--cardinality FILE`, the cardinality.json `ddmigrate bridge` writes).
 
 `--strict` exits 3 when approximate or manual items exist (after writing the report, so it can be read).
 """
@@ -13,6 +14,7 @@ from typing import Any
 from migrate.errors import EXIT_OK, StrictFindings
 from migrate.fsutil import write_text
 from migrate.report import build_report, jsonreport, markdown, summary_lines
+from migrate.report.cardinality import load as load_cardinality
 from migrate.runner.plan import read_plan
 from migrate.translate.store import read_translation
 
@@ -30,10 +32,13 @@ class Report:
         return int(by["approximate"]) + int(by["manual"])
 
 
-def report(*, translation_dir: Path, plan_path: Path | None = None, out: Path) -> Report:
+def report(*, translation_dir: Path, plan_path: Path | None = None, out: Path,
+           cardinality_path: Path | None = None) -> Report:
     translation = read_translation(translation_dir)
     plan = read_plan(plan_path) if plan_path is not None else None
-    data = build_report(translation, translation_dir=translation_dir, plan=plan, plan_path=plan_path, out_dir=out)
+    preview = load_cardinality(cardinality_path) if cardinality_path is not None else None
+    data = build_report(translation, translation_dir=translation_dir, plan=plan, plan_path=plan_path, out_dir=out,
+                        cardinality=preview)
     result = Report(data, out / "report.md", out / "report.json")
     write_text(result.json_path, jsonreport.render(data))
     write_text(result.markdown_path, markdown.render(data))
@@ -46,11 +51,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", type=Path, metavar="FILE", help="plan.json from `ddmigrate plan` (changes planned)")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR",
                         help="directory for report.md and report.json")
+    parser.add_argument("--cardinality", type=Path, metavar="FILE",
+                        help="cardinality.json from `ddmigrate bridge` (--preview or --series-counts): custom metrics "
+                        "bridge mode would create, per target and per metric, instances over the Agent's limit")
     parser.add_argument("--strict", action="store_true", help="exit 3 when approximate or manual items exist")
 
 
 def run(args: argparse.Namespace) -> int:
-    result = report(translation_dir=args.translation, plan_path=args.plan, out=args.out)
+    result = report(translation_dir=args.translation, plan_path=args.plan, out=args.out,
+                    cardinality_path=args.cardinality)
     print("\n".join(summary_lines(result.data)))  # noqa: T201 (the command's output)
     if args.strict and result.findings_count:
         by = result.data["summary"]["by_outcome"]

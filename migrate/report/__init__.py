@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate.model import LedgerEntry, Outcome
+from migrate.report.cardinality import summary_lines as cardinality_lines
 from migrate.runner.plan import Plan, desired_hash
 from migrate.translate.store import Translation
 
@@ -29,7 +30,9 @@ def _item(entry: LedgerEntry) -> dict[str, Any]:
 
 
 def build_report(translation: Translation, *, translation_dir: Path, plan: Plan | None = None,
-                 plan_path: Path | None = None, out_dir: Path | None = None) -> dict[str, Any]:
+                 plan_path: Path | None = None, out_dir: Path | None = None,
+                 cardinality: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`cardinality`: the bridge preview section (`migrate.report.cardinality.load`), or None."""
     entries = list(translation.ledger)  # sorted by source key
     outcomes = [o.value for o in Outcome]
     by_kind: dict[str, Counter[str]] = {}
@@ -58,11 +61,13 @@ def build_report(translation: Translation, *, translation_dir: Path, plan: Plan 
         },
         "resources": {"total": len(translation.resources), "by_type": dict(sorted(by_type.items()))},
         "plan": plan_data,
+        "cardinality": cardinality,
         "reason_codes": dict(sorted(codes.items())),
         "items": {o.value: [_item(e) for e in entries if e.outcome is o] for o in ITEM_OUTCOMES},
         "paths": {
             "ledger": str(translation_dir / "ledger.json"),
             "plan": str(plan_path) if plan_path else None,
+            "cardinality": cardinality["path"] if cardinality else None,
             "report_md": str(out / "report.md"),
             "report_json": str(out / "report.json"),
         },
@@ -87,6 +92,8 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
                      f"{s['no-op']} unchanged")
         if not plan["matches_translation"]:
             lines.append("  warning: the plan was made from a different translation; re-run `ddmigrate plan`")
+    if data.get("cardinality"):
+        lines += cardinality_lines(data["cardinality"])
     paths = data["paths"]
     if paths["plan"]:
         lines.append(f"Plan:   {paths['plan']}")

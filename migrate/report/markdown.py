@@ -65,9 +65,34 @@ def _summary(data: dict[str, Any]) -> list[str]:
             out += ["**Warning:** the plan was made from a different translation; re-run `ddmigrate plan`.", ""]
         out += table(["Create", "Update", "Delete", "Unchanged", "Adopt candidates"],
                      [[s["create"], s["update"], s["delete"], s["no-op"], s["adopt_candidates"]]], numeric_from=0)
+    if data.get("cardinality"):
+        out += _cardinality(data["cardinality"])
     out += ["## Reason codes", ""]
     codes = data["reason_codes"]
     out += table(["Code", "Findings"], [[code(c), n] for c, n in codes.items()]) if codes else ["None.", ""]
+    return out
+
+
+def _cardinality(section: dict[str, Any]) -> list[str]:
+    limit = section["context_limit_per_instance"]
+    out = ["## Bridge mode: custom metrics (cardinality preview)", "",
+           f"The Agent's OpenMetrics check would create **{section['total_custom_metrics']}** custom metrics "
+           f"from {section['targets']} targets (namespace {code(section['namespace'])}; {text(section['source'])} "
+           f"counts from {code(section['prometheus'])}, preview {code(section['path'])}).", ""]
+    if section["over_limit"]:
+        n = len(section["over_limit"])
+        out += [f"**Warning:** {n} instance{'s exceed' if n > 1 else ' exceeds'} the Agent's default limit of "
+                f"{limit} contexts per instance; the excess is dropped silently:", ""]
+        out += [f"- {code(t['job'] + '/' + t['instance'])}: {t['contexts']} contexts" for t in section["over_limit"]]
+        out.append("")
+    out += [f"### Top {len(section['top'])} metrics", ""]
+    out += table(["Metric", "Contexts"], [[code(m["metric"]), m["contexts"]] for m in section["top"]])
+    out += ["### Per target", ""]
+    out += table(["Job", "Instance", "Contexts", f"Over {limit}"],
+                 [[code(t["job"]), code(t["instance"]), t["contexts"], "**yes**" if t["over_limit"] else "no"]
+                  for t in section["per_target"]], numeric_from=2)
+    if section["warnings"]:
+        out += ["### Warnings", "", *(f"- {text(w)}" for w in section["warnings"]), ""]
     return out
 
 
@@ -121,6 +146,8 @@ def render(data: dict[str, Any]) -> str:
     out.append(f"- Ledger: {code(paths['ledger'])}")
     if paths["plan"]:
         out.append(f"- Plan: {code(paths['plan'])}")
+    if paths.get("cardinality"):
+        out.append(f"- Bridge cardinality preview: {code(paths['cardinality'])}")
     out += ["", *_summary(data)]
     items = data["items"]
     out += _detailed("Approximate items", items["approximate"])
