@@ -9,21 +9,19 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.unit helpers build the desired monitors
-
 from migrate.datadog import ownership
 from migrate.runner.apply import Applier
 from migrate.runner.journal import Journal
 from migrate.runner.live import connect, plan_live, read_live
 from migrate.testing.ddserver import DatadogTestServer
-from tests.unit.test_runner_apply import desired
+from migrate.testing.synthetic import desired_monitors
 
 
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     rate = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     concurrency = int(sys.argv[3]) if len(sys.argv) > 3 else 16
-    want = desired(n)
+    want = desired_monitors(n)
     with DatadogTestServer(rate_limits={"monitors": (rate, 1)}) as dd, tempfile.TemporaryDirectory() as tmp:
         conn = connect({**dd.env, "DD_API_URL": dd.url}, concurrency=concurrency)
         journal = Journal(Path(tmp))

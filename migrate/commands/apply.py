@@ -30,6 +30,7 @@ from migrate.runner.live import (
     write_live_plan,
 )
 from migrate.runner.phases import Phase, load_phases, unmet_gates
+from migrate.runner.plan import desired_hash
 from migrate.translate.store import read_translation
 
 
@@ -41,6 +42,7 @@ class Target:
     phase: Phase | None
     scope: set[str]
     meta: dict[str, object]
+    source: Path = Path()
 
 
 def select(translation_dir: Path, phases_file: Path | None, phase_name: str | None) -> Target:
@@ -48,12 +50,12 @@ def select(translation_dir: Path, phases_file: Path | None, phase_name: str | No
     scope = {e.ref.source for e in translation.ledger} | {
         r.source for res in translation.resources for r in res.source_refs}
     if phase_name is None:
-        return Target(translation.resources, None, scope, translation.meta)
+        return Target(translation.resources, None, scope, translation.meta, translation_dir)
     if phases_file is None:
         raise DDMigrateError("--phase needs --phases FILE", hint="pass the phases.yaml that defines the phase")
     phase = load_phases(phases_file).get(phase_name)
     chosen = load_phases(phases_file).assign(translation.resources)[phase.name]
-    return Target(chosen, phase, scope, translation.meta)
+    return Target(chosen, phase, scope, translation.meta, translation_dir)
 
 
 def live_plan_for(conn: Connection, journal: Journal, target: Target) -> LivePlan:
@@ -67,9 +69,10 @@ def plan_live_command(*, workdir: Path, translation_dir: Path, phases_file: Path
                       conn: Connection | None = None) -> LivePlan:
     """`plan --live`: the plan `apply` would make now (the same function), written for review; reads only."""
     target = select(translation_dir, phases_file, phase)
+    conn = conn or connect()
     journal = Journal(workdir)
     try:
-        live_plan = live_plan_for(conn or connect(), journal, target)
+        live_plan = live_plan_for(conn, journal, target)
     finally:
         journal.close()
     if out is not None:
@@ -81,8 +84,8 @@ def apply(*, workdir: Path, translation_dir: Path, phases_file: Path | None = No
           plan_file: Path | None = None, dry_run: bool = False, concurrency: int = 8,
           conn: Connection | None = None, progress: bool | None = None) -> tuple[LivePlan, ApplyResult]:
     target = select(translation_dir, phases_file, phase)
+    conn = conn or connect(concurrency=concurrency)  # settings first: a bad DD_SITE creates no ledger
     journal = Journal(workdir)
-    conn = conn or connect(concurrency=concurrency)
     if target.phase is not None and phases_file is not None:
         problems = unmet_gates(journal, load_phases(phases_file), target.phase)
         if problems:
@@ -109,8 +112,19 @@ def _plan(conn: Connection, journal: Journal, target: Target, plan_file: Path | 
     if plan_file is None:
         return live_plan_for(conn, journal, target)
     saved = read_live_plan(plan_file)
+    phase = target.phase.name if target.phase else None
+    if saved.phase != phase:
+        raise DDMigrateError(f"the plan {plan_file} was made for {_phase_text(saved.phase)}, not {_phase_text(phase)}",
+                             hint="apply it with the same --phase it was planned with, or make a new plan")
+    if saved.plan.desired_hash != desired_hash(target.desired):
+        raise DDMigrateError(f"the plan {plan_file} was made from other desired resources than {target.source}",
+                             hint="pass the translation directory it was planned from, or make a new plan")
     check_fresh(saved, read_live(conn, journal), journal)
     return saved
+
+
+def _phase_text(phase: str | None) -> str:
+    return f"phase {phase!r}" if phase else "the whole translation (no --phase)"
 
 
 def add_common(parser: argparse.ArgumentParser, *, translation: bool = True) -> None:

@@ -129,6 +129,16 @@ def test_stale_plan_is_refused(translation: Path, tmp_path: Path, dd: DatadogTes
     assert f"monitor/{ownership.owned_key('monitor', edited)}/{edited['id']}" in err
     assert [r for r in dd.requests[before:] if r.method != "GET"] == [], "nothing sent"
 
+    # A plan is only applied to what it was planned from.
+    assert run_cli("plan", "--live", *wd, "--translation", v2, "--out", plan_file)[0] == 0
+    code, _, err = run_cli("apply", *wd, "--translation", translation, "--plan", plan_file)
+    assert code == 1 and "made from other desired resources" in err
+    phases = tmp_path / "phases.yaml"
+    phases.write_text(PHASES_YAML, encoding="utf-8")
+    code, _, err = run_cli("apply", *wd, "--translation", v2, "--plan", plan_file, "--phases", phases,
+                           "--phase", "pilot")
+    assert code == 1 and "not phase 'pilot'" in err
+
     # Fresh plan; then the ledger moves (another apply) before it is used.
     assert run_cli("plan", "--live", *wd, "--translation", v2, "--out", plan_file)[0] == 0
     assert run_cli("apply", *wd, "--translation", translation)[0] == 0
