@@ -18,7 +18,7 @@ from jsonschema import Draft4Validator, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from migrate.datadog import ownership
+from migrate.datadog import monitor_rules, ownership
 
 SCHEMA_URI = "urn:ddmigrate:datadog-v1"
 SCHEMA_REFS = {
@@ -146,6 +146,9 @@ def _monitor(payload: dict[str, Any]) -> Iterator[str]:
         else:
             yield from _threshold_rules(tail[1], tail[2], thresholds)
         return
+    if kind == "service check":
+        yield from monitor_rules.service_check(query, thresholds)
+        return
     if kind not in ("query alert", "metric alert"):
         return
     formula = _FORMULA_RE.match(query)
@@ -156,7 +159,11 @@ def _monitor(payload: dict[str, Any]) -> Iterator[str]:
     if match is None:
         yield "$.query: a metric monitor query must look like time_aggr(last_Nm):expression operator number"
         return
-    yield from _window_rules(match)
+    if match["expr"].lstrip().startswith("forecast("):
+        yield from monitor_rules.forecast(match["aggr"] or "", match["window"] or "", match["expr"], match["op"])
+    else:
+        yield from _window_rules(match)
+        yield from monitor_rules.metric_functions(match["aggr"] or "change", match["expr"])
     yield from _threshold_rules(match["op"], match["threshold"], thresholds)
 
 

@@ -35,6 +35,8 @@ def placeholder_query(d: RuleDraft, mode: str) -> tuple[str, float, str] | None:
         if not res.expression or cmp is None or not math.isfinite(cmp.threshold):
             return None
         aggr, _ = time_aggregation(cmp.op, d.rule.for_seconds > 0)
+        if ".as_count()" in res.expression:  # Datadog takes .as_count() with `sum` only: not a partial form
+            return None
         return (monitor_query(aggr, window, res.expression, cmp.op, cmp.threshold), cmp.threshold,
                 "the best partial translation of the PromQL (check it before unmuting)")
     if mode == "metric":

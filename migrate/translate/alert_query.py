@@ -11,15 +11,34 @@ aggregate over the window crosses the threshold. How `for` maps onto that:
 `==`/`!=` have no exact aggregate; the choice is exact when the threshold is the metric's lower
 bound (e.g. `up == 0`), which is how they are used in practice, and is always noted.
 Windows: `last_#m` 1-10080 or `last_#h` 1-168; shorter/longer windows clamp, odd ones round.
+
+Counts: Datadog evaluates `.as_count()` queries with the `sum` time aggregation only (docs: monitors/guide/
+as-count-in-monitor-evaluations), so `increase(x[R])` (`.as_count().rollup(sum, R)`) cannot take the
+min/max above. When every query is such an increase over the same R and the formula is plain arithmetic,
+the monitor is `sum(last_R):<queries>.as_count() ...`: the sum of counts over the last R, which is what
+increase() computes (and, with arithmetic, Datadog sums each query before combining them, so a ratio of
+increases stays a ratio of sums); `for` cannot be applied on top (`alert.increase_window`). Anything else
+mixing `.as_count()` in is manual (`alert.as_count_aggregation`).
+
+`require_full_window` (Datadog recommends false for sparse metrics; the Agent's OpenMetrics check sends
+every series on every run, so bridged metrics are dense):
+- true for `for: D` metric monitors (min/max over the window): like `for`, a series that just appeared
+  cannot alert before it has data over the whole window (Datadog requires data in the first bucket and at
+  most three empty ones);
+- false for `for: 0` (any point in the window: one point is enough, as one evaluation is in Prometheus),
+  for `.as_count()` sums (counts of quiet intervals may be missing) and for absent() (no-data alerting);
+- not set on service check monitors (a metric monitor option).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from migrate.model import Finding, Outcome
+from migrate.translate.query import QueryResult
 
 MAX_MINUTES = 10080  # one week: the longest metric monitor window
 
@@ -97,6 +116,26 @@ def finite_threshold(value: float) -> Finding | None:
         return None
     return Finding("alert.threshold_not_finite", f"threshold {value} cannot be a Datadog threshold",
                    Outcome.MANUAL)
+
+
+_COUNT_SUFFIX = re.compile(r"\.as_count\(\)\.rollup\(sum, (?P<range>[\d.]+)\)$")
+_CALL = re.compile(r"[A-Za-z_]\w*\s*\(")
+
+
+def count_window(result: QueryResult) -> tuple[str, float] | None:
+    """(expression with plain `.as_count()` queries, R) when every query is an increase over the same R
+    combined by arithmetic only (see the module docstring); None otherwise."""
+    ranges: set[float] = set()
+    queries: dict[str, str] = {}
+    for name, query in result.queries.items():
+        match = _COUNT_SUFFIX.search(query)
+        if match is None or query.count(".as_count()") != 1:
+            return None
+        ranges.add(float(match["range"]))
+        queries[name] = query[: match.start()] + ".as_count()"
+    if len(ranges) != 1 or _CALL.search(result.formula):
+        return None
+    return replace(result, queries=queries).expression, ranges.pop()
 
 
 def monitor_query(aggr: str, window: Window, expression: str, op: str, threshold: float) -> str:

@@ -19,7 +19,15 @@ from migrate.inventory.store import InventoryObject
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate import alert_messages as msgs
-from migrate.translate.alert_query import Window, finite_threshold, monitor_query, time_aggregation, window_for
+from migrate.translate.alert_query import (
+    Window,
+    count_window,
+    finite_threshold,
+    monitor_query,
+    time_aggregation,
+    window_for,
+)
+from migrate.translate.promql_health import ServiceCheck
 from migrate.translate.query import QueryResult
 from migrate.translate.routing import Route, route
 
@@ -69,15 +77,21 @@ class RuleDraft:
     role: str  # "critical" | "warning": which threshold this rule fills when merged
     priority: int | None
     manual: str | None = None  # why no working monitor can be built
+    service_check: ServiceCheck | None = None  # `up` rules: a service check monitor instead of a metric one
+    count_expression: str = ""  # increase() rules: `sum(last_R)` over plain `.as_count()` queries
 
     @property
     def threshold(self) -> float:
         return self.result.comparison.threshold if self.result.comparison else 0.0
 
 
-def draft(rule: AlertRule, result: QueryResult, mappings: Mappings) -> RuleDraft:
+def draft(rule: AlertRule, result: QueryResult, mappings: Mappings,
+          service_check: ServiceCheck | None = None) -> RuleDraft:
     window = window_for(rule.for_seconds, mappings.default_window_seconds)
-    findings = list(result.findings) + window.findings
+    if service_check is not None:  # the check replaces the metric query; `for` is counted in check runs
+        findings = list(service_check.findings) + (window.findings if service_check.no_data else [])
+    else:
+        findings = list(result.findings) + window.findings
     severity = rule.labels.get("severity", "")
     sev = (mappings.section("alerts").get("severity") or {}).get(severity.lower()) or {}
     if severity and not sev:
@@ -87,7 +101,10 @@ def draft(rule: AlertRule, result: QueryResult, mappings: Mappings) -> RuleDraft
         findings.append(Finding("alert.keep_firing_for_dropped", f"keep_firing_for "
                                 f"{rule.keep_firing_for_seconds:g}s has no Datadog equivalent (critical_recovery "
                                 "is a value, not a duration); the monitor recovers as soon as the window clears"))
-    d = RuleDraft(rule, result, window, findings, str(sev.get("threshold", "critical")), sev.get("priority"))
+    d = RuleDraft(rule, result, window, findings, str(sev.get("threshold", "critical")), sev.get("priority"),
+                  service_check=service_check)
+    if service_check is not None:
+        return d
     if result.fidelity is Outcome.MANUAL:
         d.manual = next(f.message for f in result.findings if f.outcome is Outcome.MANUAL)
     elif not result.expression:
@@ -103,9 +120,30 @@ def draft(rule: AlertRule, result: QueryResult, mappings: Mappings) -> RuleDraft
         if bad:
             d.findings.append(bad)
             d.manual = bad.message
+        elif ".as_count()" in result.expression:
+            _count_monitor(d, mappings)
     if d.manual and not any(f.outcome is Outcome.MANUAL for f in d.findings):
         d.findings.append(Finding("alert.no_monitor_query", d.manual, Outcome.MANUAL))
     return d
+
+
+def _count_monitor(d: RuleDraft, mappings: Mappings) -> None:
+    """increase() rules: the range becomes the window of a `sum` over `.as_count()` (alert_query.py)."""
+    counted = count_window(d.result)
+    if counted is None:
+        d.manual = ("the query mixes .as_count() (from increase()) with other functions or queries; Datadog "
+                    "evaluates .as_count() with the sum time aggregation only, which the rest cannot take")
+        d.findings.append(Finding("alert.as_count_aggregation", d.manual, Outcome.MANUAL))
+        return
+    d.count_expression, seconds = counted
+    old = d.window
+    d.window = window_for(seconds, mappings.default_window_seconds)
+    d.findings = [f for f in d.findings if f not in old.findings] + d.window.findings
+    if d.rule.for_seconds > 0:
+        d.findings.append(Finding("alert.increase_window", (
+            f"increase() over {d.window.text[5:]} became the sum of counts over the monitor window "
+            f"{d.window.text} (Datadog evaluates .as_count() with sum only); `for: {d.rule.for_seconds:g}s` "
+            "on top of it cannot be expressed and was dropped")))
 
 
 def make_tag(key: str, value: str) -> str:
@@ -126,7 +164,7 @@ def rule_tags(rule: AlertRule, mappings: Mappings) -> tuple[list[str], list[Find
     return tags, findings
 
 
-def _annotations(d: RuleDraft, scope: msgs.TemplateScope) -> tuple[str, str, list[Finding]]:
+def render_annotations(d: RuleDraft, scope: msgs.TemplateScope) -> tuple[str, str, list[Finding]]:
     """(name, message body) for one rule, with the templating findings."""
     ann = d.rule.annotations
     name = msgs.render(ann.get("summary") or d.rule.name, scope)
@@ -140,8 +178,9 @@ def _annotations(d: RuleDraft, scope: msgs.TemplateScope) -> tuple[str, str, lis
     return name.text.replace("\n", " ").strip(), "\n\n".join(lines), findings
 
 
-def _payload(drafts: Sequence[RuleDraft], key: str, *, name: str, query: str, message: str,
-             options: dict[str, Any], mappings: Mappings, extra_tags: Sequence[str]) -> dict[str, Any]:
+def monitor_payload(drafts: Sequence[RuleDraft], key: str, *, name: str, query: str, message: str,
+             options: dict[str, Any], mappings: Mappings, extra_tags: Sequence[str],
+             kind: str = "query alert") -> dict[str, Any]:
     refs = [d.rule.ref for d in drafts]
     tags: list[str] = []
     for t in [*ownership.ownership_tags(key, refs), *mappings.section("alerts").get("monitor_tags", []),
@@ -149,11 +188,10 @@ def _payload(drafts: Sequence[RuleDraft], key: str, *, name: str, query: str, me
         if t not in tags:
             tags.append(t)
     payload: dict[str, Any] = {
-        "type": "query alert", "name": name, "query": query,
+        "type": kind, "name": name, "query": query,
         "message": f"{message}\n\n{ownership.footer(key, refs)}".lstrip(),
         "tags": tags,
-        "options": {"include_tags": True, "new_group_delay": NEW_GROUP_DELAY, "notify_no_data": False,
-                    "require_full_window": False, **options},
+        "options": {"include_tags": True, "new_group_delay": NEW_GROUP_DELAY, "notify_no_data": False, **options},
     }
     priority = drafts[0].priority
     if priority is not None:
@@ -167,12 +205,12 @@ def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Seque
     crit = drafts[0]
     key = ownership.resource_key("monitor", [d.rule.ref for d in drafts])
     per_rule: dict[str, list[Finding]] = {d.rule.ref.key: list(d.findings) for d in drafts}
-    rendered = [_annotations(d, msgs.TemplateScope(crit.result.group_by, mappings.label_tags, d.rule.labels))
+    rendered = [render_annotations(d, msgs.TemplateScope(crit.result.group_by, mappings.label_tags, d.rule.labels))
                 for d in drafts]
     for d, (_, _, found) in zip(drafts, rendered, strict=True):
         per_rule[d.rule.ref.key] += found
     handles = [route({**d.rule.labels, "alertname": d.rule.name}, routes) for d in drafts]
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"require_full_window": False}
     tags, tag_findings = rule_tags(crit.rule, mappings)
     assert crit.result.expression
     if crit.result.no_data_alert:
@@ -187,8 +225,14 @@ def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Seque
     else:
         assert crit.result.comparison is not None
         op = crit.result.comparison.op
-        aggr, aggr_findings = time_aggregation(op, crit.rule.for_seconds > 0)
-        query = monitor_query(aggr, crit.window, crit.result.expression, op, crit.threshold)
+        sustained = crit.rule.for_seconds > 0
+        if crit.count_expression:
+            aggr, aggr_findings = "sum", list[Finding]()
+            query = monitor_query(aggr, crit.window, crit.count_expression, op, crit.threshold)
+        else:
+            aggr, aggr_findings = time_aggregation(op, sustained)
+            query = monitor_query(aggr, crit.window, crit.result.expression, op, crit.threshold)
+            options["require_full_window"] = sustained  # like `for`: no alert before a full window of data
         options["thresholds"] = {"critical": float(crit.threshold)}
         for d in drafts:
             per_rule[d.rule.ref.key] += aggr_findings + tag_findings
@@ -206,7 +250,7 @@ def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Seque
                 per_rule[d.rule.ref.key].append(note)
     block = msgs.handles_block(handles[0], handles[1] if len(drafts) == 2 else None)
     message = "\n\n".join(p for p in (body, block) if p)
-    payload = _payload(drafts, key, name=rendered[0][0], query=query, message=message, options=options,
+    payload = monitor_payload(drafts, key, name=rendered[0][0], query=query, message=message, options=options,
                        mappings=mappings, extra_tags=[make_tag("alertname", crit.rule.name), *tags])
     metrics = sorted({m for d in drafts for m in d.result.source_metrics})
     resource = DesiredResource("monitor", key, payload, [d.rule.ref for d in drafts],

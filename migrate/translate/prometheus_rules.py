@@ -32,8 +32,10 @@ from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.alert_placeholder import MODES, build_placeholder
 from migrate.translate.alert_query import WARNING_BEFORE_CRITICAL
+from migrate.translate.alert_service_check import build_service_check
 from migrate.translate.alerts import AlertRule, RuleDraft, build_monitor, draft
 from migrate.translate.base import TranslateEnv, Translator
+from migrate.translate.promql_health import ServiceCheck, translate_up_alert
 from migrate.translate.query import QueryContext, QueryResult
 from migrate.translate.routing import compile_routes
 
@@ -76,9 +78,19 @@ def _with_group_by(ctx: QueryContext, labels: list[str]) -> QueryContext:
     return replace(ctx, default_group_by=labels) if labels else ctx
 
 
+def _service_check(rule: AlertRule, result: QueryResult, ctx: QueryContext) -> tuple[ServiceCheck | None, str]:
+    """`up` rules the metric translator gave up on (`promql.server_metric`) may be service check monitors."""
+    if not any(f.code == "promql.server_metric" for f in result.findings):
+        return None, ""
+    try:
+        return translate_up_alert(rule.expr, ctx, rule.for_seconds)
+    except Exception as exc:  # a bug here must not lose the rule: it stays manual, the bug visible in the ledger
+        return None, f"internal error: {type(exc).__name__}: {exc}"
+
+
 def _merge_key(d: RuleDraft) -> tuple[Any, ...] | None:
     cmp = d.result.comparison
-    if d.manual or d.result.no_data_alert or cmp is None or cmp.op not in WARNING_BEFORE_CRITICAL:
+    if d.manual or d.service_check or d.result.no_data_alert or cmp is None or cmp.op not in WARNING_BEFORE_CRITICAL:
         return None
     labels = sorted((k, v) for k, v in d.rule.labels.items() if k != "severity")
     return (d.rule.file, d.rule.group, d.result.expression, cmp.op, d.rule.for_seconds,
@@ -132,7 +144,12 @@ def translate_rules(objects: Sequence[InventoryObject], env: TranslateEnv,
             continue
         seen[sig] = rule.ref.key
         ctx = _with_group_by(env.ctx, rule.annotation_labels())
-        d = draft(rule, safe_translate(translate, rule.expr, ctx), mappings)
+        result = safe_translate(translate, rule.expr, ctx)
+        check, why_not = _service_check(rule, result, ctx)
+        d = draft(rule, result, mappings, service_check=check)
+        if why_not and d.manual:
+            d.manual += f"; no service check monitor either: {why_not}"
+            d.findings.append(Finding("alert.service_check_unsupported", why_not, Outcome.MANUAL))
         d.findings += [Finding("alert.recording_rule_ambiguous", f"recording rule `{name}` has "
                                f"{len(definitions[name])} definitions (told apart by their labels); only the "
                                "first is inlined") for name in sorted(referenced_names(rule.expr) & ambiguous)]
@@ -151,7 +168,8 @@ def _build(group: list[RuleDraft], env: TranslateEnv, routes: Any) -> list[Desir
     mappings, ledger = env.ctx.mappings, env.ledger
     problems: list[str] = []
     if not group[0].manual:
-        resource, findings = build_monitor(group, mappings, routes)
+        builder = build_service_check if group[0].service_check else build_monitor
+        resource, findings = builder(group, mappings, routes)
         problems = env.check_payload("monitor", resource.payload)
         if not problems:
             for d in group:

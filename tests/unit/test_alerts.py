@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from migrate.datadog import ownership
+from migrate.datadog.validate import validate_payload
 from migrate.inventory.store import InventoryObject
 from migrate.ledger import Ledger
 from migrate.mappings import load_mappings, parse_duration
@@ -91,7 +92,7 @@ def test_alert_case(case: dict[str, Any]) -> None:
     if "codes" in expect:
         assert [sorted({f.code for f in e.findings}) for e in entries if e] == [sorted(c) for c in expect["codes"]]
     monitor = resources[0].payload
-    assert monitor["type"] == "query alert"
+    assert monitor["type"] == expect.get("type", "query alert")
     for field in ("query", "name"):
         if field in expect:
             assert monitor[field] == expect[field]
@@ -108,7 +109,9 @@ def test_alert_case(case: dict[str, Any]) -> None:
     for fragment in expect.get("not_in_message", []):
         assert fragment not in monitor["message"]
     for key, value in expect.get("options", {}).items():
-        assert monitor["options"][key] == value, key
+        assert monitor["options"].get(key) == value, key
+    for key in expect.get("no_options", []):
+        assert key not in monitor["options"], key
     assert ("silenced" in monitor["options"]) is bool(expect.get("silenced", False))
     if expect.get("silenced"):
         assert monitor["options"]["silenced"] == {"*": None}
@@ -121,8 +124,10 @@ def test_every_monitor_is_owned_and_consistent(case: dict[str, Any]) -> None:
         p = r.payload
         assert r.key == ownership.resource_key("monitor", r.source_refs)
         assert ownership.owned_key("monitor", p) == r.key, "tags and footer both carry the key"
-        threshold = p["query"].rsplit(" ", 1)[1]
-        assert float(threshold) == p["options"]["thresholds"]["critical"], "query threshold == critical"
+        assert validate_payload("monitor", p) == [], p["query"]
+        if p["type"] == "query alert":
+            threshold = p["query"].rsplit(" ", 1)[1]
+            assert float(threshold) == p["options"]["thresholds"]["critical"], "query threshold == critical"
         assert all(r.key in ledger.get(ref.key).targets for ref in r.source_refs)  # type: ignore[union-attr]
 
 
