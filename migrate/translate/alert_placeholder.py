@@ -35,7 +35,7 @@ def placeholder_query(d: RuleDraft, mode: str) -> tuple[str, float, str] | None:
         if not res.expression or cmp is None or not math.isfinite(cmp.threshold):
             return None
         aggr, _ = time_aggregation(cmp.op, d.rule.for_seconds > 0)
-        if ".as_count()" in res.expression:  # Datadog takes .as_count() with `sum` only: not a partial form
+        if ".as_count()" in res.expression or res.forecast_seconds is not None:  # need their own window forms
             return None
         return (monitor_query(aggr, window, res.expression, cmp.op, cmp.threshold), cmp.threshold,
                 "the best partial translation of the PromQL (check it before unmuting)")

@@ -12,6 +12,10 @@ aggregate over the window crosses the threshold. How `for` maps onto that:
 bound (e.g. `up == 0`), which is how they are used in practice, and is always noted.
 Windows: `last_#m` 1-10080 or `last_#h` 1-168; shorter/longer windows clamp, odd ones round.
 
+Forecasts (predict_linear): `max(next_<H>)` for `>=`, `min(next_<H>)` for `<=` over the translator's
+`forecast(...)` expression (docs monitors/types/forecasts); H is the look-ahead in whole hours, 12 hours to
+3 months (`alert.forecast_window`); `for` has no place in a forecast monitor (`alert.forecast_for_dropped`).
+
 Counts: Datadog evaluates `.as_count()` queries with the `sum` time aggregation only (docs: monitors/guide/
 as-count-in-monitor-evaluations), so `increase(x[R])` (`.as_count().rollup(sum, R)`) cannot take the
 min/max above. When every query is such an increase over the same R and the formula is plain arithmetic,
@@ -116,6 +120,27 @@ def finite_threshold(value: float) -> Finding | None:
         return None
     return Finding("alert.threshold_not_finite", f"threshold {value} cannot be a Datadog threshold",
                    Outcome.MANUAL)
+
+
+FORECAST_MIN_HOURS, FORECAST_MAX_HOURS = 12, 24 * 90  # the alert window a forecast monitor accepts
+FORECAST_AGGREGATION = {">=": "max", "<=": "min"}  # docs: max to alert above, min to alert below
+
+
+def forecast_window(seconds: float) -> tuple[str, list[Finding]]:
+    """`next_<H>` for predict_linear's look-ahead, within Datadog's 12 hours to 3 months."""
+    hours = max(1, math.ceil(seconds / 3600))
+    findings: list[Finding] = []
+    clamped = min(max(hours, FORECAST_MIN_HOURS), FORECAST_MAX_HOURS)
+    if clamped != hours or hours * 3600 != seconds:
+        findings.append(Finding("alert.forecast_window", (
+            f"predict_linear() looks {_duration(seconds)} ahead; a forecast monitor's window is whole hours from "
+            f"{FORECAST_MIN_HOURS}h to 3 months, so it looks {_duration(clamped * 3600)} ahead"
+            + (" and alerts earlier" if clamped > hours else ""))))
+    if clamped % 168 == 0:
+        return f"next_{clamped // 168}w", findings
+    if clamped % 24 == 0:
+        return f"next_{clamped // 24}d", findings
+    return f"next_{clamped}h", findings
 
 
 _COUNT_SUFFIX = re.compile(r"\.as_count\(\)\.rollup\(sum, (?P<range>[\d.]+)\)$")

@@ -20,10 +20,13 @@ from migrate.mappings import Mappings
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate import alert_messages as msgs
 from migrate.translate.alert_query import (
+    FORECAST_AGGREGATION,
     Window,
     count_window,
     finite_threshold,
+    forecast_window,
     monitor_query,
+    threshold_text,
     time_aggregation,
     window_for,
 )
@@ -79,6 +82,7 @@ class RuleDraft:
     manual: str | None = None  # why no working monitor can be built
     service_check: ServiceCheck | None = None  # `up` rules: a service check monitor instead of a metric one
     count_expression: str = ""  # increase() rules: `sum(last_R)` over plain `.as_count()` queries
+    forecast_window: str = ""  # predict_linear() rules: `next_<H>` of a forecast monitor
 
     @property
     def threshold(self) -> float:
@@ -120,11 +124,23 @@ def draft(rule: AlertRule, result: QueryResult, mappings: Mappings,
         if bad:
             d.findings.append(bad)
             d.manual = bad.message
+        elif result.forecast_seconds is not None:
+            _forecast_monitor(d)
         elif ".as_count()" in result.expression:
             _count_monitor(d, mappings)
     if d.manual and not any(f.outcome is Outcome.MANUAL for f in d.findings):
         d.findings.append(Finding("alert.no_monitor_query", d.manual, Outcome.MANUAL))
     return d
+
+
+def _forecast_monitor(d: RuleDraft) -> None:
+    assert d.result.forecast_seconds is not None
+    d.forecast_window, window_findings = forecast_window(d.result.forecast_seconds)
+    d.findings = [f for f in d.findings if f not in d.window.findings] + window_findings
+    if d.rule.for_seconds > 0:
+        d.findings.append(Finding("alert.forecast_for_dropped", (
+            f"`for: {d.rule.for_seconds:g}s` has no place in a forecast monitor, which alerts on the first "
+            "evaluation whose forecast crosses the threshold")))
 
 
 def _count_monitor(d: RuleDraft, mappings: Mappings) -> None:
@@ -226,7 +242,11 @@ def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Seque
         assert crit.result.comparison is not None
         op = crit.result.comparison.op
         sustained = crit.rule.for_seconds > 0
-        if crit.count_expression:
+        if crit.forecast_window:
+            aggr, aggr_findings = FORECAST_AGGREGATION[op], list[Finding]()
+            query = (f"{aggr}({crit.forecast_window}):{crit.result.expression} {op} "
+                     f"{threshold_text(crit.threshold)}")
+        elif crit.count_expression:
             aggr, aggr_findings = "sum", list[Finding]()
             query = monitor_query(aggr, crit.window, crit.count_expression, op, crit.threshold)
         else:

@@ -93,7 +93,7 @@ def _merge_key(d: RuleDraft) -> tuple[Any, ...] | None:
     if d.manual or d.service_check or d.result.no_data_alert or cmp is None or cmp.op not in WARNING_BEFORE_CRITICAL:
         return None
     labels = sorted((k, v) for k, v in d.rule.labels.items() if k != "severity")
-    return (d.rule.file, d.rule.group, d.result.expression, cmp.op, d.rule.for_seconds,
+    return (d.rule.file, d.rule.group, d.result.expression, cmp.op, d.rule.for_seconds, d.result.forecast_seconds,
             d.rule.keep_firing_for_seconds, tuple(labels))
 
 

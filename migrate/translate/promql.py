@@ -152,7 +152,11 @@ class _Walker:
             result.no_data_alert = True
             value = self.visit(inner)
         elif isinstance(node, pp.BinaryExpr) and str(node.op) in _COMPARISONS and not _bool(node):
-            value = self.root_comparison(node, result)
+            lhs = _strip(node.lhs)
+            if isinstance(lhs, pp.Call) and lhs.func.name == "predict_linear":
+                value = self.forecast(lhs, str(node.op), node.rhs, result)
+            else:
+                value = self.root_comparison(node, result)
         else:
             value = self.visit(node)
         if value.scalar is not None:
@@ -175,6 +179,30 @@ class _Walker:
             result.comparison = Comparison(op, 0.0)
             return self.combine(lhs, "-", rhs)
         raise _Manual("promql.constant", "a comparison between two constants")
+
+    def forecast(self, call: Any, op: str, rhs: Any, result: QueryResult) -> _Val:
+        """`predict_linear(v[r], t) <op> N` → a forecast monitor's `forecast(v, 'linear', ...)` (t ahead)."""
+        threshold = self.scalar(self.visit(rhs), "predict_linear")
+        value = self.visit(call.args[0])
+        history = self.range_seconds(value)
+        horizon = self.scalar(self.visit(call.args[1]), "predict_linear")
+        if horizon <= 0:
+            raise _Manual("promql.predict_linear", "predict_linear() into the past has no forecast equivalent")
+        if op not in t.FORECAST_COMPARISONS:
+            raise _Manual("promql.predict_linear", f"predict_linear() {op} N: a forecast monitor alerts above or "
+                          "below a threshold, not on equality")
+        interval = next((i for i in t.FORECAST_INTERVALS if history / i >= t.FORECAST_MIN_POINTS),
+                        t.FORECAST_INTERVALS[-1])
+        formula = (f"forecast({value.formula}, 'linear', 1, interval={interval}, history='{_duration(history)}', "
+                   "model='simple')")
+        result.comparison = Comparison(t.FORECAST_COMPARISONS[op], threshold)
+        result.forecast_seconds = horizon
+        self.note("promql.predict_linear_forecast", (
+            f"predict_linear() (a least-squares line through the last {_duration(history)}, read {_duration(horizon)} "
+            f"ahead) became a forecast monitor ('linear', model 'simple', 1 deviation): it alerts when the "
+            f"forecast's confidence bound crosses {number(threshold)} at any time in the next {_duration(horizon)}"
+            + ("" if op in (">=", "<=") else f", and `{op}` became `{t.FORECAST_COMPARISONS[op]}`")))
+        return _Val(formula=formula, queries=value.queries, group_by=value.group_by)
 
     def finish(self, value: _Val, result: QueryResult) -> None:
         names: dict[int, str] = {}
@@ -368,6 +396,9 @@ class _Walker:
         if fn in ("absent", "absent_over_time"):
             raise _Manual("promql.absent_nested", f"{fn}() inside an expression (only a whole-rule absent() "
                           "maps to a no-data alert)")
+        if fn == "predict_linear":
+            raise _Manual("promql.predict_linear", "predict_linear() inside an expression: Datadog forecasts a "
+                          "whole monitor query (`predict_linear(v[r], t) < N` is a forecast monitor)")
         if fn in t.MANUAL_FUNCTIONS:
             raise _Manual(t.MANUAL_FUNCTIONS[fn], f"{fn}() has no Datadog equivalent")
         if fn == "vector":
@@ -681,6 +712,14 @@ class _Walker:
                               "group instead of adding one unlabelled 0 when everything is missing")
                 return _Val(formula=f"default_zero({lhs.formula})", queries=lhs.queries, group_by=lhs.group_by)
         raise _Manual("promql.set_operator", f"`{op}` between vectors has no Datadog formula equivalent")
+
+
+def _duration(seconds: float) -> str:
+    """`6h`, `90m`, `45s`: Datadog's duration text (forecast history), largest whole unit."""
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{number(seconds)}s"
 
 
 def _bool(node: Any) -> bool:

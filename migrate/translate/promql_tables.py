@@ -105,6 +105,12 @@ MANUAL_FUNCTIONS = {
     "time": "promql.time_function", "timestamp": "promql.time_function",
 }
 
+# predict_linear() → forecast monitors (docs monitors/types/forecasts): Datadog compares forecasts with >= or <=.
+FORECAST_COMPARISONS = {">": ">=", ">=": ">=", "<": "<=", "<=": "<="}
+# Rollup interval of the forecast: the longest that still leaves FORECAST_MIN_POINTS points in the history.
+FORECAST_INTERVALS = (3600, 1800, 600, 300, 60)
+FORECAST_MIN_POINTS = 60
+
 PERCENTILES = {0.5: "p50", 0.75: "p75", 0.9: "p90", 0.95: "p95", 0.99: "p99"}
 TOP_LIMITS = (5, 10, 25, 50, 100)
 SHIFT_FUNCTIONS = {3600.0: "hour_before", 86400.0: "day_before", 604800.0: "week_before"}

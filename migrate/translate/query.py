@@ -33,6 +33,8 @@ class QueryResult:
     metrics: list[str] = field(default_factory=list)  # Datadog metric names referenced
     source_metrics: list[str] = field(default_factory=list)  # source (e.g. Prometheus) metric names
     no_data_alert: bool = False  # e.g. PromQL absent(): alert when the data stops arriving
+    # e.g. PromQL predict_linear(): the formula is a forecast() and a monitor looks this many seconds ahead
+    forecast_seconds: float | None = None
 
     @property
     def fidelity(self) -> Outcome:

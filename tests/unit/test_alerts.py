@@ -60,6 +60,7 @@ def fake_result(expr: str, spec: dict[str, Any]) -> QueryResult:
         group_by=list(spec.get("group_by", [])),
         metrics=list(spec.get("metrics", [])),
         no_data_alert=bool(spec.get("no_data_alert", False)),
+        forecast_seconds=spec.get("forecast_seconds"),
     )
 
 
