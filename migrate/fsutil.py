@@ -23,15 +23,27 @@ def write_json(path: Path, data: Any) -> None:
     write_text(path, dumps(data))
 
 
+def _unwritable(path: Path, exc: OSError) -> InputError:
+    return InputError(f"cannot write: {exc.strerror or exc}", path=str(path),
+                      hint="choose an output location in a writable directory")
+
+
 def write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    if path.is_dir():
+        raise InputError("is a directory; expected a file path", path=str(path), hint="name the file to write")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         Path(tmp).replace(path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _unwritable(path, exc) from None
         raise
 
 
@@ -40,6 +52,8 @@ def read_json(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise InputError("not a UTF-8 text file (expected JSON)", path=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
     try:
@@ -48,24 +62,48 @@ def read_json(path: Path) -> Any:
         raise InputError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
 
 
+def _check_replaceable(target: Path, marker: str | None) -> None:
+    """Only an earlier output of the same kind may be replaced: never a file, never someone's directory."""
+    if target.is_symlink():
+        raise InputError("is a symbolic link; refusing to replace it", path=str(target),
+                         hint="give the real directory for --out")
+    if target.exists() and not target.is_dir():
+        raise InputError("exists and is not a directory; refusing to replace it", path=str(target),
+                         hint="choose a new directory for --out")
+    if marker and target.is_dir() and not (target / marker).is_file() and any(target.iterdir()):
+        raise InputError(f"is a non-empty directory without {marker}; refusing to replace it", path=str(target),
+                         hint="choose a new or empty directory for --out (it is replaced whole)")
+
+
 @contextlib.contextmanager
-def atomic_dir(target: Path) -> Iterator[Path]:
+def atomic_dir(target: Path, *, marker: str | None = None) -> Iterator[Path]:
     """Yield a staging directory; on success it replaces `target` whole, on failure it is removed.
 
-    A reader therefore sees either the previous complete directory or the new complete one.
+    A reader therefore sees either the previous complete directory or the new complete one. With
+    `marker`, an existing non-empty `target` is replaced only when it holds that file (an earlier output).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    _check_replaceable(target, marker)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    except OSError as exc:
+        raise _unwritable(target, exc) from None
     try:
         yield staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     old: Path | None = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-    staging.rename(target)
+    try:
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+        staging.rename(target)
+    except OSError as exc:
+        if old is not None and old.exists() and not target.exists():
+            old.rename(target)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _unwritable(target, exc) from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

@@ -93,7 +93,7 @@ def write_inventory(
     clean = [
         InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects
     ]
-    with atomic_dir(out_dir) as staging:
+    with atomic_dir(out_dir, marker="manifest.json") as staging:
         for obj in sorted(clean, key=lambda o: o.ref.key):
             rel = f"objects/{obj.ref.kind}/{_slug(obj.ref)}.json"
             data = dumps(obj.to_dict()).encode("utf-8")
@@ -143,6 +143,9 @@ def read_inventory(directory: Path) -> Inventory:
             raw = path.read_bytes()
         except FileNotFoundError:
             raise InventoryError("listed in manifest.json but missing", path=str(path)) from None
+        except OSError as exc:
+            raise InventoryError(f"cannot read: {exc.strerror}", path=str(path),
+                                 hint="re-run `ddmigrate collect` to refresh the inventory") from None
         if hashlib.sha256(raw).hexdigest() != digest:
             raise InventoryError(
                 "checksum does not match manifest.json (the file was modified after collection)",

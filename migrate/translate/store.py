@@ -31,23 +31,40 @@ def write_translation(out_dir: Path, translation: Translation) -> None:
     if len(keys) != len(set(keys)):
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         raise InputError(f"two desired resources share a key: {', '.join(dupes[:5])}")
-    with atomic_dir(out_dir) as staging:
+    with atomic_dir(out_dir, marker="desired.json") as staging:
         write_json(staging / "desired.json",
                    {"resources": [r.to_dict() for r in sorted(translation.resources, key=lambda r: r.key)]})
         write_json(staging / "ledger.json", translation.ledger.to_dict())
         write_json(staging / "translation.json", {"ddmigrate_version": __version__, **translation.meta})
 
 
+def _read_object(path: Path, key: str | None = None) -> dict[str, Any]:
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object, found {type(data).__name__}", path=str(path),
+                         hint="re-run `ddmigrate translate`")
+    if key is not None and not isinstance(data.get(key), list):
+        raise InputError(f"expected a `{key}` list", path=str(path), hint="re-run `ddmigrate translate`")
+    return data
+
+
+def _malformed(path: Path, exc: Exception) -> InputError:
+    return InputError(f"malformed translation output: {type(exc).__name__}: {exc}", path=str(path),
+                      hint="re-run `ddmigrate translate`")
+
+
 def read_translation(directory: Path) -> Translation:
     if not (directory / "desired.json").is_file():
         raise InputError("not a translation directory (no desired.json)", path=str(directory),
                          hint="run `ddmigrate translate --inventory DIR --out DIR` first")
-    desired = read_json(directory / "desired.json")
-    ledger = read_json(directory / "ledger.json")
-    meta = read_json(directory / "translation.json")
+    desired = _read_object(directory / "desired.json", "resources")
+    ledger = _read_object(directory / "ledger.json", "entries")
+    meta = _read_object(directory / "translation.json")
     try:
         resources = [DesiredResource.from_dict(r) for r in desired["resources"]]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _malformed(directory / "desired.json", exc) from None
+    try:
         return Translation(resources=resources, ledger=Ledger.from_dict(ledger), meta=meta)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"malformed translation output: {exc}", path=str(directory),
-                         hint="re-run `ddmigrate translate`") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _malformed(directory / "ledger.json", exc) from None
