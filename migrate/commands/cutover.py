@@ -16,7 +16,7 @@ from .apply import add_common
 
 def cutover(*, workdir: Path, phase: str, conn: Connection | None = None) -> int:
     """Returns how many monitors were unmuted."""
-    journal = Journal(workdir)
+    journal = Journal(workdir, create=False)
     events = journal.phase_events(phase)
     status = events[-1]["status"] if events else "not applied"
     if status != VERIFIED:

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    journal = Journal(args.workdir)
+    journal = Journal(args.workdir, create=False)
     for r in journal.runs(phase=args.phase):
         summary = json.loads(r["summary"]) if r["summary"] else {}
         counts = ", ".join(f"{k}={v}" for k, v in sorted(summary.items()))

@@ -18,7 +18,7 @@ from .apply import add_common
 
 
 def rollback_command(*, workdir: Path, target: str, conn: Connection | None = None) -> RollbackResult:
-    journal = Journal(workdir)
+    journal = Journal(workdir, create=False)
     is_run = any(r["id"] == target for r in journal.runs())
     phase = journal.run(target)["phase"] if is_run else target
     runs = runs_to_undo(journal, run_id=target) if is_run else runs_to_undo(journal, phase=target)

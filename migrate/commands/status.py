@@ -20,7 +20,7 @@ def when(at: float | None) -> str:
 
 
 def status(*, workdir: Path, phases_file: Path | None = None) -> list[dict[str, Any]]:
-    journal = Journal(workdir)
+    journal = Journal(workdir, create=False)
     names = [p.name for p in load_phases(phases_file).ordered] if phases_file else []
     names += sorted({e["phase"] for e in journal.phase_events()} - set(names))
     rows = []

@@ -19,7 +19,7 @@ def verify_command(*, workdir: Path, translation_dir: Path, phases_file: Path | 
                    conn: Connection | None = None) -> VerifyResult:
     target = select(translation_dir, phases_file, phase)
     conn = conn or connect()
-    journal = Journal(workdir)
+    journal = Journal(workdir, create=False)
     with WriterLock(journal, "verify" + (f" --phase {phase}" if phase else "")):
         return verify(journal, conn.sink, target.desired, phase=phase, validate_monitor=conn.validate_monitor,
                       metric_has_data=metric_query_checker(conn.query_metrics, metric_window) if check_metrics

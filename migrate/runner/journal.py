@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from migrate.errors import DDMigrateError
+from migrate.errors import DDMigrateError, InputError
 
 STATE_DIR = ".ddmigrate"
 CRASH_ENV = "DDMIGRATE_CRASH_AFTER_WRITES"
@@ -100,14 +100,24 @@ def _dump(data: dict[str, Any] | None) -> str | None:
 class Journal:
     """One connection per process; every write commits at once (the point of a journal)."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, create: bool = True) -> None:
+        """`create=False` (verbs that read what an apply recorded): a missing ledger is an error, not a new one."""
         self.dir = workdir / STATE_DIR
-        self.dir.mkdir(parents=True, exist_ok=True)
         self.path = self.dir / "state.db"
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        if not create and not self.path.is_file():
+            raise InputError(f"no ddmigrate ledger here ({STATE_DIR}/state.db)", path=str(workdir),
+                             hint="pass --workdir DIR where `ddmigrate apply` ran (default: current directory)")
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise InputError(f"cannot open the ledger database: {reason}", path=str(self.path),
+                             hint="--workdir must be a writable directory, and its ledger the state.db ddmigrate "
+                             "wrote (restore it from a backup if it is damaged)") from None
         self._writes = 0
         self._mutex = threading.RLock()
         crash = os.environ.get(CRASH_ENV, "")
@@ -281,7 +291,11 @@ class WriterLock:
         except BlockingIOError:
             holder = Path(self.path).read_text(encoding="utf-8", errors="replace").strip() or "{}"
             os.close(fd)
-            info = json.loads(holder) if holder.startswith("{") else {}
+            try:
+                info = json.loads(holder)
+            except json.JSONDecodeError:
+                info = None
+            info = info if isinstance(info, dict) else {}
             raise LockHeld(
                 f"another ddmigrate {info.get('command', 'command')} holds the ledger lock: "
                 f"pid {info.get('pid', '?')}, {info.get('who', '?')}, since {info.get('since', '?')}",
