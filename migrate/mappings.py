@@ -18,7 +18,7 @@ import jsonschema
 
 from migrate.errors import ConfigError
 from migrate.model import stable_id
-from migrate.yamlutil import format_path, load_file
+from migrate.yamlutil import YamlDoc, format_path, load_file
 
 _DURATION = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
@@ -96,6 +96,20 @@ class Mappings:
         return stable_id(json.dumps(self.data, sort_keys=True), 16)
 
 
+def _check_regexes(doc: YamlDoc) -> None:
+    """Here, not only when routes compile, so that the error names this file and line."""
+    for i, rule in enumerate(doc.data.get("routing") or []):
+        for label, pattern in (rule.get("match_re") or {}).items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                where: list[str | int] = ["routing", i, "match_re", label]
+                raise ConfigError(f"{format_path(where)}: invalid regular expression {pattern!r}: {exc}",
+                                  path=doc.path, line=doc.line_of(where),
+                                  hint="routing regexes use Python `re` syntax and must match the whole label "
+                                  "value") from None
+
+
 def load_mappings(extra_dirs: list[Path] | None = None, *, include_defaults: bool = True) -> Mappings:
     dirs = ([default_mappings_dir()] if include_defaults else []) + list(extra_dirs or [])
     schema = _schema()
@@ -124,6 +138,7 @@ def load_mappings(extra_dirs: list[Path] | None = None, *, include_defaults: boo
                         line=doc.line_of(where),
                         hint="see mappings/README.md for the keys each section accepts",
                     )
+                _check_regexes(doc)
                 merged = _merge(merged, doc.data)
             files.append(str(path))
     return Mappings(data=merged, files=files)

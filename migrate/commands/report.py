@@ -40,8 +40,9 @@ def report(*, translation_dir: Path, plan_path: Path | None = None, out: Path,
     data = build_report(translation, translation_dir=translation_dir, plan=plan, plan_path=plan_path, out_dir=out,
                         cardinality=preview)
     result = Report(data, out / "report.md", out / "report.json")
-    write_text(result.json_path, jsonreport.render(data))
-    write_text(result.markdown_path, markdown.render(data))
+    rendered = {result.json_path: jsonreport.render(data), result.markdown_path: markdown.render(data)}
+    for path, text in rendered.items():  # both rendered first: a rendering failure writes neither
+        write_text(path, text)
     return result
 
 

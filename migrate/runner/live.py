@@ -151,8 +151,12 @@ def read_live_plan(path: Path) -> LivePlan:
     body = {k: v for k, v in data.items() if k != "live_plan_hash"}
     if data.get("live_plan_hash") != "sha256:" + hashlib.sha256(dumps(body).encode()).hexdigest():
         raise InputError("plan file was modified after it was written", path=str(path), hint="re-run `ddmigrate plan`")
-    return LivePlan(plan=Plan.from_dict(data["plan"]), ledger_revision=int(data["ledger_revision"]),
-                    read=dict(data["read"]), phase=data.get("phase"), drift=list(data.get("drift", [])))
+    try:
+        return LivePlan(plan=Plan.from_dict(data["plan"]), ledger_revision=int(data["ledger_revision"]),
+                        read=dict(data["read"]), phase=data.get("phase"), drift=list(data.get("drift", [])))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"malformed live plan: {type(exc).__name__}: {exc}", path=str(path),
+                         hint="re-run `ddmigrate plan --live`") from None
 
 
 def plan_live(desired: list[DesiredResource], live: list[LiveResource], journal: Journal, *,

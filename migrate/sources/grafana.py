@@ -57,11 +57,17 @@ def _dashboards_in(data: Any, path: str, line: int | None = None) -> list[tuple[
     if isinstance(data, dict) and data.get("kind") in ("ConfigMap", "ConfigMapList", "List"):
         found: list[tuple[dict[str, Any], str]] = []
         items = data.get("items") if data.get("kind") != "ConfigMap" else [data]
+        if not isinstance(items or [], list):
+            raise InputError(f"{data['kind']} `items` must be a list, found {type(items).__name__}", path=path,
+                             line=line)
         for item in items or []:
             if not isinstance(item, dict):
                 continue
             annotations = _mapping(_mapping(item.get("metadata")).get("annotations"))
             folder = str(annotations.get("grafana_folder") or "")
+            if not isinstance(item.get("data") or {}, dict):
+                raise InputError(f"ConfigMap `data` must be a mapping of file name -> dashboard JSON, found "
+                                 f"{type(item['data']).__name__}", path=path, line=line)
             for key, text in (item.get("data") or {}).items():
                 if not str(key).endswith(".json"):
                     continue
@@ -115,12 +121,42 @@ def _files(paths: list[Path]) -> list[Path]:
     return out
 
 
+def _shape_problem(dashboard: dict[str, Any]) -> str | None:
+    """What makes a dashboard unreadable (the normaliser skips what is merely unusual, not wrong types)."""
+    checks: list[tuple[str, Any, type]] = [("templating", dashboard.get("templating"), dict)]
+    for key in ("panels", "rows"):
+        items = dashboard.get(key)
+        if items is not None and not isinstance(items, list):
+            return f"`{key}` must be a list, found {type(items).__name__}"
+        for i, item in enumerate(items or []):
+            if not isinstance(item, dict):
+                return f"{key}[{i}] must be an object, found {type(item).__name__}"
+            checks += [(f"{key}[{i}].{k}", item.get(k), t)
+                       for k, t in (("panels", list), ("targets", list), ("gridPos", dict))]
+    for where, value, expected in checks:
+        if value is not None and not isinstance(value, expected):
+            return f"`{where}` must be {'a list' if expected is list else 'an object'}, found {type(value).__name__}"
+    return None
+
+
+def _normalize_file_dashboard(dashboard: dict[str, Any], path: Path, folder: str) -> list[InventoryObject]:
+    title = dashboard.get("title")
+    problem = _shape_problem(dashboard)
+    if problem is None:
+        try:
+            return normalize_dashboard(dashboard, origin=str(path), folder=folder)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            problem = f"unexpected structure ({type(exc).__name__}: {exc})"
+    raise InputError(f"dashboard {title!r}: {problem}", path=str(path),
+                     hint="export the dashboard again from Grafana (Share → Export → Save to file)")
+
+
 def collect_files(paths: list[Path]) -> Collected:
     collected = Collected(origin=", ".join(str(p) for p in paths))
     seen: dict[str, str] = {}
     for path in _files(paths):
         for dashboard, folder in load_dashboard_file(path):
-            objects = normalize_dashboard(dashboard, origin=str(path), folder=folder)
+            objects = _normalize_file_dashboard(dashboard, path, folder)
             uid = objects[0].ref.id
             if uid in seen:
                 collected.warnings.append(f"{path}: dashboard uid {uid!r} also in {seen[uid]}; kept the first")
