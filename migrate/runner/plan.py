@@ -115,8 +115,9 @@ def read_plan(path: Path) -> Plan:
                          hint="write one with `ddmigrate plan --translation DIR --out FILE`")
     try:
         plan = Plan.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"malformed plan: {exc}", path=str(path), hint="re-run `ddmigrate plan`") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"malformed plan: {type(exc).__name__}: {exc}", path=str(path),
+                         hint="re-run `ddmigrate plan`") from None
     if data.get("plan_hash") != plan.plan_hash:
         raise InputError("plan file was modified after it was written (plan_hash does not match)",
                          path=str(path), hint="re-run `ddmigrate plan`")
