@@ -146,12 +146,13 @@ def compute_plan(
     in_scope = None if scope is None else frozenset(scope)
     changes: list[Change] = []
     adopt: list[AdoptCandidate] = []
+    lookalikes = _LookAlikes(state.unowned)
     for res in desired:
         live = state.owned.get(res.key)
         if live is None or live.type != res.type:
             changes.append(Create(res.type, res.key, display_name(res.type, res.payload), tuple(res.source_refs),
                                   payload=res.payload))
-            adopt.extend(_adopt_candidates(res, state.unowned))
+            adopt.extend(lookalikes.candidates(res))
         else:
             changes.append(_compare(res, live))
     wanted = {r.key for r in desired}
@@ -187,16 +188,29 @@ def _compare(res: DesiredResource, live: LiveResource) -> Change:
     return Update(res.type, res.key, name, refs, live.datadog_id, before=have, after=res.payload, fields=fields)
 
 
-def _adopt_candidates(res: DesiredResource, unowned: list[LiveResource]) -> Iterable[AdoptCandidate]:
-    name = display_name(res.type, res.payload).strip().casefold()
-    query = _identity_query(res.type, res.payload)
-    for live in unowned:
-        if live.type != res.type:
-            continue
-        same_name = bool(name) and live.name.strip().casefold() == name
-        same_query = bool(query) and _identity_query(live.type, live.payload) == query
-        if same_name or same_query:
-            match = "name+query" if same_name and same_query else "name" if same_name else "query"
+class _LookAlikes:
+    """Unowned live resources indexed by (type, name) and (type, query): a lookup per desired resource
+    instead of a scan of every unowned one (planning 10,000 objects against a large org stays linear)."""
+
+    def __init__(self, unowned: list[LiveResource]) -> None:
+        self.by_name: dict[tuple[str, str], list[LiveResource]] = {}
+        self.by_query: dict[tuple[str, str], list[LiveResource]] = {}
+        for live in unowned:
+            name = live.name.strip().casefold()
+            if name:
+                self.by_name.setdefault((live.type, name), []).append(live)
+            query = _identity_query(live.type, live.payload)
+            if query:
+                self.by_query.setdefault((live.type, query), []).append(live)
+
+    def candidates(self, res: DesiredResource) -> Iterable[AdoptCandidate]:
+        name = display_name(res.type, res.payload).strip().casefold()
+        query = _identity_query(res.type, res.payload)
+        same_name = {id(r): r for r in self.by_name.get((res.type, name), [])} if name else {}
+        same_query = {id(r): r for r in self.by_query.get((res.type, query), [])} if query else {}
+        for ident, live in {**same_name, **same_query}.items():
+            in_name, in_query = ident in same_name, ident in same_query
+            match = "name+query" if in_name and in_query else "name" if in_name else "query"
             yield AdoptCandidate(live.type, live.datadog_id, live.name, res.key, match)
 
 
