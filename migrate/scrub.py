@@ -19,13 +19,19 @@ def secret_reference(path: str) -> str:
     return "{{secret:" + path + "}}"
 
 
+def is_reference(value: object) -> bool:
+    """Already a reference (a collector may write a more precise one than this module could): keep it."""
+    return isinstance(value, str) and value.startswith("{{secret:") and value.endswith("}}")
+
+
 def scrub(value: Any, path: str = "") -> Any:
     """Return a copy of `value` with every secret-looking entry replaced by a reference."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
             sub = f"{path}.{key}" if path else str(key)
-            if SECRET_KEYS.match(str(key)) and isinstance(item, str | int) and item not in ("", "<secret>"):
+            if (SECRET_KEYS.match(str(key)) and isinstance(item, str | int) and item not in ("", "<secret>")
+                    and not is_reference(item)):
                 out[key] = secret_reference(sub)
             else:
                 out[key] = scrub(item, sub)

@@ -20,3 +20,9 @@ def test_scrub_replaces_credentials_with_references() -> None:
     assert out["static_configs"][0]["targets"] == ["https://billing:9100"]
     assert out["headers"]["X-Trace"] == "1"
     assert config["basic_auth"]["password"] == "hunter2", "the input is not modified"
+
+
+def test_existing_references_keep_their_path() -> None:
+    ref = "{{secret:prometheus.scrape_configs.node.basic_auth.password}}"
+    assert scrub({"basic_auth": {"password": ref}}) == {"basic_auth": {"password": ref}}
+    assert scrub(scrub({"token": "t0k"})) == {"token": "{{secret:token}}"}, "scrubbing twice changes nothing"
