@@ -230,3 +230,14 @@ def test_recording_flags_need_a_live_preview(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot replay"):
         bridge(inventories=[tmp_path], out=tmp_path / "c.yaml", preview_cardinality=True,
                series_counts=tmp_path / "s.json", record_series_counts=tmp_path / "r.json")
+
+
+def test_series_the_prometheus_server_makes_up_are_left_out_with_a_warning(tmp_path: Path) -> None:
+    inv = _inventory()
+    inv.objects.append(_obj("alerting_rule", "down", {"expr": 'up{job="payment-gateway"} == 0'}))
+    write_inventory(tmp_path / "inv", source="prometheus", origin="http://prom", objects=inv.objects)
+    result = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "agent" / "conf.yaml")
+    listed = json.dumps(result.bridge.config)
+    assert '"up"' not in listed
+    assert "payment_gateway_requests" in listed, "the other metrics are still listed"
+    assert any(w.startswith("`up` left out of the metrics list") for w in result.warnings)
