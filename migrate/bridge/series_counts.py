@@ -24,6 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import requests
+from prometheus_api_client import PrometheusConnect
+from prometheus_api_client.exceptions import PrometheusApiClientException
+from urllib3.util.retry import Retry
+
 from migrate.errors import InputError, RemoteError
 from migrate.fsutil import read_json
 from migrate.sources.http import HttpClient
@@ -34,21 +39,34 @@ HINT = ("record it where Prometheus is reachable: ddmigrate bridge ... --preview
 
 
 class LiveCounts:
-    """The live server; every answer is kept so it can be recorded."""
+    """The live server; every answer is kept so it can be recorded.
+
+    Instant queries go through prometheus-api-client, the library made for them, on our HttpClient's
+    session, so authentication, the User-Agent and error redaction stay those of every other Prometheus call.
+    """
 
     def __init__(self, client: HttpClient) -> None:
         self.client = client
         self.origin = client.display_url
+        self.prom = PrometheusConnect(
+            url=client.base_url, session=client.session, timeout=int(client.timeout),
+            retry=Retry(total=client.retries, backoff_factor=client.backoff,
+                        status_forcelist=(500, 502, 503, 504), allowed_methods=("GET",)),
+        )
         self.answers: dict[str, list[dict[str, Any]]] = {}
         self.tsdb_data: dict[str, Any] | None = None
         self.missing: list[str] = []  # never filled: the server answers every query
 
     def count(self, promql: str) -> list[dict[str, Any]]:
-        body = self.client.get_json("/api/v1/query", {"query": promql})
-        if not isinstance(body, dict) or body.get("status") != "success":
-            raise RemoteError(f"{self.origin}/api/v1/query failed for {promql!r}: "
-                              f"{body.get('error') if isinstance(body, dict) else body!r}")
-        rows = [r for r in (body.get("data") or {}).get("result") or [] if isinstance(r, dict)]
+        try:
+            result = self.prom.custom_query(promql)
+        except PrometheusApiClientException as exc:
+            raise RemoteError(f"{self.origin}/api/v1/query failed for {promql!r}: {self.client.redact(str(exc))}",
+                              hint="is PROMETHEUS_URL the server's base URL, and the query valid?") from None
+        except requests.RequestException as exc:
+            raise RemoteError(f"cannot query {self.origin}/api/v1/query: {self.client.redact(str(exc))}",
+                              hint="check that the server is running and PROMETHEUS_URL points at it") from None
+        rows = [r for r in result or [] if isinstance(r, dict)]
         self.answers[promql] = rows
         return rows
 

@@ -100,7 +100,8 @@ class HttpClient:
                  **kwargs: Any) -> HttpClient:
         return cls(env_url(url_var, env), auth=auth_from_env(auth_prefix, env), **kwargs)
 
-    def _redact(self, text: str) -> str:
+    def redact(self, text: str) -> str:
+        """`text` with every secret of this client replaced by `***` (for error messages)."""
         for secret in self.auth.secrets():
             text = text.replace(secret, "***")
         return re.sub(r"\s+", " ", text).strip()
@@ -118,10 +119,10 @@ class HttpClient:
                 problem = f"cannot connect to {shown}: {_reason(exc)}"
                 continue
             if resp.status_code >= 500:
-                problem = f"{shown} answered HTTP {resp.status_code}: {self._redact(resp.text[:200])}"
+                problem = f"{shown} answered HTTP {resp.status_code}: {self.redact(resp.text[:200])}"
                 continue
             if resp.status_code >= 400:
-                raise RemoteError(f"{shown} answered HTTP {resp.status_code}: {self._redact(resp.text[:200])}",
+                raise RemoteError(f"{shown} answered HTTP {resp.status_code}: {self.redact(resp.text[:200])}",
                                   hint=_hint(resp.status_code))
             try:
                 return resp.json()
