@@ -2,7 +2,14 @@
 beyond it (threshold equal to the query's, window limits, layouts, template variables, tick_every, ...).
 
 `validate_payload(type, payload)` returns messages that start with the JSON path of the offending field
-(`$.options.thresholds.critical: ...`); an empty list means valid. The schema is loaded once per process.
+(`$.options.thresholds.critical: ...`); an empty list means valid.
+
+The schema is loaded once per process and one validator is built per component. Two keywords are ours:
+- `$ref` is a dict lookup (every reference in the vendored file is `#/components/schemas/<name>`), not a
+  generic URI resolution per reference;
+- `anyOf` follows the `x-ddmigrate-discriminator` annotation the vendoring script adds: a widget is checked
+  against the definition its `type` names, not against all 41 (same verdict: every branch requires that
+  property with a fixed enum, so the others cannot match).
 """
 
 from __future__ import annotations
@@ -15,12 +22,10 @@ from importlib import resources as importlib_resources
 from typing import Any
 
 from jsonschema import Draft4Validator, ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
+from jsonschema.validators import extend
 
 from migrate.datadog import monitor_rules, ownership
 
-SCHEMA_URI = "urn:ddmigrate:datadog-v1"
 SCHEMA_REFS = {
     "monitor": "Monitor",
     "dashboard": "Dashboard",
@@ -30,6 +35,9 @@ SCHEMA_REFS = {
     "synthetics_delete": "SyntheticsDeleteTestsPayload",
     "synthetics_status": "SyntheticsUpdateTestPauseStatusPayload",
 }
+REF_PREFIX = "#/components/schemas/"
+DISCRIMINATOR = "x-ddmigrate-discriminator"  # written by scripts/vendor_datadog_schema.py
+
 _TAG_RE = re.compile(r"^[A-Za-z][\w\-:./]*$")
 _TAG_MAX = 200
 _NUM = r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -54,16 +62,56 @@ _TEMPLATE_VAR_RE = re.compile(r"\$([A-Za-z0-9_\-]+)")
 
 
 @cache
-def _registry() -> Registry:
+def _schemas() -> dict[str, Any]:
     text = importlib_resources.files("migrate.datadog").joinpath("schema/datadog-v1.json").read_text("utf-8")
-    resource = Resource.from_contents(json.loads(text), default_specification=DRAFT4)
-    registry: Registry = Registry().with_resource(SCHEMA_URI, resource)
-    return registry
+    schemas: dict[str, Any] = json.loads(text)["components"]["schemas"]
+    return schemas
+
+
+def _ref(validator: Draft4Validator, ref: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    if not ref.startswith(REF_PREFIX):
+        raise ValueError(f"vendored schema: unsupported $ref {ref!r}; regenerate it (scripts/vendor_datadog_schema.py)")
+    yield from validator.descend(instance, _schemas()[ref[len(REF_PREFIX):]])
+
+
+_any_of_all = Draft4Validator.VALIDATORS["anyOf"]
+
+
+def _any_of(validator: Draft4Validator, branches: list[Any], instance: Any, schema: dict[str, Any]
+            ) -> Iterator[ValidationError]:
+    rule = schema.get(DISCRIMINATOR)
+    if rule is None or not isinstance(instance, dict):
+        yield from _any_of_all(validator, branches, instance, schema)
+        return
+    prop, mapping = rule["property"], rule["mapping"]
+    if prop not in instance:  # every branch requires it
+        yield ValidationError(f"{prop!r} is a required property")
+        return
+    value = instance[prop]
+    indexes: list[int] = (mapping.get(value) if isinstance(value, str) else None) or []
+    if not indexes:
+        known = ", ".join(mapping)
+        yield ValidationError(f"unknown or invalid {prop} {value!r} (one of: {known})", path=[prop])
+        return
+    if len(indexes) == 1:
+        yield from validator.descend(instance, branches[indexes[0]], schema_path=indexes[0])
+        return
+    errors: list[ValidationError] = []
+    for index in indexes:  # several branches share the value (two `funnel` widgets): jsonschema's anyOf
+        found = list(validator.descend(instance, branches[index], schema_path=index))
+        if not found:
+            return
+        errors += found
+    yield ValidationError(f"{instance!r} is not valid under any of the given schemas", context=errors)
+
+
+_Validator: type[Draft4Validator] = extend(  # type: ignore[no-untyped-call]  # untyped in types-jsonschema
+    Draft4Validator, {"$ref": _ref, "anyOf": _any_of})
 
 
 @cache
 def _validator(component: str) -> Draft4Validator:
-    return Draft4Validator({"$ref": f"{SCHEMA_URI}#/components/schemas/{component}"}, registry=_registry())
+    return _Validator(_schemas()[component])
 
 
 def json_path(parts: Any) -> str:
@@ -121,8 +169,17 @@ def _ownership(resource_type: str, payload: dict[str, Any]) -> Iterator[str]:
         yield f"{where}: the ddmigrate ownership marker is missing or inconsistent (tags and footer must agree)"
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """The rules read only well-typed parts; a wrong JSON type is already a schema error, never a crash."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _tags(payload: dict[str, Any]) -> Iterator[str]:
-    for i, tag in enumerate(payload.get("tags") or []):
+    for i, tag in enumerate(_list(payload.get("tags"))):
         if isinstance(tag, str) and (len(tag) > _TAG_MAX or not _TAG_RE.match(tag)):
             yield (
                 f"$.tags[{i}]: invalid tag {tag!r} (start with a letter; letters, digits, _ - : . / only; "
@@ -138,7 +195,7 @@ def _monitor(payload: dict[str, Any]) -> Iterator[str]:
     query, kind = payload.get("query"), payload.get("type")
     if not isinstance(query, str):
         return
-    thresholds = (payload.get("options") or {}).get("thresholds") or {}
+    thresholds = _dict(_dict(payload.get("options")).get("thresholds"))
     if kind in ("log alert", "event-v2 alert", "rum alert", "trace-analytics alert", "process alert"):
         tail = _THRESHOLD_TAIL_RE.search(query)
         if tail is None:
@@ -215,19 +272,19 @@ def _threshold_rules(op: str, query_threshold: str, thresholds: dict[str, Any]) 
 
 
 def _dashboard(payload: dict[str, Any]) -> Iterator[str]:
-    for i, tag in enumerate(payload.get("tags") or []):
+    for i, tag in enumerate(_list(payload.get("tags"))):
         if not (isinstance(tag, str) and tag.startswith("team:")):
             yield f"$.tags[{i}]: Invalid tag format. Valid tag keys are: team."
-    for i, var in enumerate(payload.get("template_variables") or []):
+    for i, var in enumerate(_list(payload.get("template_variables"))):
         if isinstance(var, dict) and "default" in var and "defaults" in var:
             yield f"$.template_variables[{i}]: 'default' and 'defaults' cannot both be set (use 'defaults')"
-    for i, preset in enumerate(payload.get("template_variable_presets") or []):
-        for j, var in enumerate((preset or {}).get("template_variables") or []):
+    for i, preset in enumerate(_list(payload.get("template_variable_presets"))):
+        for j, var in enumerate(_list(_dict(preset).get("template_variables"))):
             if isinstance(var, dict) and "value" in var and "values" in var:
                 where = f"$.template_variable_presets[{i}].template_variables[{j}]"
                 yield f"{where}: 'value' and 'values' cannot both be set"
     needs_layout = payload.get("layout_type") == "free" or payload.get("reflow_type") == "fixed"
-    names = [str(v.get("name")) for v in payload.get("template_variables") or [] if isinstance(v, dict)]
+    names = [str(v.get("name")) for v in _list(payload.get("template_variables")) if isinstance(v, dict)]
     for dup in sorted({n for n in names if names.count(n) > 1}):
         yield f"$.template_variables: template variable {dup!r} is defined more than once"
     yield from _widgets(payload.get("widgets"), "$.widgets", needs_layout, set(names), in_group=False)
@@ -238,7 +295,7 @@ def _widgets(widgets: Any, path: str, needs_layout: bool, variables: set[str], *
         if not isinstance(widget, dict):
             continue
         here = f"{path}[{i}]"
-        definition = widget.get("definition") or {}
+        definition = _dict(widget.get("definition"))
         if needs_layout and "layout" not in widget:
             yield f"{here}.layout: required on this dashboard (free layout or fixed reflow)"
         if definition.get("type") == "group":
@@ -268,12 +325,12 @@ def _query_strings(node: Any, path: str) -> Iterator[tuple[str, str]]:
 
 def _synthetic(payload: dict[str, Any]) -> Iterator[str]:
     yield from _tags(payload)
-    tick = (payload.get("options") or {}).get("tick_every")
+    tick = _dict(payload.get("options")).get("tick_every")
     if isinstance(tick, int) and not 30 <= tick <= 604800:
         yield f"$.options.tick_every: {tick} is out of range (30 to 604800 seconds)"
     if not payload.get("locations"):
         yield "$.locations: at least one location is required"
-    config = payload.get("config") or {}
+    config = _dict(payload.get("config"))
     if payload.get("subtype") == "multi":
         if not config.get("steps"):
             yield "$.config.steps: a multistep API test needs at least one step"

@@ -246,3 +246,78 @@ def test_synthetics_locations_and_assertions() -> None:
 def test_unknown_type_and_non_object() -> None:
     assert validate_payload("slo", {}) == ["$: unknown resource type 'slo'"]
     assert validate_payload("monitor", [])[0].startswith("$: expected a JSON object")  # type: ignore[arg-type]
+
+
+def test_unknown_widget_type_names_the_field_and_the_known_types() -> None:
+    unknown = {"definition": {"type": "sparkline"}}
+    message = only(validate_payload("dashboard", owned_dashboard(widgets=[unknown])), "$.widgets[0].definition.type")
+    assert "timeseries" in message and "query_value" in message
+    missing = {"definition": {"requests": []}}
+    message = only(validate_payload("dashboard", owned_dashboard(widgets=[missing])), "$.widgets[0].definition")
+    assert "'type' is a required property" in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "changes", "path"),
+    [
+        ("monitor", {"options": "x"}, "$.options"),
+        ("monitor", {"tags": 1.5}, "$.tags"),
+        ("dashboard", {"widgets": [{"definition": "x"}]}, "$.widgets[0].definition"),
+        ("dashboard", {"template_variable_presets": ["x"], "template_variables": True}, "$.template_variable"),
+        ("synthetic_test", {"options": "x", "config": 3}, "$."),
+    ],
+)
+def test_wrong_json_types_are_schema_errors_not_crashes(kind: str, changes: dict[str, Any], path: str) -> None:
+    payload = {"monitor": owned_monitor, "dashboard": owned_dashboard, "synthetic_test": owned_synthetic}[kind]()
+    payload.update(changes)
+    messages = validate_payload(kind, payload, require_owner=False)
+    assert messages and any(m.startswith(path) for m in messages), messages
+
+
+def reference_verdict(component: str, payload: dict[str, Any]) -> bool:
+    """Plain jsonschema over the vendored file (every union branch tried): the answer ours must give."""
+    from jsonschema import Draft4Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+
+    from migrate.datadog.validate import _schemas
+
+    root = Resource.from_contents({"components": {"schemas": _schemas()}}, default_specification=DRAFT4)
+    validator = Draft4Validator({"$ref": f"urn:x#/components/schemas/{component}"},
+                                registry=Registry().with_resource("urn:x", root))
+    return bool(validator.is_valid(payload))
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"type": "funnel", "requests": [{"query": {"data_source": "rum", "query_string": "", "steps": []},
+                                         "request_type": "funnel"}]},  # two branches share `funnel`
+        {"type": "funnel", "requests": "bad"},
+        {"type": "topology_map", "requests": []},  # a nested union
+        {"type": "group", "layout_type": "ordered", "widgets": [{"definition": {"type": "note", "content": "x"}}]},
+        {"type": "group", "layout_type": "ordered", "widgets": [{"definition": {"type": "note"}}]},
+        {"type": "timeseries", "requests": [{"queries": [{"data_source": "metrics", "name": "a", "query": "x"}]}]},
+        {"type": "timeseries", "requests": [{"queries": [{"data_source": "nope", "name": "a", "query": "x"}]}]},
+        {"type": "timeseries", "requests": [{"queries": [{"name": "a", "query": "x"}]}]},
+        {"type": 3},
+        {"type": "sparkline"},
+        {"title": "no type"},
+    ],
+)
+def test_discriminated_unions_give_the_verdict_of_trying_every_branch(definition: dict[str, Any]) -> None:
+    payload = owned_dashboard(widgets=[{"definition": definition}])
+    assert (validate_payload("dashboard", payload) == []) == reference_verdict("Dashboard", payload)
+
+
+def test_vendored_discriminators_are_what_the_script_generates() -> None:
+    """The annotations come from scripts/vendor_datadog_schema.py (re-derived here from the vendored schemas)."""
+    from scripts.vendor_datadog_schema import DISCRIMINATOR, OUT, add_discriminators
+
+    shipped = json.loads(OUT.read_text())["components"]["schemas"]
+    bare = json.loads(OUT.read_text(), object_hook=lambda d: {k: v for k, v in d.items() if k != DISCRIMINATOR})
+    bare = bare["components"]["schemas"]
+    add_discriminators(bare)
+    assert bare == shipped
+    widget = shipped["WidgetDefinition"][DISCRIMINATOR]
+    assert widget["property"] == "type" and len(widget["mapping"]["funnel"]) == 2 and len(widget["mapping"]) == 40
