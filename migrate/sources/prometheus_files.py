@@ -111,6 +111,9 @@ def _units(doc: YamlDoc, path: str, data: Any, base: list[str | int],
         yield name or f"doc{doc.index}", doc, [*base, "spec"], None
     elif kind == "ConfigMap":
         values = data.get("data") or {}
+        if not isinstance(values, dict):
+            raise InputError(f"ConfigMap {name!r}: `data` must be a mapping of file name -> rule file, found "
+                             f"{_describe(values)}", path=path, line=doc.line_of([*base, "data"]), hint=EXPECTED)
         for key in sorted(values):
             where = [*base, "data", key]
             node_line = doc.line_of(where)

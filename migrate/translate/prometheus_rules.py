@@ -35,6 +35,7 @@ from migrate.translate.alert_query import WARNING_BEFORE_CRITICAL
 from migrate.translate.alert_service_check import build_service_check
 from migrate.translate.alerts import AlertRule, RuleDraft, build_monitor, draft
 from migrate.translate.base import TranslateEnv, Translator
+from migrate.translate.promql_guard import parse as guarded_parse
 from migrate.translate.promql_health import ServiceCheck, translate_up_alert
 from migrate.translate.query import QueryContext, QueryResult
 from migrate.translate.routing import compile_routes
@@ -69,7 +70,7 @@ def referenced_names(expr: str) -> set[str]:
         return True
 
     with contextlib.suppress(ValueError):  # the alert itself reports the parse error
-        promql_parser.walk(promql_parser.parse(expr), visit)
+        promql_parser.walk(guarded_parse(expr), visit)
     return names
 
 

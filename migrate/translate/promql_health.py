@@ -37,6 +37,7 @@ import promql_parser as pp
 
 from migrate.model import Finding
 from migrate.translate.ddquery import number, tag_value
+from migrate.translate.promql_guard import parse as guarded_parse
 from migrate.translate.promql_vars import substitute
 from migrate.translate.query import QueryContext
 
@@ -105,7 +106,7 @@ def _down(op: str, threshold: float, *, all_down: bool) -> bool:
 def translate_up_alert(expr: str, ctx: QueryContext, for_seconds: float = 0.0) -> tuple[ServiceCheck | None, str]:
     """(the service check monitor for an `up` alert, "") or (None, why the rule has none)."""
     try:
-        root = _strip(pp.parse(substitute(expr, ctx.variables)[0]))
+        root = _strip(guarded_parse(substitute(expr, ctx.variables)[0]))
         return _Builder(ctx).root(root, for_seconds), ""
     except ValueError as exc:
         return None, f"cannot parse: {exc}"

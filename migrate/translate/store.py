@@ -64,6 +64,12 @@ def read_translation(directory: Path) -> Translation:
         resources = [DesiredResource.from_dict(r) for r in desired["resources"]]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _malformed(directory / "desired.json", exc) from None
+    from migrate.datadog.resources import RESOURCES  # noqa: PLC0415 (the client loads only where a translation is read)
+
+    unknown = sorted({r.type for r in resources} - set(RESOURCES))
+    if unknown:
+        raise InputError(f"unknown resource type {unknown[0]!r}", path=str(directory / "desired.json"),
+                         hint="one of: " + ", ".join(RESOURCES) + "; re-run `ddmigrate translate`")
     try:
         return Translation(resources=resources, ledger=Ledger.from_dict(ledger), meta=meta)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

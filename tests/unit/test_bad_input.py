@@ -167,6 +167,8 @@ CASES = [
     case("prom-bad-duration", f"{PROM} bad.yml", r"bad\.yml:5: .*for",
          setup=write("bad.yml", "groups:\n  - name: g\n    rules:\n      - alert: A\n        for: 5 minutes\n"
                      "        expr: up == 0\n")),
+    case("prom-configmap-data-list", f"{PROM} cm.yaml", r"cm\.yaml:3: ConfigMap 'x': `data` must be a mapping",
+         setup=write("cm.yaml", "kind: ConfigMap\nmetadata: {name: x}\ndata: [1]\n")),
     case("prom-metadata-binary", f"{PROM} rules --metadata meta.json", r"meta\.json: not a UTF-8",
          setup=write("meta.json", BINARY)),
     case("prom-metadata-directory", f"{PROM} rules --metadata rules", r"rules: cannot read file"),
@@ -259,6 +261,9 @@ CASES = [
     case("plan-resource-missing-type", "plan --translation tr --out new.json",
          r"tr/desired\.json: malformed translation output: KeyError: 'type'",
          setup=edit_json("tr/desired.json", lambda d: {"resources": [{"key": "k", "payload": {}}]})),
+    case("plan-unknown-resource-type", "plan --translation tr --out new.json",
+         r"tr/desired\.json: unknown resource type 'widget'",
+         setup=edit_json("tr/desired.json", lambda d: {"resources": [{**d["resources"][0], "type": "widget"}]})),
     case("plan-out-is-directory", "plan --translation tr --out rules", r"rules: is a directory"),
     case("plan-out-under-file", "plan --translation tr --out plan.json/x.json", r"plan\.json/x\.json: cannot write"),
     case("plan-state-missing", "plan --translation tr --out new.json --state nope", r"nope: state snapshot directory"),
@@ -281,6 +286,8 @@ CASES = [
     # translate-query
     Case("tq-empty", ("translate-query", "--", " "), r"the expression is empty", code=2),
     case("tq-invalid", "translate-query rate(foo[5m]", r"cannot parse the expression"),
+    Case("tq-chained-too-deep", ("translate-query", "+".join(["x"] * 5000)), r"too complex to parse safely"),
+    Case("tq-nested-too-deep", ("translate-query", "(" * 20000 + "x" + ")" * 20000), r"too complex to parse safely"),
     case("tq-bad-mappings", "translate-query --mappings m up", r"m/x\.yaml:2: routing\[0\]",
          setup=write("m/x.yaml", MAPPING_ROUTE)),
     case("tq-bad-type", "translate-query --type bogus up", r"invalid choice: 'bogus'", code=2),
@@ -289,7 +296,8 @@ CASES = [
          r"bridge needs a Prometheus inventory", code=2),
     case("bridge-out-is-directory", "bridge --inventory inv-prom --out rules", r"rules: is a directory"),
     case("bridge-preview-closed-port", "bridge --inventory inv-prom --out new/conf.yaml --preview",
-         r"cannot connect to http://127\.0\.0\.1:\d+/api/v1/", PROMETHEUS_URL=CLOSED),
+         r"(cannot connect to|cannot query) http://127\.0\.0\.1:\d+/api/v1/",
+         PROMETHEUS_URL=CLOSED.replace("://", "://h11user:" + URL_PASSWORD + "@")),
     case("bridge-missing-translation", "bridge --inventory inv-prom --translation nope --out new/conf.yaml",
          r"nope: not a translation directory"),
     # apply
@@ -483,3 +491,17 @@ def test_table_covers_every_verb() -> None:
     covered = {c.verb for c in CASES} | {f"collect {c.argv[1]}" for c in CASES if c.verb == "collect"}
     assert set(cli.VERBS) | {"collect prometheus", "collect grafana"} <= covered
     assert len(CASES) >= 40
+
+
+def test_an_alert_too_complex_to_parse_is_manual_not_a_crash(workspace: Path) -> None:
+    """The native PromQL parser dies with SIGSEGV on a few thousand chained operations; the guard turns
+    that into the rule's parse-error finding."""
+    expr = " + ".join(f"m{i}" for i in range(6000)) + " > 1"
+    rules = f"groups:\n  - name: g\n    rules:\n      - alert: Deep\n        expr: {expr}\n"
+    (workspace / "deep.yml").write_text(rules, encoding="utf-8")
+    assert run(["collect", "prometheus", "--from-files", "deep.yml", "--out", "deep-inv"])[0] == 0
+    code, _, err = run(["translate", "--inventory", "deep-inv", "--out", "deep-tr"])
+    assert code == 0, err
+    [entry] = json.loads((workspace / "deep-tr" / "ledger.json").read_text())["entries"]
+    assert entry["outcome"] == "manual"
+    assert any("too complex to parse safely" in f["message"] for f in entry["findings"])
