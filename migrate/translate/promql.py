@@ -30,6 +30,7 @@ import promql_parser as pp
 from migrate.model import Finding, Outcome
 from migrate.translate import promql_tables as t
 from migrate.translate.ddquery import Filter, MetricQuery, number, tag_value
+from migrate.translate.promql_guard import parse as guarded_parse
 from migrate.translate.promql_vars import DEFAULTED_RANGES, SENTINEL, substitute
 from migrate.translate.query import Comparison, QueryContext, QueryResult
 
@@ -71,7 +72,7 @@ class _Query(MetricQuery):
 def _parse_rule(expr: str) -> Any:
     """Recording rules are inlined into many alerts: parse each once. (Alert expressions are parsed
     uncached: each is seen once, and keeping their trees alive only costs memory.)"""
-    return pp.parse(expr)
+    return guarded_parse(expr)
 
 
 def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
@@ -81,7 +82,7 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
     walker = _Walker(ctx)
     walker.findings.extend(var_findings)
     try:
-        root = pp.parse(text)
+        root = guarded_parse(text)
     except ValueError as exc:
         message = str(exc) or "cannot parse"
         code = "promql.unsupported_function" if message.startswith("unknown function") else "promql.parse_error"
@@ -108,7 +109,7 @@ def selector_names(expr: str) -> list[str]:
             names.append(node.name)
 
     try:
-        pp.walk(pp.parse(substitute(expr, {})[0]), visit)
+        pp.walk(guarded_parse(substitute(expr, {})[0]), visit)
     except ValueError:
         return []
     return list(dict.fromkeys(names))
