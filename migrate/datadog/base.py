@@ -1,16 +1,17 @@
 """What every Datadog resource module shares: the `ResourceType` declaration and the operations base class.
 
 A resource module (monitors.py, dashboards.py, synthetics.py, downtimes.py) declares one `ResourceType`
-(API path, id field, schema component, server-added fields, ownership check) and one `ResourceOps`
-subclass naming its generated datadog-api-client endpoints. Operations take and return plain dicts
-(see client.py for why); `on_response` sees every successful response, so a caller can follow the
-X-RateLimit-* headers of calls that did not fail.
+(API path, id field, schema component, ownership check, and what a diff must not count as a change: the
+fields and defaults the server adds, order-free lists, spellings the server rewrites) and one `ResourceOps`
+subclass naming its generated datadog-api-client endpoints. The declarations are data; the one normaliser
+that applies them is `migrate.runner.diff.normalize` (plan, apply, verify and rollback all use it).
+Operations take and return plain dicts (see client.py for why); `on_response` sees every successful
+response, so a caller can follow the X-RateLimit-* headers of calls that did not fail.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -28,37 +29,13 @@ class ResourceType:
     # Fields the server adds or rewrites; a diff ignores them (dotted paths, "*" matches any list item).
     server_fields: frozenset[str] = field(default_factory=frozenset)
     owned_key: Callable[[dict[str, Any]], str | None] = field(default=lambda p: None)
-
-
-def strip_paths(payload: Any, paths: Iterable[str]) -> Any:
-    """A deep copy of `payload` without the dotted `paths` ("*" = every item of a list or dict)."""
-    result = copy.deepcopy(payload)
-    for dotted in paths:
-        _strip(result, dotted.split("."))
-    return result
-
-
-def _strip(node: Any, parts: list[str]) -> None:
-    head, rest = parts[0], parts[1:]
-    if isinstance(node, list):
-        if head == "*":
-            for item in node:
-                _strip_item(item, rest)
-        return
-    if not isinstance(node, dict):
-        return
-    if head == "*":
-        for value in node.values():
-            _strip_item(value, rest)
-    elif not rest:
-        node.pop(head, None)
-    elif head in node:
-        _strip(node[head], rest)
-
-
-def _strip_item(item: Any, rest: list[str]) -> None:
-    if rest:
-        _strip(item, rest)
+    # Values the server fills in for a field that was not sent (dotted path -> value): a live field the
+    # desired payload leaves out is no change when it holds this value.
+    server_defaults: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    # List fields whose order the server does not keep (dotted paths).
+    unordered: frozenset[str] = field(default_factory=frozenset)
+    # Top-level values the server stores under another spelling: field -> {sent: read back}.
+    aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
 
 
 class ResourceOps:
@@ -116,12 +93,3 @@ class ResourceOps:
     def find_by_key(self, key: str) -> dict[str, Any] | None:
         """The live resource ddmigrate created for `key` (after an ambiguous failure: look before re-creating)."""
         return next((p for p in self.list_owned() if self.rtype.owned_key(p) == key), None)
-
-    def normalize(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return normalize(self.rtype, payload)
-
-
-def normalize(rtype: ResourceType, payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload as a diff should see it: server-added fields removed."""
-    stripped: dict[str, Any] = strip_paths(payload, rtype.server_fields)
-    return stripped

@@ -12,7 +12,7 @@ from typing import Any
 from datadog_api_client.v1.api.dashboards_api import DashboardsApi
 
 from migrate.datadog import ownership
-from migrate.datadog.base import ResourceOps, ResourceType, strip_paths
+from migrate.datadog.base import ResourceOps, ResourceType
 
 PAGE_SIZE = 100
 
@@ -26,6 +26,8 @@ DASHBOARD = ResourceType(
         "restricted_roles", "widgets.*.id", "widgets.*.definition.widgets.*.id", "reflow_type",
     }),
     owned_key=lambda payload: ownership.owned_key("dashboard", payload),
+    server_defaults={"template_variables": [], "notify_list": [], "reflow_type": "auto"},
+    unordered=frozenset({"tags", "notify_list"}),
 )
 
 
@@ -55,16 +57,3 @@ class DashboardOps(ResourceOps):
     def find_by_key(self, key: str) -> dict[str, Any] | None:
         summary = next((s for s in self.list_all() if DASHBOARD.owned_key(s) == key), None)
         return self.get(summary["id"]) if summary else None
-
-    def normalize(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return normalize(payload)
-
-
-def normalize(payload: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = strip_paths(payload, DASHBOARD.server_fields)
-    for name in ("template_variables", "notify_list", "tags"):
-        if result.get(name) in (None, []):
-            result.pop(name, None)
-    if result.get("description") is None:
-        result.pop("description", None)
-    return result

@@ -11,7 +11,7 @@ from typing import Any
 from datadog_api_client.v1.api.monitors_api import MonitorsApi
 
 from migrate.datadog import ownership
-from migrate.datadog.base import ResourceOps, ResourceType, strip_paths
+from migrate.datadog.base import ResourceOps, ResourceType
 from migrate.datadog.client import DatadogApiError
 
 PAGE_SIZE = 1000
@@ -26,6 +26,8 @@ OPTION_DEFAULTS: dict[str, Any] = {
     "silenced": {},
     "require_full_window": False,
     "escalation_message": "",
+    "locked": False,
+    "groupby_simple_monitor": False,
 }
 
 
@@ -48,6 +50,9 @@ MONITOR = ResourceType(
         "draft_status", "assets",
     }),
     owned_key=lambda payload: ownership.owned_key("monitor", payload),
+    server_defaults={f"options.{name}": value for name, value in OPTION_DEFAULTS.items()},
+    unordered=frozenset({"tags", "restricted_roles", "options.renotify_statuses", "options.notify_by"}),
+    aliases={"type": {"metric alert": "query alert"}},  # both mean the same monitor; Datadog reads back the latter
 )
 
 
@@ -96,26 +101,3 @@ class MonitorOps(ResourceOps):
                 return exc.errors or ["invalid monitor"]
             raise
         return []
-
-    def normalize(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return normalize(payload)
-
-
-def normalize(payload: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = strip_paths(payload, MONITOR.server_fields)
-    # Datadog stores "metric alert" as "query alert"; both mean the same monitor.
-    if result.get("type") == "metric alert":
-        result["type"] = "query alert"
-    options = result.get("options")
-    if isinstance(options, dict):
-        for name, default in OPTION_DEFAULTS.items():
-            if name in options and options[name] == default:
-                del options[name]
-        if not options:
-            del result["options"]
-    for name in ("priority", "tags"):
-        if result.get(name) in (None, []):
-            result.pop(name, None)
-    if "tags" in result:
-        result["tags"] = sorted(result["tags"])
-    return result

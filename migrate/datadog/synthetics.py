@@ -12,7 +12,7 @@ from typing import Any
 from datadog_api_client.v1.api.synthetics_api import SyntheticsApi
 
 from migrate.datadog import ownership
-from migrate.datadog.base import ResourceOps, ResourceType, strip_paths
+from migrate.datadog.base import ResourceOps, ResourceType
 from migrate.datadog.client import NotFound
 
 PAGE_SIZE = 100
@@ -27,6 +27,8 @@ SYNTHETIC_TEST = ResourceType(
         "deleted_at", "org_id", "stepCount",
     }),
     owned_key=lambda payload: ownership.owned_key("synthetic_test", payload),
+    server_defaults={"status": "live"},
+    unordered=frozenset({"tags", "locations"}),
 )
 
 
@@ -58,13 +60,3 @@ class SyntheticTestOps(ResourceOps):
             if len(batch) < PAGE_SIZE:
                 return
             page += 1
-
-    def normalize(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return normalize(payload)
-
-
-def normalize(payload: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = strip_paths(payload, SYNTHETIC_TEST.server_fields)
-    if "tags" in result:
-        result["tags"] = sorted(result["tags"] or [])
-    return result

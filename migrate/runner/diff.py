@@ -1,13 +1,14 @@
-"""Field-level comparison of a desired payload with a live one, after normalisation.
+"""Field-level comparison of a desired payload with a live one, after normalisation: the one normaliser.
 
-Normalisation removes what is not a real difference:
-- the fields the server adds (`RESOURCES[type].server_fields`, dotted paths, `*` for any list item);
+Each resource type declares what is not a real difference (`migrate/datadog/<type>.py`, a `ResourceType`);
+this module applies it, for plan, apply, verify, rollback and adopt alike:
+- the fields the server adds (`server_fields`, dotted paths, `*` for any list item);
 - `None` versus missing, and empty `{}`/`[]` versus missing;
-- key order (dicts compare unordered), and list order where Datadog does not care (`UNORDERED`);
+- key order (dicts compare unordered), and list order where Datadog does not care (`unordered`);
 - `2` versus `2.0` (Datadog reads thresholds back as floats), and spellings Datadog stores differently
-  (`ALIASES`: a "metric alert" monitor reads back as "query alert");
-- live fields the desired payload does not set whose value is Datadog's default (`SERVER_DEFAULTS`):
-  a read-back monitor carries `options.silenced: {}` and the like that nobody asked for.
+  (`aliases`: a "metric alert" monitor reads back as "query alert");
+- live fields the desired payload does not set whose value is Datadog's default (`server_defaults`, in
+  `strip_defaults`): a read-back monitor carries `options.silenced: {}` and the like that nobody asked for.
 """
 
 from __future__ import annotations
@@ -16,29 +17,12 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from migrate.datadog.monitors import OPTION_DEFAULTS
-from migrate.datadog.resources import RESOURCES
+from migrate.datadog.base import ResourceType
+from migrate.datadog.resources import RESOURCES, SUPPORT_RESOURCES
 from migrate.runner.changes import FieldChange
 
-# List fields whose order Datadog ignores (it may return them reordered).
-UNORDERED: dict[str, frozenset[str]] = {
-    "monitor": frozenset({"tags", "restricted_roles", "options.renotify_statuses", "options.notify_by"}),
-    "dashboard": frozenset({"tags", "notify_list"}),
-    "synthetic_test": frozenset({"tags", "locations"}),
-}
-
-# Values the server fills in when a field is not sent; a live field absent from desired with this value is equal.
-SERVER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "monitor": {
-        **{f"options.{name}": value for name, value in OPTION_DEFAULTS.items()},
-        "options.locked": False, "options.groupby_simple_monitor": False,
-    },
-    "dashboard": {"template_variables": [], "notify_list": [], "reflow_type": "auto"},
-    "synthetic_test": {"status": "live"},
-}
-
-# Values Datadog stores under another spelling: (type, top-level field) -> {sent: read back}.
-ALIASES: dict[tuple[str, str], dict[Any, Any]] = {("monitor", "type"): {"metric alert": "query alert"}}
+_TYPES: dict[str, ResourceType] = {**RESOURCES, **SUPPORT_RESOURCES}
+_PLAIN = ResourceType(name="", api_path="", id_field="", schema_ref="")  # an unknown type: canonical form only
 
 
 _LEAF = ""  # marks an ignored path in the tree built by `_ignore_tree` (no real segment is empty)
@@ -69,16 +53,20 @@ def _child(node: Tree | None, segment: str) -> Tree | None:
 
 def normalize(resource_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The canonical form of a payload for comparison (and for storing pre-images)."""
-    spec = RESOURCES.get(resource_type)
-    ignored = _ignore_tree(spec.server_fields if spec else frozenset())
-    unordered = UNORDERED.get(resource_type, frozenset())
-    result = _norm(payload, "", ignored, unordered)
+    spec = _TYPES.get(resource_type, _PLAIN)
+    result = _norm(payload, "", _ignore_tree(spec.server_fields), spec.unordered)
     if not isinstance(result, dict):
         return {}
-    for (rtype, name), aliases in ALIASES.items():
-        if rtype == resource_type and isinstance(result.get(name), str) and result[name] in aliases:
+    for name, aliases in spec.aliases.items():
+        if isinstance(result.get(name), str) and result[name] in aliases:
             result[name] = aliases[result[name]]
     return result
+
+
+def equivalent(resource_type: str, desired: dict[str, Any], live: dict[str, Any]) -> bool:
+    """Raw `live` is what applying raw `desired` would leave: nothing to change."""
+    want = normalize(resource_type, desired)
+    return strip_defaults(resource_type, want, normalize(resource_type, live)) == want
 
 
 def _norm(value: Any, path: str, ignored: Tree | None, unordered: frozenset[str]) -> Any:
@@ -110,7 +98,7 @@ def _sort_key(value: Any) -> tuple[str, str]:
 
 def strip_defaults(resource_type: str, desired: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     """`live` (normalised) without the server-default fields that `desired` does not set."""
-    defaults = SERVER_DEFAULTS.get(resource_type, {})
+    defaults = _TYPES.get(resource_type, _PLAIN).server_defaults
     if not defaults:
         return live
     out = _copy(live)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.datadog.base import strip_paths
 from migrate.datadog.client import RateLimit, make_api_client
-from migrate.datadog.monitors import normalize as normalize_monitor
 from migrate.datadog.resources import RESOURCES, SUPPORT_RESOURCES, ops_for
 from migrate.errors import ConfigError, CredentialsError
+from migrate.runner.diff import equivalent, normalize
 
 
 def test_client_configuration_from_settings() -> None:
@@ -45,11 +44,12 @@ def test_registry_keeps_the_planned_types() -> None:
     assert ops_for("dashboard", client).rtype is RESOURCES["dashboard"]
 
 
-def test_strip_paths_handles_wildcards() -> None:
+def test_server_fields_with_wildcards_are_ignored() -> None:
+    """Dashboard server fields include widgets.*.id and widgets.*.definition.widgets.*.id."""
     payload = {"id": 1, "widgets": [{"id": 5, "definition": {"type": "group", "widgets": [{"id": 6, "x": 1}]}}]}
-    stripped = strip_paths(payload, ["id", "widgets.*.id", "widgets.*.definition.widgets.*.id", "missing.path"])
+    stripped = normalize("dashboard", payload)
     assert stripped == {"widgets": [{"definition": {"type": "group", "widgets": [{"x": 1}]}}]}
-    assert payload["id"] == 1  # the input is not modified
+    assert payload["id"] == 1 and payload["widgets"][0]["id"] == 5  # the input is not modified
 
 
 def test_monitor_normalize_ignores_server_defaults_but_not_real_changes() -> None:
@@ -59,6 +59,9 @@ def test_monitor_normalize_ignores_server_defaults_but_not_real_changes() -> Non
         "created": "2026-01-01T00:00:00+00:00", "overall_state": "OK",
         "options": {"thresholds": {"critical": 1}, "notify_no_data": False, "new_host_delay": 300, "silenced": {}},
     }
-    assert normalize_monitor(live) == normalize_monitor(desired)
+    assert equivalent("monitor", desired, live)
     live["options"]["notify_no_data"] = True
-    assert normalize_monitor(live) != normalize_monitor(desired)
+    assert not equivalent("monitor", desired, live)
+    live["options"]["notify_no_data"] = False
+    live["tags"].append("c")
+    assert not equivalent("monitor", desired, live)

@@ -29,6 +29,7 @@ from migrate.datadog.downtimes import DowntimeOps
 from migrate.datadog.monitors import DuplicateMonitor, MonitorOps
 from migrate.datadog.synthetics import SyntheticTestOps
 from migrate.model import SourceRef
+from migrate.runner.diff import equivalent
 from migrate.testing.ddserver import DatadogTestServer, Faults
 from tests.unit.test_datadog_validate import owned_dashboard, owned_monitor, owned_synthetic
 
@@ -64,7 +65,7 @@ def test_monitor_crud_through_the_real_client(dd: DatadogTestServer) -> None:
     model, status, headers = MonitorsApi(c).get_monitor(created["id"])
     assert status == 200 and model.id == created["id"] and model.created.year >= 2024
     assert "X-RateLimit-Name" in headers
-    assert ops.normalize(created) == ops.normalize(desired)
+    assert equivalent("monitor", desired, created)
     changed = copy.deepcopy(desired)
     changed["name"] = "Renamed"
     assert ops.update(created["id"], changed)["name"] == "Renamed"
@@ -83,7 +84,7 @@ def test_dashboard_and_synthetic_crud(dd: DatadogTestServer) -> None:
     assert len(dash["id"].split("-")) == 3 and isinstance(dash["widgets"][0]["id"], int)
     model, _, _ = DashboardsApi(c).get_dashboard(dash["id"])
     assert model.layout_type.value == "ordered"
-    assert dashboards.normalize(dash) == dashboards.normalize(owned_dashboard())
+    assert equivalent("dashboard", owned_dashboard(), dash)
     assert [d["id"] for d in dashboards.list_owned()] == [dash["id"]]
     assert dashboards.update(dash["id"], owned_dashboard(title="New"))["title"] == "New"
     assert dashboards.delete(dash["id"]) and dash["id"] not in dd.dashboards
@@ -94,7 +95,7 @@ def test_dashboard_and_synthetic_crud(dd: DatadogTestServer) -> None:
     assert model.public_id == test["public_id"]
     tests.set_paused(test["public_id"], True)
     assert dd.synthetics[test["public_id"]]["status"] == "paused"
-    assert tests.normalize(tests.get(test["public_id"]) or {}) == tests.normalize(owned_synthetic())
+    assert equivalent("synthetic_test", owned_synthetic(), tests.get(test["public_id"]) or {})
     assert tests.delete(test["public_id"]) is True
     assert dd.requests[-1].method == "POST" and dd.requests[-1].path == "/api/v1/synthetics/tests/delete"
     assert tests.delete(test["public_id"]) is False
