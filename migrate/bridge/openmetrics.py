@@ -36,6 +36,10 @@ INSTANCE_OPTIONS = frozenset({
 METRIC_TYPES = frozenset({"gauge", "counter", "histogram", "summary"})  # what a `metrics` override may say
 DEFAULT_CONTEXT_LIMIT = 2000  # the check's default per instance; the excess is dropped without an error
 _POD = "__meta_kubernetes_pod_name"
+# Tags the check sets on every series itself: `endpoint:<openmetrics_endpoint>` (tag_by_endpoint, on by default;
+# integrations-core datadog_checks_base openmetrics/v2/scraper.py) and the Agent's `host`. Bridge mode never
+# writes them in `tags:` and never turns tag_by_endpoint off: `instance` maps to `endpoint` by default.
+AGENT_TAGS = frozenset({"endpoint", "host"})
 
 
 @dataclass
@@ -72,10 +76,28 @@ def _server_tags(target: InventoryObject, mappings: Mappings) -> list[str]:
         tag = mappings.label_tags.get(label, label) if label in mappings.label_tags else label
         if tag is None or label.startswith("__"):
             continue
-        if label == "instance" and tag == "host":
-            continue  # the Agent sets `host` itself; a second host tag would split every series
+        if label == "instance" and tag in AGENT_TAGS:
+            # The check tags every series with these itself (`endpoint:<url>`, the Agent's `host`); a second
+            # value from `tags:` (`endpoint:10.0.0.5:8080`) would split every series and match no query.
+            continue
         tags.append(f"{tag}:{value}")
     return tags
+
+
+def _mapping_warnings(mappings: Mappings) -> list[str]:
+    """What the label → tag rules mean for the Agent's own `host` and `endpoint` tags."""
+    warnings = []
+    instance_tag = mappings.label_tags.get("instance")
+    if instance_tag == "host":
+        warnings.append("`instance` is mapped to `host`: the check's host is the Agent's, so the targets one Agent "
+                        "scrapes (e.g. the pods on a node) share it and a monitor `by {host}` merges them; the "
+                        "default mapping `instance: endpoint` keeps one group per target")
+    renamed = sorted(label for label, tag in mappings.label_tags.items()
+                     if tag in AGENT_TAGS and label not in mappings.server_labels)
+    for label in renamed:
+        warnings.append(f"the target label `{label}` is renamed to `{mappings.label_tags[label]}`, a tag the check "
+                        "already sets on every series: each series carries both values")
+    return warnings
 
 
 def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> dict[str, Any]:
@@ -94,7 +116,8 @@ def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> 
 def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Mappings) -> BridgeConfig:
     metrics, detail = metrics_entries(names, inventories, mappings)
     histogram_parts = any(d["type"] == "histogram" and n.endswith(("_sum", "_count")) for n, d in detail.items())
-    out = BridgeConfig(config={"init_config": {}, "instances": []}, metrics=detail)
+    out = BridgeConfig(config={"init_config": {}, "instances": []}, metrics=detail,
+                       warnings=_mapping_warnings(mappings))
     targets = [o for inv in inventories for o in inv.by_kind("target")]
     if not targets:
         out.warnings.append("no active targets in the inventories: collect Prometheus over HTTP (PROMETHEUS_URL) "

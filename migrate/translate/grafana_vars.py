@@ -1,7 +1,9 @@
 """Grafana template variables → Datadog template variables, and the text substitutions queries need.
 
 - `label_values(metric, label)` / `label_values(label)` → a Datadog variable whose prefix is the tag the
-  label becomes (prometheus `label_tags`, e.g. `instance` → `host`), default = the current value or `*`.
+  label becomes (prometheus `label_tags`, e.g. `job` → `service`), default = the current value or `*`.
+  `instance` → `endpoint` is the exception: the tag's values are scrape URLs, not `instance`'s host:port,
+  so the variable starts at `*` and offers every endpoint (noted).
 - custom / textbox → a variable with `available_values`; the prefix is the label the queries match it on.
 - interval / constant → substituted into queries with their current value, then removed (noted).
 - datasource → removed (Datadog has one metrics source); adhoc → removed, with a note on the dashboard.
@@ -15,6 +17,7 @@ from typing import Any
 
 from migrate.mappings import Mappings
 from migrate.model import Finding, Outcome
+from migrate.translate.promql_health import ENDPOINT
 
 _LABEL_VALUES = re.compile(
     r"^\s*label_values\(\s*(?:(?P<metric>.+?)\s*,\s*)?(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$", re.DOTALL)
@@ -69,6 +72,30 @@ def _tag_for(label: str, mappings: Mappings) -> tuple[str | None, Finding | None
     return tag, None
 
 
+def _options(var: dict[str, Any], kind: str) -> list[str]:
+    """The values a custom or textbox variable offers (none for the others: Datadog lists the tag's values)."""
+    if kind not in ("custom", "textbox"):
+        return []
+    options = [o for o in var.get("options") or [] if o not in ("$__all",)]
+    if kind == "custom" and not options:
+        options = [o.strip() for o in str(var.get("query") or "").split(",") if o.strip()]
+    return options
+
+
+def _endpoint_values(name: str, entry: dict[str, Any], plan: VariablePlan) -> None:
+    """`instance` values (`10.0.0.5:8080`) are not `endpoint` values (`http://10.0.0.5:8080/metrics`): a
+    default or a value list copied over would select nothing."""
+    copied = [v for v in [*entry["defaults"], *entry.get("available_values", [])] if v != "*"]
+    if not copied:
+        return
+    entry["defaults"] = ["*"]
+    entry.pop("available_values", None)
+    plan.findings.append(Finding("grafana.variable_endpoint_values", (
+        f"variable ${name}: its `instance` values ({', '.join(copied[:3])}{', ...' if len(copied) > 3 else ''}) "
+        f"are host:port, the `{ENDPOINT}` tag holds the scrape URL (`http://<host:port>/metrics`); the variable "
+        "starts at `*` and lists every endpoint"), Outcome.APPROXIMATE))
+
+
 def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: Mappings) -> VariablePlan:
     plan = VariablePlan()
     pinned: dict[str, str] = dict(mappings.section("grafana").get("variable_tags") or {})
@@ -118,12 +145,11 @@ def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: 
             continue
         dd_name = _dd_name(name)
         entry: dict[str, Any] = {"name": dd_name, "prefix": tag, "defaults": current or ["*"]}
-        if kind in ("custom", "textbox"):
-            options = [o for o in var.get("options") or [] if o not in ("$__all",)]
-            if kind == "custom" and not options:
-                options = [o.strip() for o in str(var.get("query") or "").split(",") if o.strip()]
-            if options:
-                entry["available_values"] = options
+        options = _options(var, kind)
+        if options:
+            entry["available_values"] = options
+        if label == "instance" and tag == ENDPOINT:
+            _endpoint_values(name, entry, plan)
         if var.get("regex"):
             plan.findings.append(Finding("grafana.variable_regex",
                                          f"variable ${name} filters its values with regex {var['regex']!r}; "

@@ -77,7 +77,8 @@ def test_config_instances_tags_overrides_and_pods() -> None:
     assert instance["namespace"] == "techcorp"
     assert instance["histogram_buckets_as_distributions"] is True
     assert instance["min_collection_interval"] == 15
-    assert instance["tags"] == ["service:payment-gateway", "team:payments"]  # job → service; no 2nd host tag
+    # job → service; instance → endpoint, which the check sets itself (`endpoint:<openmetrics_endpoint>`)
+    assert instance["tags"] == ["service:payment-gateway", "team:payments"]
     assert instance["metrics"] == [
         {"billing_invoice_queue_depth": {"type": "gauge"}},
         {"billing_latency_seconds": {"type": "histogram"}},
@@ -91,6 +92,37 @@ def test_config_instances_tags_overrides_and_pods() -> None:
     assert annotation["openmetrics"]["instances"][0]["openmetrics_endpoint"] == "http://%%host%%:9100/metrics"
     assert any("was down" in w for w in out.warnings)
     assert undocumented_options(out.config) == []
+
+
+def _all_instances(out: Any) -> list[dict[str, Any]]:
+    """The static instances and the ones in Autodiscovery annotations."""
+    annotated = [json.loads(text)["openmetrics"]["instances"][0]
+                 for annotations in out.autodiscovery.values() for text in annotations.values()]
+    return [*out.config["instances"], *annotated]
+
+
+def test_the_check_keeps_its_own_endpoint_and_host_tags() -> None:
+    inv = _inventory()
+    out = build_config(referenced_metrics([], [inv]), [inv], load_mappings())
+    instances = _all_instances(out)
+    assert len(instances) == 2
+    for instance in instances:
+        assert "tag_by_endpoint" not in instance  # on by default: every series gets endpoint:<openmetrics_endpoint>
+        assert [t for t in instance["tags"] if t.split(":", 1)[0] in ("endpoint", "host", "instance")] == []
+        assert "rename_labels" not in instance
+    assert not any("mapped to `host`" in w for w in out.warnings)
+
+
+def test_an_operator_layer_mapping_instance_to_host_still_works(tmp_path: Path) -> None:
+    (tmp_path / "host.yaml").write_text("prometheus:\n  label_tags:\n    instance: host\n    node: host\n")
+    inv = _inventory()
+    out = build_config(referenced_metrics([], [inv]), [inv], load_mappings([tmp_path]))
+    (instance, pod) = _all_instances(out)
+    assert instance["tags"] == ["service:payment-gateway", "team:payments"]  # the Agent sets `host` itself
+    assert pod["tags"] == ["service:billing"]
+    assert instance["rename_labels"] == {"node": "host"}
+    assert any(w.startswith("`instance` is mapped to `host`: the check's host is the Agent's") for w in out.warnings)
+    assert any("`node` is renamed to `host`, a tag the check already sets" in w for w in out.warnings)
 
 
 def test_undocumented_options_are_caught() -> None:

@@ -41,8 +41,8 @@ def _subset(expected: Any, actual: Any, where: str = "") -> None:
         assert expected == actual, f"{where}: expected {expected!r}, got {actual!r}"
 
 
-def _run(dashboard: dict[str, Any]) -> tuple[DesiredResource, Ledger]:
-    env = TranslateEnv(ctx=QueryContext(mappings=load_mappings()), ledger=Ledger())
+def _run(dashboard: dict[str, Any], mapping_dirs: list[Path] | None = None) -> tuple[DesiredResource, Ledger]:
+    env = TranslateEnv(ctx=QueryContext(mappings=load_mappings(mapping_dirs)), ledger=Ledger())
     (resource,) = translate(normalize_dashboard(dashboard, origin="test.json"), env)
     return resource, env.ledger
 
@@ -87,6 +87,28 @@ def test_variables(case: dict[str, Any]) -> None:
     assert dashboard_entry is not None
     assert set(case.get("codes", [])) <= {f.code for f in dashboard_entry.findings}
     assert validate_payload("dashboard", resource.payload) == []
+
+
+def test_instance_variables_follow_the_instance_mapping(tmp_path: Path) -> None:
+    """By default `instance` is `endpoint` (scrape URLs): host:port values are not offered; an operator layer
+    mapping `instance: host` keeps them, since those are meant to be the same names."""
+    variable = {"name": "target", "type": "custom", "query": "pg-1:9090,pg-2:9090", "current": {"value": "pg-2:9090"}}
+    panel = {"id": 1, "type": "timeseries", "title": "p", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+             "targets": [{"refId": "A", "expr": 'sum(rate(payment_gateway_requests_total{instance="$target"}[5m]))'}]}
+    dashboard = {"uid": "v", "title": "V", "panels": [panel], "templating": {"list": [variable]}}
+    resource, ledger = _run(dashboard)
+    assert resource.payload["template_variables"] == [{"name": "target", "prefix": "endpoint", "defaults": ["*"]}]
+    entry = ledger.get("grafana/dashboard/v")
+    assert entry is not None
+    (finding,) = [f for f in entry.findings if f.code == "grafana.variable_endpoint_values"]
+    assert "pg-1:9090, pg-2:9090" in finding.message and finding.outcome is Outcome.APPROXIMATE
+
+    (tmp_path / "host.yaml").write_text("prometheus:\n  label_tags:\n    instance: host\n")
+    resource, ledger = _run(dashboard, [tmp_path])
+    assert resource.payload["template_variables"] == [
+        {"name": "target", "prefix": "host", "defaults": ["pg-2:9090"], "available_values": ["pg-1:9090", "pg-2:9090"]}]
+    entry = ledger.get("grafana/dashboard/v")
+    assert entry is not None and "grafana.variable_endpoint_values" not in {f.code for f in entry.findings}
 
 
 @pytest.mark.parametrize("case", _cases("grafana_layout.yaml"), ids=lambda c: c["name"])

@@ -9,7 +9,8 @@ from migrate.mappings import load_mappings, parse_duration
 def test_defaults_load_and_validate() -> None:
     m = load_mappings()
     assert m.namespace == "techcorp"
-    assert m.label_tags["instance"] == "host"
+    # one tag value per scrape target, as `instance` is: not the Agent's `host`, which targets share
+    assert m.label_tags["instance"] == "endpoint"
     assert m.default_window_seconds == 300
     assert m.routing, "the default routing rules are non-empty"
     assert len(m.fingerprint()) == 16
@@ -23,9 +24,17 @@ def test_later_layer_wins_per_key(tmp_path: Path) -> None:
     m = load_mappings([tmp_path])
     assert m.namespace == "acme"
     # dictionaries merge: the default `instance` mapping survives next to the new `pod` one
-    assert m.label_tags == {"instance": "host", "job": "service", "pod": "kube_pod"}
+    assert m.label_tags == {"instance": "endpoint", "job": "service", "pod": "kube_pod"}
     # lists replace
     assert m.routing == [{"match": {}, "notify": ["@slack-only"]}]
+
+
+def test_operator_layer_can_map_instance_back_to_host(tmp_path: Path) -> None:
+    (tmp_path / "host.yaml").write_text("prometheus:\n  label_tags:\n    instance: host\n")
+    m = load_mappings([tmp_path])
+    assert m.label_tags == {"instance": "host", "job": "service"}
+    assert m.server_labels == ["job", "instance"]
+    assert m.fingerprint() != load_mappings().fingerprint()  # translations made under either rule differ
 
 
 def test_error_names_file_line_and_key(tmp_path: Path) -> None:
