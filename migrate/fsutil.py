@@ -23,6 +23,22 @@ def write_json(path: Path, data: Any) -> None:
     write_text(path, dumps(data))
 
 
+def _read_umask() -> int:
+    # Read once at import: os.umask can only be read by setting it, which must not race with apply's threads.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def _usual_mode(path: Path, *, directory: bool) -> None:
+    # mkstemp/mkdtemp create 0600/0700 entries; outputs are shared with reviewers and auditors, so give
+    # them the mode an ordinary write would (0666/0777 less the umask). Secrets are never in them.
+    path.chmod((0o777 if directory else 0o666) & ~_UMASK)
+
+
 def _unwritable(path: Path, exc: OSError) -> InputError:
     return InputError(f"cannot write: {exc.strerror or exc}", path=str(path),
                       hint="choose an output location in a writable directory")
@@ -39,6 +55,7 @@ def write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        _usual_mode(Path(tmp), directory=False)
         Path(tmp).replace(path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -86,6 +103,7 @@ def atomic_dir(target: Path, *, marker: str | None = None) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+        _usual_mode(staging, directory=True)
     except OSError as exc:
         raise _unwritable(target, exc) from None
     try:

@@ -1,7 +1,9 @@
+import stat
 from pathlib import Path
 
 import pytest
 
+from migrate import fsutil
 from migrate.errors import InputError
 from migrate.fsutil import atomic_dir, read_json, write_json
 
@@ -28,3 +30,13 @@ def test_read_json_errors_name_file_and_line(tmp_path: Path) -> None:
         read_json(tmp_path / "missing.json")
     write_json(path, {"b": 2, "a": 1})
     assert path.read_text() == '{\n  "a": 1,\n  "b": 2\n}\n'
+
+
+def test_outputs_get_the_usual_permissions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fsutil, "_UMASK", 0o022)
+    write_json(tmp_path / "plan.json", {})
+    with atomic_dir(tmp_path / "report") as stage:
+        write_json(stage / "report.json", {})
+    assert stat.S_IMODE((tmp_path / "plan.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "report").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "report" / "report.json").stat().st_mode) == 0o644
