@@ -110,6 +110,18 @@ def _check_regexes(doc: YamlDoc) -> None:
                                   "value") from None
 
 
+def _check_window(doc: YamlDoc) -> None:
+    """A Datadog monitor window is 1 minute to 1 week; say so here, with the line, not at translate time."""
+    text = (doc.data.get("alerts") or {}).get("default_window")
+    if text is None:
+        return
+    seconds = parse_duration(str(text))
+    if not 60 <= seconds <= 7 * 86400:
+        where: list[str | int] = ["alerts", "default_window"]
+        raise ConfigError(f"{format_path(where)}: {text} is outside Datadog's monitor windows (1m to 1w)",
+                          path=doc.path, line=doc.line_of(where), hint="for example 5m")
+
+
 def load_mappings(extra_dirs: list[Path] | None = None, *, include_defaults: bool = True) -> Mappings:
     dirs = ([default_mappings_dir()] if include_defaults else []) + list(extra_dirs or [])
     schema = _schema()
@@ -139,6 +151,7 @@ def load_mappings(extra_dirs: list[Path] | None = None, *, include_defaults: boo
                         hint="see mappings/README.md for the keys each section accepts",
                     )
                 _check_regexes(doc)
+                _check_window(doc)
                 merged = _merge(merged, doc.data)
             files.append(str(path))
     return Mappings(data=merged, files=files)

@@ -70,3 +70,10 @@ def test_parse_duration(text: str, seconds: float) -> None:
 def test_parse_duration_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize("window", ["0s", "30s", "2w"])
+def test_default_window_must_be_a_datadog_window(tmp_path: Path, window: str) -> None:
+    (tmp_path / "w.yaml").write_text(f"alerts:\n  default_window: {window}\n")
+    with pytest.raises(ConfigError, match=r"w\.yaml:2: alerts\.default_window: .* outside Datadog's monitor windows"):
+        load_mappings([tmp_path])
