@@ -33,22 +33,24 @@ DASHBOARD = {"uid": "bridge", "title": "Bridge", "panels": [
 ]}
 
 
-def test_bridge_config_and_preview_from_a_live_prometheus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bridge_config_and_preview_from_a_live_prometheus(prometheus_server: PrometheusServer, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     rules = tmp_path / "rules.yml"
     rules.write_text(yaml.safe_dump(RULES), encoding="utf-8")
     (tmp_path / "dash.json").write_text(json.dumps(DASHBOARD), encoding="utf-8")
-    with PrometheusServer(rule_files=[rules]) as prom:
-        active = prom.wait_for_targets(2)  # targets show up about 5 s after start: poll
-        monkeypatch.setenv("PROMETHEUS_URL", prom.url)
-        collect("prometheus", out=tmp_path / "inv-prom", from_api=True)
-        collect("grafana", out=tmp_path / "inv-graf", from_files=[tmp_path / "dash.json"])
-        inventories = [tmp_path / "inv-prom", tmp_path / "inv-graf"]
-        translate(inventories=inventories, out=tmp_path / "translation")
-        result = bridge(inventories=inventories, translations=[tmp_path / "translation"],
-                        out=tmp_path / "agent" / "conf.yaml", preview_cardinality=True)
-        expected_series = int(float(requests.get(f"{prom.url}/api/v1/query", timeout=10, params={
-            "query": 'count({__name__="prometheus_http_requests_total", job="prometheus"})'}).json()
-            ["data"]["result"][0]["value"][1]))
+    prom = prometheus_server  # the session's server (its third target, a basic-auth job, is an instance too)
+    prom.reload([rules])
+    active = prom.wait_for_targets(3)  # targets show up about 5 s after start: poll
+    monkeypatch.setenv("PROMETHEUS_URL", prom.url)
+    collect("prometheus", out=tmp_path / "inv-prom", from_api=True)
+    collect("grafana", out=tmp_path / "inv-graf", from_files=[tmp_path / "dash.json"])
+    inventories = [tmp_path / "inv-prom", tmp_path / "inv-graf"]
+    translate(inventories=inventories, out=tmp_path / "translation")
+    result = bridge(inventories=inventories, translations=[tmp_path / "translation"],
+                    out=tmp_path / "agent" / "conf.yaml", preview_cardinality=True)
+    expected_series = int(float(requests.get(f"{prom.url}/api/v1/query", timeout=10, params={
+        "query": 'count({__name__="prometheus_http_requests_total", job="prometheus"})'}).json()
+        ["data"]["result"][0]["value"][1]))
 
     config = yaml.safe_load((tmp_path / "agent" / "conf.yaml").read_text(encoding="utf-8"))
     instances = config["instances"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -23,22 +24,30 @@ RULES = {"groups": [{"name": "g", "rules": [
 ]}]}
 
 
-def test_recorded_preview_replays_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_network(*_: object) -> None:
+    raise AssertionError("the offline replay opened a network connection")
+
+
+def test_recorded_preview_replays_offline(prometheus_server: PrometheusServer, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
     rules = tmp_path / "rules.yml"
     rules.write_text(yaml.safe_dump(RULES), encoding="utf-8")
-    with PrometheusServer(rule_files=[rules]) as prom:
-        prom.wait_for_targets(2)
-        monkeypatch.setenv("PROMETHEUS_URL", prom.url)
-        collect("prometheus", out=tmp_path / "inv", from_api=True)
-        live = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "live" / "conf.yaml", preview_cardinality=True,
-                      record_series_counts=tmp_path / "counts.json")
-        recording = json.loads((tmp_path / "counts.json").read_text(encoding="utf-8"))
-        query = next(q for q in recording["queries"] if "prometheus_http_requests_total" in q)
-        # the same answer as `curl $PROMETHEUS_URL/api/v1/query --data-urlencode query=...` saves it
-        recording["queries"][query] = requests.get(f"{prom.url}/api/v1/query", params={"query": query},
-                                                   timeout=10).json()
+    prom = prometheus_server  # the session's server: replaying offline needs no server, not a stopped one
+    prom.reload([rules])
+    prom.wait_for_targets(2)
+    monkeypatch.setenv("PROMETHEUS_URL", prom.url)
+    collect("prometheus", out=tmp_path / "inv", from_api=True)
+    live = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "live" / "conf.yaml", preview_cardinality=True,
+                  record_series_counts=tmp_path / "counts.json")
+    recording = json.loads((tmp_path / "counts.json").read_text(encoding="utf-8"))
+    query = next(q for q in recording["queries"] if "prometheus_http_requests_total" in q)
+    # the same answer as `curl $PROMETHEUS_URL/api/v1/query --data-urlencode query=...` saves it
+    recording["queries"][query] = requests.get(f"{prom.url}/api/v1/query", params={"query": query},
+                                               timeout=10).json()
     (tmp_path / "curl.json").write_text(json.dumps(recording), encoding="utf-8")
-    monkeypatch.delenv("PROMETHEUS_URL")  # the server is gone, and offline needs no URL
+    monkeypatch.delenv("PROMETHEUS_URL")  # offline needs no URL
+    # The session's server keeps running: prove the replay never connects anywhere (not even to the origin).
+    monkeypatch.setattr(socket.socket, "connect", _no_network)
 
     offline = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "off" / "conf.yaml",
                      series_counts=tmp_path / "curl.json")

