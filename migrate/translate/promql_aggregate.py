@@ -1,0 +1,104 @@
+"""PromQL aggregations → Datadog space aggregations: `sum`/`avg`/`min`/`max` by (...) set the query's
+space aggregation and group-by; `count` counts groups; `topk`/`bottomk` become `top()`.
+
+Datadog applies one space aggregation per query, so an aggregation over an aggregation is exact only
+when it merges groups the same way (`sum by (a) (sum by (a, b) (x))`); over a formula each query is
+aggregated first, which commutes for sum and avg over a linear formula.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import promql_parser as pp
+
+from migrate.translate import promql_tables as t
+from migrate.translate.ddquery import MetricQuery, number
+from migrate.translate.promql_selectors import Selectors
+from migrate.translate.promql_walk import Manual, Query, Val
+
+
+class Aggregations(Selectors):
+    def aggregate(self, node: Any) -> Val:
+        op = str(node.op)
+        value = self.visit(node.expr)
+        if value.scalar is not None:
+            raise Manual("promql.constant", f"{op}() of a constant")
+        labels = self.group_labels(node, value)
+        if op in ("topk", "bottomk"):
+            return self.top(op, node, value)
+        if op == "count":
+            if labels:
+                raise Manual("promql.count_by", "count by (...): Datadog counts series only across the whole query")
+            inner = [q for q in value.queries if not q.space]
+            if inner and not self.default_group_by:
+                raise Manual("promql.count_series", "count() of series that are not grouped: no label list to count")
+            for q in inner:
+                self.set_aggregation(q, "avg", list(self.default_group_by_tags(q)))
+                self.note("promql.count_series", f"count() of series became the number of distinct "
+                          f"{{{', '.join(q.group_by or [])}}} groups of {q.metric}")
+            return Val(formula=f"count_not_null({value.formula})", queries=value.queries, group_by=[])
+        if op not in ("sum", "avg", "min", "max"):
+            raise Manual("promql.unsupported_aggregation", f"{op}() has no Datadog space aggregation")
+        self.check_pushed(node)
+        single = value.query or (value.linear if op in ("sum", "avg") else None)
+        if single is not None:
+            self.aggregate_query(single, op, labels)
+            return Val(formula=value.formula, query=value.query, queries=value.queries, prec=value.prec,
+                       group_by=single.group_by, linear=value.linear)
+        self.note("promql.aggregation_over_formula", f"{op}() of a computed expression: each query is aggregated "
+                  "first, then combined")
+        for q in value.queries:
+            self.aggregate_query(q, op, labels)
+        return Val(formula=value.formula, queries=value.queries, prec=value.prec, group_by=labels)
+
+    def aggregate_query(self, q: MetricQuery, op: str, labels: list[str]) -> None:
+        if not q.space:
+            self.set_aggregation(q, op, labels)
+            return
+        if q.space.startswith("p"):
+            raise Manual("promql.nested_aggregation", f"{op}() of a percentile")
+        if (q.space == op and op != "avg") and set(labels) <= set(q.group_by or []):
+            q.group_by = labels
+            return
+        raise Manual("promql.nested_aggregation", f"{op}() of a {q.space}() with other groups: "
+                     "Datadog applies one space aggregation per query")
+
+    def set_aggregation(self, q: MetricQuery, op: str, labels: list[str]) -> None:
+        q.space, q.group_by = op, labels
+
+    def group_labels(self, node: Any, value: Val) -> list[str]:
+        modifier = node.modifier
+        if modifier is None:
+            return []
+        q = value.query if isinstance(value.query, Query) else None
+        if modifier.type == pp.AggModifierType.Without:
+            if not self.default_group_by:
+                raise Manual("promql.without_clause", f"without ({', '.join(modifier.labels)}) keeps every other "
+                             "label, and the label list is unknown")
+            self.note("promql.without_clause", f"without ({', '.join(modifier.labels)}) became by the known labels")
+            kept = [label for label in self.default_group_by if label not in modifier.labels]
+        else:
+            kept = list(modifier.labels)
+        return self.tags_for(kept, q, f"; dropped from the grouping of {node.op}")
+
+    def check_pushed(self, node: Any) -> None:
+        if not self.pushed or node.modifier is None:
+            return
+        kept = set(node.modifier.labels)
+        by = node.modifier.type == pp.AggModifierType.By
+        lost = [m.name for m in self.pushed if (m.name not in kept) == by]
+        if lost:
+            self.note("promql.recording_rule_matchers", f"matchers on {', '.join(lost)} were pushed into a recording "
+                      "rule that aggregates that label away")
+
+    def top(self, op: str, node: Any, value: Val) -> Val:
+        n = self.scalar(self.visit(node.param), op)
+        limit = next((lim for lim in t.TOP_LIMITS if lim >= n), t.TOP_LIMITS[-1])
+        note = f"{op}({number(n)}) became top(.., {limit}, 'mean', ..): Datadog ranks series over the whole window"
+        if limit != n:
+            note += f" and only allows limits {', '.join(map(str, t.TOP_LIMITS))}"
+        self.note("promql.topk_as_top", note)
+        direction = "desc" if op == "topk" else "asc"
+        return Val(formula=f"top({value.formula}, {limit}, 'mean', '{direction}')", queries=value.queries,
+                   group_by=value.group_by)

@@ -1,0 +1,127 @@
+"""PromQL function calls → Datadog query functions and formula functions, mostly from the tables in
+`promql_tables` (wrappers, rollups, gauge range functions, functions with no equivalent).
+
+`rate()`/`increase()` and `*_over_time()` mutate the one query they apply to (`.as_rate()`, `.rollup()`)
+while that is exact; `histogram_quantile()` turns a bucket query into a percentile of a distribution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from migrate.translate import promql_tables as t
+from migrate.translate.ddquery import number
+from migrate.translate.promql_selectors import Selectors
+from migrate.translate.promql_walk import ATOM, Manual, Query, Val
+
+
+class Functions(Selectors):
+    def call(self, node: Any) -> Val:
+        fn = node.func.name
+        if fn in ("absent", "absent_over_time"):
+            raise Manual("promql.absent_nested", f"{fn}() inside an expression (only a whole-rule absent() "
+                         "maps to a no-data alert)")
+        if fn == "predict_linear":
+            raise Manual("promql.predict_linear", "predict_linear() inside an expression: Datadog forecasts a "
+                         "whole monitor query (`predict_linear(v[r], t) < N` is a forecast monitor)")
+        if fn in t.MANUAL_FUNCTIONS:
+            raise Manual(t.MANUAL_FUNCTIONS[fn], f"{fn}() has no Datadog equivalent")
+        if fn == "vector":
+            return self.visit(node.args[0])
+        if fn == "histogram_quantile":
+            return self.quantile(node)
+        args = [self.visit(a) for a in node.args]
+        if fn in ("rate", "irate", "increase"):
+            return self.rate(fn, args[0])
+        if fn in t.ROLLUPS:
+            return self.rollup(args[0], t.ROLLUPS[fn], fn)
+        if fn == "last_over_time":
+            self.note("promql.last_over_time", "last_over_time(): the latest value is used, without the look-back")
+            return Val(formula=args[0].formula, query=args[0].query, queries=args[0].queries)
+        if fn in t.GAUGE_RANGE:
+            template, code, message = t.GAUGE_RANGE[fn]
+            self.note(code, message)
+            r = self.range_seconds(args[0])
+            value = self.wrapped(template.format(args[0].formula, r=number(r)), args[0], prec=2)
+            value.linear = args[0].query
+            return value
+        if fn in t.WRAPPERS:
+            template, code = t.WRAPPERS[fn]
+            if code:
+                self.note(code, f"{fn}() has no Datadog function and was left out")
+            scalars = [number(self.scalar(a, fn)) for a in args[1:]]
+            return self.wrapped(template.format(args[0].formula, *scalars), args[0],
+                                prec=args[0].prec if template == "{0}" else (2 if " * " in template else ATOM))
+        if fn == "scalar":
+            self.note("promql.scalar", "scalar() became the (single) series itself")
+            return args[0]
+        raise Manual("promql.unsupported_function", f"{fn}() is not supported in Datadog")
+
+    def wrapped(self, formula: str, inner: Val, prec: int = ATOM) -> Val:
+        keep = inner.query if formula == inner.formula else None
+        return Val(formula=formula, query=keep, queries=inner.queries, prec=prec, group_by=inner.group_by)
+
+    def bare(self, value: Val, fn: str) -> Query:
+        q = value.query  # set only while the formula around it commutes with query functions (timeshift)
+        if not isinstance(q, Query) or q.functions or q.space:
+            raise Manual("promql.unsupported_expression", f"{fn}() of a computed expression")
+        return q
+
+    def rate(self, fn: str, value: Val) -> Val:
+        r = self.range_seconds(value) if fn == "increase" else None
+        if value.range_s is None:
+            raise Manual("promql.unsupported_expression", f"{fn}() without a range")
+        q = self.bare(value, fn)
+        if q.kind == t.GAUGE and not q.kind_known:
+            q.kind = t.COUNTER
+            self.rename(q)
+            self.note("promql.type_guessed", f"{q.source} has no type metadata; {fn}() implies a counter ({q.metric})")
+        if fn == "irate":
+            self.note("promql.irate_as_rate", "irate() (last two samples) became the per-second rate per interval")
+        if q.kind in t.COUNT_LIKE:
+            q.functions.append(".as_rate()" if r is None else f".as_count().rollup(sum, {number(r)})")
+            return Val(formula=value.formula, query=q, queries=[q])
+        self.note("promql.rate_of_gauge", f"{fn}() of the gauge {q.source}: per-second change of the gauge, "
+                  "without Prometheus' counter-reset handling")
+        formula = f"per_second({value.formula})" + ("" if r is None else f" * {number(r)}")
+        return Val(formula=formula, queries=[q], prec=ATOM if r is None else 2, linear=q)
+
+    def rollup(self, value: Val, method: str, fn: str) -> Val:
+        r = self.range_seconds(value)
+        targets = [value.query] if value.query is not None else value.queries
+        if value.query is None:
+            self.note("promql.rollup_of_formula", f"{fn}() of a computed expression: each query is rolled up")
+        for q in targets:
+            q.functions.append(f".rollup({method}, {number(r)})")
+        return Val(formula=value.formula, query=value.query, queries=value.queries, prec=value.prec,
+                   group_by=value.group_by)
+
+    def quantile(self, node: Any) -> Val:
+        phi = self.visit(node.args[0])
+        value = self.visit(node.args[1])
+        q = value.query
+        if not isinstance(q, Query) or q.kind != t.BUCKET or q.percentile:
+            raise Manual("promql.histogram_quantile", "histogram_quantile() over something other than "
+                         "(a sum of) the rate of one histogram's buckets")
+        if not self.distributions:
+            raise Manual("promql.histogram_quantile", f"{q.source}: Datadog cannot compute percentiles from "
+                         "bucket counts; set histogram_buckets_as_distributions and send distributions")
+        quantile = self.scalar(phi, "histogram_quantile")
+        name = t.PERCENTILES.get(quantile)
+        if name is None:
+            name = "p" + number(round(quantile * 100, 4))
+            self.note("promql.custom_percentile", f"{name} needs advanced percentile queries on the distribution")
+        q.percentile = name
+        q.space = name
+        q.functions = []
+        q.filters = [f for f in q.filters if f.key != "upper_bound"]
+        if q.group_by is None:
+            q.group_by = self.default_group_by_tags(q)
+            self.note("promql.no_aggregation", f"histogram_quantile() per {q.source} series became one percentile "
+                      f"by {', '.join(q.group_by) or 'nothing'}")
+        elif "upper_bound" not in q.group_by:
+            raise Manual("promql.histogram_quantile", "histogram_quantile() over buckets aggregated without `le`")
+        else:
+            q.group_by = [g for g in q.group_by if g != "upper_bound"]
+        self.rename(q)
+        return Val(formula=value.formula, query=q, queries=[q], group_by=q.group_by)

@@ -1,0 +1,169 @@
+"""PromQL selectors → Datadog metric queries: metric identity, recording rules, offsets, and
+label matchers → tag filters (`le` → `upper_bound`, server labels, regex reductions, template variables).
+
+A selector on a recording rule is replaced by the rule's expression (inlined), its matchers pushed into
+every selector there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import promql_parser as pp
+
+from migrate.translate import promql_tables as t
+from migrate.translate.ddquery import Filter, MetricQuery, number, tag_value
+from migrate.translate.promql_guard import parse as guarded_parse
+from migrate.translate.promql_vars import SENTINEL, substitute
+from migrate.translate.promql_walk import Manual, Query, Val, WalkerBase, ref
+
+
+@lru_cache(maxsize=1024)
+def parse_rule(expr: str) -> Any:
+    """Recording rules are inlined into many alerts: parse each once. (Alert expressions are parsed
+    uncached: each is seen once, and keeping their trees alive only costs memory.)"""
+    return guarded_parse(expr)
+
+
+class Selectors(WalkerBase):
+    def selector(self, node: Any) -> Val:
+        matchers = list(node.matchers.matchers)
+        name = node.name
+        if node.matchers.or_matchers:
+            raise Manual("promql.or_matchers", "`or` inside a selector's braces")
+        for m in list(matchers):
+            if m.name == "__name__":
+                if m.op != pp.MatchOp.Equal:
+                    raise Manual("promql.name_regex", "a selector on the metric name by regex or inequality")
+                name = m.value
+                matchers.remove(m)
+        if not name:
+            raise Manual("promql.name_regex", "a selector without a metric name")
+        if node.at is not None:
+            raise Manual("promql.at_modifier", "the @ modifier pins evaluation time; Datadog has no equivalent")
+        value = self.inline(name, matchers) if name in self.ctx.recording_rules else self.metric(name, matchers)
+        if node.offset is not None:
+            value = self.offset(value, node.offset.total_seconds())
+        return value
+
+    def metric(self, name: str, matchers: list[Any]) -> Val:
+        if name in t.SERVER_METRICS:
+            raise Manual("promql.server_metric", t.SERVER_METRICS[name])
+        self.source_metrics.append(name)
+        kind, known = t.resolve_kind(name, self.ctx.metric_types, self.mapped_types)
+        if ":" in name:
+            self.note("promql.recording_rule_not_found", f"{name} looks like a recording rule but none was given; "
+                      "it exists in Datadog only if something sends it under that name")
+        q = Query(metric="", source=name, kind=kind, kind_known=known)
+        for m in [*matchers, *self.pushed]:
+            term = self.filter_for(m, q)
+            if term is not None:
+                q.filters.append(term)
+        self.queries.append(q)
+        self.rename(q)
+        return Val(formula=ref(q), query=q, queries=[q])
+
+    def rename(self, q: Query) -> None:
+        q.metric = t.datadog_metric(q.source, q.kind, self.namespace, distribution=bool(q.percentile))
+
+    def inline(self, name: str, matchers: list[Any]) -> Val:
+        if name in self.inlining:
+            raise Manual("promql.recording_rule_cycle", " -> ".join([*self.inlining, name]))
+        try:
+            node = parse_rule(substitute(self.ctx.recording_rules[name], self.ctx.variables)[0])
+        except ValueError as exc:
+            raise Manual("promql.parse_error", f"recording rule {name}: {exc}") from exc
+        saved = self.pushed
+        self.inlining.append(name)
+        self.pushed = [*self.pushed, *matchers]
+        try:
+            return self.visit(node)
+        finally:
+            self.inlining.pop()
+            self.pushed = saved
+
+    def offset(self, value: Val, seconds: float) -> Val:
+        if seconds <= 0:
+            raise Manual("promql.offset", "a negative offset looks into the future")
+        fn = t.SHIFT_FUNCTIONS.get(seconds)
+        formula = f"{fn}({value.formula})" if fn else f"timeshift({value.formula}, -{number(seconds)})"
+        return Val(formula=formula, query=value.query, queries=value.queries, group_by=value.group_by)
+
+    # --- labels and matchers ----------------------------------------------------------------
+    def tag_for(self, label: str, q: Query | None) -> tuple[str | None, str]:
+        """(Datadog tag key or None if the label does not exist there, why)."""
+        if label == "le" and q is not None and q.kind == t.BUCKET:
+            return "upper_bound", ""
+        if label in self.label_tags:
+            tag = self.label_tags[label]
+            if label in self.server_labels:
+                if tag is None:
+                    return None, f"`{label}` is added by the Prometheus server and does not exist in Datadog"
+                return tag, f"`{label}` is added by the Prometheus server; mapped to `{tag}`, whose values differ"
+            return tag, ("" if tag is not None else f"`{label}` is mapped to nothing in Datadog")
+        if label in self.server_labels:
+            return None, f"`{label}` is added by the Prometheus server and has no Datadog mapping"
+        return label.lower(), ""
+
+    def filter_for(self, m: Any, q: Query) -> Filter | None:
+        tag, why = self.tag_for(m.name, q)
+        if why:
+            self.note("promql.server_label" if m.name in self.server_labels else "promql.label_dropped",
+                      why + ("" if tag else f"; the matcher {m} was dropped (wider scope)"))
+        if tag is None:
+            return None
+        value, op = m.value, m.op
+        var = SENTINEL.match(value)
+        if var:
+            if op in (pp.MatchOp.Equal, pp.MatchOp.Re):
+                return Filter(tag, "var", (f"${var.group(1)}",))
+            raise Manual("promql.template_variable", f"negated template variable in {m}")
+        if op in (pp.MatchOp.Equal, pp.MatchOp.NotEqual):
+            positive = op == pp.MatchOp.Equal
+            if value == "":
+                return Filter(tag, "has_not" if positive else "has")
+            return Filter(tag, "eq" if positive else "ne", (self.value(value, m),))
+        positive = op == pp.MatchOp.Re
+        if value in (".*", "^.*$"):
+            if positive:
+                return None
+            raise Manual("promql.regex_matcher", f"{m} matches nothing")
+        if value in (".+", "^.+$"):
+            return Filter(tag, "has" if positive else "has_not")
+        reduced = t.regex_values(value)
+        if reduced is None:
+            raise Manual("promql.regex_matcher", f"the regex matcher {m} has no Datadog tag filter equivalent")
+        values, approximate = reduced
+        if approximate:
+            self.note("promql.regex_matcher", f"{m}: `.` (exactly one character) became `*` (any characters)")
+        values = [self.value(v, m) for v in values]
+        if len(values) == 1:
+            return Filter(tag, "eq" if positive else "ne", (values[0],))
+        if any("*" in v for v in values):
+            if positive:
+                return Filter(tag, "any", tuple(values))
+            raise Manual("promql.regex_matcher", f"{m}: a negated alternation of wildcards")
+        return Filter(tag, "in" if positive else "not_in", tuple(values))
+
+    def value(self, value: str, m: Any) -> str:
+        converted = tag_value(value)
+        if converted != value.lower():
+            self.note("promql.tag_value", f"{m}: Datadog stores the value as `{converted}`")
+        return converted
+
+    def default_group_by_tags(self, q: MetricQuery) -> list[str]:
+        return self.tags_for(self.default_group_by, q if isinstance(q, Query) else None, "; left out of the grouping")
+
+    def tags_for(self, labels: list[str], q: Query | None, dropped: str) -> list[str]:
+        """Datadog group-by tags for source labels, each lost or changed label noted (`dropped` says where)."""
+        tags: list[str] = []
+        for label in labels:
+            tag, why = self.tag_for(label, q)
+            if why:
+                self.note("promql.server_label" if label in self.server_labels else "promql.label_dropped",
+                          why + ("" if tag else dropped))
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags
+

@@ -1,0 +1,105 @@
+"""What the PromQL walker's parts share: the value each node becomes, the query it mutates, the
+walk's state.
+
+The walker (`promql._Walker`) is one class assembled from a mixin per node family, each in its own
+module over `WalkerBase`: `promql_selectors` (selectors, matchers → tags, metric identity),
+`promql_functions`, `promql_aggregate`, `promql_binary`; `promql` itself holds the entry point, the
+root of an expression and the dispatch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import promql_parser as pp
+
+from migrate.model import Finding, Outcome
+from migrate.translate import promql_tables as t
+from migrate.translate.ddquery import MetricQuery, number
+from migrate.translate.promql_vars import DEFAULTED_RANGES
+from migrate.translate.query import QueryContext
+
+ATOM = 9  # precedence of a formula that never needs parentheses
+
+
+class Manual(Exception):
+    """Raised inside the walker when the expression cannot be expressed in Datadog at all."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Val:
+    formula: str = ""
+    scalar: float | None = None
+    query: MetricQuery | None = None  # the one query functions may still mutate (formula commutes)
+    linear: MetricQuery | None = None  # the one query under a linear formula: sum/avg commute with it
+    queries: list[MetricQuery] = field(default_factory=list)
+    range_s: float | None = None  # set for range vectors (matrix selectors, subqueries)
+    prec: int = ATOM
+    group_by: list[str] | None = None  # Datadog tags of the result; None: not aggregated
+
+
+@dataclass
+class Query(MetricQuery):
+    source: str = ""
+    kind: str = t.GAUGE
+    kind_known: bool = True
+    percentile: str = ""  # set by histogram_quantile on a bucket query
+
+
+class WalkerBase:
+    def __init__(self, ctx: QueryContext) -> None:
+        self.ctx = ctx
+        # Read the mappings once per expression (the properties copy their section on every access).
+        prom = ctx.mappings.section("prometheus")
+        self.label_tags: dict[str, str | None] = prom.get("label_tags") or {}
+        self.namespace = str(prom.get("namespace", ""))
+        self.distributions = bool(prom.get("histogram_buckets_as_distributions", False))
+        self.mapped_types: dict[str, str] = prom.get("metric_types") or {}
+        self.server_labels = set(prom.get("server_labels") or ctx.mappings.server_labels)
+        self.findings: list[Finding] = []
+        self.source_metrics: list[str] = []
+        self.queries: list[Query] = []
+        self.inlining: list[str] = []  # recording rules being inlined (cycle detection)
+        self.pushed: list[Any] = []  # matchers on a recorded series, pushed into its expression
+        self.default_group_by = list(ctx.default_group_by)
+
+    def note(self, code: str, message: str, outcome: Outcome = Outcome.APPROXIMATE) -> None:
+        self.findings.append(Finding(code, message, outcome))
+
+    def visit(self, node: Any) -> Val:
+        """The dispatch over node kinds, defined by the assembled walker (promql._Walker)."""
+        raise NotImplementedError
+
+    def scalar(self, value: Val, fn: str) -> float:
+        if value.scalar is None:
+            raise Manual("promql.unsupported_function", f"{fn}() with a non-constant parameter")
+        return value.scalar
+
+    def range_seconds(self, value: Val) -> float:
+        if value.range_s is None:
+            raise Manual("promql.unsupported_expression", "a range function without a range")
+        seconds = round(value.range_s, 3)
+        if seconds in DEFAULTED_RANGES:
+            seconds = DEFAULTED_RANGES[seconds]
+            self.note("promql.interval_variable", f"a range variable without a value became {number(seconds)}s")
+        return seconds
+
+
+def strip(node: Any) -> Any:
+    while isinstance(node, pp.ParenExpr):
+        node = node.expr
+    return node
+
+
+def ref(q: MetricQuery) -> str:
+    """A query's placeholder in a formula until `finish` names the queries `a`, `b`, ..."""
+    return f"\x00{id(q)}\x00"
+
+
+def wrap(value: Val, prec: int) -> str:
+    return f"({value.formula})" if value.prec < prec else value.formula
