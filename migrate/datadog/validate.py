@@ -124,7 +124,8 @@ def schema_errors(component: str, payload: Any) -> list[str]:
 
 
 def _most_relevant(error: ValidationError) -> list[ValidationError]:
-    """For a union (41 widget definitions, assertion kinds), the errors of the branch the payload meant."""
+    """For a union tried branch by branch (two `funnel` widgets, unions without a discriminator), the errors of
+    the branch the payload meant."""
     if error.validator not in ("anyOf", "oneOf") or not error.context:
         return [error]
     branches: dict[int, list[ValidationError]] = {}
