@@ -34,6 +34,10 @@ def complexity(expr: str) -> int:
 def parse(expr: str) -> Any:
     """`promql_parser.parse`, raising ValueError (as it does for a syntax error) for an expression too
     complex to parse without crashing the process."""
+    # Each bracket or operator is at least one character and a string literal shrinks to `""`, so
+    # complexity(expr) <= len(expr): short expressions (nearly all rules) skip the character scan.
+    if len(expr) <= MAX_COMPLEXITY:
+        return promql_parser.parse(expr)
     score = complexity(expr)
     if score > MAX_COMPLEXITY:
         raise ValueError(f"expression too complex to parse safely ({score} nested or chained operations; "
