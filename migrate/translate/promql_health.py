@@ -39,6 +39,7 @@ from migrate.model import Finding
 from migrate.translate.ddquery import number, tag_value
 from migrate.translate.promql_guard import parse as guarded_parse
 from migrate.translate.promql_vars import substitute
+from migrate.translate.promql_walk import strip
 from migrate.translate.query import QueryContext
 
 CHECK = "openmetrics.health"
@@ -86,12 +87,6 @@ class _Unsupported(Exception):
     """The expression uses `up` in a way a check alert cannot express; the message says why."""
 
 
-def _strip(node: Any) -> Any:
-    while isinstance(node, pp.ParenExpr):
-        node = node.expr
-    return node
-
-
 def _down(op: str, threshold: float, *, all_down: bool) -> bool:
     """Does `up <op> threshold` mean "the target is down" (values are 0 or 1; a sum is 0 only if all are)?"""
     if op == "==":
@@ -106,7 +101,7 @@ def _down(op: str, threshold: float, *, all_down: bool) -> bool:
 def translate_up_alert(expr: str, ctx: QueryContext, for_seconds: float = 0.0) -> tuple[ServiceCheck | None, str]:
     """(the service check monitor for an `up` alert, "") or (None, why the rule has none)."""
     try:
-        root = _strip(guarded_parse(substitute(expr, ctx.variables)[0]))
+        root = strip(guarded_parse(substitute(expr, ctx.variables)[0]))
         return _Builder(ctx).root(root, for_seconds), ""
     except ValueError as exc:
         return None, f"cannot parse: {exc}"
@@ -125,13 +120,13 @@ class _Builder:
 
     def root(self, node: Any, for_seconds: float) -> ServiceCheck:
         if isinstance(node, pp.Call) and node.func.name in ("absent", "absent_over_time"):
-            return self.absent(_strip(node.args[0]))
+            return self.absent(strip(node.args[0]))
         if not (isinstance(node, pp.BinaryExpr) and str(node.op) in _COMPARISONS
-                and isinstance(_strip(node.rhs), pp.NumberLiteral)
+                and isinstance(strip(node.rhs), pp.NumberLiteral)
                 and (node.modifier is None or not node.modifier.return_bool)):
             raise _Unsupported("the rule does not compare `up` with a number")
-        op, threshold = str(node.op), float(_strip(node.rhs).val)
-        vector = _strip(node.lhs)
+        op, threshold = str(node.op), float(strip(node.rhs).val)
+        vector = strip(node.lhs)
         runs, all_down = self.vector(vector, op, threshold)
         self.set_failures(runs, for_seconds)
         self.out.findings.insert(0, Finding("alert.service_check", (
@@ -153,7 +148,7 @@ class _Builder:
             self.out.group_by = self.group_tags([ENDPOINT])
             return 0, False
         if isinstance(node, pp.AggregateExpr) and str(node.op) in _AGGREGATIONS:
-            inner = _strip(node.expr)
+            inner = strip(node.expr)
             if not isinstance(inner, pp.VectorSelector):
                 raise _Unsupported(f"{node.op}() over an expression of `up`")
             kind = _AGGREGATIONS[str(node.op)]
@@ -165,7 +160,7 @@ class _Builder:
                 raise _Unsupported(f"{node.op}(up) of every target has no group a check alert can count")
             return 0, kind == "all"
         if isinstance(node, pp.Call) and node.func.name in _RANGE:
-            matrix = _strip(node.args[0])
+            matrix = strip(node.args[0])
             if not isinstance(matrix, pp.MatrixSelector):
                 raise _Unsupported(f"{node.func.name}() of a subquery of `up`")
             self.selector(matrix.vector_selector)
