@@ -13,8 +13,9 @@ from typing import Any
 import promql_parser as pp
 
 from migrate.translate import promql_tables as t
-from migrate.translate.ddquery import Filter, MetricQuery, number, tag_value
+from migrate.translate.ddquery import Filter, MetricQuery, number, render_scope, tag_value
 from migrate.translate.promql_guard import parse as guarded_parse
+from migrate.translate.promql_health import ENDPOINT
 from migrate.translate.promql_vars import SENTINEL, substitute
 from migrate.translate.promql_walk import Manual, Query, Val, WalkerBase, ref
 
@@ -100,7 +101,8 @@ class Selectors(WalkerBase):
             if label in self.server_labels:
                 if tag is None:
                     return None, f"`{label}` is added by the Prometheus server and does not exist in Datadog"
-                return tag, f"`{label}` is added by the Prometheus server; mapped to `{tag}`, whose values differ"
+                return tag, (f"`{label}` is added by the Prometheus server; mapped to `{tag}`, "
+                             + _server_tag_values(label, tag))
             return tag, ("" if tag is not None else f"`{label}` is mapped to nothing in Datadog")
         if label in self.server_labels:
             return None, f"`{label}` is added by the Prometheus server and has no Datadog mapping"
@@ -113,6 +115,13 @@ class Selectors(WalkerBase):
                       why + ("" if tag else f"; the matcher {m} was dropped (wider scope)"))
         if tag is None:
             return None
+        term = self.tag_filter(m, tag)
+        if term is not None and m.name == "instance" and tag == ENDPOINT:
+            return self.endpoint_filter(m, term)
+        return term
+
+    def tag_filter(self, m: Any, tag: str) -> Filter | None:
+        """The scope term for one matcher on the tag `tag` (None: no restriction)."""
         value, op = m.value, m.op
         var = SENTINEL.match(value)
         if var:
@@ -146,6 +155,21 @@ class Selectors(WalkerBase):
             raise Manual("promql.regex_matcher", f"{m}: a negated alternation of wildcards")
         return Filter(tag, "in" if positive else "not_in", tuple(values))
 
+    def endpoint_filter(self, m: Any, term: Filter) -> Filter:
+        """An `instance` (host:port) term on the `endpoint` tag (the scrape URL): each value becomes the URLs
+        around it. A Datadog variable takes endpoint values directly, and presence needs no value."""
+        if term.op in ("has", "has_not", "var"):
+            return term
+        if term.op == "not_in":
+            raise Manual("promql.regex_matcher", f"{m}: excluding several endpoints needs a negated alternation "
+                         "of wildcards")
+        op = "any" if term.op == "in" else term.op
+        out = Filter(term.key, op, tuple(endpoint_pattern(v) for v in term.values))
+        self.note("promql.server_label", f"{m} became `{render_scope([out])}`: the `{ENDPOINT}` tag is the scrape "
+                  "URL (`<scheme>://<instance><metrics_path>`), exact while `instance` is the target's address "
+                  "(Prometheus' default); an `instance` relabelled to anything else matches no endpoint")
+        return out
+
     def value(self, value: str, m: Any) -> str:
         converted = tag_value(value)
         if converted != value.lower():
@@ -167,3 +191,20 @@ class Selectors(WalkerBase):
                 tags.append(tag)
         return tags
 
+
+
+def endpoint_pattern(instance: str) -> str:
+    """The `endpoint` tag values (scrape URLs) an `instance` value is the address of: `*://10.0.0.5:8080/*`."""
+    return f"*://{instance}/*"
+
+
+def _server_tag_values(label: str, tag: str) -> str:
+    """How a server label's tag relates to the label's values (the `promql.server_label` note says it)."""
+    if label == "instance" and tag == ENDPOINT:
+        return ("the scrape URL the Agent tags each target's series with: `instance` `10.0.0.5:8080` is "
+                "`endpoint:http://10.0.0.5:8080/metrics`")
+    if tag == "host":
+        return ("the host of the Agent that scrapes the target: targets one Agent scrapes (the pods on a node) "
+                "share it, so it does not tell them apart")
+    return (f"which has the `{label}` values only where the Agent instance carries `{tag}:<value>` in `tags:` "
+            "(bridge mode writes it; an instance configured by hand needs it too)")

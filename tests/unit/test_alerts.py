@@ -269,3 +269,27 @@ def test_monitor_metadata_lists_source_metrics() -> None:
     env = TranslateEnv(QueryContext(load_mappings()), Ledger())
     (monitor,) = translate_rules(objects, env, translate=fake)
     assert monitor.metadata == {"source_metrics": ["a", "x_total"]}
+
+
+@pytest.mark.parametrize(("layer", "tag", "scope"), [
+    (None, "endpoint", "endpoint:*://10.0.0.5:8080/*"),
+    ("prometheus:\n  label_tags:\n    instance: host\n", "host", "host:10.0.0.5:8080"),
+])
+def test_instance_becomes_the_mapped_tag_in_monitors(tmp_path: Path, layer: str | None, tag: str, scope: str) -> None:
+    """With the real PromQL translator: `endpoint` by default, `host` where an operator's layer says so."""
+    if layer is not None:
+        (tmp_path / "layer.yaml").write_text(layer)
+    rules = [{"alert": "Busy", "expr": 'max by (instance) (inflight{instance="10.0.0.5:8080"}) > 100', "for": "5m",
+              "labels": {"severity": "critical"}, "annotations": {"summary": "{{ $labels.instance }} is busy"}}]
+    env = TranslateEnv(QueryContext(load_mappings([tmp_path] if layer else [])), Ledger())
+    (monitor,) = translate_rules(rule_objects(rules), env)
+    assert monitor.payload["query"] == f"min(last_5m):max:techcorp.inflight{{{scope}}} by {{{tag}}} > 100"
+    assert monitor.payload["name"] == f"{{{{{tag}.name}}}} is busy"
+    entry = env.ledger.get(rule_objects(rules)[0].ref.key)
+    assert entry is not None and entry.outcome is Outcome.APPROXIMATE
+    notes = [f.message for f in entry.findings if f.code == "promql.server_label"]
+    if tag == "endpoint":
+        assert any("`endpoint:http://10.0.0.5:8080/metrics`" in n for n in notes), notes
+        assert any(f"became `{scope}`" in n for n in notes), notes
+    else:
+        assert any("the host of the Agent that scrapes the target" in n for n in notes), notes

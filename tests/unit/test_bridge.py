@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,8 @@ from migrate.inventory.store import Inventory, InventoryObject, write_inventory
 from migrate.mappings import load_mappings
 from migrate.model import SourceRef
 from migrate.sources.http import HttpClient
+from migrate.translate.promql import translate_promql
+from migrate.translate.query import QueryContext
 
 
 def _obj(kind: str, oid: str, normalized: dict[str, Any]) -> InventoryObject:
@@ -111,6 +115,22 @@ def test_the_check_keeps_its_own_endpoint_and_host_tags() -> None:
         assert [t for t in instance["tags"] if t.split(":", 1)[0] in ("endpoint", "host", "instance")] == []
         assert "rename_labels" not in instance
     assert not any("mapped to `host`" in w for w in out.warnings)
+
+
+def test_a_monitor_scoped_on_an_instance_selects_that_targets_endpoint_only() -> None:
+    """The translator's `endpoint` wildcard for `instance="h:p"` against the `endpoint:<url>` tag the check sets
+    for each instance bridge mode writes (Autodiscovery resolves `%%host%%` to the pod's IP)."""
+    inv = _inventory()
+    mappings = load_mappings()
+    out = build_config(referenced_metrics([], [inv]), [inv], mappings)
+    instances = {str(t.normalized["labels"]["instance"]) for t in inv.by_kind("target")}
+    urls = {i["openmetrics_endpoint"].replace("%%host%%", "10.1.2.3") for i in _all_instances(out)}
+    assert urls == {"http://10.0.0.5:8080/metrics", "http://10.1.2.3:9100/metrics"}
+    for instance in instances:
+        result = translate_promql(f'sum(rate(payment_gateway_requests_total{{instance="{instance}"}}[5m]))',
+                                  QueryContext(mappings))
+        (pattern,) = re.findall(r"\{endpoint:([^}]*)\}", result.expression)
+        assert [u for u in urls if fnmatchcase(u, pattern)] == [f"http://{instance}/metrics"]
 
 
 def test_an_operator_layer_mapping_instance_to_host_still_works(tmp_path: Path) -> None:

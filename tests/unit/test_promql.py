@@ -84,8 +84,8 @@ def test_type_sources_in_order() -> None:
 def test_default_group_by_maps_labels_to_tags() -> None:
     ctx = QueryContext(mappings=base_mappings(), default_group_by=["instance", "job", "pod"])
     result = translate_promql("node_load1 > 4", ctx)
-    assert result.expression == "avg:app.node_load1{*} by {host,pod}"
-    assert result.group_by == ["host", "pod"]
+    assert result.expression == "avg:app.node_load1{*} by {endpoint,pod}"
+    assert result.group_by == ["endpoint", "pod"]
     assert {"promql.no_aggregation", "promql.server_label"} <= {f.code for f in result.findings}
 
 

@@ -37,7 +37,7 @@ def base_mappings(namespace: str = "app", distributions: bool = False) -> Mappin
     return Mappings(data={"prometheus": {
         "namespace": namespace,
         "histogram_buckets_as_distributions": distributions,
-        "label_tags": {"instance": "host"},
+        "label_tags": {"instance": "endpoint"},  # as mappings/prometheus.yaml
         "server_labels": ["job", "instance"],
     }})
 
