@@ -16,7 +16,7 @@ from migrate.translate import promql_tables as t
 from migrate.translate.ddquery import Filter, MetricQuery, number, render_scope, tag_value
 from migrate.translate.promql_guard import parse as guarded_parse
 from migrate.translate.promql_health import ENDPOINT
-from migrate.translate.promql_vars import SENTINEL, substitute
+from migrate.translate.promql_vars import SENTINEL, SENTINEL_INSIDE, substitute
 from migrate.translate.promql_walk import Manual, Query, Val, WalkerBase, ref
 
 
@@ -128,6 +128,14 @@ class Selectors(WalkerBase):
             if op in (pp.MatchOp.Equal, pp.MatchOp.Re):
                 return Filter(tag, "var", (f"${var.group(1)}",))
             raise Manual("promql.template_variable", f"negated template variable in {m}")
+        if SENTINEL_INSIDE.search(value):
+            # `instance=~"$node:$port"`: a Datadog scope filters a tag by one template variable, never by a
+            # value assembled from several; keeping the placeholder would filter on a value that never exists.
+            names = ", ".join(f"${n}" for n in SENTINEL_INSIDE.findall(value))
+            self.note("promql.template_variable", f"`{m.name}` is matched against a value built from template "
+                      f"variables ({names}) and other text; Datadog cannot filter a tag that way, so the matcher "
+                      "was dropped (wider scope)")
+            return None
         if op in (pp.MatchOp.Equal, pp.MatchOp.NotEqual):
             positive = op == pp.MatchOp.Equal
             if value == "":

@@ -14,6 +14,7 @@ import re
 from migrate.model import Finding
 
 SENTINEL = re.compile(r"^__ddvar_(\w+)__$")
+SENTINEL_INSIDE = re.compile(r"__ddvar_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*?)__")  # a placeholder within other text
 # Grafana built-ins: name -> default when unset (seconds for the durations).
 _BUILTIN_DURATIONS = {"__rate_interval": 300, "__interval": 60, "__range": 3600}
 _BUILTIN_NUMBERS = {"__interval_ms": "60000", "__range_s": "3600", "__range_ms": "3600000"}

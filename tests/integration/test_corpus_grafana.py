@@ -52,3 +52,13 @@ def test_payloads_are_schema_valid(corpus: tuple[Collected, list[DesiredResource
     _, resources, _ = corpus
     for resource in resources[index:index + 6]:
         assert validate_payload("dashboard", resource.payload) == [], resource.payload["title"]
+
+
+def test_no_internal_placeholder_reaches_a_payload(corpus: tuple[Collected, list[DesiredResource], Ledger]) -> None:
+    # Template variables travel through the PromQL parser as `__ddvar_<name>__` label values; one left in a
+    # Datadog query would filter on a value that never exists, silently.
+    import json
+
+    _, resources, _ = corpus
+    leaked = [r.payload.get("title", r.key) for r in resources if "__ddvar_" in json.dumps(r.payload)]
+    assert not leaked, leaked
