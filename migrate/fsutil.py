@@ -64,15 +64,20 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
-def read_json(path: Path) -> Any:
+def read_text(path: Path, expected: str = "text") -> str:
+    """A UTF-8 file's text, or an InputError naming the file (`expected` says what it should have held)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", path=str(path)) from None
     except UnicodeDecodeError:
-        raise InputError("not a UTF-8 text file (expected JSON)", path=str(path)) from None
+        raise InputError(f"not a UTF-8 text file (expected {expected})", path=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
+
+
+def read_json(path: Path) -> Any:
+    text = read_text(path, "JSON")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

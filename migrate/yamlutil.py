@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from migrate.errors import InputError
+from migrate.fsutil import read_text
 
 try:  # the C loader is several times faster on large rule files and dashboards
     _Loader: Any = yaml.CSafeLoader
@@ -76,15 +77,7 @@ def load_text(text: str, path: str) -> list[YamlDoc]:
 
 
 def load_file(path: Path) -> list[YamlDoc]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not a UTF-8 text file", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
-    return load_text(text, str(path))
+    return load_text(read_text(path, "YAML"), str(path))
 
 
 def format_path(json_path: Sequence[str | int]) -> str:
