@@ -77,7 +77,8 @@ def rule_objects(rules: list[Rule]) -> list[InventoryObject]:
     seen: Counter[str] = Counter()
     objects = []
     for rule in rules:
-        base = f"{rule.file}/{rule.group}/{rule.name}"
+        # A server reports absolute rule-file paths; without the leading `/` a key reads `.../alerting_rule/etc/...`
+        base = f"{rule.file.lstrip('/')}/{rule.group}/{rule.name}"
         seen[base] += 1
         rule_id = base if seen[base] == 1 else f"{base}#{seen[base]}"
         ref = SourceRef(source=SOURCE, kind=rule.kind, id=rule_id, name=rule.name, origin=rule.origin)

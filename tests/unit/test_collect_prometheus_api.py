@@ -101,16 +101,16 @@ def test_api_objects_and_normalized_fields() -> None:
     inv = collect_api(client())
     assert inv.origin == URL
     objs = {o.ref.id: o for o in inv.objects}
-    first = objs["/etc/prometheus/rules/payments.yml/payments/HighErrors"]
+    first = objs["etc/prometheus/rules/payments.yml/payments/HighErrors"]
     assert first.normalized == {
         "name": "HighErrors", "expr": "rate(errors_total[5m]) > 1", "for_seconds": 300,
         "keep_firing_for_seconds": 0, "labels": {"severity": "warning"}, "annotations": {"summary": "s"},
         "group": "payments", "group_interval_seconds": 30, "file": "/etc/prometheus/rules/payments.yml", "index": 0,
     }
     assert "alerts" not in first.payload and "state" not in first.payload  # volatile fields dropped
-    second = objs["/etc/prometheus/rules/payments.yml/payments/HighErrors#2"]
+    second = objs["etc/prometheus/rules/payments.yml/payments/HighErrors#2"]
     assert (second.normalized["for_seconds"], second.normalized["keep_firing_for_seconds"]) == (60, 120)
-    assert objs["/etc/prometheus/rules/payments.yml/payments/job:errors:rate5m"].normalized["labels"] == {}
+    assert objs["etc/prometheus/rules/payments.yml/payments/job:errors:rate5m"].normalized["labels"] == {}
     assert objs["metadata"].normalized == {"types": {"errors_total": "counter", "queue_depth": "gauge"}}
     assert any("group 'empty': empty rules list" in w for w in inv.warnings)
 
