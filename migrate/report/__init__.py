@@ -12,6 +12,7 @@ from typing import Any
 
 from migrate.model import LedgerEntry, Outcome
 from migrate.report.cardinality import summary_lines as cardinality_lines
+from migrate.runner.changes import Action, Change, Update
 from migrate.runner.plan import Plan, desired_hash
 from migrate.translate.store import Translation
 
@@ -27,6 +28,12 @@ def _item(entry: LedgerEntry) -> dict[str, Any]:
         "findings": [f.to_dict() for f in entry.findings],
         "original": entry.original, "reason": entry.reason, "targets": list(entry.targets),
     }
+
+
+def _change(change: Change) -> dict[str, Any]:
+    fields = [f.path for f in change.fields] if isinstance(change, Update) else []
+    return {"action": change.action.value, "type": change.type, "name": change.name, "key": change.key,
+            "datadog_id": change.datadog_id, "sources": [r.key for r in change.source_refs], "fields": fields}
 
 
 def build_report(translation: Translation, *, translation_dir: Path, plan: Plan | None = None,
@@ -49,6 +56,9 @@ def build_report(translation: Translation, *, translation_dir: Path, plan: Plan 
             "summary": plan.summary,
             # A plan made from another translation run describes different resources: say so.
             "matches_translation": plan.desired_hash == desired_hash(translation.resources),
+            # Every change but the no-ops, so an auditor can follow a source object to what happens in Datadog.
+            "changes": [_change(c) for c in plan.changes if c.action is not Action.NOOP],
+            "adopt_candidates": [a.to_dict() for a in plan.adopt_candidates],
         }
     out = out_dir or Path()
     return {

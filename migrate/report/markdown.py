@@ -65,11 +65,28 @@ def _summary(data: dict[str, Any]) -> list[str]:
             out += ["**Warning:** the plan was made from a different translation; re-run `ddmigrate plan`.", ""]
         out += table(["Create", "Update", "Delete", "Unchanged", "Adopt candidates"],
                      [[s["create"], s["update"], s["delete"], s["no-op"], s["adopt_candidates"]]], numeric_from=0)
+        out += _changes(plan)
     if data.get("cardinality"):
         out += _cardinality(data["cardinality"])
     out += ["## Reason codes", ""]
     codes = data["reason_codes"]
     out += table(["Code", "Findings"], [[code(c), n] for c, n in codes.items()]) if codes else ["None.", ""]
+    return out
+
+
+def _changes(plan: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    if plan.get("changes"):
+        out += ["### Changes", ""]
+        out += table(["Action", "Type", "Name", "Datadog id", "ddmigrate key", "Source objects", "Fields"],
+                     [[c["action"], c["type"], text(c["name"]), text(c["datadog_id"] or "(new)"), code(c["key"]),
+                       "<br>".join(code(k) for k in c["sources"]) or "-", ", ".join(code(f) for f in c["fields"])]
+                      for c in plan["changes"]], numeric_from=99)
+    if plan.get("adopt_candidates"):
+        out += ["### Adopt candidates (not managed by ddmigrate; left alone)", ""]
+        out += table(["Type", "Datadog id", "Name", "Looks like desired key", "Matched on"],
+                     [[a["type"], a["datadog_id"], text(a["name"]), code(a["desired_key"]), a["match"]]
+                      for a in plan["adopt_candidates"]], numeric_from=99)
     return out
 
 

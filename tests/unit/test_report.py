@@ -118,6 +118,22 @@ def test_report_with_plan_and_cli_summary(translation_dir: Path, tmp_path: Path,
     assert "## Planned changes" in (tmp_path / "report" / "report.md").read_text()
 
 
+def test_report_lists_each_planned_change_with_its_source_objects(translation_dir: Path, tmp_path: Path) -> None:
+    planned = plan(translation_dir=translation_dir, out=tmp_path / "plan.json")
+    report(translation_dir=translation_dir, plan_path=tmp_path / "plan.json", out=tmp_path / "report")
+    data = json.loads((tmp_path / "report" / "report.json").read_text())
+    listed = {c["key"]: c for c in data["plan"]["changes"]}
+    expected = [c for c in planned.changes if c.action.value != "no-op"]
+    assert sorted(listed) == sorted(c.key for c in expected)
+    for change in expected:
+        assert listed[change.key]["sources"] == [r.key for r in change.source_refs]
+    source = (tmp_path / "report" / "report.md").read_text()
+    changes_table = source.split("### Changes", 1)[1].split("\n\n", 2)[1]
+    assert len(changes_table.splitlines()) == 2 + len(expected), "one row per change"
+    for change in expected:
+        assert f"`{change.key}`" in changes_table
+
+
 def test_strict_exits_3_after_writing(translation_dir: Path, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "report"
