@@ -27,7 +27,7 @@ from migrate.errors import DDMigrateError, InputError
 from migrate.fsutil import dumps, read_json, write_json
 from migrate.model import DesiredResource
 from migrate.runner.apply import DatadogSink
-from migrate.runner.diff import normalize, strip_defaults
+from migrate.runner.diff import equivalent, normalize
 from migrate.runner.journal import Journal
 from migrate.runner.plan import Plan, compute_plan
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
@@ -180,8 +180,7 @@ def plan_live(desired: list[DesiredResource], live: list[LiveResource], journal:
 
 def _drifted(rtype: str, applied: dict[str, Any], live: dict[str, Any]) -> bool:
     """Live differs from what we last applied, ignoring what the server adds (fields, defaults)."""
-    want = normalize(rtype, applied)
-    return strip_defaults(rtype, want, normalize(rtype, live)) != want
+    return not equivalent(rtype, applied, live)
 
 
 def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> None:

@@ -21,7 +21,7 @@ from migrate.commands.collect import collect
 from migrate.commands.translate import translate
 from migrate.datadog import ownership
 from migrate.model import DesiredResource
-from migrate.runner.diff import normalize, strip_defaults
+from migrate.runner.diff import equivalent
 from migrate.runner.journal import Journal
 from migrate.runner.verify import metrics_in
 from migrate.testing.ddserver import DatadogTestServer
@@ -123,8 +123,7 @@ def assert_org_exactly(dd: DatadogTestServer, workdir: Path, want: list[DesiredR
             dd_id = applied[(res.type, res.key)].dd_id
             copy = live[int(dd_id)] if res.type == "monitor" else live[dd_id]
             assert ownership.owned_key(res.type, copy) == res.key
-            want_n = normalize(res.type, res.payload)
-            assert strip_defaults(res.type, want_n, normalize(res.type, copy)) == want_n, f"{res.type} {res.key}"
+            assert equivalent(res.type, res.payload, copy), f"{res.type} {res.key}"
         assert journal.open_intents() == [], "no intent left open"
     finally:
         journal.close()
