@@ -8,7 +8,8 @@ are Kubernetes pods get an Autodiscovery annotation instead, since their address
 
 Option names are checked against `INSTANCE_OPTIONS`, the instance options documented in the
 integration's configuration spec (DataDog/integrations-core: openmetrics/assets/configuration/spec.yaml
-and the `instances/openmetrics`, `instances/default` templates it includes).
+and the `instances/openmetrics`, `instances/http`, `instances/default` templates it includes). Each job's
+authentication, TLS, proxy and timeout settings come from `http_options.py`, secrets as `ENC[]` handles.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from migrate.bridge.http_options import HttpOptions, SecretHandle, http_options
 from migrate.bridge.metrics import family, metric_types, resolve_type
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.mappings import Mappings
@@ -32,7 +34,20 @@ INSTANCE_OPTIONS = frozenset({
     "use_process_start_time", "share_labels", "cache_shared_labels", "raw_line_filters", "cache_metric_wildcards",
     "use_latest_spec", "telemetry", "ignore_tags", "tags", "service", "min_collection_interval",
     "empty_default_hostname", "timeout", "tls_verify",
+    # The shared HTTP options (templates/configuration/instances/http.yaml, included by instances/openmetrics.yaml;
+    # datadog_checks_base utils/http.py STANDARD_FIELDS): what a scrape job's auth, TLS and proxy settings become.
+    "auth_type", "username", "password", "auth_token", "extra_headers", "tls_ca_cert", "tls_cert", "tls_private_key",
+    "tls_ignore_warning", "proxy", "allow_redirects",
 })
+# Nested keys of those options (http.yaml: `proxy` properties; `auth_token` readers `file` and `oauth`, writer
+# `header`, as AUTH_TOKEN_READERS / AUTH_TOKEN_WRITERS in utils/http.py read them).
+NESTED_OPTIONS = {
+    "proxy": frozenset({"http", "https", "no_proxy"}),
+    "auth_token": frozenset({"reader", "writer"}),
+    "auth_token.reader.file": frozenset({"type", "path", "pattern"}),
+    "auth_token.reader.oauth": frozenset({"type", "url", "client_id", "client_secret", "basic_auth", "options"}),
+    "auth_token.writer.header": frozenset({"type", "name", "value", "placeholder"}),
+}
 METRIC_TYPES = frozenset({"gauge", "counter", "histogram", "summary"})  # what a `metrics` override may say
 DEFAULT_CONTEXT_LIMIT = 2000  # the check's default per instance; the excess is dropped without an error
 _POD = "__meta_kubernetes_pod_name"
@@ -48,6 +63,7 @@ class BridgeConfig:
     autodiscovery: dict[str, dict[str, str]] = field(default_factory=dict)  # pod/container -> annotations
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)  # prometheus name -> {type, override, entry}
     warnings: list[str] = field(default_factory=list)
+    secrets: list[SecretHandle] = field(default_factory=list)  # ENC[] handles the Agent's secret backend must hold
 
 
 def metrics_entries(names: set[str], inventories: Sequence[Inventory], mappings: Mappings
@@ -122,8 +138,8 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
     if not targets:
         out.warnings.append("no active targets in the inventories: collect Prometheus over HTTP (PROMETHEUS_URL) "
                             "so bridge mode knows the scrape endpoints")
-    intervals = {str(o.normalized.get("job_name")): o.normalized.get("scrape_interval_seconds")
-                 for inv in inventories for o in inv.by_kind("scrape_config")}
+    jobs = {str(o.normalized.get("job_name")): o for inv in inventories for o in inv.by_kind("scrape_config")}
+    clients: dict[str, HttpOptions] = {}  # per job: its targets share one client config, warned about once
     for target in sorted(targets, key=lambda t: t.ref.key):
         norm = target.normalized
         instance = {"openmetrics_endpoint": str(norm.get("scrape_url")),
@@ -131,9 +147,17 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
         tags = _server_tags(target, mappings)
         if tags:
             instance["tags"] = tags
-        interval = intervals.get(str(norm.get("scrape_pool")))
+        pool = str(norm.get("scrape_pool"))
+        job = jobs.get(pool)
+        interval = job.normalized.get("scrape_interval_seconds") if job else None
         if isinstance(interval, int | float) and interval > 0:
             instance["min_collection_interval"] = interval
+        if job is not None:
+            if pool not in clients:
+                clients[pool] = http_options(pool, job.payload, target.payload.get("scrapeTimeout"))
+                out.secrets += clients[pool].secrets
+                out.warnings += clients[pool].warnings
+            instance.update(clients[pool].options)
         if norm.get("health") != "up":
             out.warnings.append(f"target {norm.get('scrape_url')} was {norm.get('health')} when collected")
         discovered: dict[str, str] = dict(norm.get("discovered_labels") or {})
@@ -141,9 +165,11 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
             container = discovered.get("__meta_kubernetes_pod_container_name") or "app"
             pod = f"{discovered.get('__meta_kubernetes_namespace', 'default')}/{discovered[_POD]}"
             url = urlsplit(str(norm.get("scrape_url")))
-            port = discovered.get("__meta_kubernetes_pod_container_port_number") or str(url.port or 80)
-            path = url.path or "/metrics"
-            ad_instance = {**instance, "openmetrics_endpoint": f"http://%%host%%:{port}{path}"}
+            scheme = url.scheme or "http"
+            port = (discovered.get("__meta_kubernetes_pod_container_port_number")
+                    or str(url.port or (443 if scheme == "https" else 80)))
+            path = (url.path or "/metrics") + (f"?{url.query}" if url.query else "")
+            ad_instance = {**instance, "openmetrics_endpoint": f"{scheme}://%%host%%:{port}{path}"}
             out.autodiscovery[f"{pod}/{container}"] = {
                 f"ad.datadoghq.com/{container}.checks": json.dumps(
                     {"openmetrics": {"init_config": {}, "instances": [ad_instance]}}, sort_keys=True),
@@ -165,4 +191,21 @@ def undocumented_options(config: dict[str, Any]) -> list[str]:
                         bad.append(f"metrics override keys {sorted(spec)}")
                     if isinstance(spec, dict) and spec.get("type") not in METRIC_TYPES | {None}:
                         bad.append(f"metrics type {spec.get('type')!r}")
+        bad += _undocumented_nested(instance)
     return sorted(set(bad))
+
+
+def _undocumented_nested(instance: dict[str, Any]) -> list[str]:
+    bad = [f"proxy.{k}" for k in instance.get("proxy") or {} if k not in NESTED_OPTIONS["proxy"]]
+    token = instance.get("auth_token")
+    if isinstance(token, dict):
+        bad += [f"auth_token.{k}" for k in token if k not in NESTED_OPTIONS["auth_token"]]
+        for part in ("reader", "writer"):
+            given = token.get(part)
+            spec: dict[str, Any] = given if isinstance(given, dict) else {}
+            allowed = NESTED_OPTIONS.get(f"auth_token.{part}.{spec.get('type')}")
+            if allowed is None:
+                bad.append(f"auth_token.{part} type {spec.get('type')!r}")
+            else:
+                bad += [f"auth_token.{part}.{k}" for k in spec if k not in allowed]
+    return bad

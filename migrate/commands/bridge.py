@@ -4,11 +4,12 @@
                      [--mappings DIR] [--preview [--record-series-counts FILE] | --series-counts FILE]
 
 Writes `--out` (the Agent's `conf.d/openmetrics.d/conf.yaml`), and next to it
-`autodiscovery-annotations.yaml` when targets are Kubernetes pods. With `--preview`, queries the live
-Prometheus (`PROMETHEUS_URL`) and writes `cardinality.json` next to `--out` (`--record-series-counts`
-also saves the server's answers); `--series-counts FILE` makes the same preview offline from such a
-recording (see `migrate.bridge.series_counts`). `plan` and `report` take the cardinality.json with
-`--cardinality FILE`.
+`autodiscovery-annotations.yaml` when targets are Kubernetes pods, and `secrets-needed.txt`: the
+`ENC[<handle>]` secrets (scrape passwords, tokens) the Agent's secret backend must resolve, by job.
+With `--preview`, queries the live Prometheus (`PROMETHEUS_URL`) and writes `cardinality.json` next
+to `--out` (`--record-series-counts` also saves the server's answers); `--series-counts FILE` makes the
+same preview offline from such a recording (see `migrate.bridge.series_counts`). `plan` and `report`
+take the cardinality.json with `--cardinality FILE`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import requests
 import yaml
 
 from migrate.bridge.cardinality import CountSource, preview
+from migrate.bridge.http_options import SecretHandle
 from migrate.bridge.metrics import referenced_metrics
 from migrate.bridge.openmetrics import BridgeConfig, build_config, undocumented_options
 from migrate.bridge.series_counts import LiveCounts, RecordedCounts
@@ -54,6 +56,7 @@ class BridgeResult:
     cardinality_path: Path | None = None
     cardinality: dict[str, Any] | None = None
     autodiscovery_path: Path | None = None
+    secrets_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
     def summary_lines(self) -> list[str]:
@@ -63,6 +66,10 @@ class BridgeResult:
                  f"written: {self.out}"]
         if self.autodiscovery_path:
             lines.append(f"written: {self.autodiscovery_path}")
+        if self.bridge.secrets:
+            lines.append(f"secrets to provision in the Agent's secret backend before enabling the config "
+                         f"({len(self.bridge.secrets)}; written: {self.secrets_path}):")
+            lines += [f"  {s.enc}  job {s.job}: {s.option} = {s.provide}" for s in self.bridge.secrets]
         if self.cardinality is not None:
             lines.append(f"custom metrics (preview): {self.cardinality['total_custom_metrics']}; "
                          f"written: {self.cardinality_path}")
@@ -112,6 +119,9 @@ def bridge(*, inventories: list[Path], out: Path, translations: list[Path] | Non
         result.autodiscovery_path = result.out.with_name("autodiscovery-annotations.yaml")
         write_text(result.autodiscovery_path, "# Pod annotations for the Agent's Autodiscovery (one per container)\n"
                    + yaml.safe_dump(result.bridge.autodiscovery, sort_keys=True, width=10_000))
+    # Always written, so a list from an earlier run never outlives the config it was for.
+    result.secrets_path = result.out.with_name("secrets-needed.txt")
+    write_text(result.secrets_path, secrets_text(result.bridge.secrets, result.out.name))
     if result.cardinality is not None:
         result.cardinality_path = result.out.with_name("cardinality.json")
         write_json(result.cardinality_path, result.cardinality)
@@ -119,6 +129,18 @@ def bridge(*, inventories: list[Path], out: Path, translations: list[Path] | Non
         if record_series_counts is not None and isinstance(source, LiveCounts):
             write_json(Path(record_series_counts), source.recording())
     return result
+
+
+def secrets_text(secrets: list[SecretHandle], config_name: str) -> str:
+    """The handles only, never a value: the operator stores each in the Agent's secret backend."""
+    lines = [f"# Secrets the Datadog Agent resolves for {config_name} (secrets management: `ENC[<handle>]`).",
+             "# Store each handle in the Agent's secret backend (secret_backend_type / secret_backend_command)",
+             "# before enabling the config; a missing one makes that instance fail, the others keep running.",
+             "# handle\tjob\tinstance option\twhat to store"]
+    lines += [f"{s.handle}\t{s.job}\t{s.option}\t{s.provide}" for s in secrets]
+    if not secrets:
+        lines.append("# none: no scrape job uses a password or token")
+    return "\n".join(lines) + "\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
