@@ -15,6 +15,7 @@ from migrate.bridge.openmetrics import INSTANCE_OPTIONS
 from migrate.commands.bridge import bridge
 from migrate.commands.collect import collect
 from migrate.commands.translate import translate
+from tests.conftest import SCRAPE_PASSWORD
 from tests.support.prometheus import PrometheusServer
 
 pytestmark = pytest.mark.prometheus
@@ -77,3 +78,14 @@ def test_bridge_config_and_preview_from_a_live_prometheus(prometheus_server: Pro
     assert preview["total_custom_metrics"] == sum(by_metric.values())
     assert preview["tsdb"]["head_series"] > 0
     assert not any(t["over_limit"] for t in preview["per_target"])
+
+    # The basic-auth job: the Agent instance authenticates like Prometheus did, the password as a handle.
+    (secured,) = [i for i in instances if "service:secured" in i["tags"]]
+    assert (secured["auth_type"], secured["username"]) == ("basic", "scraper")
+    assert secured["password"] == "ENC[prometheus/secured/basic_auth_password]"
+    assert [(s.handle, s.job) for s in result.bridge.secrets] == [("prometheus/secured/basic_auth_password", "secured")]
+    needed = (tmp_path / "agent" / "secrets-needed.txt").read_text(encoding="utf-8")
+    assert "prometheus/secured/basic_auth_password\tsecured\tpassword\t" in needed
+    assert not any("auth_type" in i for i in instances if i is not secured)
+    for path in (tmp_path / "agent").iterdir():
+        assert SCRAPE_PASSWORD not in path.read_text(encoding="utf-8"), path
