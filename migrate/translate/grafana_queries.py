@@ -66,6 +66,11 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
             continue
         out.originals.append(f"{ref}: {expr}")
         result = translate_promql(expr, ctx)
+        if result.no_data_alert and result.formula:
+            # absent() maps to a monitor's no-data alerting; a widget can only graph the series itself.
+            result.findings.append(Finding("grafana.query_absent", "absent() is 1 while the series is missing and "
+                                           "empty otherwise; the widget graphs the series itself, so its gaps are "
+                                           "where absent() was 1"))
         fidelity = result.fidelity
         if not result.formula:
             fidelity = Outcome.MANUAL
