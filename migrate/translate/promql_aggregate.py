@@ -99,6 +99,10 @@ class Aggregations(Selectors):
         if limit != n:
             note += f" and only allows limits {', '.join(map(str, t.TOP_LIMITS))}"
         self.note("promql.topk_as_top", note)
+        if node.modifier is not None:  # `topk by (a) (N, x)` ranks within each `a`; top() has no groups
+            rank = "highest" if op == "topk" else "lowest"
+            self.note("promql.topk_grouped", f"{op} {str(node.modifier).strip()} keeps the {number(n)} {rank} series "
+                      f"within each group; top() keeps the {limit} {rank} series overall")
         direction = "desc" if op == "topk" else "asc"
         return Val(formula=f"top({value.formula}, {limit}, 'mean', '{direction}')", queries=value.queries,
                    group_by=value.group_by)
