@@ -188,7 +188,45 @@ def _panel_fields(panel: dict[str, Any], resolver: DatasourceResolver) -> dict[s
         "mode": str(options.get("mode") or panel.get("mode") or "markdown"),
         "library_panel": _as_dict(panel.get("libraryPanel")).get("uid"),
         "repeat": panel.get("repeat"),
+        **_panel_extras(panel, field_config),
     }
+
+
+def _panel_extras(panel: dict[str, Any], field_config: dict[str, Any]) -> dict[str, Any]:
+    """What a panel carries beyond its queries and display (legacy alert, transformations, overrides): the
+    translator reports each, so none is dropped without a word."""
+    alert = _as_dict(panel.get("alert"))
+    transformations = [str(t.get("id")) for t in panel.get("transformations") or []
+                       if isinstance(t, dict) and t.get("id") and not t.get("disabled")]
+    overrides = sorted({str(p.get("id")) for o in field_config.get("overrides") or [] if isinstance(o, dict)
+                        for p in o.get("properties") or [] if isinstance(p, dict) and p.get("id")})
+    return {
+        "legacy_alert": ({"name": str(alert.get("name") or "unnamed"), "conditions": len(alert.get("conditions") or [])}
+                         if alert else None),
+        "transformations": transformations,
+        "overrides": overrides,
+    }
+
+
+def _annotations(dashboard: dict[str, Any], resolver: DatasourceResolver) -> list[dict[str, Any]]:
+    """Annotation queries other than Grafana's built-in one (manual annotations and alert state changes)."""
+    out = []
+    for item in _as_dict(dashboard.get("annotations")).get("list") or []:
+        if not isinstance(item, dict) or item.get("builtIn"):
+            continue
+        target = _as_dict(item.get("target"))
+        tags = item.get("tags") or target.get("tags")
+        query = (item.get("expr") or target.get("expr") or item.get("query") or target.get("query")
+                 or (f"events tagged {', '.join(map(str, tags))}" if isinstance(tags, list) and tags else ""))
+        out.append({"name": str(item.get("name") or "unnamed"), "enabled": item.get("enable") is not False,
+                    "datasource_kind": resolver.kind(item.get("datasource")), "query": str(query)})
+    return out
+
+
+def _links(dashboard: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"title": str(link.get("title") or link.get("tags") or link.get("type") or "link"),
+             "url": str(link.get("url") or "")}
+            for link in dashboard.get("links") or [] if isinstance(link, dict)]
 
 
 def _legacy_unit(panel: dict[str, Any]) -> str | None:
@@ -283,6 +321,8 @@ def normalize_dashboard(
         "templating": _variables(dashboard),
         "time": _as_dict(dashboard.get("time")),
         "inputs": [str(i.get("name")) for i in dashboard.get("__inputs") or [] if isinstance(i, dict)],
+        "annotations": _annotations(dashboard, resolver),
+        "links": _links(dashboard),
         "schema_version": dashboard.get("schemaVersion"),
     }
     dash_ref = SourceRef(SOURCE, "dashboard", uid, title, origin)

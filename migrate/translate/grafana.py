@@ -16,7 +16,7 @@ from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.base import TranslateEnv, Translator
 from migrate.translate.grafana_layout import Placed, pack
-from migrate.translate.grafana_panels import build_widget
+from migrate.translate.grafana_panels import build_widget, extras_findings
 from migrate.translate.grafana_queries import translate_targets
 from migrate.translate.grafana_vars import plan_variables
 
@@ -26,6 +26,14 @@ DESCRIPTION_LIMIT = 4000
 
 def _panel_exprs(panels: list[InventoryObject]) -> list[str]:
     return [str(t["expr"]) for p in panels for t in p.normalized.get("targets") or [] if t.get("expr")]
+
+
+def _annotation_findings(dashboard: dict[str, Any]) -> list[Finding]:
+    """Grafana annotation queries overlay events on every graph; nothing in the dashboard payload carries them."""
+    return [Finding("grafana.annotation_dropped", f"annotation {a['name']!r} ({a['datasource_kind']}"
+                    + (f": {a['query'][:200]}" if a.get("query") else "") + ") is not migrated: Datadog overlays "
+                    "events per widget; send these events to Datadog and add an event overlay by hand")
+            for a in dashboard.get("annotations") or []]
 
 
 def _description(dashboard: dict[str, Any], notes: list[str], key: str, refs: list[Any]) -> str:
@@ -43,6 +51,7 @@ def translate_dashboard(dashboard: InventoryObject, panels: list[InventoryObject
     settings = mappings.section("grafana")
     norm = dashboard.normalized
     plan = plan_variables(list(norm.get("templating") or []), _panel_exprs(panels), mappings)
+    plan.notes += [f"Grafana link: {link['title']} {link['url']}".rstrip() for link in norm.get("links") or []]
     variables = {**env.ctx.variables, **plan.values, **{k: f"${v}" for k, v in plan.tag_variables.items()}}
     ctx = replace(env.ctx, variables=variables)
     prometheus_kinds = set(settings.get("prometheus_datasources") or ["prometheus"])
@@ -62,7 +71,7 @@ def translate_dashboard(dashboard: InventoryObject, panels: list[InventoryObject
         data = panel.normalized
         queries = translate_targets(data, ctx, prometheus_kinds)
         definition, findings = build_widget(data, panel_types.get(str(data.get("type"))), queries, units)
-        all_findings = queries.findings + findings
+        all_findings = queries.findings + findings + extras_findings(data)
         source_metrics |= queries.source_metrics
         env.ledger.record(panel.ref, all_findings, targets=[key], original="\n".join(queries.originals) or None)
         placed = Placed(definition, dict(data.get("grid") or {}))
@@ -79,7 +88,7 @@ def translate_dashboard(dashboard: InventoryObject, panels: list[InventoryObject
         "widgets": widgets,
         "template_variables": plan.template_variables,
     }
-    dashboard_findings = list(plan.findings)
+    dashboard_findings = list(plan.findings) + _annotation_findings(norm)
     empty_rows = [g.definition["title"] for g in top if g.definition.get("type") == "group" and not g.children]
     if empty_rows:
         dashboard_findings.append(Finding("grafana.row_empty", f"empty rows dropped: {', '.join(empty_rows)}",

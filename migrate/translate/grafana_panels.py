@@ -23,6 +23,34 @@ _SEVERITY = {"red": "error", "dark-red": "error", "semi-dark-red": "error", "ora
 _PALETTE = {"error": "white_on_red", "warning": "white_on_yellow", "ok": "white_on_green", "info": "white_on_gray"}
 
 
+# Field override properties that only style a series: dropping them changes looks, not what is shown.
+_COSMETIC_OVERRIDES = frozenset({"color", "custom.lineWidth", "custom.fillOpacity", "custom.lineStyle",
+                                 "custom.drawStyle", "custom.pointSize", "custom.showPoints", "custom.gradientMode",
+                                 "custom.lineInterpolation", "custom.axisPlacement", "custom.width", "custom.align",
+                                 "custom.minWidth", "custom.displayMode", "custom.cellOptions"})
+
+
+def extras_findings(panel: dict[str, Any]) -> list[Finding]:
+    """A legacy alert, transformations and field overrides have no widget field: each is reported."""
+    findings: list[Finding] = []
+    alert = panel.get("legacy_alert")
+    if alert:
+        findings.append(Finding("grafana.panel_alert", f"the panel carries a legacy Grafana alert "
+                                f"{alert['name']!r} ({alert['conditions']} condition(s)); dashboards do not migrate "
+                                "alerts: recreate it as a Datadog monitor on the panel's query", Outcome.MANUAL))
+    if panel.get("transformations"):
+        findings.append(Finding("grafana.transformations_dropped", "Grafana transformations "
+                                f"({', '.join(panel['transformations'])}) reshape the query results; Datadog shows "
+                                "the queries as they are"))
+    overrides = list(panel.get("overrides") or [])
+    if overrides:
+        cosmetic = set(overrides) <= _COSMETIC_OVERRIDES
+        findings.append(Finding("grafana.overrides_dropped", f"per-series field overrides ({', '.join(overrides)}) "
+                                "were not migrated" + ("; they only style the series" if cosmetic else ""),
+                                Outcome.EXACT if cosmetic else Outcome.APPROXIMATE))
+    return findings
+
+
 def _severity(color: Any) -> str:
     return _SEVERITY.get(str(color), "info")
 

@@ -155,3 +155,20 @@ def test_ownership_marker_source_reference_and_source_metrics() -> None:
     entry = ledger.get("grafana/panel/own/1")
     assert entry is not None and entry.targets == [resource.key]
     assert entry.outcome is Outcome.EXACT
+
+
+def test_annotation_queries_are_reported_and_links_kept_in_the_description() -> None:
+    resource, ledger = _run({
+        "uid": "ann", "title": "Ann", "panels": [],
+        "annotations": {"list": [
+            {"builtIn": 1, "name": "Annotations & Alerts", "datasource": "-- Grafana --", "enable": True},
+            {"name": "deploys", "datasource": {"type": "prometheus", "uid": "p"}, "enable": True,
+             "expr": "changes(kube_deployment_status_observed_generation[1m]) > 0"},
+        ]},
+        "links": [{"title": "Runbooks", "url": "https://wiki.example.com/runbooks", "type": "link"}],
+    })
+    entry = ledger.get("grafana/dashboard/ann")
+    assert entry is not None and entry.outcome is Outcome.APPROXIMATE
+    (dropped,) = [f for f in entry.findings if f.code == "grafana.annotation_dropped"]  # the built-in one is not
+    assert "deploys" in dropped.message and "kube_deployment_status_observed_generation" in dropped.message
+    assert "Runbooks https://wiki.example.com/runbooks" in resource.payload["description"]
