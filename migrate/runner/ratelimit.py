@@ -46,8 +46,12 @@ class RateLimiter:
 
     # -- the two hooks around every request ---------------------------------------------------
     def acquire(self, route: str) -> None:
-        """Block until the route's limit (when known) has room in the current window."""
+        """Block until the route's limit (when known) has room in the current window.
+
+        The request then counts as in flight against that window until its answer is learnt or `release()`.
+        """
         self._local.route = route
+        self._local.counted = None
         while True:
             with self._lock:
                 name = self._route_names.get(route)
@@ -61,6 +65,7 @@ class RateLimiter:
                 if win.remaining > 0:
                     win.remaining -= 1
                     win.inflight += 1
+                    self._local.counted = name
                     return
                 delay = win.reset_at - now + 0.005
             self.waited += delay
@@ -73,18 +78,34 @@ class RateLimiter:
     def observe_error(self, route: str, limit: RateLimit | None, *, limited: bool) -> None:
         self._learn(route, limit, limited=limited)
 
+    def release(self) -> None:
+        """The calling thread's request is over (answered or not): it no longer counts as in flight.
+
+        Needed for failures that carry no X-RateLimit headers (a dropped connection): without it each one
+        would shrink its window for the rest of the run.
+        """
+        with self._lock:
+            self._release_locked()
+
+    def _release_locked(self) -> None:
+        name = getattr(self._local, "counted", None)
+        self._local.counted = None
+        win = self._windows.get(name) if name else None
+        if win is not None:
+            win.inflight = max(0, win.inflight - 1)
+
     def _learn(self, route: str, rl: RateLimit | None, *, limited: bool) -> None:
         if rl is None or rl.limit <= 0:
             return
         name = rl.name or route
         with self._lock:
+            self._release_locked()
             now = self._clock()
             self._route_names[route] = name
             end = self._window_end(now, rl.reset, rl.period)
             win = self._windows.get(name)
             if win is None:
                 win = self._windows[name] = _Window(rl.limit, rl.period, rl.remaining, end)
-            win.inflight = max(0, win.inflight - 1)
             if limited:
                 win.remaining, win.reset_at = 0, max(end, now + 0.05)
             elif end > win.reset_at + 0.5 or win.reset_at <= now:  # the answer comes from a newer window
@@ -133,7 +154,10 @@ def call_with_retry(
     while True:
         limiter.acquire(route)
         try:
-            return fn()
+            try:
+                return fn()
+            finally:
+                limiter.release()  # before any lookup below, which sends requests of its own
         except RateLimited as exc:
             limiter.observe_error(route, exc.rate_limit, limited=True)
             limiter.rate_limited += 1

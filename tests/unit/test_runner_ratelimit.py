@@ -83,3 +83,28 @@ def test_gives_up_after_the_attempt_budget() -> None:
     with pytest.raises(ServerError):
         call_with_retry(RateLimiter(), "r", down, policy=RetryPolicy(attempts=3, base_delay=0), sleep=lambda s: None)
     assert len(attempts) == 3
+
+
+def test_failures_without_rate_limit_headers_release_their_in_flight_slot() -> None:
+    """A dropped connection carries no X-RateLimit headers; its request must still stop counting as in flight,
+    or every lost connection shrinks the window for the rest of the run until the limiter stalls."""
+    clock = Clock()
+    limiter = RateLimiter(sleep=clock.sleep, clock=clock)
+    limiter.acquire("monitor create")
+    limiter.observe(ApiResponse({}, 200, headers(4, 5)))  # learn the window: 5 per 10 s
+    for _ in range(20):
+        with pytest.raises(ConnectionFailed):
+            call_with_retry(limiter, "monitor create", _raise(ConnectionFailed(0, ["reset"])),
+                            policy=RetryPolicy(attempts=1), sleep=clock.sleep)
+    window = limiter._windows["monitor_create"]
+    assert window.inflight == 0
+    clock.now = (clock.now // 10 + 1) * 10 + 0.1  # a fresh window: the server says all 5 are left
+    limiter.acquire("monitor create")
+    limiter.observe(ApiResponse({}, 200, headers(4, 9)))
+    assert window.remaining == 4, "the failed requests no longer count against the window"
+
+
+def _raise(exc: Exception):  # type: ignore[no-untyped-def]
+    def fn() -> None:
+        raise exc
+    return fn
