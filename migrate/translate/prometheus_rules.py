@@ -131,11 +131,6 @@ def translate_rules(objects: Sequence[InventoryObject], env: TranslateEnv,
     routes = compile_routes(mappings.routing)
     rules = sorted((AlertRule.from_object(o) for o in objects if o.ref.kind == "alerting_rule"),
                    key=lambda r: (r.file, r.group, r.index, r.ref.key))
-    definitions: dict[str, set[str]] = {}
-    for o in objects:
-        if o.ref.kind == "recording_rule":
-            definitions.setdefault(str(o.normalized.get("record")), set()).add(str(o.normalized.get("expr")))
-    ambiguous = {name for name, exprs in definitions.items() if len(exprs) > 1}
     seen: dict[tuple[Any, ...], str] = {}
     drafts: list[RuleDraft] = []
     for rule in rules:
@@ -151,9 +146,6 @@ def translate_rules(objects: Sequence[InventoryObject], env: TranslateEnv,
         if why_not and d.manual:
             d.manual += f"; no service check monitor either: {why_not}"
             d.findings.append(Finding("alert.service_check_unsupported", why_not, Outcome.MANUAL))
-        d.findings += [Finding("alert.recording_rule_ambiguous", f"recording rule `{name}` has "
-                               f"{len(definitions[name])} definitions (told apart by their labels); only the "
-                               "first is inlined") for name in sorted(referenced_names(rule.expr) & ambiguous)]
         drafts.append(d)
     resources: list[DesiredResource] = []
     monitors_of: dict[str, str] = {}  # rule key -> monitor key

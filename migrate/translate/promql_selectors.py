@@ -7,6 +7,7 @@ every selector there.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -71,18 +72,34 @@ class Selectors(WalkerBase):
     def inline(self, name: str, matchers: list[Any]) -> Val:
         if name in self.inlining:
             raise Manual("promql.recording_rule_cycle", " -> ".join([*self.inlining, name]))
+        labels, expr = self.definition(name, matchers)
         try:
-            node = parse_rule(substitute(self.ctx.recording_rules[name], self.ctx.variables)[0])
+            node = parse_rule(substitute(expr, self.ctx.variables)[0])
         except ValueError as exc:
             raise Manual("promql.parse_error", f"recording rule {name}: {exc}") from exc
         saved = self.pushed
         self.inlining.append(name)
-        self.pushed = [*self.pushed, *matchers]
+        # A matcher on a label the rule sets itself is answered by the definition chosen; pushed into the
+        # rule's selectors it would filter on a tag the underlying series never carry.
+        self.pushed = [*self.pushed, *(m for m in matchers if m.name not in labels)]
         try:
             return self.visit(node)
         finally:
             self.inlining.pop()
             self.pushed = saved
+
+    def definition(self, name: str, matchers: list[Any]) -> tuple[dict[str, str], str]:
+        """The recording rule definition a selector reads: the first whose static labels its matchers accept."""
+        definitions = self.ctx.recording_definitions.get(name) or [({}, self.ctx.recording_rules[name])]
+        fitting = [(labels, expr) for labels, expr in definitions
+                   if all(_accepts(m, labels[m.name]) for m in matchers if m.name in labels)]
+        if not fitting:
+            raise Manual("promql.recording_rule_labels", f"{name}{{{', '.join(map(str, matchers))}}} selects no "
+                         "definition of the recording rule: every one sets a label the matchers exclude")
+        if len({expr for _, expr in fitting}) > 1:
+            self.note("promql.recording_rule_ambiguous", f"recording rule `{name}` has {len(fitting)} definitions "
+                      "this selector reads (told apart by their labels); only the first is inlined")
+        return fitting[0]
 
     def offset(self, value: Val, seconds: float) -> Val:
         if seconds <= 0:
@@ -199,6 +216,19 @@ class Selectors(WalkerBase):
                 tags.append(tag)
         return tags
 
+
+
+def _accepts(m: Any, value: str) -> bool:
+    """Whether the matcher `m` accepts the label value (Prometheus regexes are fully anchored RE2)."""
+    if m.op == pp.MatchOp.Equal:
+        return bool(value == m.value)
+    if m.op == pp.MatchOp.NotEqual:
+        return bool(value != m.value)
+    try:
+        found = re.fullmatch(m.value, value) is not None
+    except re.error:
+        return True  # a pattern Python cannot read: keep the definition rather than guess it away
+    return found if m.op == pp.MatchOp.Re else not found
 
 
 def endpoint_pattern(instance: str) -> str:

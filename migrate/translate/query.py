@@ -65,6 +65,9 @@ class QueryContext:
     mappings: Mappings
     metric_types: dict[str, str] = field(default_factory=dict)  # collected metadata: name -> type
     recording_rules: dict[str, str] = field(default_factory=dict)  # record name -> expression
+    # record name -> every definition's (static labels, expression), in rule order; the `labels:` a recording
+    # rule sets tell apart definitions of one name (kube-prometheus' `verb: read` / `verb: write`)
+    recording_definitions: dict[str, list[tuple[dict[str, str], str]]] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)  # template variables, e.g. Grafana's
     # Source labels to group by when the expression does not aggregate (Datadog always does), e.g. the
     # labels an alert's annotations reference. Also the label list `without (...)` is taken from.

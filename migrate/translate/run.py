@@ -54,7 +54,10 @@ def build_context(inventories: Sequence[Inventory], mappings: Mappings) -> Query
         rules = sorted(inv.by_kind("recording_rule"), key=lambda o: (str(o.normalized.get("file")),
                        str(o.normalized.get("group")), int(o.normalized.get("index") or 0)))
         for obj in rules:  # the first definition of a name wins; later ones are usually label variants
-            ctx.recording_rules.setdefault(str(obj.normalized["record"]), str(obj.normalized["expr"]))
+            name, expr = str(obj.normalized["record"]), str(obj.normalized["expr"])
+            ctx.recording_rules.setdefault(name, expr)
+            labels = {str(k): str(v) for k, v in (obj.normalized.get("labels") or {}).items()}
+            ctx.recording_definitions.setdefault(name, []).append((labels, expr))
     return ctx
 
 

@@ -15,13 +15,14 @@ import yaml
 
 from migrate.datadog import ownership
 from migrate.datadog.validate import validate_payload
-from migrate.inventory.store import InventoryObject
+from migrate.inventory.store import Inventory, InventoryObject
 from migrate.ledger import Ledger
 from migrate.mappings import load_mappings, parse_duration
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate.base import TranslateEnv
 from migrate.translate.prometheus_rules import translate_rules
 from migrate.translate.query import Comparison, QueryContext, QueryResult
+from migrate.translate.run import run_translators
 
 CASES = yaml.safe_load((Path(__file__).parents[1] / "cases" / "alerts.yaml").read_text())
 
@@ -244,18 +245,33 @@ def test_recording_rules_each_get_one_entry() -> None:
     assert len(ledger) == len(RECORDING)
 
 
-def test_alert_on_a_recording_rule_with_several_definitions_is_approximate() -> None:
+def test_recording_rule_definitions_are_told_apart_by_their_labels() -> None:
+    """kube-prometheus defines `apiserver_request:burnrate1h` once per `verb` (a static label): a selector on
+    `verb` reads that definition; the matcher is answered by the label, not pushed down as a filter on series
+    that never carry it."""
     rules = [
         {"record": "verb:burnrate1h", "expr": 'sum(rate(req_total{verb="read"}[1h]))', "labels": {"verb": "read"}},
-        {"record": "verb:burnrate1h", "expr": 'sum(rate(req_total{verb="write"}[1h]))', "labels": {"verb": "write"}},
-        {"alert": "Burn", "expr": "verb:burnrate1h > 14", "for": "2m", "labels": {"severity": "critical"},
-         "translated": {"expression": "a", "op": ">", "threshold": 14}},
+        {"record": "verb:burnrate1h", "expr": 'sum(rate(req_total{code="5xx"}[1h]))', "labels": {"verb": "write"}},
+        {"record": "team:errors", "expr": "sum(rate(errors_total[5m]))", "labels": {"team": "payments"}},
+        {"alert": "Burn", "expr": "verb:burnrate1h > 14", "for": "2m"},
+        {"alert": "BurnWrite", "expr": 'verb:burnrate1h{verb="write"} > 14', "for": "2m"},
+        {"alert": "Payments", "expr": 'team:errors{team="payments"} > 1', "for": "2m"},
+        {"alert": "Billing", "expr": 'team:errors{team="billing"} > 1', "for": "2m"},
     ]
-    _, ledger = run_rules(rules[2:], objects=rule_objects(rules))
-    entry = ledger.get(rule_objects(rules)[2].ref.key)
-    assert entry is not None and entry.outcome is Outcome.APPROXIMATE
-    assert [f.code for f in entry.findings] == ["alert.recording_rule_ambiguous"]
-    assert "2 definitions" in entry.findings[0].message
+    objects = rule_objects(rules)
+    translation = run_translators([Inventory(None, "prometheus", "", "", objects)], load_mappings(),
+                                  check_payload=lambda *_: [])
+    by_name = {o.ref.name: translation.ledger.get(o.ref.key) for o in objects if o.ref.kind == "alerting_rule"}
+    queries = {r.source_refs[0].name: r.payload["query"] for r in translation.resources}
+    burn = by_name["Burn"]
+    assert burn is not None and "promql.recording_rule_ambiguous" in {f.code for f in burn.findings}
+    write = by_name["BurnWrite"]
+    assert write is not None and "promql.recording_rule_ambiguous" not in {f.code for f in write.findings}
+    assert "{code:5xx}" in queries["BurnWrite"] and "verb" not in queries["BurnWrite"]
+    assert "team" not in queries["Payments"]  # not `errors.count{team:payments}`: the series have no such tag
+    billing = by_name["Billing"]
+    assert billing is not None and billing.outcome is Outcome.MANUAL
+    assert "promql.recording_rule_labels" in {f.code for f in billing.findings}
 
 
 def test_monitor_metadata_lists_source_metrics() -> None:
