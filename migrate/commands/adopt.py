@@ -24,6 +24,7 @@ def adopt(*, workdir: Path, resource_type: str, datadog_id: str, key: str, conn:
         raise DDMigrateError(f"unknown resource type {resource_type!r}", hint="one of: " + ", ".join(RESOURCES))
     conn = conn or connect()
     journal = Journal(workdir)
+    journal.check_org(conn.site, bind=False)
     live = conn.sink.get(resource_type, datadog_id)
     if live is None:
         raise DDMigrateError(f"{resource_type} {datadog_id} not found in Datadog")
@@ -31,6 +32,7 @@ def adopt(*, workdir: Path, resource_type: str, datadog_id: str, key: str, conn:
     if owner is not None:
         raise DDMigrateError(f"{resource_type} {datadog_id} is already managed by ddmigrate (key {owner})")
     with WriterLock(journal, f"adopt {resource_type} {datadog_id}"):
+        journal.check_org(conn.site, bind=True)
         run_id = journal.start_run("adopt", phase=None, plan_hash=None, dry_run=False)
         journal.record_adoption(Applied(resource_type, key, datadog_id, normalize(resource_type, live), None, run_id,
                                         True))

@@ -22,6 +22,7 @@ from migrate.runner.journal import Journal, WriterLock
 from migrate.runner.live import (
     Connection,
     LivePlan,
+    check_bound,
     check_fresh,
     connect,
     plan_live,
@@ -61,7 +62,7 @@ def select(translation_dir: Path, phases_file: Path | None, phase_name: str | No
 def live_plan_for(conn: Connection, journal: Journal, target: Target) -> LivePlan:
     live = read_live(conn, journal)
     return plan_live(target.desired, live, journal, phase=target.phase.name if target.phase else None,
-                     scope=target.scope, translation=dict(target.meta))
+                     scope=target.scope, translation=dict(target.meta), site=conn.site)
 
 
 def plan_live_command(*, workdir: Path, translation_dir: Path, phases_file: Path | None = None,
@@ -72,6 +73,7 @@ def plan_live_command(*, workdir: Path, translation_dir: Path, phases_file: Path
     conn = conn or connect()
     journal = Journal(workdir)
     try:
+        journal.check_org(conn.site, bind=False)
         live_plan = live_plan_for(conn, journal, target)
     finally:
         journal.close()
@@ -86,6 +88,7 @@ def apply(*, workdir: Path, translation_dir: Path, phases_file: Path | None = No
     target = select(translation_dir, phases_file, phase)
     conn = conn or connect(concurrency=concurrency)  # settings first: a bad DD_SITE creates no ledger
     journal = Journal(workdir)
+    journal.check_org(conn.site, bind=False)
     if target.phase is not None and phases_file is not None:
         problems = unmet_gates(journal, load_phases(phases_file), target.phase)
         if problems:
@@ -102,6 +105,7 @@ def apply(*, workdir: Path, translation_dir: Path, phases_file: Path | None = No
             return live_plan, result
     with WriterLock(journal, "apply" + (f" --phase {phase}" if phase else "")):
         live_plan = _plan(conn, journal, target, plan_file)
+        journal.check_org(conn.site, bind=True)  # only once the plan is accepted: a refused one binds nothing
         cut = bool(target.phase and phase_is_cut_over(journal, target.phase.name))
         result = Applier(journal, conn.sink, concurrency=concurrency, progress=progress).apply(
             live_plan.plan, phase=target.phase, cut_over=cut)
@@ -119,6 +123,7 @@ def _plan(conn: Connection, journal: Journal, target: Target, plan_file: Path | 
     if saved.plan.desired_hash != desired_hash(target.desired):
         raise DDMigrateError(f"the plan {plan_file} was made from other desired resources than {target.source}",
                              hint="pass the translation directory it was planned from, or make a new plan")
+    check_bound(saved, conn.site, journal, plan_file)
     check_fresh(saved, read_live(conn, journal), journal)
     return saved
 

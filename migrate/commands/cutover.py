@@ -24,6 +24,7 @@ def cutover(*, workdir: Path, phase: str, conn: Connection | None = None) -> int
                              hint=f"run `ddmigrate verify --phase {phase} ...` first")
     conn = conn or connect()
     with WriterLock(journal, f"cutover {phase}"):
+        journal.check_org(conn.site, bind=True)
         run_id = journal.start_run("cutover", phase=phase, plan_hash=None, dry_run=False)
         monitors = [a for a in journal.applied().values() if a.phase == phase and a.rtype == "monitor"]
         unmuted = 0

@@ -27,6 +27,7 @@ def rollback_command(*, workdir: Path, target: str, conn: Connection | None = No
                              hint="`ddmigrate history` lists runs and phases")
     conn = conn or connect()
     with WriterLock(journal, f"rollback {target}"):
+        journal.check_org(conn.site, bind=True)
         return rollback(journal, conn.sink, runs, phase=phase)
 
 

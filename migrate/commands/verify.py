@@ -21,6 +21,7 @@ def verify_command(*, workdir: Path, translation_dir: Path, phases_file: Path | 
     conn = conn or connect()
     journal = Journal(workdir, create=False)
     with WriterLock(journal, "verify" + (f" --phase {phase}" if phase else "")):
+        journal.check_org(conn.site, bind=True)
         return verify(journal, conn.sink, target.desired, phase=phase, validate_monitor=conn.validate_monitor,
                       metric_has_data=metric_query_checker(conn.query_metrics, metric_window) if check_metrics
                       else None)

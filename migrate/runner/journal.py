@@ -113,6 +113,8 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            # Identifies this ledger: a plan names the ledger it was made from (another workdir's is refused).
+            self._db.execute("INSERT OR IGNORE INTO meta(k, v) VALUES('ledger_id', ?)", (uuid.uuid4().hex,))
         except (OSError, sqlite3.DatabaseError) as exc:
             reason = getattr(exc, "strerror", None) or exc
             raise InputError(f"cannot open the ledger database: {reason}", path=str(self.path),
@@ -125,6 +127,23 @@ class Journal:
 
     def close(self) -> None:
         self._db.close()
+
+    def ledger_id(self) -> str:
+        return str(self._query("SELECT v FROM meta WHERE k='ledger_id'")[0][0])
+
+    def check_org(self, site: str, *, bind: bool) -> None:
+        """A ledger records one Datadog org: refuse another site / API URL (its ids mean other resources there).
+
+        `bind`: the first command that writes to Datadog through this ledger records the org.
+        """
+        rows = self._query("SELECT v FROM meta WHERE k='datadog_site'")
+        if rows and rows[0][0] != site:
+            raise DDMigrateError(
+                f"this ledger ({self.path}) records what ddmigrate did in the Datadog org at {rows[0][0]}, "
+                f"but DD_SITE / DD_API_URL point at {site}",
+                hint="point DD_SITE / DD_API_URL at that org, or use another --workdir for this one")
+        if not rows and bind:
+            self._write("INSERT OR IGNORE INTO meta(k, v) VALUES('datadog_site', ?)", (site,))
 
     def scratch_copy(self, directory: Path) -> Journal:
         """A throw-away copy of the ledger (for dry runs: same code path, nothing recorded here)."""

@@ -32,6 +32,7 @@ from migrate.runner.journal import Journal
 from migrate.runner.plan import Plan, compute_plan
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
 from migrate.runner.state import LiveResource, State
+from migrate.settings import strip_credentials
 
 LIVE_PLAN_FORMAT = "ddmigrate-live-plan/1"
 # Types whose list endpoint returns summaries: owned ones are read again in full before planning.
@@ -46,6 +47,7 @@ class Connection:
     ops: dict[str, ResourceOps]
     limiter: RateLimiter
     sink: DatadogSink
+    site: str = ""  # the API base URL (no credentials): which org a plan and a ledger belong to
 
     @property
     def managed(self) -> dict[str, ResourceOps]:
@@ -70,7 +72,8 @@ def connect(env: Mapping[str, str] | None = None, *, concurrency: int = 8,
     api_client.rest_client.pool_manager.connection_pool_kw["maxsize"] = max(concurrency, 4)
     limiter = RateLimiter()
     ops = {name: ops_for(name, api_client, on_response=limiter.observe) for name in (*RESOURCES, "downtime")}
-    return Connection(api_client, ops, limiter, DatadogSink(ops, limiter, policy))
+    site = strip_credentials(str(api_client.configuration.host)).rstrip("/")
+    return Connection(api_client, ops, limiter, DatadogSink(ops, limiter, policy), site)
 
 
 def read_live(conn: Connection, journal: Journal) -> list[LiveResource]:
@@ -126,10 +129,13 @@ class LivePlan:
     read: dict[str, str]  # "<type>/<key>/<id>" -> digest of the live payload the plan saw
     phase: str | None = None
     drift: list[dict[str, Any]] = field(default_factory=list)
+    site: str = ""  # the org it was read from (Connection.site)
+    ledger_id: str = ""  # the ledger it was made with (Journal.ledger_id)
 
     def to_dict(self) -> dict[str, Any]:
         body = {"format": LIVE_PLAN_FORMAT, "plan": self.plan.to_dict(), "ledger_revision": self.ledger_revision,
-                "read": self.read, "phase": self.phase, "drift": self.drift}
+                "read": self.read, "phase": self.phase, "drift": self.drift, "site": self.site,
+                "ledger_id": self.ledger_id}
         return {**body, "live_plan_hash": "sha256:" + hashlib.sha256(dumps(body).encode()).hexdigest()}
 
     @property
@@ -153,7 +159,8 @@ def read_live_plan(path: Path) -> LivePlan:
         raise InputError("plan file was modified after it was written", path=str(path), hint="re-run `ddmigrate plan`")
     try:
         return LivePlan(plan=Plan.from_dict(data["plan"]), ledger_revision=int(data["ledger_revision"]),
-                        read=dict(data["read"]), phase=data.get("phase"), drift=list(data.get("drift", [])))
+                        read=dict(data["read"]), phase=data.get("phase"), drift=list(data.get("drift", [])),
+                        site=str(data.get("site") or ""), ledger_id=str(data.get("ledger_id") or ""))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"malformed live plan: {type(exc).__name__}: {exc}", path=str(path),
                          hint="re-run `ddmigrate plan --live`") from None
@@ -161,7 +168,7 @@ def read_live_plan(path: Path) -> LivePlan:
 
 def plan_live(desired: list[DesiredResource], live: list[LiveResource], journal: Journal, *,
               phase: str | None = None, scope: Iterable[str] | None = None,
-              translation: dict[str, Any] | None = None) -> LivePlan:
+              translation: dict[str, Any] | None = None, site: str = "") -> LivePlan:
     """Three-way plan of `desired` (already restricted to the phase, when there is one)."""
     applied = last_applied(journal)
     keys: set[str] | None = None
@@ -175,12 +182,24 @@ def plan_live(desired: list[DesiredResource], live: list[LiveResource], journal:
         before = applied.owned.get(key)
         if before is not None and _drifted(res.type, before.payload, res.payload):
             drift.append({"type": res.type, "key": key, "datadog_id": res.datadog_id, "name": res.name})
-    return LivePlan(plan=plan, ledger_revision=revision, read=read, phase=phase, drift=drift)
+    return LivePlan(plan=plan, ledger_revision=revision, read=read, phase=phase, drift=drift, site=site,
+                    ledger_id=journal.ledger_id())
 
 
 def _drifted(rtype: str, applied: dict[str, Any], live: dict[str, Any]) -> bool:
     """Live differs from what we last applied, ignoring what the server adds (fields, defaults)."""
     return not equivalent(rtype, applied, live)
+
+
+def check_bound(saved: LivePlan, site: str, journal: Journal, where: Path) -> None:
+    """Refuse a plan made against another org, or with another ledger, than this apply's."""
+    if saved.site != site:
+        raise DDMigrateError(f"the plan {where} was read from the Datadog org at {saved.site or 'an unknown site'}, "
+                             f"but DD_SITE / DD_API_URL point at {site}",
+                             hint="apply it against the org it was planned from, or make a new plan against this one")
+    if saved.ledger_id != journal.ledger_id():
+        raise DDMigrateError(f"the plan {where} was made with another ledger than {journal.path}",
+                             hint="pass the --workdir it was planned in, or make a new plan here")
 
 
 def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> None:
