@@ -16,7 +16,7 @@ from migrate.errors import DDMigrateError, InputError
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.ledger import Ledger
 from migrate.mappings import Mappings
-from migrate.model import DesiredResource, LedgerEntry, Outcome
+from migrate.model import DesiredResource, Finding, LedgerEntry, Outcome
 from migrate.translate.base import PayloadCheck, TranslateEnv, Translator, no_check
 from migrate.translate.query import QueryContext
 from migrate.translate.registry import TRANSLATORS
@@ -87,7 +87,8 @@ def _drop_invalid(resources: list[DesiredResource], ledger: Ledger, check: Paylo
             entries.append(entry)
             continue
         reason = f"the {hit[0]} payload failed validation: {bad[hit[0]]}"
-        entries.append(LedgerEntry(entry.ref, Outcome.MANUAL, entry.findings,
+        findings = [*entry.findings, Finding("datadog.payload_invalid", reason, Outcome.MANUAL)]
+        entries.append(LedgerEntry(entry.ref, Outcome.MANUAL, findings,
                                    [k for k in entry.targets if k not in bad], entry.original, reason))
     return [r for r in resources if r.key not in bad], Ledger(entries)
 

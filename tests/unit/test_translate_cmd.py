@@ -165,6 +165,9 @@ def test_driver_drops_invalid_payload_and_makes_entry_manual() -> None:
     entry = translation.ledger.get(objects[0].ref.key)
     assert entry is not None and entry.outcome is Outcome.MANUAL and entry.targets == []
     assert entry.reason == "the k1 payload failed validation: $.query: not a monitor query"
+    # the outcome agrees with the findings: the report groups by finding code
+    assert [(f.code, f.outcome) for f in entry.findings] == [("datadog.payload_invalid", Outcome.MANUAL)]
+    assert Outcome.worst(*(f.outcome for f in entry.findings)) is entry.outcome
 
 
 def test_context_kinds_are_not_ledgered(fake_promql: list[QueryContext], inventory: Path, tmp_path: Path) -> None:
