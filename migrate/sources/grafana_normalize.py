@@ -89,7 +89,7 @@ def legacy_rows_to_panels(rows: list[Any]) -> list[dict[str, Any]]:
         panels.append({
             "type": "row", "title": str(row.get("title") or f"Row {index + 1}"), "id": f"row{index + 1}",
             "collapsed": collapsed, "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
-            "panels": children if collapsed else [],
+            "panels": children if collapsed else [], "repeat": row.get("repeat"),
         })
         if not collapsed:
             panels.extend(children)
@@ -297,7 +297,7 @@ def normalize_dashboard(
         seen.add(panel_id)
         if panel.get("type") == "row":
             rows.append({"id": panel_id, "title": str(panel.get("title") or ""), "grid": _grid(panel),
-                         "collapsed": bool(panel.get("collapsed"))})
+                         "collapsed": bool(panel.get("collapsed")), "repeat": panel.get("repeat") or None})
             continue
         fields = _panel_fields(panel, resolver)
         row_id = None

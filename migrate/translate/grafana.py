@@ -28,9 +28,13 @@ def _panel_exprs(panels: list[InventoryObject]) -> list[str]:
     return [str(t["expr"]) for p in panels for t in p.normalized.get("targets") or [] if t.get("expr")]
 
 
-def _annotation_findings(dashboard: dict[str, Any]) -> list[Finding]:
-    """Grafana annotation queries overlay events on every graph; nothing in the dashboard payload carries them."""
-    return [Finding("grafana.annotation_dropped", f"annotation {a['name']!r} ({a['datasource_kind']}"
+def _dashboard_findings(dashboard: dict[str, Any]) -> list[Finding]:
+    """Dashboard-wide features with no place in the payload: repeated rows, annotation queries (events
+    overlaid on every graph)."""
+    repeated = [Finding("grafana.row_repeat", f"Grafana repeated the row {row['title']!r} per value of "
+                        f"${row['repeat']}; Datadog shows one group for the selected values")
+                for row in dashboard.get("rows") or [] if row.get("repeat")]
+    return repeated + [Finding("grafana.annotation_dropped", f"annotation {a['name']!r} ({a['datasource_kind']}"
                     + (f": {a['query'][:200]}" if a.get("query") else "") + ") is not migrated: Datadog overlays "
                     "events per widget; send these events to Datadog and add an event overlay by hand")
             for a in dashboard.get("annotations") or []]
@@ -88,7 +92,7 @@ def translate_dashboard(dashboard: InventoryObject, panels: list[InventoryObject
         "widgets": widgets,
         "template_variables": plan.template_variables,
     }
-    dashboard_findings = list(plan.findings) + _annotation_findings(norm)
+    dashboard_findings = list(plan.findings) + _dashboard_findings(norm)
     empty_rows = [g.definition["title"] for g in top if g.definition.get("type") == "group" and not g.children]
     if empty_rows:
         dashboard_findings.append(Finding("grafana.row_empty", f"empty rows dropped: {', '.join(empty_rows)}",

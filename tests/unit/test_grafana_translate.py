@@ -172,3 +172,13 @@ def test_annotation_queries_are_reported_and_links_kept_in_the_description() -> 
     (dropped,) = [f for f in entry.findings if f.code == "grafana.annotation_dropped"]  # the built-in one is not
     assert "deploys" in dropped.message and "kube_deployment_status_observed_generation" in dropped.message
     assert "Runbooks https://wiki.example.com/runbooks" in resource.payload["description"]
+
+
+def test_a_repeated_row_is_reported() -> None:
+    _, ledger = _run({"uid": "rr", "title": "RR", "panels": [
+        {"id": 1, "type": "row", "title": "Per node", "repeat": "node", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1}},
+        {"id": 2, "type": "timeseries", "title": "p", "gridPos": {"x": 0, "y": 1, "w": 24, "h": 6},
+         "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)"}]}]})
+    entry = ledger.get("grafana/dashboard/rr")
+    assert entry is not None and entry.outcome is Outcome.APPROXIMATE
+    assert [f.code for f in entry.findings] == ["grafana.row_repeat"] and "$node" in entry.findings[0].message
