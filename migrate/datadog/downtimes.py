@@ -14,6 +14,7 @@ from datadog_api_client.v1.api.downtimes_api import DowntimesApi
 
 from migrate.datadog import ownership
 from migrate.datadog.base import ResourceOps, ResourceType
+from migrate.datadog.client import NotFound
 
 DOWNTIME = ResourceType(
     name="downtime",
@@ -49,8 +50,12 @@ class DowntimeOps(ResourceOps):
         yield from data
 
     def mutes_for(self, monitor_id: int) -> list[dict[str, Any]]:
-        """ddmigrate's active downtimes on one monitor."""
-        found: list[dict[str, Any]] = self._call("list_monitor_downtimes", path={"monitor_id": monitor_id}).data or []
+        """ddmigrate's active downtimes on one monitor (none when the monitor is gone: Datadog answers 404)."""
+        try:
+            found: list[dict[str, Any]] = self._call("list_monitor_downtimes",
+                                                     path={"monitor_id": monitor_id}).data or []
+        except NotFound:
+            return []
         return [d for d in found if DOWNTIME.owned_key(d) and not d.get("canceled")]
 
     def unmute_monitor(self, monitor_id: int) -> int:

@@ -25,8 +25,8 @@ from migrate.datadog.downtimes import DowntimeOps
 from migrate.datadog.monitors import DuplicateMonitor
 from migrate.errors import DDMigrateError, RemoteError
 from migrate.runner.changes import Change, Create, Delete, NoOp, Update
-from migrate.runner.diff import normalize
-from migrate.runner.journal import Applied, Journal
+from migrate.runner.diff import equivalent, normalize
+from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import APPLIED, CUT_OVER, Phase
 from migrate.runner.plan import Plan
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
@@ -175,10 +175,11 @@ class Applier:
     def apply(self, plan: Plan, *, phase: Phase | None, dry_run: bool = False,
               cut_over: bool = False) -> ApplyResult:
         j = self.journal
-        j.close_interrupted()
+        interrupted = j.close_interrupted()
         phase_name = phase.name if phase else None
         plan_hash = str(plan.to_dict()["plan_hash"])
         run_id = j.start_run("apply", phase=phase_name, plan_hash=plan_hash, dry_run=dry_run)
+        reconcile(j, self.sink, run_id, interrupted)
         result = ApplyResult(run_id)
         started = time.monotonic()
         mute = bool(phase and phase.mute_until_cutover and not cut_over)
@@ -274,6 +275,32 @@ class Applier:
         seq = self.journal.intent(run_id, phase, "mute", "downtime", key, payload={"monitor_id": dd_id})
         downtime = self.sink.mute(dd_id, key)
         self.journal.outcome(seq, "done", dd_id=str(downtime.get("id")))
+
+
+def reconcile(journal: Journal, sink: Sink, run_id: str, interrupted: list[Op]) -> None:
+    """Settle the last-applied state for intents a killed run left open, where the plan cannot see it.
+
+    A delete that reached Datadog before the kill leaves nothing live for the plan to act on, yet the ledger
+    would name the resource for ever (cutover would unmute it, the drift check compare it); an update that
+    reached Datadog is a no-op for the plan, yet the ledger would keep the old payload and call it drift.
+    Each is looked up by id; only what is certain is recorded (a `forget` or `record` op).
+    """
+    for op in interrupted:
+        if op.action not in ("delete", "undo-create", "update", "undo-update") or not op.dd_id:
+            continue
+        known = journal.applied().get((op.rtype, op.key))
+        if known is None or known.dd_id != op.dd_id:
+            continue
+        live = sink.get(op.rtype, op.dd_id)
+        if op.action in ("delete", "undo-create") and live is None:
+            seq = journal.intent(run_id, op.phase, "forget", op.rtype, op.key, dd_id=op.dd_id)
+            journal.outcome(seq, "done", forget=(op.rtype, op.key))
+        elif op.action in ("update", "undo-update") and live is not None and op.payload is not None \
+                and equivalent(op.rtype, op.payload, live) and not equivalent(op.rtype, op.payload, known.payload):
+            seq = journal.intent(run_id, op.phase, "record", op.rtype, op.key, dd_id=op.dd_id)
+            adopted = known.adopted and ownership.owned_key(op.rtype, op.payload) != op.key
+            journal.outcome(seq, "done", applied=Applied(op.rtype, op.key, op.dd_id, op.payload, known.phase,
+                                                         known.run_id, adopted))
 
 
 def phase_is_cut_over(journal: Journal, phase: str) -> bool:

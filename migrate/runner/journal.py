@@ -187,13 +187,15 @@ class Journal:
             self._write("UPDATE runs SET status='crashed' WHERE id=?", (run_id,))
         return ids
 
-    def close_interrupted(self) -> int:
-        """Intents left open by a killed run: mark them `interrupted` (resume re-plans against the live org)."""
+    def close_interrupted(self) -> list[Op]:
+        """Intents left open by a killed run: mark them `interrupted` (resume re-plans against the live org).
+
+        Returns them, so the caller can settle what the plan cannot see (`runner.apply.reconcile`)."""
         open_ = self.open_intents()
         for op in open_:
             self._write("UPDATE ops SET status='interrupted', done_at=? WHERE seq=?", (time.time(), op.seq))
         self.mark_abandoned_runs()
-        return len(open_)
+        return open_
 
     def intent(self, run_id: str, phase: str | None, action: str, rtype: str, key: str, *,
                dd_id: str | None = None, payload: dict[str, Any] | None = None,

@@ -15,7 +15,7 @@ from typing import Any
 
 from migrate.datadog import ownership
 from migrate.errors import DDMigrateError
-from migrate.runner.apply import Sink
+from migrate.runner.apply import Sink, reconcile
 from migrate.runner.diff import normalize
 from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import ROLLED_BACK
@@ -52,8 +52,9 @@ def runs_to_undo(journal: Journal, *, phase: str | None = None, run_id: str | No
 
 
 def rollback(journal: Journal, sink: Sink, targets: list[str], *, phase: str | None) -> RollbackResult:
-    journal.close_interrupted()
+    interrupted = journal.close_interrupted()
     run_id = journal.start_run("rollback", phase=phase, plan_hash=None, dry_run=False)
+    reconcile(journal, sink, run_id, interrupted)
     result = RollbackResult(run_id, targets)
     ops = sorted((op for t in targets for op in journal.ops(t) if op.action in _REVERSIBLE and op.status != "failed"),
                  key=lambda o: -o.seq)

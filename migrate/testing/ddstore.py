@@ -131,6 +131,8 @@ class DatadogStore:
         return _err(400, *errors) if errors else (200, {})
 
     def monitor_downtimes(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        if int(m["id"]) not in self.monitors:  # like the monitor's other sub-resources (validate)
+            return _err(404, "Monitor not found")
         return 200, [d for d in self.downtimes.values() if d.get("monitor_id") == int(m["id"])]
 
     # --- dashboards -----------------------------------------------------------------------------------
