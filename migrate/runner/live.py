@@ -29,7 +29,7 @@ from migrate.model import DesiredResource
 from migrate.runner.apply import DatadogSink
 from migrate.runner.diff import equivalent, normalize
 from migrate.runner.journal import Journal
-from migrate.runner.plan import Plan, compute_plan
+from migrate.runner.plan import Plan, compute_plan, lookalikes_of_creates
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
 from migrate.runner.state import LiveResource, State
 from migrate.settings import strip_credentials
@@ -218,6 +218,14 @@ def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> 
     if changed:
         shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
         problems.append(f"{len(changed)} owned resource(s) changed in Datadog since the plan: {shown}")
+    # Unowned resources are outside the fingerprint, but one that looks like a planned create is a decision
+    # the reviewer never saw (adopt it, or create ours beside it).
+    known = {(a.type, a.datadog_id, a.desired_key) for a in saved.plan.adopt_candidates}
+    new = [a for a in lookalikes_of_creates(saved.plan.changes, [r for r in live if r.key is None])
+           if (a.type, a.datadog_id, a.desired_key) not in known]
+    if new:
+        shown = ", ".join(f"{a.type} {a.datadog_id} {a.name!r} (like {a.desired_key})" for a in new[:5])
+        problems.append(f"{len(new)} unowned look-alike(s) of resources the plan creates appeared since: {shown}")
     if problems:
         raise DDMigrateError("the saved plan is stale: " + "; ".join(problems),
                              hint="make a new plan (`ddmigrate plan --live ...`), review it, and apply that")

@@ -188,6 +188,13 @@ def _compare(res: DesiredResource, live: LiveResource) -> Change:
     return Update(res.type, res.key, name, refs, live.datadog_id, before=have, after=res.payload, fields=fields)
 
 
+def lookalikes_of_creates(changes: Iterable[Change], unowned: list[LiveResource]) -> list[AdoptCandidate]:
+    """The adopt candidates of a plan's creates among `unowned` (to tell whether new ones appeared since)."""
+    index = _LookAlikes(unowned)
+    return [a for c in changes if isinstance(c, Create)
+            for a in index.candidates(DesiredResource(c.type, c.key, c.payload, list(c.source_refs)))]
+
+
 class _LookAlikes:
     """Unowned live resources indexed by (type, name) and (type, query): a lookup per desired resource
     instead of a scan of every unowned one (planning 10,000 objects against a large org stays linear)."""

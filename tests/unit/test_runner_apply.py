@@ -210,3 +210,17 @@ def test_dry_run_records_requests_and_changes_nothing(tmp_path: Path) -> None:
     assert [r["method"] for r in sink.requests] == ["POST"] * 3
     assert org.monitors == {}
     assert journal.applied() == {}
+
+
+def test_plan_is_stale_when_a_look_alike_of_a_planned_create_appeared(tmp_path: Path) -> None:
+    """Someone made the monitor by hand between plan and apply: creating ours too would duplicate it."""
+    org = Org()
+    journal = Journal(tmp_path)
+    want = desired(2)
+    saved = plan_live(want, live_of(org, journal), journal)
+    assert saved.plan.adopt_candidates == []
+    org.monitors[7] = {"id": 7, "type": "query alert", "name": "Alert 1", "query": "avg(last_5m):avg:m1{*} > 90",
+                       "message": "by hand", "tags": []}
+    with pytest.raises(DDMigrateError, match=r"look-alike.*monitor 7.*Alert 1"):
+        check_fresh(saved, live_of(org, journal), journal)
+    check_fresh(plan_live(want, live_of(org, journal), journal), live_of(org, journal), journal)  # listed: fine
