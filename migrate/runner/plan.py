@@ -160,7 +160,8 @@ def compute_plan(
     for live, reason in [*((r, "") for r in state.owned.values()), *((r, "dup") for r in state.duplicates)]:
         if live.key in wanted and not reason:
             continue
-        if in_scope is not None and not live.sources <= in_scope:
+        # No source named (footer lines and source tags edited away, or an adopted resource) proves nothing.
+        if in_scope is not None and not (live.sources and live.sources <= in_scope):
             out_of_scope.append({"type": live.type, "datadog_id": live.datadog_id, "name": live.name,
                                  "key": live.key or "", "sources": ",".join(sorted(live.sources))})
             continue

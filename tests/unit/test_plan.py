@@ -224,3 +224,18 @@ def test_diff_text_shows_tag_additions_and_long_values_on_their_own_lines() -> N
     assert '    tags: -"oncall:night"' in text
     assert '    query:\n      - "avg(last_5m):avg:http.errors{service:pay} by {host} > 9"\n      + "' in text
     assert "(1 managed by ddmigrate, 0 not: those are never changed)" in text
+
+
+def test_an_owned_resource_that_names_no_source_is_never_in_a_scoped_plan() -> None:
+    """A marker whose source lines and source tags were edited away cannot prove it came from this
+    translation's sources: a scoped plan leaves it out of scope instead of deleting it."""
+    other = desired_monitor("NrCondition", source="newrelic")
+    payload = as_live(other, "2001")
+    key = other.key
+    payload["message"] = f"edited by hand\nManaged by ddmigrate (id: {key})."
+    payload["tags"] = [t for t in payload["tags"] if not t.startswith("ddmigrate_source:")]
+    assert ownership.owned_key("monitor", payload) == key
+    plan = compute_plan([], state_of(payload), scope={"prometheus"})
+    assert plan.of(Action.DELETE) == []
+    assert [o["datadog_id"] for o in plan.out_of_scope] == ["2001"]
+    assert [c.action for c in compute_plan([], state_of(payload)).changes] == [Action.DELETE], "no scope: all"
