@@ -4,7 +4,9 @@ Every remote call is bracketed: an *intent* row is committed before the call, it
 A crash (even SIGKILL) therefore leaves an exact record: resume and rollback read the intents that
 have no outcome and look the resource up before acting again. The table `applied` is the last-applied
 state (ddmigrate key -> Datadog id + payload) that three-way planning compares with; `revision` goes
-up with every outcome, so a saved plan can tell that the ledger moved under it.
+up with every outcome, so a saved plan can tell that the ledger moved under it. Commits are synced
+(`synchronous=FULL`): after a power cut an intent whose call reached Datadog, with its pre-image, is still
+there. The ledger refuses a network filesystem (WAL and the lock need one host's local disk).
 
 For crash tests, `DDMIGRATE_CRASH_AFTER_WRITES=N` makes the process SIGKILL itself right after its
 N-th committed journal write.
@@ -30,6 +32,10 @@ from typing import Any
 from migrate.errors import DDMigrateError, InputError
 
 STATE_DIR = ".ddmigrate"
+MOUNTS = Path("/proc/mounts")
+# SQLite's WAL needs shared memory between processes on one host, and flock is not reliable on these.
+NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "fuse.sshfs",
+                                 "glusterfs", "ceph", "fuse.ceph", "lustre", "gpfs", "fuse.s3fs", "fuse.gcsfuse"})
 CRASH_ENV = "DDMIGRATE_CRASH_AFTER_WRITES"
 _BUMP = "INSERT INTO meta(k, v) VALUES('revision', '1') ON CONFLICT(k) DO UPDATE SET v = CAST(v AS INTEGER) + 1"
 
@@ -61,6 +67,24 @@ def who() -> str:
     except (KeyError, OSError):  # no passwd entry in some containers
         user = f"uid{os.getuid()}"
     return f"{user}@{socket.gethostname()}"
+
+
+def _network_fs(path: Path) -> str | None:
+    """The filesystem type of `path` when it is a network one (from the mount table; None where unknown)."""
+    try:
+        lines = MOUNTS.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    target = path.resolve()
+    best: tuple[int, str] = (-1, "")
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mount = Path(fields[1].replace("\\040", " "))
+        if (target == mount or mount in target.parents) and len(mount.parts) > best[0]:
+            best = (len(mount.parts), fields[2])
+    return best[1] if best[1] in NETWORK_FILESYSTEMS else None
 
 
 @dataclass(frozen=True)
@@ -107,11 +131,16 @@ class Journal:
         if not create and not self.path.is_file():
             raise InputError(f"no ddmigrate ledger here ({STATE_DIR}/state.db)", path=str(workdir),
                              hint="pass --workdir DIR where `ddmigrate apply` ran (default: current directory)")
+        fstype = _network_fs(workdir)
+        if fstype:
+            raise InputError(f"the ledger cannot live on a network filesystem ({fstype})", path=str(workdir),
+                             hint="use a --workdir on a local disk: SQLite's WAL journal and the writer lock are "
+                             "not safe over NFS/SMB; back the directory up to the share instead")
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
             # Identifies this ledger: a plan names the ledger it was made from (another workdir's is refused).
             self._db.execute("INSERT OR IGNORE INTO meta(k, v) VALUES('ledger_id', ?)", (uuid.uuid4().hex,))

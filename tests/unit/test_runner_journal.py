@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from migrate.errors import InputError
+from migrate.runner import journal as journal_mod
 from migrate.runner.journal import Applied, Journal, LockHeld, WriterLock
 
 
@@ -63,3 +65,22 @@ def test_crash_hook_kills_after_nth_write_and_lock_is_released(tmp_path: Path) -
     assert len(j.open_intents()) == 3, "exactly the writes before the kill are durable"
     with WriterLock(j, "apply"):  # the kernel released the dead holder's lock
         pass
+
+
+def test_ledger_is_durable_and_refuses_a_network_filesystem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    journal = Journal(tmp_path / "local")
+    # WAL, and FULL: a lost VM (power cut) must not lose an intent whose call reached Datadog (its pre-image).
+    assert journal._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert journal._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    journal.close()
+
+    share = tmp_path / "share"
+    share.mkdir()
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"/dev/vda / ext4 rw 0 0\nfiler:/export {share} nfs4 rw,relatime 0 0\n", encoding="utf-8")
+    monkeypatch.setattr(journal_mod, "MOUNTS", mounts)
+    with pytest.raises(InputError, match="nfs4") as info:
+        Journal(share / "work")
+    assert "local" in (info.value.hint or "")
+    assert not (share / "work" / ".ddmigrate" / "state.db").exists()
+    Journal(tmp_path / "local").close()  # the local one still opens
