@@ -164,8 +164,8 @@ def call_with_retry(
             limited += 1
             if limited > policy.max_rate_limited:
                 raise
-            if exc.rate_limit is None:
-                sleep(policy.backoff(min(limited, 5)))
+            if exc.rate_limit is None:  # no window to wait for: Retry-After (a proxy's 429), else back off
+                sleep(_retry_after(exc.headers) or policy.backoff(min(limited, 5)))
         except (ServerError, ConnectionFailed) as exc:
             limiter.observe_error(route, exc.rate_limit, limited=False)
             failures += 1
@@ -179,3 +179,16 @@ def call_with_retry(
         except DatadogApiError as exc:  # a 4xx: the request was answered and will not change by re-sending
             limiter.observe_error(route, exc.rate_limit, limited=False)
             raise
+
+
+MAX_RETRY_AFTER = 300.0
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    """Seconds from a `Retry-After: N` header (any case), at most MAX_RETRY_AFTER; None when absent or a date."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return min(seconds, MAX_RETRY_AFTER) if seconds > 0 else None

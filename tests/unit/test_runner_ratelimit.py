@@ -108,3 +108,18 @@ def _raise(exc: Exception):  # type: ignore[no-untyped-def]
     def fn() -> None:
         raise exc
     return fn
+
+
+def test_a_429_without_rate_limit_headers_waits_as_long_as_retry_after_says() -> None:
+    """A proxy or gateway in front of Datadog may answer 429 with Retry-After only."""
+    slept: list[float] = []
+    answers: list[Exception] = [RateLimited(429, ["slow down"], {"Retry-After": "7"}),
+                                RateLimited(429, ["slow down"], {"retry-after": "3"})]
+
+    def fn() -> str:
+        if answers:
+            raise answers.pop(0)
+        return "ok"
+
+    assert call_with_retry(RateLimiter(), "monitor create", fn, sleep=slept.append) == "ok"
+    assert slept == [7.0, 3.0]
