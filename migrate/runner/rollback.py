@@ -45,9 +45,11 @@ def runs_to_undo(journal: Journal, *, phase: str | None = None, run_id: str | No
         return [run_id]
     if phase is None:
         raise DDMigrateError("name a phase or a run id to roll back")
-    last_rollback = max((e["seq"] for e in journal.phase_events(phase) if e["status"] == ROLLED_BACK), default=0)
-    undone = {e["run_id"] for e in journal.phase_events(phase) if e["seq"] <= last_rollback}
-    runs = [r["id"] for r in journal.runs(phase=phase, verb="apply") if not r["dry_run"] and r["id"] not in undone]
+    # Every apply that started before the last successful rollback was undone by it, including killed ones,
+    # which never wrote a phase event (applies and rollbacks hold the writer lock: they never overlap).
+    rollbacks = [e["run_id"] for e in journal.phase_events(phase) if e["status"] == ROLLED_BACK and e["run_id"]]
+    since = journal.run(rollbacks[-1])["started_at"] if rollbacks else float("-inf")
+    runs = [r["id"] for r in journal.runs(phase=phase, verb="apply") if not r["dry_run"] and r["started_at"] > since]
     return list(reversed(runs))
 
 

@@ -224,3 +224,19 @@ def test_plan_is_stale_when_a_look_alike_of_a_planned_create_appeared(tmp_path: 
     with pytest.raises(DDMigrateError, match=r"look-alike.*monitor 7.*Alert 1"):
         check_fresh(saved, live_of(org, journal), journal)
     check_fresh(plan_live(want, live_of(org, journal), journal), live_of(org, journal), journal)  # listed: fine
+
+
+def test_a_crashed_apply_that_was_rolled_back_is_not_undone_again(tmp_path: Path) -> None:
+    """A killed apply writes no phase event; after its rollback, the next rollback of the phase must not
+    replay it again (its old pre-images would overwrite what later runs did)."""
+    journal = Journal(tmp_path)
+    crashed = journal.start_run("apply", phase="p", plan_hash="h1", dry_run=False)  # killed: no finish, no event
+    journal.close_interrupted()
+    assert runs_to_undo(journal, phase="p") == [crashed]
+    undo = journal.start_run("rollback", phase="p", plan_hash=None, dry_run=False)
+    journal.finish_run(undo, "ok", {})
+    journal.phase_event("p", "rolled_back", run_id=undo)
+    later = journal.start_run("apply", phase="p", plan_hash="h2", dry_run=False)
+    journal.finish_run(later, "ok", {})
+    journal.phase_event("p", "applied", run_id=later)
+    assert runs_to_undo(journal, phase="p") == [later]
