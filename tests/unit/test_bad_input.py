@@ -345,7 +345,8 @@ CASES = [
     case("history-corrupt-ledger", "history --workdir w", r"w/\.ddmigrate/state\.db: cannot open the ledger",
          setup=write("w/.ddmigrate/state.db", b"garbage, not SQLite" * 10)),
     case("cutover-never-applied", "cutover --workdir w pilot", r"phase 'pilot' is not applied"),
-    case("adopt-not-found", "adopt --workdir w monitor 999999 some-key", r"monitor 999999 not found in Datadog"),
+    case("adopt-not-found", "adopt --workdir w monitor 999999 0123456789ab", r"monitor 999999 not found in Datadog"),
+    case("adopt-malformed-key", "adopt --workdir w monitor 999999 some-key", r"'some-key' is not a ddmigrate key"),
     case("adopt-usage-bad-type", "adopt --workdir w widget 1 k", r"invalid choice: 'widget'", code=2),
 ]
 
