@@ -156,6 +156,7 @@ def _panel_fields(panel: dict[str, Any], resolver: DatasourceResolver) -> dict[s
             "format": str(target.get("format") or "time_series"),
             "datasource_kind": kind,
             "raw_query": None if isinstance(target.get("expr"), str) else _other_query(target),
+            "interval": _text(target.get("interval")),
         })
     stacking = _as_dict(custom.get("stacking")).get("mode")
     if stacking is None and panel.get("stack"):
@@ -193,19 +194,30 @@ def _panel_fields(panel: dict[str, Any], resolver: DatasourceResolver) -> dict[s
 
 
 def _panel_extras(panel: dict[str, Any], field_config: dict[str, Any]) -> dict[str, Any]:
-    """What a panel carries beyond its queries and display (legacy alert, transformations, overrides): the
-    translator reports each, so none is dropped without a word."""
+    """What a panel carries beyond its queries and display (min interval, max data points, legacy alert,
+    transformations, overrides): the translator reports each, so none is dropped without a word."""
     alert = _as_dict(panel.get("alert"))
     transformations = [str(t.get("id")) for t in panel.get("transformations") or []
                        if isinstance(t, dict) and t.get("id") and not t.get("disabled")]
     overrides = sorted({str(p.get("id")) for o in field_config.get("overrides") or [] if isinstance(o, dict)
                         for p in o.get("properties") or [] if isinstance(p, dict) and p.get("id")})
+    max_points = panel.get("maxDataPoints")
     return {
+        "interval": _text(panel.get("interval")),
+        "max_data_points": max_points if isinstance(max_points, int | float) and not isinstance(max_points, bool)
+        else None,
         "legacy_alert": ({"name": str(alert.get("name") or "unnamed"), "conditions": len(alert.get("conditions") or [])}
                          if alert else None),
         "transformations": transformations,
         "overrides": overrides,
     }
+
+
+def _text(value: Any) -> str | None:
+    """A Grafana string setting that is unset when empty (`interval: ""` is Grafana's default)."""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None
+    return str(value).strip() or None
 
 
 def _annotations(dashboard: dict[str, Any], resolver: DatasourceResolver) -> list[dict[str, Any]]:
@@ -265,6 +277,7 @@ def _variables(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
             "options": options,
             "multi": bool(var.get("multi")),
             "include_all": bool(var.get("includeAll")),
+            "all_value": _text(var.get("allValue")) if var.get("includeAll") else None,
             "regex": str(var.get("regex") or ""),
             "hidden": var.get("hide") == 2,
         })

@@ -75,7 +75,7 @@ def translate_dashboard(dashboard: InventoryObject, panels: list[InventoryObject
         data = panel.normalized
         queries = translate_targets(data, ctx, prometheus_kinds)
         definition, findings = build_widget(data, panel_types.get(str(data.get("type"))), queries, units)
-        all_findings = queries.findings + findings + extras_findings(data)
+        all_findings = queries.findings + findings + extras_findings(data, plan.values)
         source_metrics |= queries.source_metrics
         env.ledger.record(panel.ref, all_findings, targets=[key], original="\n".join(queries.originals) or None)
         placed = Placed(definition, dict(data.get("grid") or {}))

@@ -8,8 +8,10 @@ what to do, with a manual finding.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from migrate.mappings import parse_duration
 from migrate.model import Finding, Outcome
 from migrate.translate.grafana_queries import PanelQueries
 
@@ -30,9 +32,61 @@ _COSMETIC_OVERRIDES = frozenset({"color", "custom.lineWidth", "custom.fillOpacit
                                  "custom.minWidth", "custom.displayMode", "custom.cellOptions"})
 
 
-def extras_findings(panel: dict[str, Any]) -> list[Finding]:
-    """A legacy alert, transformations and field overrides have no widget field: each is reported."""
-    findings: list[Finding] = []
+# Resolution overrides (panel `interval` / `maxDataPoints`, target `interval`): Datadog picks a widget's rollup
+# from the time frame (20 s for the last hour, 1 m for 4 h, 5 m for a day: docs dashboards/functions/rollup), about
+# 150-300 points per series. A min interval under 5 m or a point budget of 100 or more draws about the same graph
+# (noted, exact); a longer interval, a variable one or fewer points drew a visibly coarser, smoother graph in Grafana
+# (and a min interval also widens $__interval / $__rate_interval in the panel's queries): approximate.
+MATERIAL_INTERVAL_SECONDS = 300
+MATERIAL_MAX_POINTS = 100
+
+
+_VARIABLE = re.compile(r"^\$\{?(\w+)\}?$|^\[\[(\w+)\]\]$")
+
+
+def _interval_seconds(text: str, variables: dict[str, str]) -> float | None:
+    """`1m`, `>30s` (Grafana's "at least" spelling), or an interval variable's value, in seconds; None when
+    the length is unknown (a variable without a value, anything else)."""
+    text = text.lstrip(">").strip()
+    match = _VARIABLE.match(text)
+    if match:
+        text = variables.get(match[1] or match[2], "")
+    try:
+        return parse_duration(text)
+    except ValueError:
+        return None
+
+
+def resolution_finding(panel: dict[str, Any], variables: dict[str, str] | None = None) -> Finding | None:
+    """The panel's and its targets' resolution overrides, which a Datadog widget has no field for;
+    `variables` are the values the dashboard's interval/constant variables were fixed to."""
+    intervals = [("the panel", panel.get("interval"))] + [
+        (f"query {t.get('ref_id') or '?'}", t.get("interval")) for t in panel.get("targets") or []]
+    parts, material = [], False
+    for where, text in intervals:
+        if not text:
+            continue
+        seconds = _interval_seconds(str(text), variables or {})
+        material = material or seconds is None or seconds >= MATERIAL_INTERVAL_SECONDS
+        parts.append(f"min interval {text} on {where}")
+    points = panel.get("max_data_points")
+    if isinstance(points, int | float):
+        material = material or points < MATERIAL_MAX_POINTS
+        parts.append(f"max data points {points:g}")
+    if not parts:
+        return None
+    message = f"{', '.join(parts)} not migrated: Datadog picks the rollup from the time frame (about 150-300 points)"
+    if material:
+        return Finding("grafana.interval_dropped", message + "; Grafana drew a coarser, smoother graph"
+                       + (" and widened $__interval/$__rate_interval" if "min interval" in message else ""))
+    return Finding("grafana.interval_dropped", message + "; at these settings the graphs look alike", Outcome.EXACT)
+
+
+def extras_findings(panel: dict[str, Any], variables: dict[str, str] | None = None) -> list[Finding]:
+    """Resolution overrides, a legacy alert, transformations and field overrides have no widget field: each
+    is reported."""
+    resolution = resolution_finding(panel, variables)
+    findings: list[Finding] = [resolution] if resolution else []
     alert = panel.get("legacy_alert")
     if alert:
         findings.append(Finding("grafana.panel_alert", f"the panel carries a legacy Grafana alert "

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrate.model import Finding, Outcome
+from migrate.translate.ddquery import number
 from migrate.translate.promql import translate_promql
-from migrate.translate.query import QueryContext
+from migrate.translate.query import QueryContext, QueryResult
 
 QUERY_CODE = "grafana.query"
 _NAME = re.compile(r"\b[a-z][a-z0-9_]*\b(?!\()")
@@ -45,6 +46,21 @@ def _alias(legend: str) -> str | None:
 
 def _rename(formula: str, names: dict[str, str]) -> str:
     return _NAME.sub(lambda m: names.get(m.group(0), m.group(0)), formula)
+
+
+def _comparison_finding(ref: str, result: QueryResult) -> Finding:
+    """Grafana graphed only the series passing the comparison; the widget graphs what the comparison was
+    lifted from: the left side, or `X - Y` when two vectors were compared (promql.comparison_rewritten)."""
+    assert result.comparison is not None
+    op, threshold = result.comparison.op, number(result.comparison.threshold)
+    if any(f.code == "promql.comparison_rewritten" for f in result.findings):
+        shown = f"the difference of the two sides, unfiltered: {result.expression}"
+        compared = f"X {op} Y"
+    else:
+        shown = f"the unfiltered left side: {result.expression}"
+        compared = f"{op} {threshold}"
+    return Finding("grafana.query_comparison", f"{ref}: the comparison {compared} filtered series in Grafana; "
+                   f"Datadog graphs {shown}")
 
 
 def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds: set[str]) -> PanelQueries:
@@ -82,9 +98,7 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
                                             Outcome.MANUAL))
             continue
         if result.comparison is not None:
-            out.findings.append(Finding("grafana.query_comparison",
-                                        f"{ref}: the comparison {result.comparison.op} {result.comparison.threshold:g} "
-                                        "filtered series in Grafana; Datadog graphs the unfiltered query"))
+            out.findings.append(_comparison_finding(ref, result))
         names: dict[str, str] = {}
         for name, query in result.queries.items():
             counter += 1

@@ -7,6 +7,8 @@
 - custom / textbox → a variable with `available_values`; the prefix is the label the queries match it on.
 - interval / constant → substituted into queries with their current value, then removed (noted).
 - datasource → removed (Datadog has one metrics source); adhoc → removed, with a note on the dashboard.
+- a custom `allValue` (what "All" sends instead of the value list) becomes Datadog's `*`: noted, exact when
+  it matches everything (`.*`), approximate otherwise (`.+` skips series without the label, `a|b` a subset).
 """
 
 from __future__ import annotations
@@ -96,6 +98,26 @@ def _endpoint_values(name: str, entry: dict[str, Any], plan: VariablePlan) -> No
         "starts at `*` and lists every endpoint"), Outcome.APPROXIMATE))
 
 
+_MATCHES_EVERYTHING = frozenset({".*", "^.*$", "(.*)"})
+
+
+def _value_filter_findings(name: str, var: dict[str, Any]) -> list[Finding]:
+    """A values regex, and Grafana's "All" sending a custom `allValue` where Datadog's All is `*`."""
+    findings = []
+    if var.get("regex"):
+        findings.append(Finding("grafana.variable_regex", f"variable ${name} filters its values with regex "
+                                f"{var['regex']!r}; Datadog shows every value of the tag", Outcome.APPROXIMATE))
+    all_value = var.get("all_value")
+    if all_value in _MATCHES_EVERYTHING:
+        findings.append(Finding("grafana.variable_all_value", f"variable ${name}: custom All value {all_value!r} "
+                                "matches every value, as Datadog's `*` does", Outcome.EXACT))
+    elif all_value:
+        findings.append(Finding("grafana.variable_all_value", f"variable ${name}: All sent the custom value "
+                                f"{all_value!r} to the queries; in Datadog All is `*`, every value of the tag",
+                                Outcome.APPROXIMATE))
+    return findings
+
+
 def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: Mappings) -> VariablePlan:
     plan = VariablePlan()
     pinned: dict[str, str] = dict(mappings.section("grafana").get("variable_tags") or {})
@@ -150,10 +172,7 @@ def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: 
             entry["available_values"] = options
         if label == "instance" and tag == ENDPOINT:
             _endpoint_values(name, entry, plan)
-        if var.get("regex"):
-            plan.findings.append(Finding("grafana.variable_regex",
-                                         f"variable ${name} filters its values with regex {var['regex']!r}; "
-                                         "Datadog shows every value of the tag", Outcome.APPROXIMATE))
+        plan.findings += _value_filter_findings(name, var)
         plan.template_variables.append(entry)
         plan.tag_variables[name] = dd_name
     return plan

@@ -3,6 +3,7 @@ every target accounted for in the ledger."""
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -62,3 +63,23 @@ def test_no_internal_placeholder_reaches_a_payload(corpus: tuple[Collected, list
     _, resources, _ = corpus
     leaked = [r.payload.get("title", r.key) for r in resources if "__ddvar_" in json.dumps(r.payload)]
     assert not leaked, leaked
+
+
+def test_counts_for_the_readme(corpus: tuple[Collected, list[DesiredResource], Ledger]) -> None:
+    """README's Grafana table; run with -s to print it. Every panel and target lands in exactly one column."""
+    collected, _, ledger = corpus
+    panels: Counter[str] = Counter()
+    queries: Counter[str] = Counter()
+    for obj in collected.objects:
+        entry = ledger.get(obj.ref.key)
+        if obj.ref.kind != "panel" or entry is None:
+            continue
+        panels[entry.outcome.value] += 1
+        queries.update(f.outcome.value for f in entry.findings if f.code == "grafana.query")
+    codes = Counter(f.code for e in ledger for f in e.findings if e.ref.kind == "panel")
+    columns = ("exact", "approximate", "manual")
+    sys.stdout.write(f"\npanels ({sum(panels.values())}): " + " / ".join(str(panels[k]) for k in columns)
+                     + f"\nqueries ({sum(queries.values())}): " + " / ".join(str(queries[k]) for k in columns)
+                     + "\npanel codes: " + ", ".join(f"{c} {n}" for c, n in codes.most_common(30)) + "\n")
+    assert sum(panels.values()) == sum(1 for o in collected.objects if o.ref.kind == "panel")
+    assert set(panels) <= {"exact", "approximate", "manual"}

@@ -182,3 +182,69 @@ def test_a_repeated_row_is_reported() -> None:
     entry = ledger.get("grafana/dashboard/rr")
     assert entry is not None and entry.outcome is Outcome.APPROXIMATE
     assert [f.code for f in entry.findings] == ["grafana.row_repeat"] and "$node" in entry.findings[0].message
+
+
+def test_resolution_overrides_are_named_with_where_they_were_set() -> None:
+    _, ledger = _run({"uid": "res", "title": "Res", "panels": [
+        {"id": 1, "type": "timeseries", "title": "p", "interval": "10m", "maxDataPoints": 500,
+         "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)", "interval": "30s"},
+                     {"refId": "B", "expr": "sum(billing_invoice_queue_depth)", "interval": ""}]},
+        {"id": 2, "type": "timeseries", "title": "q",
+         "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)"}]}]})
+    entry = ledger.get("grafana/panel/res/1")
+    assert entry is not None
+    (finding,) = [f for f in entry.findings if f.code == "grafana.interval_dropped"]
+    assert finding.outcome is Outcome.APPROXIMATE
+    assert "min interval 10m on the panel" in finding.message and "min interval 30s on query A" in finding.message
+    assert "query B" not in finding.message and "max data points 500" in finding.message
+    plain = ledger.get("grafana/panel/res/2")
+    assert plain is not None and "grafana.interval_dropped" not in {f.code for f in plain.findings}
+
+
+@pytest.mark.parametrize(("all_value", "outcome"), [(".*", Outcome.EXACT), (".+", Outcome.APPROXIMATE),
+                                                    ("prod|staging", Outcome.APPROXIMATE), (None, None)])
+def test_a_custom_all_value_is_named(all_value: str | None, outcome: Outcome | None) -> None:
+    variable: dict[str, Any] = {"name": "env", "type": "custom", "query": "prod,staging", "includeAll": True,
+                                "current": {"value": "$__all"}}
+    if all_value is not None:
+        variable["allValue"] = all_value
+    panel = {"id": 1, "type": "timeseries", "title": "p",
+             "targets": [{"refId": "A", "expr": 'sum(billing_invoice_queue_depth{environment=~"$env"})'}]}
+    resource, ledger = _run({"uid": "all", "title": "All", "panels": [panel], "templating": {"list": [variable]}})
+    assert resource.payload["template_variables"][0]["defaults"] == ["*"]
+    entry = ledger.get("grafana/dashboard/all")
+    assert entry is not None
+    found = [f for f in entry.findings if f.code == "grafana.variable_all_value"]
+    if outcome is None:
+        assert found == []
+    else:
+        (finding,) = found
+        assert finding.outcome is outcome and repr(all_value) in finding.message
+
+
+def test_an_interval_variable_on_a_target_is_judged_by_its_value() -> None:
+    def run(current: str) -> Outcome:
+        variable = {"name": "resolution", "type": "interval", "query": "30s,5m,1h", "current": {"value": current}}
+        _, ledger = _run({"uid": "iv", "title": "Iv", "templating": {"list": [variable]}, "panels": [
+            {"id": 1, "type": "timeseries", "title": "p", "targets": [
+                {"refId": "A", "expr": "sum(billing_invoice_queue_depth)", "interval": "$resolution"}]}]})
+        entry = ledger.get("grafana/panel/iv/1")
+        assert entry is not None
+        (finding,) = [f for f in entry.findings if f.code == "grafana.interval_dropped"]
+        return finding.outcome
+
+    assert run("30s") is Outcome.EXACT
+    assert run("1h") is Outcome.APPROXIMATE
+
+
+def test_a_comparison_finding_says_what_the_widget_graphs() -> None:
+    _, ledger = _run({"uid": "cmp", "title": "Cmp", "panels": [
+        {"id": 1, "type": "timeseries", "title": "p", "targets": [
+            {"refId": "A", "expr": "sum(billing_invoice_queue_depth) > 10"},
+            {"refId": "B", "expr": "sum(billing_invoice_queue_depth) > sum(billing_invoice_queue_limit)"}]}]})
+    entry = ledger.get("grafana/panel/cmp/1")
+    assert entry is not None
+    a, b = [f.message for f in entry.findings if f.code == "grafana.query_comparison"]
+    assert a.startswith("A: the comparison > 10 ") and "the unfiltered left side: sum:" in a
+    assert b.startswith("B: the comparison X > Y ") and "the difference of the two sides" in b
+    assert "billing_invoice_queue_depth{*} - sum:" in b and "left side" not in b
