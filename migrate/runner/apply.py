@@ -252,11 +252,11 @@ class Applier:
                            pre_image=normalize(change.type, live) if live else change.payload)
             sink.delete(change.type, dd_id)
             # A duplicate copy shares the key with the one we keep: only forget the key when deleting that one.
-            keep = j.applied().get((change.type, change.key))
+            keep = j.applied_one(change.type, change.key)
             j.outcome(seq, "done", forget=(change.type, change.key) if keep is None or keep.dd_id == dd_id else None)
             return "deleted"
         assert isinstance(change, NoOp)
-        known = j.applied().get((change.type, change.key))
+        known = j.applied_one(change.type, change.key)
         if known is None or known.dd_id != dd_id:  # e.g. created by a run that was killed before its outcome
             seq = j.intent(run_id, phase, "record", change.type, change.key, dd_id=dd_id)
             current = sink.get(change.type, dd_id) or {}
@@ -266,7 +266,7 @@ class Applier:
         return "unchanged"
 
     def _adopted(self, change: Update) -> bool:
-        known = self.journal.applied().get((change.type, change.key))
+        known = self.journal.applied_one(change.type, change.key)
         return bool(known and known.adopted and ownership.owned_key(change.type, change.after) != change.key)
 
     def _mute(self, run_id: str, phase: str | None, rtype: str, key: str, dd_id: str, *, mute: bool) -> None:

@@ -280,6 +280,15 @@ class Journal:
         rows = self._query("SELECT rtype, key, dd_id, payload, phase, run_id, adopted FROM applied")
         return {(r[0], r[1]): Applied(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], bool(r[6])) for r in rows}
 
+    def applied_one(self, rtype: str, key: str) -> Applied | None:
+        """One key's last-applied row (apply looks up one per change; `applied()` reads them all)."""
+        rows = self._query("SELECT rtype, key, dd_id, payload, phase, run_id, adopted FROM applied "
+                           "WHERE rtype=? AND key=?", (rtype, key))
+        if not rows:
+            return None
+        r = rows[0]
+        return Applied(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], bool(r[6]))
+
     def ops(self, run_id: str) -> list[Op]:
         return list(self._ops("WHERE run_id=? ORDER BY seq", (run_id,)))
 
