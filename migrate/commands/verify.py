@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     for what, problems in sorted(result.problems.items()):
         for problem in problems:
             sys.stdout.write(f"FAIL {what}: {problem}\n")
+    for what, reason in sorted(result.not_checked.items()):
+        sys.stdout.write(f"NOT CHECKED {what}: {reason}\n")
     sys.stdout.write(f"verify run {result.run_id}: {result.checked} checked, {len(result.problems)} failed, "
-                     f"{result.metrics_checked} metrics checked\n")
+                     f"{result.metrics_checked} metrics checked, {len(result.not_checked)} without a data check\n")
     return EXIT_OK if result.ok else EXIT_ERROR

@@ -46,12 +46,24 @@ def _collect_queries(node: Any, out: list[str]) -> None:
             _collect_queries(item, out)
 
 
+def _uncheckable(res: DesiredResource) -> str | None:
+    """Why the recent-data check cannot cover this resource, or None when it can."""
+    if res.type == "monitor" and str(res.payload.get("type")) == "service check":
+        return ("a service check monitor reads check runs, which the metrics API does not serve: confirm in "
+                "Datadog that the check reports (e.g. `datadog-agent status` on the Agent)")
+    if res.type in ("monitor", "dashboard") and not metrics_in(res.type, res.payload):
+        return "no metric query found to check"
+    return None
+
+
 @dataclass
 class VerifyResult:
     run_id: str
     checked: int = 0
     problems: dict[str, list[str]] = field(default_factory=dict)  # "<type> <key>" -> problems
     metrics_checked: int = 0
+    # "<type> <key>" -> why its data could not be checked: said out loud, never passed silently
+    not_checked: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +93,9 @@ def verify(journal: Journal, sink: Sink, desired: Iterable[DesiredResource], *, 
         if res.type == "monitor" and validate_monitor is not None:
             problems += [f"monitor validate: {e}" for e in validate_monitor(res.payload)]
         if metric_has_data is not None:
+            reason = _uncheckable(res)
+            if reason:
+                result.not_checked[f"{res.type} {res.key}"] = reason
             for metric in sorted(metrics_in(res.type, res.payload)):
                 if metric not in metric_cache:
                     metric_cache[metric] = metric_has_data(metric)
@@ -92,7 +107,8 @@ def verify(journal: Journal, sink: Sink, desired: Iterable[DesiredResource], *, 
             result.problems[f"{res.type} {res.key}"] = problems
     result.metrics_checked = len(metric_cache)
     journal.finish_run(run_id, "ok" if result.ok else "failed",
-                       {"checked": result.checked, "failed": len(result.problems), "metrics": len(metric_cache)})
+                       {"checked": result.checked, "failed": len(result.problems), "metrics": len(metric_cache),
+                        "data_not_checked": len(result.not_checked)})
     if phase is not None:
         journal.phase_event(phase, VERIFIED if result.ok else VERIFY_FAILED, run_id=run_id,
                             detail=f"{result.checked} checked, {len(result.problems)} failed")

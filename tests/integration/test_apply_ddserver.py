@@ -171,6 +171,11 @@ def test_verify_fails_on_silent_metric_and_live_edit(translation: Path, tmp_path
     code, out, _ = run_cli("verify", "--workdir", tmp_path, "--translation", translation)
     assert code == 1
     assert f"metric {silent} has reported no data recently" in out
+    service_checks = [r.key for r in want if r.type == "monitor" and r.payload.get("type") == "service check"]
+    assert service_checks, "the sample has alerts on `up`, which become service check monitors"
+    for key in service_checks:  # no metric to read: said out loud, not passed silently
+        assert f"NOT CHECKED monitor {key}: a service check monitor" in out
+    assert f"{len(service_checks)} without a data check" in out
     assert "differs at query" in out
     failed = [line for line in out.splitlines() if line.startswith("FAIL")]
     assert len({line.split(":")[0] for line in failed}) >= 2
