@@ -24,6 +24,21 @@ increase() computes (and, with arithmetic, Datadog sums each query before combin
 increases stays a ratio of sums); `for` cannot be applied on top (`alert.increase_window`). Anything else
 mixing `.as_count()` in is manual (`alert.as_count_aggregation`).
 
+Range functions: Prometheus evaluates `rate(x[R])`, `avg_over_time(x[R])`, ... over the trailing R at every
+evaluation; a monitor's `min|max(last_W)` aggregates the query's points over W. Dropping R makes the alert
+compare per-interval values (`rate(x[1h]) > 0 for 5m` would need every 15-second rate in 5 minutes above 0).
+So the translator, asked for a monitor (`QueryContext.monitor`), keeps R as `moving_rollup(<query>, R,
+'<method>')`: the trailing R at every point, which Datadog allows in metric monitors and computes from data
+before the window (docs monitors/guide/non_static_thresholds: `sum(last_5m)` over a 4-hour moving_rollup).
+`.rollup(<method>, R)` is not used: its buckets are aligned to UNIX time, so a monitor may evaluate a partial
+bucket (docs monitors/guide/why-rollup-should-not-be-used-in-monitors). `rate` is an average (`'avg'` of
+`.as_rate()`), the `*_over_time` functions take their method; `irate`, `idelta` and `last_over_time` only look
+back and keep nothing. Exact where the window commutes with the space aggregation applied after it (sum/avg
+with avg/sum, max with max, min with min); `alert.range_window` (approximate) names R, what the monitor computes
+instead and the monitor window where it does not: moving_rollup after another space aggregation, a percentile
+of buckets (a moving average of percentiles is no percentile), `rate`/`deriv`/`delta` of gauges (computed
+between consecutive points). `increase` keeps R as its count window (above).
+
 `require_full_window` (Datadog recommends false for sparse metrics; the Agent's OpenMetrics check sends
 every series on every run, so bridged metrics are dense):
 - true for `for: D` metric monitors (min/max over the window): like `for`, a series that just appeared
@@ -161,6 +176,14 @@ def count_window(result: QueryResult) -> tuple[str, float] | None:
     if len(ranges) != 1 or _CALL.search(result.formula):
         return None
     return replace(result, queries=queries).expression, ranges.pop()
+
+
+def range_findings(result: QueryResult, window: Window) -> list[Finding]:
+    """alert.range_window for each range function whose trailing window the monitor does not keep (see the
+    module docstring); the ones it keeps (moving_rollup, increase's count window) need no word."""
+    return [Finding("alert.range_window", f"{r.function}() over {_duration(r.seconds)} {r.difference} "
+                    f"(monitor window {window.text})")
+            for r in result.ranges if r.difference]
 
 
 def monitor_query(aggr: str, window: Window, expression: str, op: str, threshold: float) -> str:

@@ -26,6 +26,7 @@ from migrate.translate.alert_query import (
     finite_threshold,
     forecast_window,
     monitor_query,
+    range_findings,
     threshold_text,
     time_aggregation,
     window_for,
@@ -95,7 +96,7 @@ def draft(rule: AlertRule, result: QueryResult, mappings: Mappings,
     if service_check is not None:  # the check replaces the metric query; `for` is counted in check runs
         findings = list(service_check.findings) + (window.findings if service_check.no_data else [])
     else:
-        findings = list(result.findings) + window.findings
+        findings = list(result.findings) + window.findings + range_findings(result, window)
     severity = rule.labels.get("severity", "")
     sev = (mappings.section("alerts").get("severity") or {}).get(severity.lower()) or {}
     if severity and not sev:

@@ -74,9 +74,10 @@ def referenced_names(expr: str) -> set[str]:
     return names
 
 
-def _with_group_by(ctx: QueryContext, labels: list[str]) -> QueryContext:
-    """Labels the annotations print must survive aggregation so `{{x.name}}` can render them."""
-    return replace(ctx, default_group_by=labels) if labels else ctx
+def _monitor_context(ctx: QueryContext, labels: list[str]) -> QueryContext:
+    """The query becomes a monitor's (range functions keep their window, alert_query.py), and labels the
+    annotations print must survive aggregation so `{{x.name}}` can render them."""
+    return replace(ctx, monitor=True, default_group_by=labels or ctx.default_group_by)
 
 
 def _service_check(rule: AlertRule, result: QueryResult, ctx: QueryContext) -> tuple[ServiceCheck | None, str]:
@@ -139,7 +140,7 @@ def translate_rules(objects: Sequence[InventoryObject], env: TranslateEnv,
             ledger.record(rule.ref, [], skipped=True, reason=f"duplicate of {seen[sig]}", original=rule.expr)
             continue
         seen[sig] = rule.ref.key
-        ctx = _with_group_by(env.ctx, rule.annotation_labels())
+        ctx = _monitor_context(env.ctx, rule.annotation_labels())
         result = safe_translate(translate, rule.expr, ctx)
         check, why_not = _service_check(rule, result, ctx)
         d = draft(rule, result, mappings, service_check=check)

@@ -14,6 +14,12 @@ Decisions worth knowing (see also tests/cases/promql.tsv):
 - Tag values are lowercased as Datadog stores them; case alone never changes the outcome.
 - `rate()` of a counter is exact (`.as_rate()`): Datadog computes the per-second rate of the count
   submitted per interval, so the range only smooths. `irate` is approximate.
+- Range windows (`rate(x[R])`, `*_over_time(x[R])`): a graph shows `.as_rate()` / `.rollup(m, R)` at the
+  widget's rollup, the accepted equivalence; a fixed `rate()` range of 15m or more is noted
+  (`promql.rate_range_long`), a range variable (`$__rate_interval`) never. For a monitor
+  (`QueryContext.monitor`) the window matters: each is kept as `moving_rollup(<query>, R, '<m>')`, and
+  `QueryResult.ranges` says which windows the expression keeps and what it computes instead where it does
+  not (alert_query.py explains, alerts report `alert.range_window`).
 - A nested `X >= N` filter is `cutoff_min(X, N)` (exact); `>` is approximate (ties are kept).
 - `X or vector(0)` is `default_zero(X)`; all other `and`/`or`/`unless` are manual.
 - `on(...)`/`ignoring(...)` are exact when both sides are grouped by the same tags the modifier
@@ -37,8 +43,8 @@ from migrate.translate.promql_functions import Functions
 from migrate.translate.promql_guard import parse as guarded_parse
 from migrate.translate.promql_selectors import parse_rule
 from migrate.translate.promql_vars import substitute
-from migrate.translate.promql_walk import Manual, Val, ref, strip, wrap
-from migrate.translate.query import Comparison, QueryContext, QueryResult
+from migrate.translate.promql_walk import Manual, Query, Val, ref, strip, wrap
+from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 
 _parse_rule = parse_rule  # bench/translate.py clears this cache between runs
 
@@ -64,6 +70,7 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
     except RecursionError:
         walker.findings.append(Finding("promql.too_deep", "expression nests too deeply", Outcome.MANUAL))
     result.findings = list(dict.fromkeys(walker.findings))
+    result.ranges = list(dict.fromkeys(walker.ranges))
     result.source_metrics = list(dict.fromkeys(walker.source_metrics))
     return result
 
@@ -156,6 +163,8 @@ class _Walker(Functions, Aggregations, Binary):
             if q.kind in t.COUNT_LIKE and not q.percentile and not any(".as_" in f for f in q.functions):
                 self.note("promql.raw_counter", f"{q.source} is used as a running total, but the Agent sends "
                           f"{q.metric} as increments per interval")
+            if q.moving:
+                self.check_moving(q)
             if not q.space:
                 q.space = "sum" if q.kind in t.COUNT_LIKE else "avg"
                 q.group_by = self.default_group_by_tags(q)
@@ -172,10 +181,23 @@ class _Walker(Functions, Aggregations, Binary):
         result.metrics = list(dict.fromkeys(result.metrics))
         formula = value.formula
         for q in self.queries:  # placeholders were `{id}` so renaming is one pass
-            formula = formula.replace(ref(q), names[id(q)])
+            text = names[id(q)]
+            for moving in q.moving:
+                text = f"moving_rollup({text}, {number(moving.seconds)}, '{moving.method}')"
+            formula = formula.replace(ref(q), text)
         result.formula = formula
         gb = value.group_by if value.group_by is not None else (value.query or self.queries[0]).group_by
         result.group_by = list(gb or [])
+
+    def check_moving(self, q: Query) -> None:
+        """A monitor's moving_rollup() wraps the whole query, after its space aggregation; Prometheus takes
+        each series' range first. Same result when they commute (t.MOVING_COMMUTES) or nothing aggregates
+        the series (promql.no_aggregation covers that); otherwise the difference is the range's."""
+        for moving in q.moving:
+            differs = q.space and not moving.after_space and q.space not in t.MOVING_COMMUTES[moving.method]
+            self.ranges.append(RangeWindow(moving.function, moving.seconds, (
+                f"is taken over the {q.space} of the series (moving_rollup after the space aggregation), not over "
+                f"each series before {q.space}()") if differs else ""))
 
     # --- dispatch ---------------------------------------------------------------------------
     def visit(self, node: Any) -> Val:

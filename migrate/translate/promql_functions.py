@@ -2,7 +2,8 @@
 `promql_tables` (wrappers, rollups, gauge range functions, functions with no equivalent).
 
 `rate()`/`increase()` and `*_over_time()` mutate the one query they apply to (`.as_rate()`, `.rollup()`)
-while that is exact; `histogram_quantile()` turns a bucket query into a percentile of a distribution.
+while that is exact; for a monitor their window goes on the query as a `Moving` that `promql.finish`
+renders as `moving_rollup()`. `histogram_quantile()` turns a bucket query into a percentile of a distribution.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 from migrate.translate import promql_tables as t
 from migrate.translate.ddquery import number
 from migrate.translate.promql_selectors import Selectors
-from migrate.translate.promql_walk import ATOM, Manual, Query, Val
+from migrate.translate.promql_vars import DEFAULTED_RANGES
+from migrate.translate.promql_walk import ATOM, Manual, Moving, Query, Val
+from migrate.translate.query import RangeWindow
 
 
 class Functions(Selectors):
@@ -42,6 +45,8 @@ class Functions(Selectors):
             template, code, message = t.GAUGE_RANGE[fn]
             self.note(code, message)
             r = self.range_seconds(args[0])
+            if self.monitor and fn != "idelta":  # idelta reads the last two samples: its range is only a look-back
+                self.ranges.append(RangeWindow(fn, r, f"is computed between consecutive points: {t.SPIKES}"))
             value = self.wrapped(template.format(args[0].formula, r=number(r)), args[0], prec=2)
             value.linear = args[0].query
             return value
@@ -80,11 +85,30 @@ class Functions(Selectors):
             self.note("promql.irate_as_rate", "irate() (last two samples) became the per-second rate per interval")
         if q.kind in t.COUNT_LIKE:
             q.functions.append(".as_rate()" if r is None else f".as_count().rollup(sum, {number(r)})")
+            if r is not None:
+                self.ranges.append(RangeWindow(fn, r))  # the count window of alert_query.count_window
+            elif fn == "rate":
+                self.rate_window(q, value)
             return Val(formula=value.formula, query=q, queries=[q])
         self.note("promql.rate_of_gauge", f"{fn}() of the gauge {q.source}: per-second change of the gauge, "
                   "without Prometheus' counter-reset handling")
+        if self.monitor and fn != "irate":
+            self.ranges.append(RangeWindow(fn, self.range_seconds(value), "became the change between consecutive "
+                                           f"points: {t.SPIKES}"))
         formula = f"per_second({value.formula})" + ("" if r is None else f" * {number(r)}")
         return Val(formula=formula, queries=[q], prec=ATOM if r is None else 2, linear=q)
+
+    def rate_window(self, q: Query, value: Val) -> None:
+        """rate()'s range: a monitor keeps it as a trailing average (moving_rollup, applied in `finish`); a
+        graph shows the rate per rollup interval, the accepted equivalent, noted only for a long fixed range."""
+        if self.monitor:
+            q.moving.append(Moving("rate", "avg", self.range_seconds(value), after_space=False))
+            return
+        seconds = round(value.range_s or 0, 3)
+        if seconds not in DEFAULTED_RANGES and seconds >= t.LONG_RATE_RANGE:
+            self.note("promql.rate_range_long", f"rate() over {number(seconds)}s is graphed per rollup interval "
+                      f"(20s to 5m up to a day's time frame): spikes and dips its {number(seconds)}s average smooths "
+                      "out show in Datadog")
 
     def rollup(self, value: Val, method: str, fn: str) -> Val:
         r = self.range_seconds(value)
@@ -92,7 +116,10 @@ class Functions(Selectors):
         if value.query is None:
             self.note("promql.rollup_of_formula", f"{fn}() of a computed expression: each query is rolled up")
         for q in targets:
-            q.functions.append(f".rollup({method}, {number(r)})")
+            if self.monitor and isinstance(q, Query):
+                q.moving.append(Moving(fn, method, r, after_space=bool(q.space)))
+            else:
+                q.functions.append(f".rollup({method}, {number(r)})")
         return Val(formula=value.formula, query=value.query, queries=value.queries, prec=value.prec,
                    group_by=value.group_by)
 
@@ -114,6 +141,10 @@ class Functions(Selectors):
         q.percentile = name
         q.space = name
         q.functions = []
+        for moving in q.moving:  # a moving average of percentiles is not a percentile over the range
+            self.ranges.append(RangeWindow(moving.function, moving.seconds, "of the buckets became the "
+                                           f"percentile of each interval's values: {t.SPIKES}"))
+        q.moving = []
         q.filters = [f for f in q.filters if f.key != "upper_bound"]
         if q.group_by is None:
             q.group_by = self.default_group_by_tags(q)

@@ -90,6 +90,17 @@ WRAPPERS: dict[str, tuple[str, str]] = {
 ROLLUPS = {"avg_over_time": "avg", "min_over_time": "min", "max_over_time": "max", "sum_over_time": "sum",
            "count_over_time": "count"}
 
+# A fixed rate() range at least this long (seconds) is noted on a graph: Datadog's rollup is 20s to 5m for
+# time frames up to a day, so the graph shows what a range this long averages out.
+LONG_RATE_RANGE = 900
+
+# What a monitor misses when a range function's window is not kept (query.RangeWindow.difference).
+SPIKES = "short spikes and dips count that the range smooths out"
+
+# Space aggregations a monitor's moving_rollup(<method>) commutes with (applying it after aggregating the
+# series equals aggregating per-series windows): avg/sum are linear, min of mins and max of maxes.
+MOVING_COMMUTES = {"avg": {"avg", "sum"}, "sum": {"avg", "sum"}, "min": {"min"}, "max": {"max"}, "count": set()}
+
 # Range functions over gauges: name -> (formula template, finding code, note).
 GAUGE_RANGE = {
     "deriv": ("derivative({0})", "promql.deriv_as_derivative",

@@ -10,7 +10,7 @@ root of an expression and the dispatch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import promql_parser as pp
 
@@ -18,7 +18,7 @@ from migrate.model import Finding, Outcome
 from migrate.translate import promql_tables as t
 from migrate.translate.ddquery import MetricQuery, number
 from migrate.translate.promql_vars import DEFAULTED_RANGES
-from migrate.translate.query import QueryContext
+from migrate.translate.query import QueryContext, RangeWindow
 
 ATOM = 9  # precedence of a formula that never needs parentheses
 
@@ -43,12 +43,23 @@ class Val:
     group_by: list[str] | None = None  # Datadog tags of the result; None: not aggregated
 
 
+class Moving(NamedTuple):
+    """A range function a monitor keeps as `moving_rollup(<query>, seconds, 'method')`."""
+
+    function: str
+    method: str
+    seconds: float
+    after_space: bool  # the series were already aggregated (inside the range function), as PromQL does too
+
+
 @dataclass
 class Query(MetricQuery):
     source: str = ""
     kind: str = t.GAUGE
     kind_known: bool = True
     percentile: str = ""  # set by histogram_quantile on a bucket query
+    # Monitors: trailing windows applied as moving_rollup() around the query, innermost first
+    moving: list[Moving] = field(default_factory=list)
 
 
 class WalkerBase:
@@ -67,6 +78,8 @@ class WalkerBase:
         self.inlining: list[str] = []  # recording rules being inlined (cycle detection)
         self.pushed: list[Any] = []  # matchers on a recorded series, pushed into its expression
         self.default_group_by = list(ctx.default_group_by)
+        self.monitor = ctx.monitor
+        self.ranges: list[RangeWindow] = []
 
     def note(self, code: str, message: str, outcome: Outcome = Outcome.APPROXIMATE) -> None:
         self.findings.append(Finding(code, message, outcome))

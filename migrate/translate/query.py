@@ -22,6 +22,18 @@ class Comparison:
     threshold: float
 
 
+@dataclass(frozen=True)
+class RangeWindow:
+    """A range function's trailing window (`rate(x[R])`, `avg_over_time(x[R])`, ...) and how the Datadog
+    expression keeps it: `difference` is "" when it computes over the same trailing R (a monitor's
+    `moving_rollup`, `increase`'s count window), else what it computes instead. Alerts report the
+    differences (alert.range_window); dashboards graph per rollup interval by design."""
+
+    function: str
+    seconds: float
+    difference: str = ""
+
+
 @dataclass
 class QueryResult:
     original: str
@@ -35,6 +47,7 @@ class QueryResult:
     no_data_alert: bool = False  # e.g. PromQL absent(): alert when the data stops arriving
     # e.g. PromQL predict_linear(): the formula is a forecast() and a monitor looks this many seconds ahead
     forecast_seconds: float | None = None
+    ranges: list[RangeWindow] = field(default_factory=list)  # range functions' windows, see RangeWindow
 
     @property
     def fidelity(self) -> Outcome:
@@ -72,3 +85,6 @@ class QueryContext:
     # Source labels to group by when the expression does not aggregate (Datadog always does), e.g. the
     # labels an alert's annotations reference. Also the label list `without (...)` is taken from.
     default_group_by: list[str] = field(default_factory=list)
+    # The expression becomes a metric monitor's query: range functions keep their trailing window with
+    # moving_rollup() (promql.py), where a widget graphs per rollup interval.
+    monitor: bool = False

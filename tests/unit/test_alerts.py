@@ -21,7 +21,7 @@ from migrate.mappings import load_mappings, parse_duration
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate.base import TranslateEnv
 from migrate.translate.prometheus_rules import translate_rules
-from migrate.translate.query import Comparison, QueryContext, QueryResult
+from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 from migrate.translate.run import run_translators
 
 CASES = yaml.safe_load((Path(__file__).parents[1] / "cases" / "alerts.yaml").read_text())
@@ -62,6 +62,8 @@ def fake_result(expr: str, spec: dict[str, Any]) -> QueryResult:
         metrics=list(spec.get("metrics", [])),
         no_data_alert=bool(spec.get("no_data_alert", False)),
         forecast_seconds=spec.get("forecast_seconds"),
+        ranges=[RangeWindow(r["function"], float(r["seconds"]), r.get("difference", ""))
+                for r in spec.get("ranges", [])],
     )
 
 
@@ -309,3 +311,32 @@ def test_instance_becomes_the_mapped_tag_in_monitors(tmp_path: Path, layer: str 
         assert any(f"became `{scope}`" in n for n in notes), notes
     else:
         assert any("the host of the Agent that scrapes the target" in n for n in notes), notes
+
+
+@pytest.mark.parametrize(("expr", "query", "outcome", "named"), [
+    # the reviewer's case: `rate(x[1h]) > 0 for 5m` used to need every per-interval rate in 5 minutes above 0
+    ("sum(rate(http_requests_total[1h])) > 0",
+     "min(last_5m):moving_rollup(sum:techcorp.http_requests.count{*}.as_rate(), 3600, 'avg') > 0", "exact", ""),
+    ("max(avg_over_time(node_load1[10m])) > 4",
+     "min(last_5m):moving_rollup(max:techcorp.node_load1{*}, 600, 'avg') > 4", "approximate",
+     "avg_over_time() over 10m is taken over the max of the series"),
+    ("sum(rate(node_load1[30m])) > 0", "min(last_5m):per_second(sum:techcorp.node_load1{*}) > 0", "approximate",
+     "rate() over 30m became the change between consecutive points"),
+])
+def test_range_functions_keep_their_window_in_the_real_monitor(expr: str, query: str, outcome: str,
+                                                                 named: str) -> None:
+    """With the real PromQL translator: the monitor query keeps R (moving_rollup) and passes validation, or
+    alert.range_window names R, what differs and the monitor window."""
+    rules = [{"alert": "A", "expr": expr, "for": "5m"}]
+    env = TranslateEnv(QueryContext(load_mappings(), metric_types={"node_load1": "gauge"}), Ledger())
+    (monitor,) = translate_rules(rule_objects(rules), env)
+    assert monitor.payload["query"] == query
+    assert validate_payload("monitor", monitor.payload) == []
+    entry = env.ledger.get(rule_objects(rules)[0].ref.key)
+    assert entry is not None and entry.outcome.value == outcome
+    found = [f.message for f in entry.findings if f.code == "alert.range_window"]
+    if named:
+        (message,) = found
+        assert message.startswith(named) and message.endswith("(monitor window last_5m)")
+    else:
+        assert found == []

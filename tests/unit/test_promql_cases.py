@@ -4,7 +4,9 @@ Columns: expression, expected Datadog expression, fidelity, finding codes, optio
 expression is `QueryResult.expression`, followed by ` <op> <threshold>` when the rule's comparison was
 lifted out, and prefixed with `no_data:` for absent(). `-` means empty. Options (`;`-separated):
 `ns=NS`, `dist=1`, `by=l1,l2` (default_group_by), `types=name:type,..`, `var.NAME=value`,
-`rule.NAME=expr`. A known gap is a `manual` row: closing it shows up as a diff in the table.
+`rule.NAME=expr`, `mon=1` (translated for a monitor: range functions keep their window with moving_rollup;
+a range the monitor does not keep shows as `alert.range_window`, the finding alerts.py makes of it, and
+counts in the fidelity). A known gap is a `manual` row: closing it shows up as a diff in the table.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from migrate.mappings import Mappings
+from migrate.model import Outcome
 from migrate.translate.ddquery import number
 from migrate.translate.promql import translate_promql
 from migrate.translate.query import QueryContext, QueryResult
@@ -55,6 +58,8 @@ def context_for(options: str) -> QueryContext:
             ctx.metric_types = dict(pair.split(":", 1) for pair in value.split(","))
         elif key == "by":
             ctx.default_group_by = value.split(",")
+        elif key == "mon":
+            ctx.monitor = value == "1"
         else:
             settings[key] = value
     ctx.mappings = base_mappings(settings.get("ns", "app"), settings.get("dist") == "1")
@@ -91,7 +96,12 @@ def test_table_is_big_enough() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[f"L{c.line}" for c in CASES])
 def test_case(case: Case) -> None:
     result = translate_promql(case.expr, context_for(case.options))
-    got = (rendered(result), result.fidelity.value, sorted({f.code for f in result.findings}))
+    codes = {f.code for f in result.findings}
+    fidelity = result.fidelity
+    if any(r.difference for r in result.ranges):
+        codes.add("alert.range_window")
+        fidelity = Outcome.worst(fidelity, Outcome.APPROXIMATE)
+    got = (rendered(result), fidelity.value, sorted(codes))
     assert got == (case.expected, case.fidelity, sorted(set(case.codes))), f"line {case.line}: {case.expr}"
     if case.fidelity != "manual":
         assert result.expression and result.metrics
