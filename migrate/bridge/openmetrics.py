@@ -18,12 +18,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from migrate.bridge.http_options import HttpOptions, SecretHandle, http_options
 from migrate.bridge.metrics import family, metric_types, resolve_type
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.mappings import Mappings
+from migrate.scrub import SECRET_KEYS, is_reference
 
 # Instance options of the OpenMetrics v2 check that we may write (a subset of the documented ones).
 INSTANCE_OPTIONS = frozenset({
@@ -116,6 +117,19 @@ def _mapping_warnings(mappings: Mappings) -> list[str]:
     return warnings
 
 
+def _endpoint(url: str) -> tuple[str, list[str]]:
+    """The scrape URL without userinfo or credential parameters (`access_token=`, `auth=`, a `{{secret:}}`
+    reference), which would land in conf.yaml and in the `endpoint` tag of every series; and their names."""
+    parts = urlsplit(url)
+    kept: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        (dropped if SECRET_KEYS.match(name) or is_reference(value) else kept).append((name, value))
+    netloc = parts.netloc.rpartition("@")[2]
+    query = urlencode(kept) if dropped else parts.query  # untouched unless something goes: stays byte-identical
+    return urlunsplit((parts.scheme, netloc, parts.path, query, "")), sorted({n for n, _ in dropped})
+
+
 def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> dict[str, Any]:
     instance: dict[str, Any] = {"namespace": mappings.namespace, "metrics": metrics}
     if mappings.distributions:
@@ -142,7 +156,12 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
     clients: dict[str, HttpOptions] = {}  # per job: its targets share one client config, warned about once
     for target in sorted(targets, key=lambda t: t.ref.key):
         norm = target.normalized
-        instance = {"openmetrics_endpoint": str(norm.get("scrape_url")),
+        endpoint, dropped = _endpoint(str(norm.get("scrape_url")))
+        if dropped:
+            out.warnings.append(f"target {endpoint}: the credential URL parameter(s) {', '.join(dropped)} are left "
+                                "out of openmetrics_endpoint; the exporter will refuse the scrape until it accepts a "
+                                "header or basic auth instead")
+        instance = {"openmetrics_endpoint": endpoint,
                     **_base_instance(mappings, metrics, histogram_parts)}
         tags = _server_tags(target, mappings)
         if tags:
@@ -159,12 +178,12 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
                 out.warnings += clients[pool].warnings
             instance.update(clients[pool].options)
         if norm.get("health") != "up":
-            out.warnings.append(f"target {norm.get('scrape_url')} was {norm.get('health')} when collected")
+            out.warnings.append(f"target {endpoint} was {norm.get('health')} when collected")
         discovered: dict[str, str] = dict(norm.get("discovered_labels") or {})
         if _POD in discovered:
             container = discovered.get("__meta_kubernetes_pod_container_name") or "app"
             pod = f"{discovered.get('__meta_kubernetes_namespace', 'default')}/{discovered[_POD]}"
-            url = urlsplit(str(norm.get("scrape_url")))
+            url = urlsplit(endpoint)
             scheme = url.scheme or "http"
             port = (discovered.get("__meta_kubernetes_pod_container_port_number")
                     or str(url.port or (443 if scheme == "https" else 80)))

@@ -1,0 +1,35 @@
+"""Review findings on bridge mode: each test pins a bug an Agent deployment would have hit."""
+
+from __future__ import annotations
+
+import json
+
+from migrate.bridge.openmetrics import build_config
+from migrate.inventory.store import Inventory, InventoryObject
+from migrate.mappings import load_mappings
+from tests.unit.test_bridge_http import _obj, _target
+
+
+def _inventory(*objects: InventoryObject, origin: str = "http://prom") -> Inventory:
+    return Inventory(path=None, source="prometheus", origin=origin, collected_at="", objects=list(objects))
+
+
+POD = {"__meta_kubernetes_namespace": "pay", "__meta_kubernetes_pod_name": "gw-0",
+       "__meta_kubernetes_pod_container_name": "gw", "__meta_kubernetes_pod_container_port_number": "8443"}
+
+
+def test_credential_url_parameters_never_reach_the_endpoint() -> None:
+    """strip_credentials (collector) only knows token/password/secret/api_key; `access_token`, `auth` and the
+    other SECRET_KEYS names stayed in scrapeUrl and were written into openmetrics_endpoint (and the `endpoint`
+    tag on every series)."""
+    leak = "ak-4Fz9-recognisable"
+    inv = _inventory(
+        _obj("scrape_config", "api", {"job_name": "api"}, {"params": {"access_token": ["{{secret:x}}"]}}),
+        _target("api", f"http://10.0.0.6:8080/metrics?module=x&access_token={leak}&auth={leak}"),
+        _target("api", f"https://10.0.0.7:8443/metrics?credentials={leak}&module=y", POD))
+    out = build_config({"m"}, [inv], load_mappings())
+    endpoints = [i["openmetrics_endpoint"] for i in out.config["instances"]]
+    assert endpoints == ["http://10.0.0.6:8080/metrics?module=x"]
+    annotation = json.loads(out.autodiscovery["pay/gw-0/gw"]["ad.datadoghq.com/gw.checks"])
+    assert annotation["openmetrics"]["instances"][0]["openmetrics_endpoint"] == "https://%%host%%:8443/metrics?module=y"
+    assert leak not in json.dumps([out.config, out.autodiscovery, out.warnings])
