@@ -14,10 +14,11 @@ host, written as-is with a warning that the Agent host needs them too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.scrub import SECRET_KEYS
+from migrate.scrub import SECRET_KEYS, is_reference
 from migrate.sources.prometheus_rules import duration_seconds
 
 AGENT_DEFAULT_TIMEOUT = 10.0  # seconds; the check's `timeout` default (and Prometheus' scrape_timeout default)
@@ -33,6 +34,8 @@ _NOT_HTTP = frozenset({
     "metric_name_validation_scheme", "metric_name_escaping_scheme",
 })
 _TLS_FILES = {"ca_file": "tls_ca_cert", "cert_file": "tls_cert", "key_file": "tls_private_key"}
+_CREDENTIAL_HEADER = re.compile(r"(?i)^(cookie|proxy-authorization|x-auth-token|x-access-token|private-token)$|"
+                                + SECRET_KEYS.pattern.removeprefix("(?i)"))
 _TLS_QUIET = frozenset({"min_version", "max_version"})  # the Agent's defaults apply; a scrape still works
 
 
@@ -161,7 +164,8 @@ def _headers(out: HttpOptions, job: str, headers: dict[str, Any]) -> None:
     for name, given in sorted(headers.items()):
         spec: dict[str, Any] = given if isinstance(given, dict) else {}
         values = [str(v) for v in spec.get("values") or []]
-        if spec.get("secrets"):
+        # A plain value is still a credential in an auth-like header (or when a collector scrubbed it).
+        if spec.get("secrets") or (values and (_CREDENTIAL_HEADER.match(name) or any(map(is_reference, values)))):
             out.options.setdefault("extra_headers", {})[name] = out.secret(
                 job, f"http_headers.{name}", f"extra_headers.{name}", f"the `{name}` header value Prometheus sends")
         elif values:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from migrate.bridge.http_options import http_options
 from migrate.bridge.openmetrics import build_config
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.mappings import load_mappings
@@ -33,3 +34,20 @@ def test_credential_url_parameters_never_reach_the_endpoint() -> None:
     annotation = json.loads(out.autodiscovery["pay/gw-0/gw"]["ad.datadoghq.com/gw.checks"])
     assert annotation["openmetrics"]["instances"][0]["openmetrics_endpoint"] == "https://%%host%%:8443/metrics?module=y"
     assert leak not in json.dumps([out.config, out.autodiscovery, out.warnings])
+
+
+def test_credential_headers_given_as_plain_values_become_handles() -> None:
+    """`http_headers` `values` are plain in Prometheus, but an `Authorization`/`X-Api-Key`/`Cookie` header given
+    that way is still a credential: its value was copied into extra_headers (conf.yaml, AD annotations)."""
+    value = "Bearer hv-8Kd2-recognisable"
+    out = http_options("job", {"http_headers": {
+        "Authorization": {"values": [value]}, "X-Api-Key": {"values": ["hv-8Kd2-recognisable"]},
+        "Cookie": {"values": ["session=hv-8Kd2-recognisable"]}, "X-Ref": {"values": ["{{secret:p.x}}"]},
+        "X-Scope": {"values": ["tenant-a"]}}})
+    assert out.options["extra_headers"] == {
+        "Authorization": "ENC[prometheus/job/http_headers_Authorization]",
+        "Cookie": "ENC[prometheus/job/http_headers_Cookie]",
+        "X-Api-Key": "ENC[prometheus/job/http_headers_X-Api-Key]",
+        "X-Ref": "ENC[prometheus/job/http_headers_X-Ref]",
+        "X-Scope": "tenant-a"}
+    assert "hv-8Kd2" not in json.dumps([out.options, [vars(s) for s in out.secrets], out.warnings])
