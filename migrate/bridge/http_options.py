@@ -58,9 +58,11 @@ class HttpOptions:
     options: dict[str, Any] = field(default_factory=dict)
     secrets: list[SecretHandle] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    server: str = ""  # set when the job name exists on several Prometheus servers: handles must not be shared
 
     def secret(self, job: str, source: str, option: str, provide: str) -> str:
-        handle = SecretHandle(f"prometheus/{job}/{source.replace('.', '_')}", job, option, provide)
+        scope = f"{self.server}/{job}" if self.server else job
+        handle = SecretHandle(f"prometheus/{scope}/{source.replace('.', '_')}", job, option, provide)
         self.secrets.append(handle)
         return handle.enc
 
@@ -184,10 +186,11 @@ def _secret_params(out: HttpOptions, job: str, params: Any) -> None:
                             "header or basic auth instead")
 
 
-def http_options(job: str, config: dict[str, Any], target_timeout: Any = None) -> HttpOptions:
+def http_options(job: str, config: dict[str, Any], target_timeout: Any = None, *, server: str = "") -> HttpOptions:
     """The instance options, secret handles and warnings for one scrape job's (scrubbed) config payload.
-    `target_timeout` is a target's `scrapeTimeout`, used when the job does not say (global default)."""
-    out = HttpOptions()
+    `target_timeout` is a target's `scrapeTimeout`, used when the job does not say (global default); `server`
+    qualifies the handles (`prometheus/<server>/<job>/...`) when another server has a job of that name."""
+    out = HttpOptions(server=server)
     if isinstance(config.get("basic_auth"), dict):
         _basic_auth(out, job, config["basic_auth"])
     authorization = config.get("authorization")

@@ -15,6 +15,7 @@ authentication, TLS, proxy and timeout settings come from `http_options.py`, sec
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,13 +149,17 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
     histogram_parts = any(d["type"] == "histogram" and n.endswith(("_sum", "_count")) for n, d in detail.items())
     out = BridgeConfig(config={"init_config": {}, "instances": []}, metrics=detail,
                        warnings=_mapping_warnings(mappings))
-    targets = [o for inv in inventories for o in inv.by_kind("target")]
+    # Jobs belong to their server: the same job name on two servers is two configs (and two sets of secrets).
+    targets = [(i, o) for i, inv in enumerate(inventories) for o in inv.by_kind("target")]
     if not targets:
         out.warnings.append("no active targets in the inventories: collect Prometheus over HTTP (PROMETHEUS_URL) "
                             "so bridge mode knows the scrape endpoints")
-    jobs = {str(o.normalized.get("job_name")): o for inv in inventories for o in inv.by_kind("scrape_config")}
-    clients: dict[str, HttpOptions] = {}  # per job: its targets share one client config, warned about once
-    for target in sorted(targets, key=lambda t: t.ref.key):
+    jobs = {(i, str(o.normalized.get("job_name"))): o
+            for i, inv in enumerate(inventories) for o in inv.by_kind("scrape_config")}
+    servers = _server_names(inventories)
+    shared = {name for name, n in Counter(name for _, name in jobs).items() if n > 1}
+    clients: dict[tuple[int, str], HttpOptions] = {}  # per job: its targets share one client config, warned once
+    for index, target in sorted(targets, key=lambda t: (t[1].ref.key, t[0])):
         norm = target.normalized
         endpoint, dropped = _endpoint(str(norm.get("scrape_url")))
         if dropped:
@@ -167,16 +172,18 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
         if tags:
             instance["tags"] = tags
         pool = str(norm.get("scrape_pool"))
-        job = jobs.get(pool)
+        job = jobs.get((index, pool))
         interval = job.normalized.get("scrape_interval_seconds") if job else None
         if isinstance(interval, int | float) and interval > 0:
             instance["min_collection_interval"] = interval
         if job is not None:
-            if pool not in clients:
-                clients[pool] = http_options(pool, job.payload, target.payload.get("scrapeTimeout"))
-                out.secrets += clients[pool].secrets
-                out.warnings += clients[pool].warnings
-            instance.update(clients[pool].options)
+            if (index, pool) not in clients:
+                client = http_options(pool, job.payload, target.payload.get("scrapeTimeout"),
+                                      server=servers[index] if pool in shared else "")
+                clients[(index, pool)] = client
+                out.secrets += client.secrets
+                out.warnings += client.warnings
+            instance.update(clients[(index, pool)].options)
         if norm.get("health") != "up":
             out.warnings.append(f"target {endpoint} was {norm.get('health')} when collected")
         discovered: dict[str, str] = dict(norm.get("discovered_labels") or {})
@@ -195,6 +202,17 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
             }
             continue
         out.config["instances"].append(instance)
+    return out
+
+
+def _server_names(inventories: Sequence[Inventory]) -> list[str]:
+    """A short, stable name per inventory for secret handles: the server's host:port, numbered if repeated."""
+    names = [urlsplit(inv.origin).netloc or inv.origin or "prometheus" for inv in inventories]
+    seen: Counter[str] = Counter()
+    out = []
+    for name in names:
+        seen[name] += 1
+        out.append(name if names.count(name) == 1 else f"{name}-{seen[name]}")
     return out
 
 

@@ -51,3 +51,31 @@ def test_credential_headers_given_as_plain_values_become_handles() -> None:
         "X-Ref": "ENC[prometheus/job/http_headers_X-Ref]",
         "X-Scope": "tenant-a"}
     assert "hv-8Kd2" not in json.dumps([out.options, [vars(s) for s in out.secrets], out.warnings])
+
+
+def test_a_job_name_on_two_prometheus_servers_keeps_its_own_settings_and_handles() -> None:
+    """Jobs were looked up by name across every --inventory: server B's `node` targets were scraped with server
+    A's credentials, and both servers' secrets shared one handle (one value for two passwords)."""
+    a = _inventory(_obj("scrape_config", "node", {"job_name": "node"},
+                        {"basic_auth": {"username": "a", "password": "<secret>"}}),
+                   _target("node", "http://10.0.0.1:9100/metrics"), origin="http://prom-a:9090")
+    b = _inventory(_obj("scrape_config", "node", {"job_name": "node"}, {"bearer_token": "<secret>"}),
+                   _target("node", "http://10.9.0.1:9100/metrics"), origin="http://prom-b:9090")
+    out = build_config({"m"}, [a, b], load_mappings())
+    by_url = {i["openmetrics_endpoint"]: i for i in out.config["instances"]}
+    first, second = by_url["http://10.0.0.1:9100/metrics"], by_url["http://10.9.0.1:9100/metrics"]
+    assert first["username"] == "a" and "extra_headers" not in first
+    assert "password" not in second and second["extra_headers"]["Authorization"].startswith("ENC[")
+    handles = [s.handle for s in out.secrets]
+    assert len(handles) == len(set(handles)) == 2
+    assert first["password"] == f"ENC[{handles[0]}]"
+    assert second["extra_headers"]["Authorization"] == f"ENC[{handles[1]}]"
+    assert all(h.startswith("prometheus/prom-") for h in handles), handles
+
+
+def test_a_job_on_one_server_keeps_the_short_handle() -> None:
+    a = _inventory(_obj("scrape_config", "node", {"job_name": "node"},
+                        {"basic_auth": {"username": "a", "password": "<secret>"}}),
+                   _target("node", "http://10.0.0.1:9100/metrics"), origin="http://prom-a:9090")
+    out = build_config({"m"}, [a], load_mappings())
+    assert [s.handle for s in out.secrets] == ["prometheus/node/basic_auth_password"]
