@@ -158,6 +158,7 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
             for i, inv in enumerate(inventories) for o in inv.by_kind("scrape_config")}
     servers = _server_names(inventories)
     shared = {name for name, n in Counter(name for _, name in jobs).items() if n > 1}
+    pods: dict[tuple[str, str], list[dict[str, Any]]] = {}
     clients: dict[tuple[int, str], HttpOptions] = {}  # per job: its targets share one client config, warned once
     for index, target in sorted(targets, key=lambda t: (t[1].ref.key, t[0])):
         norm = target.normalized
@@ -196,12 +197,15 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
                     or str(url.port or (443 if scheme == "https" else 80)))
             path = (url.path or "/metrics") + (f"?{url.query}" if url.query else "")
             ad_instance = {**instance, "openmetrics_endpoint": f"{scheme}://%%host%%:{port}{path}"}
-            out.autodiscovery[f"{pod}/{container}"] = {
-                f"ad.datadoghq.com/{container}.checks": json.dumps(
-                    {"openmetrics": {"init_config": {}, "instances": [ad_instance]}}, sort_keys=True),
-            }
+            # One annotation per container, listing every endpoint scraped on it (several ports or jobs).
+            pods.setdefault((pod, container), []).append(ad_instance)
             continue
         out.config["instances"].append(instance)
+    for (pod, container), instances in sorted(pods.items()):
+        out.autodiscovery[f"{pod}/{container}"] = {
+            f"ad.datadoghq.com/{container}.checks": json.dumps(
+                {"openmetrics": {"init_config": {}, "instances": instances}}, sort_keys=True),
+        }
     return out
 
 

@@ -79,3 +79,15 @@ def test_a_job_on_one_server_keeps_the_short_handle() -> None:
                    _target("node", "http://10.0.0.1:9100/metrics"), origin="http://prom-a:9090")
     out = build_config({"m"}, [a], load_mappings())
     assert [s.handle for s in out.secrets] == ["prometheus/node/basic_auth_password"]
+
+
+def test_two_endpoints_of_one_container_are_two_instances_in_its_annotation() -> None:
+    """A container scraped on two ports (or by two jobs) kept only the last target's instance: the annotation
+    was keyed by pod/container and overwritten."""
+    other = {**POD, "__meta_kubernetes_pod_container_port_number": "9090"}
+    inv = _inventory(_target("app", "https://10.0.0.7:8443/metrics", POD),
+                     _target("sidecar", "http://10.0.0.7:9090/metrics", other))
+    out = build_config({"m"}, [inv], load_mappings())
+    annotation = json.loads(out.autodiscovery["pay/gw-0/gw"]["ad.datadoghq.com/gw.checks"])
+    endpoints = sorted(i["openmetrics_endpoint"] for i in annotation["openmetrics"]["instances"])
+    assert endpoints == ["http://%%host%%:9090/metrics", "https://%%host%%:8443/metrics"]
