@@ -33,9 +33,13 @@ TOP_N = 10
 
 def _series_names(name: str, kind: str, distributions: bool) -> list[tuple[str, bool]]:
     """(Prometheus series name, collapse over `le`) pairs the Agent turns into contexts for one metric."""
+    # The `metrics` entry is the family, so the Agent ships every part of it, whichever one a query read.
     if kind == "histogram":
         base = name.removesuffix("_bucket").removesuffix("_sum").removesuffix("_count")
         return [(f"{base}_bucket", distributions), (f"{base}_sum", False), (f"{base}_count", False)]
+    if kind == "summary":  # quantile series (one context per quantile), `.sum`, `.count`
+        base = name.removesuffix("_sum").removesuffix("_count")
+        return [(base, False), (f"{base}_sum", False), (f"{base}_count", False)]
     return [(name, False)]
 
 

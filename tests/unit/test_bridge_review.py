@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from migrate.bridge.cardinality import preview
 from migrate.bridge.http_options import http_options
 from migrate.bridge.openmetrics import build_config
 from migrate.inventory.store import Inventory, InventoryObject
@@ -91,3 +93,30 @@ def test_two_endpoints_of_one_container_are_two_instances_in_its_annotation() ->
     annotation = json.loads(out.autodiscovery["pay/gw-0/gw"]["ad.datadoghq.com/gw.checks"])
     endpoints = sorted(i["openmetrics_endpoint"] for i in annotation["openmetrics"]["instances"])
     assert endpoints == ["http://%%host%%:9090/metrics", "https://%%host%%:8443/metrics"]
+
+
+class _Counts:
+    """A CountSource answering `count by (job, instance)` with a fixed number per series name."""
+
+    origin = "test"
+
+    def __init__(self, per_series: dict[str, int]) -> None:
+        self.per_series, self.missing, self.asked = per_series, [], []
+
+    def count(self, promql: str) -> list[dict[str, Any]]:
+        self.asked.append(promql)
+        name = promql.split('__name__="')[1].split('"', maxsplit=1)[0]
+        n = self.per_series.get(name, 0)
+        return [{"metric": {"job": "j", "instance": "i"}, "value": [0, str(n)]}] if n else []
+
+    def tsdb(self) -> dict[str, Any]:
+        return {"error": "not recorded"}
+
+
+def test_a_summary_counts_its_quantiles_sum_and_count() -> None:
+    """The metrics entry is the family, so the Agent ships quantiles, `.sum` and `.count`; only the referenced
+    series was counted (3 of 5 contexts for a query on the quantiles, 1 of 5 for one on `_sum`)."""
+    counts = {"rpc_seconds": 3, "rpc_seconds_sum": 1, "rpc_seconds_count": 1}
+    for referenced in ("rpc_seconds", "rpc_seconds_sum"):
+        result = preview(_Counts(counts), {referenced: {"type": "summary"}}, distributions=True, namespace="n")
+        assert result["total_custom_metrics"] == 5, referenced
