@@ -80,6 +80,10 @@ def metrics_entries(names: set[str], inventories: Sequence[Inventory], mappings:
         detail[name] = {"type": kind, "override": override, "entry": exposed}
         if override and kind in METRIC_TYPES:
             entries[exposed] = {exposed: {"type": kind}}
+            if kind == "counter" and name != exposed:
+                # Untyped on the endpoint, the family keeps the sample's whole name (`_total` is stripped only
+                # from declared counters) and `metrics` keys match family names exactly: key it by that name too.
+                entries[name] = {name: {"name": exposed, "type": kind}}
         else:
             entries.setdefault(exposed, exposed)
     return [entries[k] for k in sorted(entries)], detail

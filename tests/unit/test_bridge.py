@@ -88,6 +88,7 @@ def test_config_instances_tags_overrides_and_pods() -> None:
         {"billing_latency_seconds": {"type": "histogram"}},
         {"legacy_jobs_processed": {"type": "gauge"}},
         {"payment_gateway_errors": {"type": "counter"}},
+        {"payment_gateway_errors_total": {"name": "payment_gateway_errors", "type": "counter"}},
         "payment_gateway_requests",
     ]
     (pod,) = out.autodiscovery

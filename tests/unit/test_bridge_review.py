@@ -7,7 +7,7 @@ from typing import Any
 
 from migrate.bridge.cardinality import preview
 from migrate.bridge.http_options import http_options
-from migrate.bridge.openmetrics import build_config
+from migrate.bridge.openmetrics import build_config, undocumented_options
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.mappings import load_mappings
 from tests.unit.test_bridge_http import _obj, _target
@@ -120,3 +120,17 @@ def test_a_summary_counts_its_quantiles_sum_and_count() -> None:
     for referenced in ("rpc_seconds", "rpc_seconds_sum"):
         result = preview(_Counts(counts), {referenced: {"type": "summary"}}, distributions=True, namespace="n")
         assert result["total_custom_metrics"] == 5, referenced
+
+
+def test_an_untyped_counter_is_matched_by_its_exposed_name() -> None:
+    """An endpoint without `# TYPE` exposes `billing_requests_total` as an untyped family of that very name (the
+    check's parser strips `_total` only from declared counters, and `metrics` keys match family names exactly);
+    the override was keyed `billing_requests` only, so the Agent dropped the metric without a word."""
+    inv = _inventory(_obj("metric_metadata", "m", {"types": {}}), _target("j", "http://10.0.0.1:9100/metrics"))
+    out = build_config({"billing_requests_total"}, [inv], load_mappings())
+    (instance,) = out.config["instances"]
+    assert instance["metrics"] == [
+        {"billing_requests": {"type": "counter"}},  # a typed counter's family, if the endpoint does declare it
+        {"billing_requests_total": {"name": "billing_requests", "type": "counter"}},  # the untyped family
+    ]
+    assert undocumented_options(out.config) == []
