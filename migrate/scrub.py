@@ -9,10 +9,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-SECRET_KEYS = re.compile(
-    r"(?i)^(password|passwd|bearer_token|token|api_?key|app_?key|secret|client_secret|credentials|"
-    r"authorization|auth|private_key|x-api-key|api-key|dd-api-key|dd-application-key|access_token)$"
+# A key or URL parameter whose value is a credential. Names of places (`token_url`, `bearer_token_file`,
+# `credentials_file`, `key_file`) and of kinds or ids (`auth_type`, `client_id`) are not secrets themselves.
+_SECRET_NAME = re.compile(
+    r"(?i)(pass(word|wd|phrase)?|secret|token|api[_-]?key|app[_-]?key|application[_-]?key|^auth$|authorization|"
+    r"credential|private[_-]?key|cookie|signature|^sig$|^key$|session)"
 )
+_NOT_SECRET_SUFFIXES = ("_url", "_uri", "_file", "_path", "_type", "_id", "_name", "_header")
+
+
+def is_secret_name(name: str) -> bool:
+    lowered = name.lower()
+    return not lowered.endswith(_NOT_SECRET_SUFFIXES) and bool(_SECRET_NAME.search(lowered))
 
 
 def secret_reference(path: str) -> str:
@@ -30,15 +38,55 @@ def scrub(value: Any, path: str = "") -> Any:
         out: dict[str, Any] = {}
         for key, item in value.items():
             sub = f"{path}.{key}" if path else str(key)
-            if (SECRET_KEYS.match(str(key)) and isinstance(item, str | int) and item not in ("", "<secret>")
-                    and not is_reference(item)):
-                out[key] = secret_reference(sub)
-            else:
-                out[key] = scrub(item, sub)
+            out[key] = _secret_entry(item, sub) if is_secret_name(str(key)) else scrub(item, sub)
         return out
     if isinstance(value, list):
         return [scrub(item, f"{path}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, str):
-        # Credentials embedded in URLs (https://user:pass@host) lose their userinfo.
-        return re.sub(r"(?i)\b(https?://)[^/@\s:]+:[^/@\s]+@", r"\1", value)
+        return scrub_url_text(value, path)
     return value
+
+
+def _secret_entry(value: Any, path: str) -> Any:
+    """The value of a secret-named key: a string or number is the secret; a list holds secrets (header
+    values); a mapping is a structure (`authorization: {type, credentials, credentials_file}`, a header's
+    `{values, secrets, files}`) whose `values`/`secrets` are secret and whose other keys follow the usual rules."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = scrub(value, path)
+        for key in ("values", "secrets"):
+            if key in value:
+                out[key] = _redact_all(value[key], f"{path}.{key}")
+        return out
+    return _redact_all(value, path)
+
+
+def _redact_all(value: Any, path: str) -> Any:
+    """Every leaf is secret."""
+    if isinstance(value, dict):
+        return {k: _redact_all(v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_all(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, str | int) and not isinstance(value, bool) and value not in ("", "<secret>") \
+            and not is_reference(value):
+        return secret_reference(path)
+    return value
+
+
+_URL_USERINFO = re.compile(r"(?i)\b(https?://)[^/@\s:]+:[^/@\s]+@")
+_URL_PARAM = re.compile(r"([?&])([^=&#\s]+)=([^&#\s]*)")
+
+
+def scrub_url_text(text: str, path: str = "url") -> str:
+    """Credentials inside URLs: userinfo (`https://user:pass@host`) goes, and the value of any secret-named
+    query parameter (`?access_token=...`) becomes a reference."""
+    text = _URL_USERINFO.sub(r"\1", text)
+    if "=" not in text or "://" not in text:
+        return text
+
+    def param(match: re.Match[str]) -> str:
+        sep, name, val = match.groups()
+        if not is_secret_name(name) or not val or is_reference(val):
+            return match.group(0)
+        return f"{sep}{name}={secret_reference(f'{path}.{name}')}"
+
+    return _URL_PARAM.sub(param, text)

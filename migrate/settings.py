@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from migrate.errors import ConfigError, CredentialsError
+from migrate.scrub import is_secret_name
 
 DATADOG_SITES = (
     "datadoghq.com",
@@ -75,9 +76,7 @@ def strip_credentials(url: str) -> str:
     netloc = parts.hostname or ""
     if parts.port:
         netloc = f"{netloc}:{parts.port}"
-    query = "&".join(
-        p for p in parts.query.split("&") if p and not re.match(r"(?i)(api_?key|token|password|secret)=", p)
-    )
+    query = "&".join(p for p in parts.query.split("&") if p and not is_secret_name(p.split("=", 1)[0]))
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 

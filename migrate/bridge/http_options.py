@@ -14,11 +14,10 @@ host, written as-is with a warning that the Agent host needs them too.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.scrub import SECRET_KEYS, is_reference
+from migrate.scrub import is_reference, is_secret_name
 from migrate.sources.prometheus_rules import duration_seconds
 
 AGENT_DEFAULT_TIMEOUT = 10.0  # seconds; the check's `timeout` default (and Prometheus' scrape_timeout default)
@@ -34,8 +33,11 @@ _NOT_HTTP = frozenset({
     "metric_name_validation_scheme", "metric_name_escaping_scheme",
 })
 _TLS_FILES = {"ca_file": "tls_ca_cert", "cert_file": "tls_cert", "key_file": "tls_private_key"}
-_CREDENTIAL_HEADER = re.compile(r"(?i)^(cookie|proxy-authorization|x-auth-token|x-access-token|private-token)$|"
-                                + SECRET_KEYS.pattern.removeprefix("(?i)"))
+_CREDENTIAL_HEADERS = frozenset({"proxy-authorization", "x-auth-token", "x-access-token", "private-token"})
+
+
+def _credential_header(name: str) -> bool:
+    return name.lower() in _CREDENTIAL_HEADERS or is_secret_name(name)
 _TLS_QUIET = frozenset({"min_version", "max_version"})  # the Agent's defaults apply; a scrape still works
 
 
@@ -167,7 +169,7 @@ def _headers(out: HttpOptions, job: str, headers: dict[str, Any]) -> None:
         spec: dict[str, Any] = given if isinstance(given, dict) else {}
         values = [str(v) for v in spec.get("values") or []]
         # A plain value is still a credential in an auth-like header (or when a collector scrubbed it).
-        if spec.get("secrets") or (values and (_CREDENTIAL_HEADER.match(name) or any(map(is_reference, values)))):
+        if spec.get("secrets") or (values and (_credential_header(name) or any(map(is_reference, values)))):
             out.options.setdefault("extra_headers", {})[name] = out.secret(
                 job, f"http_headers.{name}", f"extra_headers.{name}", f"the `{name}` header value Prometheus sends")
         elif values:
@@ -178,7 +180,7 @@ def _headers(out: HttpOptions, job: str, headers: dict[str, Any]) -> None:
 
 
 def _secret_params(out: HttpOptions, job: str, params: Any) -> None:
-    secret = sorted(str(k) for k in (params or {}) if SECRET_KEYS.match(str(k)))
+    secret = sorted(str(k) for k in (params or {}) if is_secret_name(str(k)))
     if secret:
         out.warnings.append(f"job `{job}`: the URL parameter(s) {', '.join(secret)} hold a credential, which is not "
                             "written into openmetrics_endpoint (a secret handle must be a whole value, and the URL "

@@ -25,7 +25,7 @@ from migrate.bridge.http_options import HttpOptions, SecretHandle, http_options
 from migrate.bridge.metrics import family, metric_types, resolve_type
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.mappings import Mappings
-from migrate.scrub import SECRET_KEYS, is_reference
+from migrate.scrub import is_reference, is_secret_name
 
 # Instance options of the OpenMetrics v2 check that we may write (a subset of the documented ones).
 INSTANCE_OPTIONS = frozenset({
@@ -129,7 +129,7 @@ def _endpoint(url: str) -> tuple[str, list[str]]:
     kept: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        (dropped if SECRET_KEYS.match(name) or is_reference(value) else kept).append((name, value))
+        (dropped if is_secret_name(name) or is_reference(value) else kept).append((name, value))
     netloc = parts.netloc.rpartition("@")[2]
     query = urlencode(kept) if dropped else parts.query  # untouched unless something goes: stays byte-identical
     return urlunsplit((parts.scheme, netloc, parts.path, query, "")), sorted({n for n, _ in dropped})

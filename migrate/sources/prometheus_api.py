@@ -15,7 +15,7 @@ import yaml
 from migrate.errors import RemoteError
 from migrate.inventory import InventoryObject
 from migrate.model import SourceRef
-from migrate.scrub import SECRET_KEYS, secret_reference
+from migrate.scrub import is_secret_name, secret_reference
 from migrate.settings import strip_credentials
 from migrate.sources.http import HttpClient
 from migrate.sources.prometheus_rules import ALERTING, RECORDING, SOURCE, Rule, duration_seconds, number
@@ -82,7 +82,7 @@ def _secrets_to_references(value: Any, path: str) -> Any:
         return {k: _secrets_to_references(v, f"{path}.{k}") for k, v in value.items()}
     if isinstance(value, list):
         return [_secrets_to_references(v, f"{path}[{i}]") for i, v in enumerate(value)]
-    if value == "<secret>" or (SECRET_KEYS.match(path.rsplit(".", 1)[-1]) and isinstance(value, str | int)
+    if value == "<secret>" or (is_secret_name(path.rsplit(".", 1)[-1]) and isinstance(value, str | int)
                                and value != ""):
         return secret_reference(path)  # a plain prometheus.yml (collected from files) holds the real value
     return value
@@ -91,7 +91,7 @@ def _secrets_to_references(value: Any, path: str) -> Any:
 def _secret_params(params: dict[str, Any], path: str, prefix: str = "") -> dict[str, Any]:
     """URL parameters such as `?token=` are credentials too, whether configured (`params`) or discovered
     (`__param_token`); scrub.py matches keys, not parameter names, so they are handled here."""
-    return {k: secret_reference(f"{path}.{k}") if k.startswith(prefix) and SECRET_KEYS.match(k.removeprefix(prefix))
+    return {k: secret_reference(f"{path}.{k}") if k.startswith(prefix) and is_secret_name(k.removeprefix(prefix))
             else v for k, v in params.items()}
 
 

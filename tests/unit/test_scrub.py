@@ -1,4 +1,4 @@
-from migrate.scrub import scrub
+from migrate.scrub import is_secret_name, scrub
 
 
 def test_scrub_replaces_credentials_with_references() -> None:
@@ -26,3 +26,29 @@ def test_existing_references_keep_their_path() -> None:
     ref = "{{secret:prometheus.scrape_configs.node.basic_auth.password}}"
     assert scrub({"basic_auth": {"password": ref}}) == {"basic_auth": {"password": ref}}
     assert scrub(scrub({"token": "t0k"})) == {"token": "{{secret:token}}"}, "scrubbing twice changes nothing"
+
+
+def test_secret_named_url_parameters_and_header_shapes() -> None:
+    config = {
+        "scrape_url": "https://api:9100/metrics?module=http&access_token=abc123&auth=zz9&sig=ff00",
+        "http_headers": {"X-Api-Key": {"values": ["k-777"]}, "Cookie": ["s=1f2e"], "X-Trace": {"values": ["on"]}},
+        "authorization": {"type": "Bearer", "credentials_file": "/etc/prom/token"},
+        "oauth2": {"client_id": "cid", "client_secret": "cs-555", "token_url": "https://idp/token"},
+    }
+    out = scrub(config)
+    text = repr(out)
+    for leaked in ("abc123", "zz9", "ff00", "k-777", "s=1f2e", "cs-555"):
+        assert leaked not in text, leaked
+    assert "module=http" in out["scrape_url"], "ordinary parameters stay"
+    assert out["http_headers"]["X-Trace"] == {"values": ["on"]}, "ordinary headers stay"
+    # places and kinds are not secrets: bridge mode needs them
+    assert out["authorization"] == {"type": "Bearer", "credentials_file": "/etc/prom/token"}
+    assert out["oauth2"]["token_url"] == "https://idp/token"
+    assert out["oauth2"]["client_id"] == "cid"
+
+
+def test_is_secret_name() -> None:
+    for name in ("password", "client_secret", "access_token", "X-Api-Key", "Authorization", "auth", "sig", "key"):
+        assert is_secret_name(name), name
+    for name in ("token_url", "bearer_token_file", "credentials_file", "auth_type", "client_id", "author", "module"):
+        assert not is_secret_name(name), name

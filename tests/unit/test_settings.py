@@ -38,3 +38,4 @@ def test_missing_secret_names_the_variable() -> None:
 
 def test_strip_credentials() -> None:
     assert strip_credentials("https://user:pw@prom.internal:9090/x?api_key=s&a=1") == "https://prom.internal:9090/x?a=1"
+    assert strip_credentials("http://p:9090/?access_token=t&Auth=x&sig=y&module=m") == "http://p:9090/?module=m"
