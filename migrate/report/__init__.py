@@ -17,7 +17,7 @@ from migrate.runner.plan import Plan, desired_hash
 from migrate.translate.store import Translation
 
 REPORT_FORMAT = "ddmigrate-report/1"
-ITEM_OUTCOMES = (Outcome.APPROXIMATE, Outcome.MANUAL, Outcome.SKIPPED)  # listed one by one
+ITEM_OUTCOMES = tuple(Outcome)  # every object is listed, so an auditor finds each one by its source key
 
 
 def _item(entry: LedgerEntry) -> dict[str, Any]:

@@ -144,6 +144,18 @@ def _detailed(title: str, items: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def _exact(items: list[dict[str, Any]]) -> list[str]:
+    out = [f"## Exact items ({len(items)})", ""]
+    if not items:
+        return [*out, "None.", ""]
+    for group, members in _grouped(items):
+        out += [f"### {code(group)}", ""]
+        out += table(["Source key", "Name", "Datadog resources"],
+                     [[code(i["key"]), text(i["name"]), ", ".join(code(t) for t in i["targets"]) or "-"]
+                      for i in members], numeric_from=3)
+    return out
+
+
 def _skipped(items: list[dict[str, Any]]) -> list[str]:
     out = [f"## Skipped items ({len(items)})", ""]
     if not items:
@@ -170,4 +182,5 @@ def render(data: dict[str, Any]) -> str:
     out += _detailed("Approximate items", items["approximate"])
     out += _detailed("Manual items", items["manual"])
     out += _skipped(items["skipped"])
+    out += _exact(items["exact"])
     return "\n".join(out).rstrip("\n") + "\n"

@@ -65,6 +65,13 @@ def test_report_counts_and_lists_every_item(translation_dir: Path, tmp_path: Pat
     assert data["items"]["skipped"][0]["reason"] == "recording rule | not referenced"
     assert data["plan"] is None
     assert result.findings_count == 2
+    # every ledger entry exactly once across the outcome sections, each findable by its key in the Markdown
+    ledger = json.loads((translation_dir / "ledger.json").read_text())
+    listed = [i["key"] for items in data["items"].values() for i in items]
+    assert sorted(listed) == sorted(e["key"] for e in ledger["entries"])
+    markdown = result.markdown_path.read_text()
+    assert "## Exact items (2)" in markdown
+    assert all(f"`{key}`" in markdown for key in listed)
 
 
 def test_markdown_renders_tables_and_keeps_queries_intact(translation_dir: Path, tmp_path: Path) -> None:
