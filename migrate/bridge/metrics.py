@@ -17,7 +17,9 @@ from migrate.translate.promql import selector_names
 from migrate.translate.store import Translation
 
 UNTYPED = {"unknown", "untyped", ""}
-_SUFFIXES = {"_bucket": "histogram", "_total": "counter"}
+# As the translator reads a name nothing types (promql_tables.resolve_kind): `_sum`/`_count` are a histogram's
+# parts there (`ns.foo.sum`, `ns.foo.count`), so the Agent must send them under those names, not as gauges.
+_SUFFIXES = {"_bucket": "histogram", "_total": "counter", "_sum": "histogram", "_count": "histogram"}
 _FAMILY = re.compile(r"_(bucket|sum|count|total|created)$")
 
 

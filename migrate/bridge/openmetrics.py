@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from migrate.bridge.entries import METRIC_TYPES, metrics_entries
 from migrate.bridge.http_options import HttpOptions, SecretHandle, http_options
-from migrate.bridge.metrics import family, metric_types, resolve_type
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.mappings import Mappings
 from migrate.scrub import is_reference, is_secret_name
@@ -50,7 +50,6 @@ NESTED_OPTIONS = {
     "auth_token.reader.oauth": frozenset({"type", "url", "client_id", "client_secret", "basic_auth", "options"}),
     "auth_token.writer.header": frozenset({"type", "name", "value", "placeholder"}),
 }
-METRIC_TYPES = frozenset({"gauge", "counter", "histogram", "summary"})  # what a `metrics` override may say
 DEFAULT_CONTEXT_LIMIT = 2000  # the check's default per instance; the excess is dropped without an error
 _POD = "__meta_kubernetes_pod_name"
 # Tags the check sets on every series itself: `endpoint:<openmetrics_endpoint>` (tag_by_endpoint, on by default;
@@ -65,28 +64,8 @@ class BridgeConfig:
     autodiscovery: dict[str, dict[str, str]] = field(default_factory=dict)  # pod/container -> annotations
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)  # prometheus name -> {type, override, entry}
     warnings: list[str] = field(default_factory=list)
+    untyped_histograms: list[dict[str, Any]] = field(default_factory=list)  # parts the Agent cannot type (entries.py)
     secrets: list[SecretHandle] = field(default_factory=list)  # ENC[] handles the Agent's secret backend must hold
-
-
-def metrics_entries(names: set[str], inventories: Sequence[Inventory], mappings: Mappings
-                    ) -> tuple[list[Any], dict[str, dict[str, Any]]]:
-    """The `metrics:` list (families, with `{type: ...}` where the endpoint gives no type)."""
-    types = metric_types(inventories)
-    entries: dict[str, Any] = {}
-    detail: dict[str, dict[str, Any]] = {}
-    for name in sorted(names):
-        kind, override = resolve_type(name, types, mappings)
-        exposed = family(name, kind)
-        detail[name] = {"type": kind, "override": override, "entry": exposed}
-        if override and kind in METRIC_TYPES:
-            entries[exposed] = {exposed: {"type": kind}}
-            if kind == "counter" and name != exposed:
-                # Untyped on the endpoint, the family keeps the sample's whole name (`_total` is stripped only
-                # from declared counters) and `metrics` keys match family names exactly: key it by that name too.
-                entries[name] = {name: {"name": exposed, "type": kind}}
-        else:
-            entries.setdefault(exposed, exposed)
-    return [entries[k] for k in sorted(entries)], detail
 
 
 def _server_tags(target: InventoryObject, mappings: Mappings) -> list[str]:
@@ -149,10 +128,11 @@ def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> 
 
 
 def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Mappings) -> BridgeConfig:
-    metrics, detail = metrics_entries(names, inventories, mappings)
-    histogram_parts = any(d["type"] == "histogram" and n.endswith(("_sum", "_count")) for n, d in detail.items())
-    out = BridgeConfig(config={"init_config": {}, "instances": []}, metrics=detail,
-                       warnings=_mapping_warnings(mappings))
+    listed = metrics_entries(names, inventories, mappings)
+    metrics, histogram_parts = listed.entries, listed.collect_counters
+    out = BridgeConfig(config={"init_config": {}, "instances": []}, metrics=listed.detail,
+                       warnings=[h["warning"] for h in listed.untyped_histograms] + _mapping_warnings(mappings),
+                       untyped_histograms=listed.untyped_histograms)
     # Jobs belong to their server: the same job name on two servers is two configs (and two sets of secrets).
     targets = [(i, o) for i, inv in enumerate(inventories) for o in inv.by_kind("target")]
     if not targets:

@@ -5,7 +5,9 @@
 
 Writes `--out` (the Agent's `conf.d/openmetrics.d/conf.yaml`), and next to it
 `autodiscovery-annotations.yaml` when targets are Kubernetes pods, and `secrets-needed.txt`: the
-`ENC[<handle>]` secrets (scrape passwords, tokens) the Agent's secret backend must resolve, by job.
+`ENC[<handle>]` secrets (scrape passwords, tokens) the Agent's secret backend must resolve, by job, and
+`bridge-summary.json`: instances, each metric's type and entries, the warnings, and `not_arriving` (histograms
+whose buckets an untyped endpoint cannot deliver, also printed first).
 With `--preview`, queries the live Prometheus (`PROMETHEUS_URL`) and writes `cardinality.json` next
 to `--out` (`--record-series-counts` also saves the server's answers); `--series-counts FILE` makes the
 same preview offline from such a recording (see `migrate.bridge.series_counts`). `plan` and `report`
@@ -57,10 +59,14 @@ class BridgeResult:
     cardinality: dict[str, Any] | None = None
     autodiscovery_path: Path | None = None
     secrets_path: Path | None = None
+    summary_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
     def summary_lines(self) -> list[str]:
-        lines = [f"instances: {len(self.bridge.config['instances'])}, autodiscovery pods: "
+        # First and in capitals: monitors and dashboards on these will get no data, whatever else went well.
+        lost = [h["warning"] for h in self.bridge.untyped_histograms]
+        lines = [f"NOT ARRIVING in Datadog: {w}" for w in lost]
+        lines += [f"instances: {len(self.bridge.config['instances'])}, autodiscovery pods: "
                  f"{len(self.bridge.autodiscovery)}, metrics: {len(self.bridge.metrics)} "
                  f"({sum(1 for m in self.bridge.metrics.values() if m['override'])} with a type override)",
                  f"written: {self.out}"]
@@ -74,8 +80,14 @@ class BridgeResult:
             lines.append(f"custom metrics (preview): {self.cardinality['total_custom_metrics']}; "
                          f"written: {self.cardinality_path}")
             lines += [f"  top: {m['metric']} {m['contexts']}" for m in self.cardinality["top"][:5]]
-        lines += [f"warning: {w}" for w in self.warnings]
+        lines += [f"warning: {w}" for w in self.warnings if w not in lost]
         return lines
+
+    def summary(self) -> dict[str, Any]:
+        return {"config": str(self.out), "instances": len(self.bridge.config["instances"]),
+                "autodiscovery": sorted(self.bridge.autodiscovery), "metrics": self.bridge.metrics,
+                "not_arriving": self.bridge.untyped_histograms, "secrets": [s.handle for s in self.bridge.secrets],
+                "warnings": self.warnings}
 
 
 def bridge(*, inventories: list[Path], out: Path, translations: list[Path] | None = None,
@@ -128,6 +140,8 @@ def bridge(*, inventories: list[Path], out: Path, translations: list[Path] | Non
         result.warnings += result.cardinality["warnings"]
         if record_series_counts is not None and isinstance(source, LiveCounts):
             write_json(Path(record_series_counts), source.recording())
+    result.summary_path = result.out.with_name("bridge-summary.json")
+    write_json(result.summary_path, result.summary())
     return result
 
 

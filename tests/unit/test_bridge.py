@@ -67,6 +67,7 @@ def test_metrics_come_from_expressions_with_recording_rules_expanded() -> None:
     ("billing_invoice_queue_depth", ("gauge", True)),  # mappings metric_types
     ("payment_gateway_errors_total", ("counter", True)),  # suffix
     ("billing_latency_seconds_bucket", ("histogram", True)),
+    ("billing_latency_seconds_sum", ("histogram", True)),  # as the translator reads it: `.sum`, not a gauge
 ])
 def test_type_resolution(name: str, expected: tuple[str, bool]) -> None:
     types = {"payment_gateway_requests_total": "counter", "legacy_jobs_processed": "unknown"}
@@ -86,11 +87,16 @@ def test_config_instances_tags_overrides_and_pods() -> None:
     assert instance["metrics"] == [
         {"billing_invoice_queue_depth": {"type": "gauge"}},
         {"billing_latency_seconds": {"type": "histogram"}},
+        # untyped on the endpoint, its parts are families of their own: `_sum`/`_count` can still be typed,
+        {"billing_latency_seconds_count": {"name": "billing_latency_seconds", "type": "histogram"}},
+        {"billing_latency_seconds_sum": {"name": "billing_latency_seconds", "type": "histogram"}},
         {"legacy_jobs_processed": {"type": "gauge"}},
         {"payment_gateway_errors": {"type": "counter"}},
         {"payment_gateway_errors_total": {"name": "payment_gateway_errors", "type": "counter"}},
         "payment_gateway_requests",
     ]
+    # the buckets cannot (the check keeps `le`): never keyed, and said
+    assert [h["metric"] for h in out.untyped_histograms] == ["billing_latency_seconds"]
     (pod,) = out.autodiscovery
     assert pod == "billing/billing-0/api"
     annotation = yaml.safe_load(out.autodiscovery[pod]["ad.datadoghq.com/api.checks"])
