@@ -1,7 +1,8 @@
 """The Datadog Agent's `conf.d/openmetrics.d/conf.yaml` for bridge mode.
 
-One instance per scrape endpoint (active target), with the `namespace`, `histogram_buckets_as_distributions`
-and label renames from mappings/prometheus.yaml (the rules the translator used, so names and tags agree),
+One instance per scraped endpoint (however many jobs scrape it: endpoints.py), with the `namespace`,
+`histogram_buckets_as_distributions` and label renames from mappings/prometheus.yaml (the rules the
+translator used, so names and tags agree),
 and a `metrics` list covering every metric the translated monitors and dashboards read, with a type
 override where Prometheus has no type for it (the Agent drops untyped metrics silently). Targets that
 are Kubernetes pods get an Autodiscovery annotation instead, since their address changes.
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from migrate.bridge.endpoints import Members, one_instance_per_endpoint
 from migrate.bridge.entries import METRIC_TYPES, metrics_entries
 from migrate.bridge.http_options import HttpOptions, SecretHandle, http_options
 from migrate.inventory.store import Inventory, InventoryObject
@@ -142,7 +144,9 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
             for i, inv in enumerate(inventories) for o in inv.by_kind("scrape_config")}
     servers = _server_names(inventories)
     shared = {name for name, n in Counter(name for _, name in jobs).items() if n > 1}
-    pods: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    # Keyed by endpoint (static) or pod/container and endpoint (Autodiscovery): several jobs, one instance.
+    static: dict[str, Members] = {}
+    pods: dict[tuple[str, str], dict[str, Members]] = {}
     clients: dict[tuple[int, str], HttpOptions] = {}  # per job: its targets share one client config, warned once
     for index, target in sorted(targets, key=lambda t: (t[1].ref.key, t[0])):
         norm = target.normalized
@@ -157,6 +161,7 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
         if tags:
             instance["tags"] = tags
         pool = str(norm.get("scrape_pool"))
+        job_name = pool if len(inventories) == 1 else f"{servers[index]}/{pool}"
         job = jobs.get((index, pool))
         interval = job.normalized.get("scrape_interval_seconds") if job else None
         if isinstance(interval, int | float) and interval > 0:
@@ -173,24 +178,31 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
             out.warnings.append(f"target {endpoint} was {norm.get('health')} when collected")
         discovered: dict[str, str] = dict(norm.get("discovered_labels") or {})
         if _POD in discovered:
-            container = discovered.get("__meta_kubernetes_pod_container_name") or "app"
-            pod = f"{discovered.get('__meta_kubernetes_namespace', 'default')}/{discovered[_POD]}"
-            url = urlsplit(endpoint)
-            scheme = url.scheme or "http"
-            port = (discovered.get("__meta_kubernetes_pod_container_port_number")
-                    or str(url.port or (443 if scheme == "https" else 80)))
-            path = (url.path or "/metrics") + (f"?{url.query}" if url.query else "")
-            ad_instance = {**instance, "openmetrics_endpoint": f"{scheme}://%%host%%:{port}{path}"}
+            pod, ad_endpoint = _pod_endpoint(discovered, endpoint)
             # One annotation per container, listing every endpoint scraped on it (several ports or jobs).
-            pods.setdefault((pod, container), []).append(ad_instance)
+            pods.setdefault(pod, {}).setdefault(ad_endpoint, []).append(
+                (job_name, {**instance, "openmetrics_endpoint": ad_endpoint}))
             continue
-        out.config["instances"].append(instance)
-    for (pod, container), instances in sorted(pods.items()):
-        out.autodiscovery[f"{pod}/{container}"] = {
-            f"ad.datadoghq.com/{container}.checks": json.dumps(
-                {"openmetrics": {"init_config": {}, "instances": instances}}, sort_keys=True),
-        }
+        static.setdefault(endpoint, []).append((job_name, instance))
+    instances, out.autodiscovery, merges = one_instance_per_endpoint(static, pods)
+    out.config["instances"] += instances
+    out.warnings += merges
+    # A job whose instances merged into another job's brings no instance that needs its secrets.
+    used = json.dumps([out.config, out.autodiscovery])
+    out.secrets = [s for s in out.secrets if s.enc in used]
     return out
+
+
+def _pod_endpoint(discovered: dict[str, str], endpoint: str) -> tuple[tuple[str, str], str]:
+    """((namespace/pod, container), the endpoint with Autodiscovery's `%%host%%`): a pod's address changes."""
+    container = discovered.get("__meta_kubernetes_pod_container_name") or "app"
+    pod = f"{discovered.get('__meta_kubernetes_namespace', 'default')}/{discovered[_POD]}"
+    url = urlsplit(endpoint)
+    scheme = url.scheme or "http"
+    port = (discovered.get("__meta_kubernetes_pod_container_port_number")
+            or str(url.port or (443 if scheme == "https" else 80)))
+    path = (url.path or "/metrics") + (f"?{url.query}" if url.query else "")
+    return (pod, container), f"{scheme}://%%host%%:{port}{path}"
 
 
 def _server_names(inventories: Sequence[Inventory]) -> list[str]:

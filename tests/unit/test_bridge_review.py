@@ -134,3 +134,57 @@ def test_an_untyped_counter_is_matched_by_its_exposed_name() -> None:
         {"billing_requests_total": {"name": "billing_requests", "type": "counter"}},  # the untyped family
     ]
     assert undocumented_options(out.config) == []
+
+
+def _labelled(job: str, url: str, labels: dict[str, str], discovered: dict[str, str] | None = None) -> InventoryObject:
+    target = _target(job, url, discovered)
+    target.normalized["labels"] = {"job": job, **labels}
+    return target
+
+
+def test_an_endpoint_two_jobs_scrape_is_one_instance_with_the_first_jobs_service() -> None:
+    """Each job's target became an instance of its own: the Agent scraped the endpoint twice and every count
+    arrived doubled (same metric names, same `endpoint:` tag)."""
+    url = "http://10.0.0.1:9100/metrics"
+    inv = _inventory(
+        _obj("scrape_config", "zeta", {"job_name": "zeta", "scrape_interval_seconds": 30}, {"bearer_token": "<s>"}),
+        _obj("scrape_config", "alpha", {"job_name": "alpha", "scrape_interval_seconds": 15}),
+        _labelled("zeta", url, {"team": "payments", "tier": "web"}),
+        _labelled("alpha", url, {"tier": "backend"}),
+        _labelled("alpha", "http://10.0.0.2:9100/metrics", {}))
+    out = build_config({"m"}, [inv], load_mappings())
+    by_url = {i["openmetrics_endpoint"]: i for i in out.config["instances"]}
+    assert sorted(by_url) == ["http://10.0.0.1:9100/metrics", "http://10.0.0.2:9100/metrics"]
+    merged = by_url[url]
+    assert merged["tags"] == ["service:alpha", "team:payments", "tier:backend"]  # first job by name; new keys kept
+    assert merged["min_collection_interval"] == 15 and "extra_headers" not in merged
+    assert out.secrets == []  # zeta's token: no instance uses it any more
+    (warning,) = [w for w in out.warnings if "scraped by the jobs" in w]
+    assert warning.startswith(f"{url} is scraped by the jobs alpha, zeta: the Agent collects it once")
+    assert "`service:zeta` (job zeta) dropped for `service:alpha` (job alpha)" in warning
+    assert "`tier:web` (job zeta) dropped for `tier:backend` (job alpha)" in warning
+    assert "the scrape settings of job alpha are used (extra_headers, min_collection_interval differ)" in warning
+    reordered = _inventory(*reversed(inv.objects))
+    assert build_config({"m"}, [reordered], load_mappings()).config == out.config  # deterministic
+
+
+def test_an_endpoint_two_servers_scrape_is_one_instance() -> None:
+    url = "http://10.0.0.1:9100/metrics"
+    a = _inventory(_labelled("node", url, {}), origin="http://prom-a:9090")
+    b = _inventory(_labelled("node", url, {}), origin="http://prom-b:9090")
+    out = build_config({"m"}, [b, a], load_mappings())
+    (instance,) = out.config["instances"]
+    assert instance["tags"] == ["service:node"]
+    assert any(w.startswith(f"{url} is scraped by the jobs prom-a:9090/node, prom-b:9090/node") for w in out.warnings)
+
+
+def test_a_pod_endpoint_two_jobs_scrape_is_one_instance_in_its_annotation() -> None:
+    inv = _inventory(_labelled("gw", "https://10.0.0.7:8443/metrics", {}, POD),
+                     _labelled("gw-debug", "https://10.0.0.7:8443/metrics", {}, POD))
+    out = build_config({"m"}, [inv], load_mappings())
+    annotation = json.loads(out.autodiscovery["pay/gw-0/gw"]["ad.datadoghq.com/gw.checks"])
+    (instance,) = annotation["openmetrics"]["instances"]
+    assert instance["openmetrics_endpoint"] == "https://%%host%%:8443/metrics"
+    assert instance["tags"] == ["service:gw"]
+    assert any("scraped by the jobs gw, gw-debug" in w and "`service:gw-debug` (job gw-debug) dropped" in w
+               for w in out.warnings)
