@@ -9,7 +9,7 @@ is a heading carrying its source key, so it can be found by search). Text from s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -144,27 +144,26 @@ def _detailed(title: str, items: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _exact(items: list[dict[str, Any]]) -> list[str]:
-    out = [f"## Exact items ({len(items)})", ""]
+def _table_section(title: str, items: list[dict[str, Any]], last: str,
+                   cell: Callable[[dict[str, Any]], str]) -> list[str]:
+    """Items listed as one table per source/kind: source key, name, and one more column."""
+    out = [f"## {title} ({len(items)})", ""]
     if not items:
         return [*out, "None.", ""]
     for group, members in _grouped(items):
         out += [f"### {code(group)}", ""]
-        out += table(["Source key", "Name", "Datadog resources"],
-                     [[code(i["key"]), text(i["name"]), ", ".join(code(t) for t in i["targets"]) or "-"]
-                      for i in members], numeric_from=3)
+        out += table(["Source key", "Name", last], [[code(i["key"]), text(i["name"]), cell(i)] for i in members],
+                     numeric_from=3)
     return out
 
 
 def _skipped(items: list[dict[str, Any]]) -> list[str]:
-    out = [f"## Skipped items ({len(items)})", ""]
-    if not items:
-        return [*out, "None.", ""]
-    for group, members in _grouped(items):
-        out += [f"### {code(group)}", ""]
-        out += table(["Source key", "Name", "Reason"],
-                     [[code(i["key"]), text(i["name"]), text(i["reason"] or "")] for i in members], numeric_from=3)
-    return out
+    return _table_section("Skipped items", items, "Reason", lambda i: text(i["reason"] or ""))
+
+
+def _exact(items: list[dict[str, Any]]) -> list[str]:
+    return _table_section("Exact items", items, "Datadog resources",
+                          lambda i: ", ".join(code(t) for t in i["targets"]) or "-")
 
 
 def render(data: dict[str, Any]) -> str:
