@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from migrate.mappings import Mappings, load_mappings
-
 
 def add_mappings_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -17,7 +15,3 @@ def add_mappings_argument(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="a directory of mapping rules layered over the defaults (repeatable; later wins per key)",
     )
-
-
-def mappings_from(args: argparse.Namespace) -> Mappings:
-    return load_mappings(list(args.mappings))

@@ -126,12 +126,6 @@ def _topological(listed: list[Phase], path: str) -> list[Phase]:
     return done
 
 
-def phase_status(journal: Journal, name: str) -> dict[str, Any] | None:
-    """The latest event of a phase (status, run, plan hash, who, when), or None when never touched."""
-    events = journal.phase_events(name)
-    return events[-1] if events else None
-
-
 def unmet_gates(journal: Journal, phases: Phases, phase: Phase, now: float | None = None) -> list[str]:
     """Why `phase` may not be applied yet: each dependency's gates, checked against the ledger."""
     now = time.time() if now is None else now

@@ -22,8 +22,6 @@ class Translation:
     ledger: Ledger
     meta: dict[str, Any] = field(default_factory=dict)  # inventories, mappings fingerprint, version
 
-    def by_key(self) -> dict[str, DesiredResource]:
-        return {r.key: r for r in self.resources}
 
 
 def write_translation(out_dir: Path, translation: Translation) -> None:
