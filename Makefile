@@ -28,6 +28,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check migrate tests bench
+	$(BIN)/ruff format --check migrate tests bench
 	$(BIN)/mypy
 
 unit: $(STAMP)

@@ -31,9 +31,11 @@ def main() -> int:
         seconds = time.monotonic() - started
         keys = [ownership.owned_key("monitor", m) for m in dd.monitors.values()]
         dupes = len(keys) - len(set(keys))
-        print(f"applied {n} monitors in {seconds:.2f}s: {n / seconds:.1f} creates/s against a limit of {rate}/s "
-              f"({100 * n / seconds / rate:.1f}%); failures {len(result.failures)}; duplicates {dupes}; "
-              f"429s {conn.limiter.rate_limited}; waited {conn.limiter.waited:.1f}s for windows")
+        print(
+            f"applied {n} monitors in {seconds:.2f}s: {n / seconds:.1f} creates/s against a limit of {rate}/s "
+            f"({100 * n / seconds / rate:.1f}%); failures {len(result.failures)}; duplicates {dupes}; "
+            f"429s {conn.limiter.rate_limited}; waited {conn.limiter.waited:.1f}s for windows"
+        )
         ok = n / seconds >= 0.9 * rate and not dupes and not result.failures and len(dd.monitors) == n
         return 0 if ok else 1
 

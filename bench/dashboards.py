@@ -43,8 +43,10 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     best, median = min(times), statistics.median(times)
     print(f"dashboards {len(resources)}, panels {panels}; collect {collect_s * 1000:.0f} ms")
-    print(f"translate: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms over {args.repeat} runs; "
-          f"{best / panels * 1e6:.0f} µs per panel (best)")
+    print(
+        f"translate: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms over {args.repeat} runs; "
+        f"{best / panels * 1e6:.0f} µs per panel (best)"
+    )
     by_panel = Counter(e.outcome.value for e in ledger if e.ref.kind == "panel")
     queries = Counter(f.outcome.value for e in ledger for f in e.findings if f.code == "grafana.query")
     empty = sum(1 for e in ledger for f in e.findings if f.code == "grafana.query_empty")

@@ -34,8 +34,9 @@ def half_populated(want: list[DesiredResource], journal: Journal) -> list[LiveRe
     for i, res in enumerate(want[: len(want) // 2]):
         dd_id = str(10_000_000 + i)
         seq = journal.intent(run_id, None, "create", res.type, res.key, payload=res.payload)
-        journal.outcome(seq, "done", dd_id=dd_id, applied=Applied(res.type, res.key, dd_id, res.payload, None,
-                                                                   run_id, False))
+        journal.outcome(
+            seq, "done", dd_id=dd_id, applied=Applied(res.type, res.key, dd_id, res.payload, None, run_id, False)
+        )
         payload = dict(res.payload, id=dd_id)
         if i % 10 == 0:  # edited in Datadog since: an update, and drift
             field = "title" if res.type == "dashboard" else "name"
@@ -82,8 +83,11 @@ def main() -> int:
                 seconds, peak = measure(want, live, journal, args.runs)
                 journal.close()
             rows[(state, n)] = (seconds, peak)
-            print(f"{state:<16} {n:>6} {seconds:>8.2f} {1000 * seconds / n:>10.3f} {peak / 2**20:>9.1f} "
-                  f"{peak / 1024 / n:>10.2f}", flush=True)
+            print(
+                f"{state:<16} {n:>6} {seconds:>8.2f} {1000 * seconds / n:>10.3f} {peak / 2**20:>9.1f} "
+                f"{peak / 1024 / n:>10.2f}",
+                flush=True,
+            )
     lo, hi = sizes[0], sizes[-1]
     print(f"\ngrowth from {lo:,} to {hi:,} objects ({hi / lo:.0f}x):")
     for state in ("empty", "half-populated"):

@@ -40,8 +40,9 @@ def _usual_mode(path: Path, *, directory: bool) -> None:
 
 
 def _unwritable(path: Path, exc: OSError) -> InputError:
-    return InputError(f"cannot write: {exc.strerror or exc}", path=str(path),
-                      hint="choose an output location in a writable directory")
+    return InputError(
+        f"cannot write: {exc.strerror or exc}", path=str(path), hint="choose an output location in a writable directory"
+    )
 
 
 def write_text(path: Path, text: str) -> None:
@@ -87,14 +88,21 @@ def read_json(path: Path) -> Any:
 def _check_replaceable(target: Path, marker: str | None) -> None:
     """Only an earlier output of the same kind may be replaced: never a file, never someone's directory."""
     if target.is_symlink():
-        raise InputError("is a symbolic link; refusing to replace it", path=str(target),
-                         hint="give the real directory for --out")
+        raise InputError(
+            "is a symbolic link; refusing to replace it", path=str(target), hint="give the real directory for --out"
+        )
     if target.exists() and not target.is_dir():
-        raise InputError("exists and is not a directory; refusing to replace it", path=str(target),
-                         hint="choose a new directory for --out")
+        raise InputError(
+            "exists and is not a directory; refusing to replace it",
+            path=str(target),
+            hint="choose a new directory for --out",
+        )
     if marker and target.is_dir() and not (target / marker).is_file() and any(target.iterdir()):
-        raise InputError(f"is a non-empty directory without {marker}; refusing to replace it", path=str(target),
-                         hint="choose a new or empty directory for --out (it is replaced whole)")
+        raise InputError(
+            f"is a non-empty directory without {marker}; refusing to replace it",
+            path=str(target),
+            hint="choose a new or empty directory for --out (it is replaced whole)",
+        )
 
 
 @contextlib.contextmanager

@@ -45,8 +45,9 @@ class Ledger:
             reason = next(f.message for f in findings if f.outcome is Outcome.MANUAL)
         keys = [t.key if isinstance(t, DesiredResource) else t for t in targets]
         return self.add(
-            LedgerEntry(ref=ref, outcome=outcome, findings=list(findings), targets=keys, original=original,
-                        reason=reason)
+            LedgerEntry(
+                ref=ref, outcome=outcome, findings=list(findings), targets=keys, original=original, reason=reason
+            )
         )
 
     def __contains__(self, key: object) -> bool:

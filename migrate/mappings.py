@@ -104,10 +104,12 @@ def _check_regexes(doc: YamlDoc) -> None:
                 re.compile(pattern)
             except re.error as exc:
                 where: list[str | int] = ["routing", i, "match_re", label]
-                raise ConfigError(f"{format_path(where)}: invalid regular expression {pattern!r}: {exc}",
-                                  path=doc.path, line=doc.line_of(where),
-                                  hint="routing regexes use Python `re` syntax and must match the whole label "
-                                  "value") from None
+                raise ConfigError(
+                    f"{format_path(where)}: invalid regular expression {pattern!r}: {exc}",
+                    path=doc.path,
+                    line=doc.line_of(where),
+                    hint="routing regexes use Python `re` syntax and must match the whole label value",
+                ) from None
 
 
 def _check_window(doc: YamlDoc) -> None:
@@ -118,8 +120,12 @@ def _check_window(doc: YamlDoc) -> None:
     seconds = parse_duration(str(text))
     if not 60 <= seconds <= 7 * 86400:
         where: list[str | int] = ["alerts", "default_window"]
-        raise ConfigError(f"{format_path(where)}: {text} is outside Datadog's monitor windows (1m to 1w)",
-                          path=doc.path, line=doc.line_of(where), hint="for example 5m")
+        raise ConfigError(
+            f"{format_path(where)}: {text} is outside Datadog's monitor windows (1m to 1w)",
+            path=doc.path,
+            line=doc.line_of(where),
+            hint="for example 5m",
+        )
 
 
 def load_mappings(extra_dirs: list[Path] | None = None, *, include_defaults: bool = True) -> Mappings:

@@ -66,8 +66,12 @@ def _redact_all(value: Any, path: str) -> Any:
         return {k: _redact_all(v, f"{path}.{k}") for k, v in value.items()}
     if isinstance(value, list):
         return [_redact_all(v, f"{path}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, str | int) and not isinstance(value, bool) and value not in ("", "<secret>") \
-            and not is_reference(value):
+    if (
+        isinstance(value, str | int)
+        and not isinstance(value, bool)
+        and value not in ("", "<secret>")
+        and not is_reference(value)
+    ):
         return secret_reference(path)
     return value
 

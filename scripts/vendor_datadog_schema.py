@@ -62,7 +62,7 @@ def reachable(schemas: dict[str, Any], roots: tuple[str, ...]) -> list[str]:
 
 def _refs(node: Any) -> list[str]:
     if isinstance(node, dict):
-        found = [node["$ref"][len(PREFIX):]] if isinstance(node.get("$ref"), str) else []
+        found = [node["$ref"][len(PREFIX) :]] if isinstance(node.get("$ref"), str) else []
         return found + [r for v in node.values() for r in _refs(v)]
     if isinstance(node, list):
         return [r for v in node for r in _refs(v)]
@@ -116,7 +116,7 @@ def _objects(node: Any) -> list[dict[str, Any]]:
 
 def _resolve(schemas: dict[str, Any], node: Any) -> Any:
     while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        node = schemas[node["$ref"][len(PREFIX):]]
+        node = schemas[node["$ref"][len(PREFIX) :]]
     return node
 
 

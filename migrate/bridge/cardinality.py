@@ -59,8 +59,14 @@ def _tsdb(source: CountSource) -> dict[str, Any]:
     }
 
 
-def preview(source: CountSource | HttpClient, metrics: dict[str, dict[str, Any]], *, distributions: bool,
-            namespace: str, limit: int = DEFAULT_CONTEXT_LIMIT) -> dict[str, Any]:
+def preview(
+    source: CountSource | HttpClient,
+    metrics: dict[str, dict[str, Any]],
+    *,
+    distributions: bool,
+    namespace: str,
+    limit: int = DEFAULT_CONTEXT_LIMIT,
+) -> dict[str, Any]:
     """`metrics`: Prometheus name -> {"type": ...} (BridgeConfig.metrics)."""
     if isinstance(source, HttpClient):
         source = LiveCounts(source)
@@ -86,7 +92,8 @@ def preview(source: CountSource | HttpClient, metrics: dict[str, dict[str, Any]]
         f"{t['job']}/{t['instance']}: {t['contexts']} contexts exceed the Agent's default limit of {limit} per "
         "instance; the excess is dropped silently (drop labels with `exclude_labels` or metrics with "
         "`exclude_metrics`)"
-        for t in targets if t["over_limit"]
+        for t in targets
+        if t["over_limit"]
     ]
     total = sum(per_metric.values())
     if per_metric and total:
@@ -95,8 +102,10 @@ def preview(source: CountSource | HttpClient, metrics: dict[str, dict[str, Any]]
             warnings.append(f"{metric} alone is {count / total:.0%} of the custom metrics ({count} contexts)")
     not_recorded = sorted(source.missing)
     if not_recorded:
-        warnings.append(f"{len(not_recorded)} count queries are not in the recording, so their metrics count as 0 "
-                        "(the metrics list or histogram mapping changed since it was recorded): re-record it")
+        warnings.append(
+            f"{len(not_recorded)} count queries are not in the recording, so their metrics count as 0 "
+            "(the metrics list or histogram mapping changed since it was recorded): re-record it"
+        )
     missing = sorted(s for s, q in done.items() if s not in per_metric and q not in not_recorded)
     return {
         "prometheus": source.origin,

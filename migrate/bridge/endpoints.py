@@ -16,8 +16,9 @@ _NOT_SETTINGS = frozenset({"tags", "metrics"})
 Members = list[tuple[str, dict[str, Any]]]  # (job, the instance it would have) for one endpoint
 
 
-def one_instance_per_endpoint(static: dict[str, Members], pods: dict[tuple[str, str], dict[str, Members]]
-                              ) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]], list[str]]:
+def one_instance_per_endpoint(
+    static: dict[str, Members], pods: dict[tuple[str, str], dict[str, Members]]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]], list[str]]:
     """The static instances, the Autodiscovery annotations (one per container, an instance per endpoint on it)
     and a warning per endpoint several jobs scrape."""
     instances, warnings = [], []
@@ -32,8 +33,11 @@ def one_instance_per_endpoint(static: dict[str, Members], pods: dict[tuple[str, 
             merged, notes = merge_instances(f"{pod}/{container} {endpoint}", members)
             annotated.append(merged)
             warnings += notes
-        annotations[f"{pod}/{container}"] = {f"ad.datadoghq.com/{container}.checks": json.dumps(
-            {"openmetrics": {"init_config": {}, "instances": annotated}}, sort_keys=True)}
+        annotations[f"{pod}/{container}"] = {
+            f"ad.datadoghq.com/{container}.checks": json.dumps(
+                {"openmetrics": {"init_config": {}, "instances": annotated}}, sort_keys=True
+            )
+        }
     return instances, annotations, warnings
 
 
@@ -61,14 +65,17 @@ def merge_instances(endpoint: str, members: Members) -> tuple[dict[str, Any], li
                 continue
             tags.append(tag)
             owners[key] = (value, job)
-        differing |= {k for k in set(instance) | set(merged)
-                      if k not in _NOT_SETTINGS and instance.get(k) != merged.get(k)}
+        differing |= {
+            k for k in set(instance) | set(merged) if k not in _NOT_SETTINGS and instance.get(k) != merged.get(k)
+        }
     if tags:
         merged["tags"] = sorted(tags)
     jobs = ", ".join(job for job, _ in members)
-    message = (f"{endpoint} is scraped by the jobs {jobs}: the Agent collects it once, as one instance (two would "
-               "submit every sample twice; in Prometheus, sums over those jobs counted it "
-               f"{len(members)} times)")
+    message = (
+        f"{endpoint} is scraped by the jobs {jobs}: the Agent collects it once, as one instance (two would "
+        "submit every sample twice; in Prometheus, sums over those jobs counted it "
+        f"{len(members)} times)"
+    )
     if conflicts:
         message += "; tag conflicts: " + "; ".join(conflicts)
     if differing:

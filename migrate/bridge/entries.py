@@ -67,8 +67,9 @@ def metrics_entries(names: set[str], inventories: Sequence[Inventory], mappings:
         detail[name] = {"type": kind, "override": override, "entry": exposed, "entries": keys}
     out = MetricEntries([entries[k] for k in sorted(entries)], detail)
     out.collect_counters = any(d["type"] == "histogram" and n.endswith(_PARTS) for n, d in detail.items())
-    out.untyped_histograms = [_untyped_histogram(base, read, mappings, out.collect_counters)
-                              for base, read in sorted(buckets.items())]
+    out.untyped_histograms = [
+        _untyped_histogram(base, read, mappings, out.collect_counters) for base, read in sorted(buckets.items())
+    ]
     return out
 
 
@@ -77,11 +78,13 @@ def _untyped_histogram(base: str, read: list[str], mappings: Mappings, collect_c
     missing = f"{ns}{base}" if mappings.distributions else f"{ns}{base}.bucket"
     what = "the distribution" if mappings.distributions else "the bucket counts"
     arrives = [f"{ns}{base}.sum", f"{ns}{base}.count"] if collect_counters or not mappings.distributions else []
-    message = (f"`{base}` is typed histogram by ddmigrate only (Prometheus has no type for it): if its endpoint "
-               f"declares no `# TYPE {base} histogram`, the Agent's parser splits it into untyped `{base}_bucket`, "
-               f"`{base}_sum` and `{base}_count` families and keeps `le` unconverted, so no type override can "
-               f"rebuild its buckets; {what} `{missing}` that {', '.join(f'`{r}`' for r in read)} became will NOT "
-               f"arrive in Datadog (monitors and dashboards on it get no data), "
-               + (f"only {' and '.join(f'`{a}`' for a in arrives)} will" if arrives else "nor will anything else")
-               + f". Declare `# TYPE {base} histogram` in the exporter (then the `{base}` entry collects it).")
+    message = (
+        f"`{base}` is typed histogram by ddmigrate only (Prometheus has no type for it): if its endpoint "
+        f"declares no `# TYPE {base} histogram`, the Agent's parser splits it into untyped `{base}_bucket`, "
+        f"`{base}_sum` and `{base}_count` families and keeps `le` unconverted, so no type override can "
+        f"rebuild its buckets; {what} `{missing}` that {', '.join(f'`{r}`' for r in read)} became will NOT "
+        f"arrive in Datadog (monitors and dashboards on it get no data), "
+        + (f"only {' and '.join(f'`{a}`' for a in arrives)} will" if arrives else "nor will anything else")
+        + f". Declare `# TYPE {base} histogram` in the exporter (then the `{base}` entry collects it)."
+    )
     return {"metric": base, "read_as": read, "missing": missing, "arrives": arrives, "warning": message}

@@ -23,21 +23,47 @@ from migrate.sources.prometheus_rules import duration_seconds
 AGENT_DEFAULT_TIMEOUT = 10.0  # seconds; the check's `timeout` default (and Prometheus' scrape_timeout default)
 # Scrape-config keys bridge mode has nothing to carry for: the URL already holds scheme, path and params,
 # the interval is `min_collection_interval`, and the rest is about Prometheus' own storage or discovery.
-_NOT_HTTP = frozenset({
-    "job_name", "scheme", "metrics_path", "params", "scrape_interval", "static_configs", "relabel_configs",
-    "metric_relabel_configs", "honor_timestamps", "track_timestamps_staleness", "scrape_protocols",
-    "sample_limit", "target_limit", "label_limit", "label_name_length_limit", "label_value_length_limit",
-    "body_size_limit", "keep_dropped_targets", "enable_compression", "native_histogram_bucket_limit",
-    "native_histogram_min_bucket_factor", "scrape_classic_histograms", "always_scrape_classic_histograms",
-    "convert_classic_histograms_to_nhcb", "enable_http2", "fallback_scrape_protocol", "scrape_failure_log_file",
-    "metric_name_validation_scheme", "metric_name_escaping_scheme",
-})
+_NOT_HTTP = frozenset(
+    {
+        "job_name",
+        "scheme",
+        "metrics_path",
+        "params",
+        "scrape_interval",
+        "static_configs",
+        "relabel_configs",
+        "metric_relabel_configs",
+        "honor_timestamps",
+        "track_timestamps_staleness",
+        "scrape_protocols",
+        "sample_limit",
+        "target_limit",
+        "label_limit",
+        "label_name_length_limit",
+        "label_value_length_limit",
+        "body_size_limit",
+        "keep_dropped_targets",
+        "enable_compression",
+        "native_histogram_bucket_limit",
+        "native_histogram_min_bucket_factor",
+        "scrape_classic_histograms",
+        "always_scrape_classic_histograms",
+        "convert_classic_histograms_to_nhcb",
+        "enable_http2",
+        "fallback_scrape_protocol",
+        "scrape_failure_log_file",
+        "metric_name_validation_scheme",
+        "metric_name_escaping_scheme",
+    }
+)
 _TLS_FILES = {"ca_file": "tls_ca_cert", "cert_file": "tls_cert", "key_file": "tls_private_key"}
 _CREDENTIAL_HEADERS = frozenset({"proxy-authorization", "x-auth-token", "x-access-token", "private-token"})
 
 
 def _credential_header(name: str) -> bool:
     return name.lower() in _CREDENTIAL_HEADERS or is_secret_name(name)
+
+
 _TLS_QUIET = frozenset({"min_version", "max_version"})  # the Agent's defaults apply; a scrape still works
 
 
@@ -78,13 +104,18 @@ def _auth_header(out: HttpOptions, job: str, scheme: str, source: str, *, inline
     value, so `Bearer ENC[...]` would not resolve); a token file through the `auth_token` file reader."""
     if inline:
         out.options.setdefault("extra_headers", {})["Authorization"] = out.secret(
-            job, source, "extra_headers.Authorization",
-            f"the whole Authorization header: `{scheme} ` followed by the token from `{source}`")
+            job,
+            source,
+            "extra_headers.Authorization",
+            f"the whole Authorization header: `{scheme} ` followed by the token from `{source}`",
+        )
     elif _present(path):
         writer = {"type": "header", "name": "Authorization", "value": f"{scheme} <TOKEN>"}
         out.options["auth_token"] = {"reader": {"type": "file", "path": str(path)}, "writer": writer}
-        out.warnings.append(f"job `{job}`: the token file {path} is a path on the Prometheus host; it must exist "
-                            "(and be kept fresh) on the Agent host too")
+        out.warnings.append(
+            f"job `{job}`: the token file {path} is a path on the Prometheus host; it must exist "
+            "(and be kept fresh) on the Agent host too"
+        )
 
 
 def _basic_auth(out: HttpOptions, job: str, auth: dict[str, Any]) -> None:
@@ -92,39 +123,54 @@ def _basic_auth(out: HttpOptions, job: str, auth: dict[str, Any]) -> None:
     if _present(auth.get("username")):
         out.options["username"] = str(auth["username"])
     elif _present(auth.get("username_file")):
-        out.options["username"] = out.secret(job, "basic_auth.username", "username",
-                                             f"the username Prometheus reads from {auth['username_file']}")
+        out.options["username"] = out.secret(
+            job, "basic_auth.username", "username", f"the username Prometheus reads from {auth['username_file']}"
+        )
     for key in ("password", "password_file"):
         if _present(auth.get(key)):
             where = "from `basic_auth.password`" if key == "password" else f"read from {auth[key]}"
-            out.options["password"] = out.secret(job, "basic_auth.password", "password",
-                                                 f"the basic-auth password Prometheus sends ({where})")
+            out.options["password"] = out.secret(
+                job, "basic_auth.password", "password", f"the basic-auth password Prometheus sends ({where})"
+            )
             return
     out.warnings.append(f"job `{job}`: basic_auth without a password; the check only authenticates with one")
 
 
 def _oauth2(out: HttpOptions, job: str, oauth: dict[str, Any]) -> None:
     """Client credentials, as Prometheus does it, through the `auth_token` oauth reader."""
-    reader: dict[str, Any] = {"type": "oauth", "url": str(oauth.get("token_url", "")),
-                              "client_id": str(oauth.get("client_id", ""))}
+    reader: dict[str, Any] = {
+        "type": "oauth",
+        "url": str(oauth.get("token_url", "")),
+        "client_id": str(oauth.get("client_id", "")),
+    }
     if _present(oauth.get("client_secret")) or _present(oauth.get("client_secret_file")):
         where = oauth.get("client_secret_file") or "`oauth2.client_secret`"
-        reader["client_secret"] = out.secret(job, "oauth2.client_secret", "auth_token.reader.client_secret",
-                                             f"the OAuth2 client secret (Prometheus: {where})")
+        reader["client_secret"] = out.secret(
+            job,
+            "oauth2.client_secret",
+            "auth_token.reader.client_secret",
+            f"the OAuth2 client secret (Prometheus: {where})",
+        )
     options = {str(k): str(v) for k, v in (oauth.get("endpoint_params") or {}).items()}
     if oauth.get("scopes"):
         options["scope"] = " ".join(str(s) for s in oauth["scopes"])
     if options:
         reader["options"] = options
-    out.options["auth_token"] = {"reader": reader,
-                                 "writer": {"type": "header", "name": "Authorization", "value": "Bearer <TOKEN>"}}
-    ignored = sorted(k for k in oauth if k not in
-                     {"client_id", "client_secret", "client_secret_file", "token_url", "scopes", "endpoint_params"}
-                     and _present(oauth[k]))
+    out.options["auth_token"] = {
+        "reader": reader,
+        "writer": {"type": "header", "name": "Authorization", "value": "Bearer <TOKEN>"},
+    }
+    ignored = sorted(
+        k
+        for k in oauth
+        if k not in {"client_id", "client_secret", "client_secret_file", "token_url", "scopes", "endpoint_params"}
+        and _present(oauth[k])
+    )
     out.warnings.append(
         f"job `{job}` uses oauth2: mapped to the Agent's `auth_token` oauth reader (client credentials, "
         "a recent Agent); check the first scrapes in `agent status`"
-        + (f"; not carried: oauth2.{', oauth2.'.join(ignored)} (the reader has no such option)" if ignored else ""))
+        + (f"; not carried: oauth2.{', oauth2.'.join(ignored)} (the reader has no such option)" if ignored else "")
+    )
 
 
 def _tls(out: HttpOptions, job: str, tls: dict[str, Any]) -> None:
@@ -134,18 +180,23 @@ def _tls(out: HttpOptions, job: str, tls: dict[str, Any]) -> None:
             out.options[option] = str(tls[key])
             paths.append(str(tls[key]))
     if paths:
-        out.warnings.append(f"job `{job}`: TLS files {', '.join(paths)} are paths on the Prometheus host; they must "
-                            "exist at the same paths on the Agent host")
+        out.warnings.append(
+            f"job `{job}`: TLS files {', '.join(paths)} are paths on the Prometheus host; they must "
+            "exist at the same paths on the Agent host"
+        )
     if tls.get("insecure_skip_verify") is True:
         out.options["tls_verify"] = False
         out.options["tls_ignore_warning"] = True  # Prometheus skips verification without a word
-    left = sorted(k for k, v in tls.items() if k not in {*_TLS_FILES, "insecure_skip_verify", *_TLS_QUIET}
-                  and _present(v))
+    left = sorted(
+        k for k, v in tls.items() if k not in {*_TLS_FILES, "insecure_skip_verify", *_TLS_QUIET} and _present(v)
+    )
     if left:
-        out.warnings.append(f"job `{job}`: tls_config.{', tls_config.'.join(left)} has no Agent equivalent and is "
-                            "left out: the Agent checks the certificate against the URL's host with the files above "
-                            "(inline certificates must be written to files and set as tls_ca_cert/tls_cert/"
-                            "tls_private_key); the scrape may fail TLS")
+        out.warnings.append(
+            f"job `{job}`: tls_config.{', tls_config.'.join(left)} has no Agent equivalent and is "
+            "left out: the Agent checks the certificate against the URL's host with the files above "
+            "(inline certificates must be written to files and set as tls_ca_cert/tls_cert/"
+            "tls_private_key); the scrape may fail TLS"
+        )
 
 
 def _proxy(out: HttpOptions, job: str, job_config: dict[str, Any]) -> None:
@@ -156,11 +207,15 @@ def _proxy(out: HttpOptions, job: str, job_config: dict[str, Any]) -> None:
             proxy["no_proxy"] = [h.strip() for h in str(job_config["no_proxy"]).split(",") if h.strip()]
         out.options["proxy"] = proxy
     if job_config.get("proxy_from_environment") is True:
-        out.warnings.append(f"job `{job}`: proxy_from_environment: the check uses the Agent's proxy settings "
-                            "(datadog.yaml `proxy`), not the Prometheus host's environment")
+        out.warnings.append(
+            f"job `{job}`: proxy_from_environment: the check uses the Agent's proxy settings "
+            "(datadog.yaml `proxy`), not the Prometheus host's environment"
+        )
     if _present(job_config.get("proxy_connect_header")):
-        out.warnings.append(f"job `{job}`: proxy_connect_header has no Agent equivalent and is left out: a proxy "
-                            "that needs those headers will refuse the scrape")
+        out.warnings.append(
+            f"job `{job}`: proxy_connect_header has no Agent equivalent and is left out: a proxy "
+            "that needs those headers will refuse the scrape"
+        )
 
 
 def _headers(out: HttpOptions, job: str, headers: dict[str, Any]) -> None:
@@ -171,21 +226,26 @@ def _headers(out: HttpOptions, job: str, headers: dict[str, Any]) -> None:
         # A plain value is still a credential in an auth-like header (or when a collector scrubbed it).
         if spec.get("secrets") or (values and (_credential_header(name) or any(map(is_reference, values)))):
             out.options.setdefault("extra_headers", {})[name] = out.secret(
-                job, f"http_headers.{name}", f"extra_headers.{name}", f"the `{name}` header value Prometheus sends")
+                job, f"http_headers.{name}", f"extra_headers.{name}", f"the `{name}` header value Prometheus sends"
+            )
         elif values:
             out.options.setdefault("extra_headers", {})[name] = ", ".join(values)
         if spec.get("files") or len(values) + len(spec.get("secrets") or []) > 1:
-            out.warnings.append(f"job `{job}`: header `{name}` has several values or comes from files: the Agent "
-                                "sends one value per header; check it")
+            out.warnings.append(
+                f"job `{job}`: header `{name}` has several values or comes from files: the Agent "
+                "sends one value per header; check it"
+            )
 
 
 def _secret_params(out: HttpOptions, job: str, params: Any) -> None:
     secret = sorted(str(k) for k in (params or {}) if is_secret_name(str(k)))
     if secret:
-        out.warnings.append(f"job `{job}`: the URL parameter(s) {', '.join(secret)} hold a credential, which is not "
-                            "written into openmetrics_endpoint (a secret handle must be a whole value, and the URL "
-                            "becomes the `endpoint` tag): the exporter will refuse the scrape until it accepts a "
-                            "header or basic auth instead")
+        out.warnings.append(
+            f"job `{job}`: the URL parameter(s) {', '.join(secret)} hold a credential, which is not "
+            "written into openmetrics_endpoint (a secret handle must be a whole value, and the URL "
+            "becomes the `endpoint` tag): the exporter will refuse the scrape until it accepts a "
+            "header or basic auth instead"
+        )
 
 
 def http_options(job: str, config: dict[str, Any], target_timeout: Any = None, *, server: str = "") -> HttpOptions:
@@ -198,11 +258,23 @@ def http_options(job: str, config: dict[str, Any], target_timeout: Any = None, *
     authorization = config.get("authorization")
     if isinstance(authorization, dict):
         scheme = str(authorization.get("type") or "Bearer")
-        _auth_header(out, job, scheme, "authorization.credentials", inline=_present(authorization.get("credentials")),
-                     path=authorization.get("credentials_file"))
+        _auth_header(
+            out,
+            job,
+            scheme,
+            "authorization.credentials",
+            inline=_present(authorization.get("credentials")),
+            path=authorization.get("credentials_file"),
+        )
     if _present(config.get("bearer_token")) or _present(config.get("bearer_token_file")):
-        _auth_header(out, job, "Bearer", "bearer_token", inline=_present(config.get("bearer_token")),
-                     path=config.get("bearer_token_file"))
+        _auth_header(
+            out,
+            job,
+            "Bearer",
+            "bearer_token",
+            inline=_present(config.get("bearer_token")),
+            path=config.get("bearer_token_file"),
+        )
     if isinstance(config.get("oauth2"), dict):
         _oauth2(out, job, config["oauth2"])
     if isinstance(config.get("tls_config"), dict):
@@ -222,15 +294,33 @@ def http_options(job: str, config: dict[str, Any], target_timeout: Any = None, *
     if seconds != AGENT_DEFAULT_TIMEOUT and seconds > 0:
         out.options["timeout"] = int(seconds) if seconds.is_integer() else seconds
     if config.get("honor_labels") is True:
-        out.warnings.append(f"job `{job}`: honor_labels: in Prometheus the exposed `job`/`instance` labels win over "
-                            "the target's; the Agent keeps both (the scraped labels as their own tags next to the "
-                            "instance `tags`), so a query by those tags may split or double count")
-    handled = {"basic_auth", "authorization", "bearer_token", "bearer_token_file", "oauth2", "tls_config",
-               "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header", "http_headers",
-               "follow_redirects", "scrape_timeout", "honor_labels"}
-    unknown = sorted(k for k, v in config.items() if k not in handled | _NOT_HTTP and not k.endswith("_sd_configs")
-                     and _present(v))
+        out.warnings.append(
+            f"job `{job}`: honor_labels: in Prometheus the exposed `job`/`instance` labels win over "
+            "the target's; the Agent keeps both (the scraped labels as their own tags next to the "
+            "instance `tags`), so a query by those tags may split or double count"
+        )
+    handled = {
+        "basic_auth",
+        "authorization",
+        "bearer_token",
+        "bearer_token_file",
+        "oauth2",
+        "tls_config",
+        "proxy_url",
+        "no_proxy",
+        "proxy_from_environment",
+        "proxy_connect_header",
+        "http_headers",
+        "follow_redirects",
+        "scrape_timeout",
+        "honor_labels",
+    }
+    unknown = sorted(
+        k for k, v in config.items() if k not in handled | _NOT_HTTP and not k.endswith("_sd_configs") and _present(v)
+    )
     if unknown:
-        out.warnings.append(f"job `{job}`: {', '.join(unknown)} has no Agent equivalent and is left out; if the "
-                            "target needs it to answer, the instance will fail to scrape")
+        out.warnings.append(
+            f"job `{job}`: {', '.join(unknown)} has no Agent equivalent and is left out; if the "
+            "target needs it to answer, the instance will fail to scrape"
+        )
     return out

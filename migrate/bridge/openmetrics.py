@@ -30,19 +30,55 @@ from migrate.mappings import Mappings
 from migrate.scrub import is_reference, is_secret_name
 
 # Instance options of the OpenMetrics v2 check that we may write (a subset of the documented ones).
-INSTANCE_OPTIONS = frozenset({
-    "openmetrics_endpoint", "namespace", "raw_metric_prefix", "metrics", "extra_metrics", "exclude_metrics",
-    "exclude_metrics_by_labels", "tag_by_endpoint", "exclude_labels", "include_labels", "rename_labels",
-    "enable_health_service_check", "hostname_label", "hostname_format", "collect_histogram_buckets",
-    "non_cumulative_histogram_buckets", "histogram_buckets_as_distributions", "collect_counters_with_distributions",
-    "use_process_start_time", "share_labels", "cache_shared_labels", "raw_line_filters", "cache_metric_wildcards",
-    "use_latest_spec", "telemetry", "ignore_tags", "tags", "service", "min_collection_interval",
-    "empty_default_hostname", "timeout", "tls_verify",
-    # The shared HTTP options (templates/configuration/instances/http.yaml, included by instances/openmetrics.yaml;
-    # datadog_checks_base utils/http.py STANDARD_FIELDS): what a scrape job's auth, TLS and proxy settings become.
-    "auth_type", "username", "password", "auth_token", "extra_headers", "tls_ca_cert", "tls_cert", "tls_private_key",
-    "tls_ignore_warning", "proxy", "allow_redirects",
-})
+INSTANCE_OPTIONS = frozenset(
+    {
+        "openmetrics_endpoint",
+        "namespace",
+        "raw_metric_prefix",
+        "metrics",
+        "extra_metrics",
+        "exclude_metrics",
+        "exclude_metrics_by_labels",
+        "tag_by_endpoint",
+        "exclude_labels",
+        "include_labels",
+        "rename_labels",
+        "enable_health_service_check",
+        "hostname_label",
+        "hostname_format",
+        "collect_histogram_buckets",
+        "non_cumulative_histogram_buckets",
+        "histogram_buckets_as_distributions",
+        "collect_counters_with_distributions",
+        "use_process_start_time",
+        "share_labels",
+        "cache_shared_labels",
+        "raw_line_filters",
+        "cache_metric_wildcards",
+        "use_latest_spec",
+        "telemetry",
+        "ignore_tags",
+        "tags",
+        "service",
+        "min_collection_interval",
+        "empty_default_hostname",
+        "timeout",
+        "tls_verify",
+        # The shared HTTP options (templates/configuration/instances/http.yaml, included by instances/openmetrics.yaml;
+        # datadog_checks_base utils/http.py STANDARD_FIELDS): what a scrape job's auth, TLS and proxy settings become.
+        "auth_type",
+        "username",
+        "password",
+        "auth_token",
+        "extra_headers",
+        "tls_ca_cert",
+        "tls_cert",
+        "tls_private_key",
+        "tls_ignore_warning",
+        "proxy",
+        "allow_redirects",
+    }
+)
 # Nested keys of those options (http.yaml: `proxy` properties; `auth_token` readers `file` and `oauth`, writer
 # `header`, as AUTH_TOKEN_READERS / AUTH_TOKEN_WRITERS in utils/http.py read them).
 NESTED_OPTIONS = {
@@ -92,14 +128,19 @@ def _mapping_warnings(mappings: Mappings) -> list[str]:
     warnings = []
     instance_tag = mappings.label_tags.get("instance")
     if instance_tag == "host":
-        warnings.append("`instance` is mapped to `host`: the check's host is the Agent's, so the targets one Agent "
-                        "scrapes (e.g. the pods on a node) share it and a monitor `by {host}` merges them; the "
-                        "default mapping `instance: endpoint` keeps one group per target")
-    renamed = sorted(label for label, tag in mappings.label_tags.items()
-                     if tag in AGENT_TAGS and label not in mappings.server_labels)
+        warnings.append(
+            "`instance` is mapped to `host`: the check's host is the Agent's, so the targets one Agent "
+            "scrapes (e.g. the pods on a node) share it and a monitor `by {host}` merges them; the "
+            "default mapping `instance: endpoint` keeps one group per target"
+        )
+    renamed = sorted(
+        label for label, tag in mappings.label_tags.items() if tag in AGENT_TAGS and label not in mappings.server_labels
+    )
     for label in renamed:
-        warnings.append(f"the target label `{label}` is renamed to `{mappings.label_tags[label]}`, a tag the check "
-                        "already sets on every series: each series carries both values")
+        warnings.append(
+            f"the target label `{label}` is renamed to `{mappings.label_tags[label]}`, a tag the check "
+            "already sets on every series: each series carries both values"
+        )
     return warnings
 
 
@@ -122,8 +163,11 @@ def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> 
         instance["histogram_buckets_as_distributions"] = True
         if histograms:
             instance["collect_counters_with_distributions"] = True  # keep `.sum`/`.count` the queries use
-    renames = {label: tag for label, tag in mappings.label_tags.items()
-               if tag and label not in mappings.server_labels and tag != label}
+    renames = {
+        label: tag
+        for label, tag in mappings.label_tags.items()
+        if tag and label not in mappings.server_labels and tag != label
+    }
     if renames:
         instance["rename_labels"] = renames
     return instance
@@ -132,16 +176,24 @@ def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> 
 def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Mappings) -> BridgeConfig:
     listed = metrics_entries(names, inventories, mappings)
     metrics, histogram_parts = listed.entries, listed.collect_counters
-    out = BridgeConfig(config={"init_config": {}, "instances": []}, metrics=listed.detail,
-                       warnings=[h["warning"] for h in listed.untyped_histograms] + _mapping_warnings(mappings),
-                       untyped_histograms=listed.untyped_histograms)
+    out = BridgeConfig(
+        config={"init_config": {}, "instances": []},
+        metrics=listed.detail,
+        warnings=[h["warning"] for h in listed.untyped_histograms] + _mapping_warnings(mappings),
+        untyped_histograms=listed.untyped_histograms,
+    )
     # Jobs belong to their server: the same job name on two servers is two configs (and two sets of secrets).
     targets = [(i, o) for i, inv in enumerate(inventories) for o in inv.by_kind("target")]
     if not targets:
-        out.warnings.append("no active targets in the inventories: collect Prometheus over HTTP (PROMETHEUS_URL) "
-                            "so bridge mode knows the scrape endpoints")
-    jobs = {(i, str(o.normalized.get("job_name"))): o
-            for i, inv in enumerate(inventories) for o in inv.by_kind("scrape_config")}
+        out.warnings.append(
+            "no active targets in the inventories: collect Prometheus over HTTP (PROMETHEUS_URL) "
+            "so bridge mode knows the scrape endpoints"
+        )
+    jobs = {
+        (i, str(o.normalized.get("job_name"))): o
+        for i, inv in enumerate(inventories)
+        for o in inv.by_kind("scrape_config")
+    }
     servers = _server_names(inventories)
     shared = {name for name, n in Counter(name for _, name in jobs).items() if n > 1}
     # Keyed by endpoint (static) or pod/container and endpoint (Autodiscovery): several jobs, one instance.
@@ -152,11 +204,12 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
         norm = target.normalized
         endpoint, dropped = _endpoint(str(norm.get("scrape_url")))
         if dropped:
-            out.warnings.append(f"target {endpoint}: the credential URL parameter(s) {', '.join(dropped)} are left "
-                                "out of openmetrics_endpoint; the exporter will refuse the scrape until it accepts a "
-                                "header or basic auth instead")
-        instance = {"openmetrics_endpoint": endpoint,
-                    **_base_instance(mappings, metrics, histogram_parts)}
+            out.warnings.append(
+                f"target {endpoint}: the credential URL parameter(s) {', '.join(dropped)} are left "
+                "out of openmetrics_endpoint; the exporter will refuse the scrape until it accepts a "
+                "header or basic auth instead"
+            )
+        instance = {"openmetrics_endpoint": endpoint, **_base_instance(mappings, metrics, histogram_parts)}
         tags = _server_tags(target, mappings)
         if tags:
             instance["tags"] = tags
@@ -168,8 +221,12 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
             instance["min_collection_interval"] = interval
         if job is not None:
             if (index, pool) not in clients:
-                client = http_options(pool, job.payload, target.payload.get("scrapeTimeout"),
-                                      server=servers[index] if pool in shared else "")
+                client = http_options(
+                    pool,
+                    job.payload,
+                    target.payload.get("scrapeTimeout"),
+                    server=servers[index] if pool in shared else "",
+                )
                 clients[(index, pool)] = client
                 out.secrets += client.secrets
                 out.warnings += client.warnings
@@ -181,7 +238,8 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
             pod, ad_endpoint = _pod_endpoint(discovered, endpoint)
             # One annotation per container, listing every endpoint scraped on it (several ports or jobs).
             pods.setdefault(pod, {}).setdefault(ad_endpoint, []).append(
-                (job_name, {**instance, "openmetrics_endpoint": ad_endpoint}))
+                (job_name, {**instance, "openmetrics_endpoint": ad_endpoint})
+            )
             continue
         static.setdefault(endpoint, []).append((job_name, instance))
     instances, out.autodiscovery, merges = one_instance_per_endpoint(static, pods)
@@ -199,8 +257,9 @@ def _pod_endpoint(discovered: dict[str, str], endpoint: str) -> tuple[tuple[str,
     pod = f"{discovered.get('__meta_kubernetes_namespace', 'default')}/{discovered[_POD]}"
     url = urlsplit(endpoint)
     scheme = url.scheme or "http"
-    port = (discovered.get("__meta_kubernetes_pod_container_port_number")
-            or str(url.port or (443 if scheme == "https" else 80)))
+    port = discovered.get("__meta_kubernetes_pod_container_port_number") or str(
+        url.port or (443 if scheme == "https" else 80)
+    )
     path = (url.path or "/metrics") + (f"?{url.query}" if url.query else "")
     return (pod, container), f"{scheme}://%%host%%:{port}{path}"
 

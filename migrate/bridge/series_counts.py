@@ -34,8 +34,10 @@ from migrate.fsutil import read_json
 from migrate.sources.http import HttpClient
 
 FORMAT = "ddmigrate-series-counts/1"
-HINT = ("record it where Prometheus is reachable: ddmigrate bridge ... --preview --record-series-counts FILE "
-        "(format described in migrate/bridge/series_counts.py)")
+HINT = (
+    "record it where Prometheus is reachable: ddmigrate bridge ... --preview --record-series-counts FILE "
+    "(format described in migrate/bridge/series_counts.py)"
+)
 
 
 class LiveCounts:
@@ -49,9 +51,15 @@ class LiveCounts:
         self.client = client
         self.origin = client.display_url
         self.prom = PrometheusConnect(
-            url=client.base_url, session=client.session, timeout=int(client.timeout),
-            retry=Retry(total=client.retries, backoff_factor=client.backoff,
-                        status_forcelist=(500, 502, 503, 504), allowed_methods=("GET",)),
+            url=client.base_url,
+            session=client.session,
+            timeout=int(client.timeout),
+            retry=Retry(
+                total=client.retries,
+                backoff_factor=client.backoff,
+                status_forcelist=(500, 502, 503, 504),
+                allowed_methods=("GET",),
+            ),
         )
         self.answers: dict[str, list[dict[str, Any]]] = {}
         self.tsdb_data: dict[str, Any] | None = None
@@ -61,11 +69,15 @@ class LiveCounts:
         try:
             result = self.prom.custom_query(promql)
         except PrometheusApiClientException as exc:
-            raise RemoteError(f"{self.origin}/api/v1/query failed for {promql!r}: {self.client.redact(str(exc))}",
-                              hint="is PROMETHEUS_URL the server's base URL, and the query valid?") from None
+            raise RemoteError(
+                f"{self.origin}/api/v1/query failed for {promql!r}: {self.client.redact(str(exc))}",
+                hint="is PROMETHEUS_URL the server's base URL, and the query valid?",
+            ) from None
         except requests.RequestException as exc:
-            raise RemoteError(f"cannot query {self.origin}/api/v1/query: {self.client.redact(str(exc))}",
-                              hint="check that the server is running and PROMETHEUS_URL points at it") from None
+            raise RemoteError(
+                f"cannot query {self.origin}/api/v1/query: {self.client.redact(str(exc))}",
+                hint="check that the server is running and PROMETHEUS_URL points at it",
+            ) from None
         rows = [r for r in result or [] if isinstance(r, dict)]
         self.answers[promql] = rows
         return rows
@@ -82,9 +94,12 @@ class LiveCounts:
         return data
 
     def recording(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"format": FORMAT, "prometheus": self.origin,
-                               "recorded_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                               "queries": dict(sorted(self.answers.items()))}
+        out: dict[str, Any] = {
+            "format": FORMAT,
+            "prometheus": self.origin,
+            "recorded_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "queries": dict(sorted(self.answers.items())),
+        }
         if self.tsdb_data is not None:
             out["tsdb"] = self.tsdb_data
         return out
@@ -96,7 +111,7 @@ class RecordedCounts:
     def __init__(self, path: Path) -> None:
         data = read_json(path)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise InputError(f"not a series-counts file: expected \"format\": \"{FORMAT}\"", path=str(path), hint=HINT)
+            raise InputError(f'not a series-counts file: expected "format": "{FORMAT}"', path=str(path), hint=HINT)
         queries = data.get("queries")
         if not isinstance(queries, dict):
             raise InputError("`queries` must be an object of PromQL -> query answer", path=str(path), hint=HINT)
@@ -107,7 +122,8 @@ class RecordedCounts:
         self.tsdb_data = tsdb
         recorded_at = data.get("recorded_at")
         self.origin = f"{path} (recorded from {data.get('prometheus', 'an unnamed server')}" + (
-            f" at {recorded_at})" if recorded_at else ")")
+            f" at {recorded_at})" if recorded_at else ")"
+        )
         self.missing: list[str] = []
 
     def count(self, promql: str) -> list[dict[str, Any]]:
@@ -124,14 +140,21 @@ def _rows(answer: Any, query: str, path: Path) -> list[dict[str, Any]]:
     if isinstance(answer, dict) and answer.get("status") == "success":
         answer = (answer.get("data") or {}).get("result")
     if not isinstance(answer, list):
-        raise InputError(f"the answer to {query!r} must be a list of {{metric, value}} rows", path=str(path),
-                         hint=HINT)
+        raise InputError(f"the answer to {query!r} must be a list of {{metric, value}} rows", path=str(path), hint=HINT)
     for row in answer:
         value = row.get("value") if isinstance(row, dict) else None
-        if not (isinstance(row, dict) and isinstance(row.get("metric"), dict) and isinstance(value, list)
-                and len(value) == 2 and _is_count(value[1])):
-            raise InputError(f"the answer to {query!r} has a malformed row {row!r}", path=str(path),
-                             hint='each row is {"metric": {"job": ..., "instance": ...}, "value": [time, "count"]}')
+        if not (
+            isinstance(row, dict)
+            and isinstance(row.get("metric"), dict)
+            and isinstance(value, list)
+            and len(value) == 2
+            and _is_count(value[1])
+        ):
+            raise InputError(
+                f"the answer to {query!r} has a malformed row {row!r}",
+                path=str(path),
+                hint='each row is {"metric": {"job": ..., "instance": ...}, "value": [time, "count"]}',
+            )
     return answer
 
 

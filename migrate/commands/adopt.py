@@ -26,8 +26,9 @@ def adopt(*, workdir: Path, resource_type: str, datadog_id: str, key: str, conn:
     if resource_type not in RESOURCES:
         raise DDMigrateError(f"unknown resource type {resource_type!r}", hint="one of: " + ", ".join(RESOURCES))
     if not _KEY_RE.fullmatch(key):
-        raise DDMigrateError(f"{key!r} is not a ddmigrate key (12 hex digits)",
-                             hint="copy desired_key from the plan's adopt candidates")
+        raise DDMigrateError(
+            f"{key!r} is not a ddmigrate key (12 hex digits)", hint="copy desired_key from the plan's adopt candidates"
+        )
     conn = conn or connect()
     journal = Journal(workdir)
     journal.check_org(conn.site, bind=False)
@@ -41,8 +42,9 @@ def adopt(*, workdir: Path, resource_type: str, datadog_id: str, key: str, conn:
         journal.check_org(conn.site, bind=True)
         _check_free(journal, resource_type, datadog_id, key)
         run_id = journal.start_run("adopt", phase=None, plan_hash=None, dry_run=False)
-        journal.record_adoption(Applied(resource_type, key, datadog_id, normalize(resource_type, live), None, run_id,
-                                        True))
+        journal.record_adoption(
+            Applied(resource_type, key, datadog_id, normalize(resource_type, live), None, run_id, True)
+        )
         journal.finish_run(run_id, "ok", {"adopted": 1})
 
 
@@ -52,21 +54,27 @@ def _check_free(journal: Journal, resource_type: str, datadog_id: str, key: str)
     applied = journal.applied()
     holder = applied.get((resource_type, key))
     if holder is not None and holder.dd_id != datadog_id:
-        raise DDMigrateError(f"key {key} already belongs to {resource_type} {holder.dd_id}, which ddmigrate manages",
-                             hint="adopt it under the key of a desired resource that does not exist in Datadog yet")
-    other = next((a for a in applied.values() if a.rtype == resource_type and a.dd_id == datadog_id
-                  and a.key != key), None)
+        raise DDMigrateError(
+            f"key {key} already belongs to {resource_type} {holder.dd_id}, which ddmigrate manages",
+            hint="adopt it under the key of a desired resource that does not exist in Datadog yet",
+        )
+    other = next(
+        (a for a in applied.values() if a.rtype == resource_type and a.dd_id == datadog_id and a.key != key), None
+    )
     if other is not None:
-        raise DDMigrateError(f"{resource_type} {datadog_id} is already adopted as {other.key}",
-                             hint="roll back or re-plan that key first; one resource has one key")
+        raise DDMigrateError(
+            f"{resource_type} {datadog_id} is already adopted as {other.key}",
+            hint="roll back or re-plan that key first; one resource has one key",
+        )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser, translation=False)
     parser.add_argument("type", choices=sorted(RESOURCES), help="resource type")
     parser.add_argument("id", help="its Datadog id (public_id for synthetic tests)")
-    parser.add_argument("key", help="the ddmigrate key of the desired resource it becomes (see the plan's adopt "
-                        "candidates)")
+    parser.add_argument(
+        "key", help="the ddmigrate key of the desired resource it becomes (see the plan's adopt candidates)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

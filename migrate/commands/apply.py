@@ -49,7 +49,8 @@ class Target:
 def select(translation_dir: Path, phases_file: Path | None, phase_name: str | None) -> Target:
     translation = read_translation(translation_dir)
     scope = {e.ref.source for e in translation.ledger} | {
-        r.source for res in translation.resources for r in res.source_refs}
+        r.source for res in translation.resources for r in res.source_refs
+    }
     if phase_name is None:
         return Target(translation.resources, None, scope, translation.meta, translation_dir)
     if phases_file is None:
@@ -61,13 +62,26 @@ def select(translation_dir: Path, phases_file: Path | None, phase_name: str | No
 
 def live_plan_for(conn: Connection, journal: Journal, target: Target) -> LivePlan:
     live = read_live(conn, journal)
-    return plan_live(target.desired, live, journal, phase=target.phase.name if target.phase else None,
-                     scope=target.scope, translation=dict(target.meta), site=conn.site)
+    return plan_live(
+        target.desired,
+        live,
+        journal,
+        phase=target.phase.name if target.phase else None,
+        scope=target.scope,
+        translation=dict(target.meta),
+        site=conn.site,
+    )
 
 
-def plan_live_command(*, workdir: Path, translation_dir: Path, phases_file: Path | None = None,
-                      phase: str | None = None, out: Path | None = None,
-                      conn: Connection | None = None) -> LivePlan:
+def plan_live_command(
+    *,
+    workdir: Path,
+    translation_dir: Path,
+    phases_file: Path | None = None,
+    phase: str | None = None,
+    out: Path | None = None,
+    conn: Connection | None = None,
+) -> LivePlan:
     """`plan --live`: the plan `apply` would make now (the same function), written for review; reads only."""
     target = select(translation_dir, phases_file, phase)
     conn = conn or connect()
@@ -82,9 +96,18 @@ def plan_live_command(*, workdir: Path, translation_dir: Path, phases_file: Path
     return live_plan
 
 
-def apply(*, workdir: Path, translation_dir: Path, phases_file: Path | None = None, phase: str | None = None,
-          plan_file: Path | None = None, dry_run: bool = False, concurrency: int = 8,
-          conn: Connection | None = None, progress: bool | None = None) -> tuple[LivePlan, ApplyResult]:
+def apply(
+    *,
+    workdir: Path,
+    translation_dir: Path,
+    phases_file: Path | None = None,
+    phase: str | None = None,
+    plan_file: Path | None = None,
+    dry_run: bool = False,
+    concurrency: int = 8,
+    conn: Connection | None = None,
+    progress: bool | None = None,
+) -> tuple[LivePlan, ApplyResult]:
     target = select(translation_dir, phases_file, phase)
     conn = conn or connect(concurrency=concurrency)  # settings first: a bad DD_SITE creates no ledger
     journal = Journal(workdir)
@@ -99,7 +122,8 @@ def apply(*, workdir: Path, translation_dir: Path, phases_file: Path | None = No
             live_plan = _plan(conn, copy, target, plan_file)
             sink = DryRunSink(conn.sink)
             result = Applier(copy, sink, concurrency=concurrency, progress=progress).apply(
-                live_plan.plan, phase=target.phase, dry_run=True)
+                live_plan.plan, phase=target.phase, dry_run=True
+            )
             result.counts["requests"] = len(sink.requests)
             copy.close()
             return live_plan, result
@@ -108,7 +132,8 @@ def apply(*, workdir: Path, translation_dir: Path, phases_file: Path | None = No
         journal.check_org(conn.site, bind=True)  # only once the plan is accepted: a refused one binds nothing
         cut = bool(target.phase and phase_is_cut_over(journal, target.phase.name))
         result = Applier(journal, conn.sink, concurrency=concurrency, progress=progress).apply(
-            live_plan.plan, phase=target.phase, cut_over=cut)
+            live_plan.plan, phase=target.phase, cut_over=cut
+        )
     return live_plan, result
 
 
@@ -118,11 +143,15 @@ def _plan(conn: Connection, journal: Journal, target: Target, plan_file: Path | 
     saved = read_live_plan(plan_file)
     phase = target.phase.name if target.phase else None
     if saved.phase != phase:
-        raise DDMigrateError(f"the plan {plan_file} was made for {_phase_text(saved.phase)}, not {_phase_text(phase)}",
-                             hint="apply it with the same --phase it was planned with, or make a new plan")
+        raise DDMigrateError(
+            f"the plan {plan_file} was made for {_phase_text(saved.phase)}, not {_phase_text(phase)}",
+            hint="apply it with the same --phase it was planned with, or make a new plan",
+        )
     if saved.plan.desired_hash != desired_hash(target.desired):
-        raise DDMigrateError(f"the plan {plan_file} was made from other desired resources than {target.source}",
-                             hint="pass the translation directory it was planned from, or make a new plan")
+        raise DDMigrateError(
+            f"the plan {plan_file} was made from other desired resources than {target.source}",
+            hint="pass the translation directory it was planned from, or make a new plan",
+        )
     check_bound(saved, conn.site, journal, plan_file)
     check_fresh(saved, read_live(conn, journal), journal)
     return saved
@@ -133,19 +162,30 @@ def _phase_text(phase: str | None) -> str:
 
 
 def add_common(parser: argparse.ArgumentParser, *, translation: bool = True) -> None:
-    parser.add_argument("--workdir", type=Path, default=Path(), metavar="DIR",
-                        help="where the ledger DB lives (.ddmigrate/state.db; default: current directory)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="where the ledger DB lives (.ddmigrate/state.db; default: current directory)",
+    )
     if translation:
-        parser.add_argument("--translation", type=Path, required=True, metavar="DIR",
-                            help="translation directory written by `ddmigrate translate`")
+        parser.add_argument(
+            "--translation",
+            type=Path,
+            required=True,
+            metavar="DIR",
+            help="translation directory written by `ddmigrate translate`",
+        )
         parser.add_argument("--phases", type=Path, metavar="FILE", help="phases.yaml (needed with --phase)")
         parser.add_argument("--phase", metavar="NAME", help="work on this phase only")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser)
-    parser.add_argument("--plan", type=Path, metavar="FILE",
-                        help="a saved live plan (`ddmigrate plan --live`); refused when stale")
+    parser.add_argument(
+        "--plan", type=Path, metavar="FILE", help="a saved live plan (`ddmigrate plan --live`); refused when stale"
+    )
     parser.add_argument("--dry-run", action="store_true", help="record the requests instead of sending them")
     parser.add_argument("--concurrency", type=int, default=8, metavar="N", help="requests in flight (default 8)")
     parser.add_argument("--plan-out", type=Path, metavar="FILE", help="also write the plan that was applied")
@@ -153,9 +193,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    live_plan, result = apply(workdir=args.workdir, translation_dir=args.translation, phases_file=args.phases,
-                              phase=args.phase, plan_file=args.plan, dry_run=args.dry_run,
-                              concurrency=args.concurrency)
+    live_plan, result = apply(
+        workdir=args.workdir,
+        translation_dir=args.translation,
+        phases_file=args.phases,
+        phase=args.phase,
+        plan_file=args.plan,
+        dry_run=args.dry_run,
+        concurrency=args.concurrency,
+    )
     if args.plan_out:
         write_live_plan(args.plan_out, live_plan)
     print_live_plan(live_plan)
@@ -170,20 +216,25 @@ def run(args: argparse.Namespace) -> int:
 def print_live_plan(live_plan: LivePlan) -> None:
     print_lines(plan_lines(live_plan.plan))
     for item in live_plan.drift:
-        sys.stdout.write(f"drift: {item['type']} {item['name']!r} ({item['datadog_id']}) was edited in Datadog "
-                         "since the last apply; the plan overwrites it\n")
+        sys.stdout.write(
+            f"drift: {item['type']} {item['name']!r} ({item['datadog_id']}) was edited in Datadog "
+            "since the last apply; the plan overwrites it\n"
+        )
 
 
 def run_plan_live(args: argparse.Namespace) -> int:
     """`ddmigrate plan --live` (arguments parsed by commands/plan.py)."""
     if getattr(args, "state", None) is not None:
         raise UsageError("--live plans against the org itself; it does not take --state")
-    live_plan = plan_live_command(workdir=args.workdir, translation_dir=args.translation, phases_file=args.phases,
-                                  phase=args.phase, out=args.out)
+    live_plan = plan_live_command(
+        workdir=args.workdir, translation_dir=args.translation, phases_file=args.phases, phase=args.phase, out=args.out
+    )
     if args.json:
         sys.stdout.write(dumps(live_plan.to_dict()))
     else:
         print_live_plan(live_plan)
-        sys.stdout.write(f"\nLive plan written to {args.out} ({live_plan.plan_hash}, ledger revision "
-                         f"{live_plan.ledger_revision}); apply it with `ddmigrate apply --plan {args.out} ...`\n")
+        sys.stdout.write(
+            f"\nLive plan written to {args.out} ({live_plan.plan_hash}, ledger revision "
+            f"{live_plan.ledger_revision}); apply it with `ddmigrate apply --plan {args.out} ...`\n"
+        )
     return EXIT_USAGE if args.detailed_exitcode and live_plan.plan.has_changes else EXIT_OK

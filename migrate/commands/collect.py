@@ -54,7 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         source_parser = sub.add_parser(name, help=help_text, description=help_text)
         load_source(name).add_arguments(source_parser)
         source_parser.add_argument(
-            "--out", type=Path, required=True, metavar="DIR",
+            "--out",
+            type=Path,
+            required=True,
+            metavar="DIR",
             help="inventory directory to write; replaced whole, and left untouched if collection fails",
         )
 

@@ -20,8 +20,10 @@ def cutover(*, workdir: Path, phase: str, conn: Connection | None = None) -> int
     events = journal.phase_events(phase)
     status = events[-1]["status"] if events else "not applied"
     if status != VERIFIED:
-        raise DDMigrateError(f"phase {phase!r} is {status}: cutover needs a passing verify after the last apply",
-                             hint=f"run `ddmigrate verify --phase {phase} ...` first")
+        raise DDMigrateError(
+            f"phase {phase!r} is {status}: cutover needs a passing verify after the last apply",
+            hint=f"run `ddmigrate verify --phase {phase} ...` first",
+        )
     conn = conn or connect()
     with WriterLock(journal, f"cutover {phase}"):
         journal.check_org(conn.site, bind=True)

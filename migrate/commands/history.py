@@ -24,9 +24,13 @@ def run(args: argparse.Namespace) -> int:
         summary = json.loads(r["summary"]) if r["summary"] else {}
         counts = ", ".join(f"{k}={v}" for k, v in sorted(summary.items()))
         dry = " (dry run)" if r["dry_run"] else ""
-        sys.stdout.write(f"{when(r['started_at'])}  {r['id']}  {r['verb']}{dry}  phase={r['phase'] or '-'}  "
-                         f"{r['status']}  {r['who']}  {counts}\n")
+        sys.stdout.write(
+            f"{when(r['started_at'])}  {r['id']}  {r['verb']}{dry}  phase={r['phase'] or '-'}  "
+            f"{r['status']}  {r['who']}  {counts}\n"
+        )
     for e in journal.phase_events(args.phase):
-        sys.stdout.write(f"{when(e['at'])}  phase {e['phase']} -> {e['status']}  run {e['run_id'] or '-'}  "
-                         f"{e['who']}  {e['plan_hash'] or ''} {e['detail'] or ''}\n")
+        sys.stdout.write(
+            f"{when(e['at'])}  phase {e['phase']} -> {e['status']}  run {e['run_id'] or '-'}  "
+            f"{e['who']}  {e['plan_hash'] or ''} {e['detail'] or ''}\n"
+        )
     return EXIT_OK

@@ -26,7 +26,8 @@ def plan(*, translation_dir: Path, state_dir: Path | None = None, out: Path | No
     translation = read_translation(translation_dir)
     state = State.empty() if state_dir is None else load_snapshot(state_dir)
     scope = {e.ref.source for e in translation.ledger} | {
-        ref.source for res in translation.resources for ref in res.source_refs}
+        ref.source for res in translation.resources for ref in res.source_refs
+    }
     result = compute_plan(translation.resources, state, scope=scope, translation=translation.meta)
     if out is not None:
         write_json(out, result.to_dict())
@@ -34,33 +35,58 @@ def plan(*, translation_dir: Path, state_dir: Path | None = None, out: Path | No
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--translation", type=Path, required=True, metavar="DIR",
-                        help="translation directory written by `ddmigrate translate`")
-    parser.add_argument("--state", type=Path, metavar="DIR",
-                        help="Datadog state snapshot: monitors/, dashboards/, synthetics/ JSON exports "
-                             "(default: empty, everything is a create)")
+    parser.add_argument(
+        "--translation",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="translation directory written by `ddmigrate translate`",
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        metavar="DIR",
+        help="Datadog state snapshot: monitors/, dashboards/, synthetics/ JSON exports "
+        "(default: empty, everything is a create)",
+    )
     parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write the JSON plan")
-    parser.add_argument("--detailed-exitcode", action="store_true",
-                        help="exit 2 when changes are present, 0 when none (1 on error)")
+    parser.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 when changes are present, 0 when none (1 on error)"
+    )
     parser.add_argument("--json", action="store_true", help="print the JSON plan instead of the readable diff")
-    parser.add_argument("--cardinality", type=Path, metavar="FILE",
-                        help="cardinality.json from `ddmigrate bridge` (--preview or --series-counts): show how many "
-                             "custom metrics bridge mode would create and which instances exceed the Agent's limit")
+    parser.add_argument(
+        "--cardinality",
+        type=Path,
+        metavar="FILE",
+        help="cardinality.json from `ddmigrate bridge` (--preview or --series-counts): show how many "
+        "custom metrics bridge mode would create and which instances exceed the Agent's limit",
+    )
     live = parser.add_argument_group("live planning (issue 3)")
-    live.add_argument("--live", action="store_true",
-                      help="plan against the live Datadog org three ways (desired / last applied / live): drift and "
-                           "adopt candidates shown; the plan file can be applied with `apply --plan`. Reads "
-                           "DD_API_KEY, DD_APP_KEY and DD_SITE or DD_API_URL")
-    live.add_argument("--workdir", type=Path, default=Path(), metavar="DIR",
-                      help="with --live: where the ledger DB lives (default: current directory)")
+    live.add_argument(
+        "--live",
+        action="store_true",
+        help="plan against the live Datadog org three ways (desired / last applied / live): drift and "
+        "adopt candidates shown; the plan file can be applied with `apply --plan`. Reads "
+        "DD_API_KEY, DD_APP_KEY and DD_SITE or DD_API_URL",
+    )
+    live.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="with --live: where the ledger DB lives (default: current directory)",
+    )
     live.add_argument("--phases", type=Path, metavar="FILE", help="with --live: phases.yaml (needed with --phase)")
     live.add_argument("--phase", metavar="NAME", help="with --live: plan this phase only")
 
 
 def run(args: argparse.Namespace) -> int:
     preview = load_cardinality(args.cardinality) if getattr(args, "cardinality", None) else None  # fail early
-    bridge_block = [("", "")] + [("yellow" if "warning:" in line else "", line)
-                                 for line in cardinality_lines(preview)] if preview else []
+    bridge_block = (
+        [("", "")] + [("yellow" if "warning:" in line else "", line) for line in cardinality_lines(preview)]
+        if preview
+        else []
+    )
     if getattr(args, "live", False):
         from migrate.commands.apply import run_plan_live  # noqa: PLC0415 (offline plans never import the client)
 

@@ -32,13 +32,15 @@ class Report:
         return int(by["approximate"]) + int(by["manual"])
 
 
-def report(*, translation_dir: Path, plan_path: Path | None = None, out: Path,
-           cardinality_path: Path | None = None) -> Report:
+def report(
+    *, translation_dir: Path, plan_path: Path | None = None, out: Path, cardinality_path: Path | None = None
+) -> Report:
     translation = read_translation(translation_dir)
     plan = read_plan(plan_path) if plan_path is not None else None
     preview = load_cardinality(cardinality_path) if cardinality_path is not None else None
-    data = build_report(translation, translation_dir=translation_dir, plan=plan, plan_path=plan_path, out_dir=out,
-                        cardinality=preview)
+    data = build_report(
+        translation, translation_dir=translation_dir, plan=plan, plan_path=plan_path, out_dir=out, cardinality=preview
+    )
     result = Report(data, out / "report.md", out / "report.json")
     rendered = {result.json_path: jsonreport.render(data), result.markdown_path: markdown.render(data)}
     for path, text in rendered.items():  # both rendered first: a rendering failure writes neither
@@ -47,23 +49,36 @@ def report(*, translation_dir: Path, plan_path: Path | None = None, out: Path,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--translation", type=Path, required=True, metavar="DIR",
-                        help="translation directory written by `ddmigrate translate`")
+    parser.add_argument(
+        "--translation",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="translation directory written by `ddmigrate translate`",
+    )
     parser.add_argument("--plan", type=Path, metavar="FILE", help="plan.json from `ddmigrate plan` (changes planned)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
-                        help="directory for report.md and report.json")
-    parser.add_argument("--cardinality", type=Path, metavar="FILE",
-                        help="cardinality.json from `ddmigrate bridge` (--preview or --series-counts): custom metrics "
-                        "bridge mode would create, per target and per metric, instances over the Agent's limit")
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="directory for report.md and report.json"
+    )
+    parser.add_argument(
+        "--cardinality",
+        type=Path,
+        metavar="FILE",
+        help="cardinality.json from `ddmigrate bridge` (--preview or --series-counts): custom metrics "
+        "bridge mode would create, per target and per metric, instances over the Agent's limit",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 3 when approximate or manual items exist")
 
 
 def run(args: argparse.Namespace) -> int:
-    result = report(translation_dir=args.translation, plan_path=args.plan, out=args.out,
-                    cardinality_path=args.cardinality)
+    result = report(
+        translation_dir=args.translation, plan_path=args.plan, out=args.out, cardinality_path=args.cardinality
+    )
     print("\n".join(summary_lines(result.data)))  # noqa: T201 (the command's output)
     if args.strict and result.findings_count:
         by = result.data["summary"]["by_outcome"]
-        raise StrictFindings(f"--strict: {by['approximate']} approximate and {by['manual']} manual objects",
-                             hint=f"see {result.markdown_path}")
+        raise StrictFindings(
+            f"--strict: {by['approximate']} approximate and {by['manual']} manual objects",
+            hint=f"see {result.markdown_path}",
+        )
     return EXIT_OK

@@ -23,8 +23,10 @@ def rollback_command(*, workdir: Path, target: str, conn: Connection | None = No
     phase = journal.run(target)["phase"] if is_run else target
     runs = runs_to_undo(journal, run_id=target) if is_run else runs_to_undo(journal, phase=target)
     if not runs:
-        raise DDMigrateError(f"nothing to roll back for {target!r}: no apply run recorded since its last rollback",
-                             hint="`ddmigrate history` lists runs and phases")
+        raise DDMigrateError(
+            f"nothing to roll back for {target!r}: no apply run recorded since its last rollback",
+            hint="`ddmigrate history` lists runs and phases",
+        )
     conn = conn or connect()
     with WriterLock(journal, f"rollback {target}"):
         journal.check_org(conn.site, bind=True)

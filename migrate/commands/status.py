@@ -27,8 +27,16 @@ def status(*, workdir: Path, phases_file: Path | None = None) -> list[dict[str, 
     for name in names:
         events = journal.phase_events(name)
         last = events[-1] if events else {}
-        rows.append({"phase": name, "status": last.get("status", "not applied"), "at": last.get("at"),
-                     "who": last.get("who"), "run_id": last.get("run_id"), "plan_hash": last.get("plan_hash")})
+        rows.append(
+            {
+                "phase": name,
+                "status": last.get("status", "not applied"),
+                "at": last.get("at"),
+                "who": last.get("who"),
+                "run_id": last.get("run_id"),
+                "plan_hash": last.get("plan_hash"),
+            }
+        )
     return rows
 
 
@@ -40,6 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     for row in status(workdir=args.workdir, phases_file=args.phases):
         plan = (row["plan_hash"] or "")[:19]
-        sys.stdout.write(f"{row['phase']:<24} {row['status']:<14} {when(row['at'])}  {row['who'] or '-'}  "
-                         f"{row['run_id'] or ''} {plan}\n")
+        sys.stdout.write(
+            f"{row['phase']:<24} {row['status']:<14} {when(row['at'])}  {row['who'] or '-'}  "
+            f"{row['run_id'] or ''} {plan}\n"
+        )
     return EXIT_OK

@@ -30,20 +30,25 @@ class TranslateResult:
     def summary_lines(self) -> list[str]:
         outcomes = ", ".join(f"{n} {o}" for o, n in self.by_outcome.items())
         types = ", ".join(f"{n} {t}" for t, n in sorted(self.by_type.items())) or "none"
-        return [f"objects: {sum(self.by_outcome.values())} ({outcomes})", f"resources: {types}",
-                f"written: {self.out} (desired.json, ledger.json, translation.json)"]
+        return [
+            f"objects: {sum(self.by_outcome.values())} ({outcomes})",
+            f"resources: {types}",
+            f"written: {self.out} (desired.json, ledger.json, translation.json)",
+        ]
 
 
-def translate(*, inventories: list[Path], out: Path, mappings: list[Path] | None = None,
-              strict: bool = False) -> TranslateResult:
+def translate(
+    *, inventories: list[Path], out: Path, mappings: list[Path] | None = None, strict: bool = False
+) -> TranslateResult:
     """Translate and write. With `strict`, raise StrictFindings (exit 3) after writing when any object is
     approximate or manual."""
     loaded = [read_inventory(Path(p)) for p in inventories]
     translation = run_translators(loaded, load_mappings(list(mappings or [])))
     write_translation(Path(out), translation)
     summary = translation.ledger.summary()["by_outcome"]
-    result = TranslateResult(Path(out), translation, dict(summary),
-                             dict(Counter(r.type for r in translation.resources)))
+    result = TranslateResult(
+        Path(out), translation, dict(summary), dict(Counter(r.type for r in translation.resources))
+    )
     if strict and result.strict_failed:
         raise _strict_error(result)
     return result
@@ -53,17 +58,30 @@ def _strict_error(result: TranslateResult) -> StrictFindings:
     return StrictFindings(
         f"{result.by_outcome.get('approximate', 0)} approximate and {result.by_outcome.get('manual', 0)} "
         f"manual outcomes (--strict); the translation was written to {result.out}",
-        hint="see ledger.json or `ddmigrate report` for each finding")
+        hint="see ledger.json or `ddmigrate report` for each finding",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--inventory", type=Path, action="append", required=True, metavar="DIR",
-                        help="an inventory directory from `ddmigrate collect` (repeatable)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
-                        help="the translation directory to write (replaced atomically)")
+    parser.add_argument(
+        "--inventory",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="DIR",
+        help="an inventory directory from `ddmigrate collect` (repeatable)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the translation directory to write (replaced atomically)",
+    )
     add_mappings_argument(parser)
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 3 (after writing) when any object is approximate or manual")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 3 (after writing) when any object is approximate or manual"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -21,10 +21,21 @@ DASHBOARD = ResourceType(
     api_path="/api/v1/dashboard",
     id_field="id",
     schema_ref="Dashboard",
-    server_fields=frozenset({
-        "id", "author_handle", "author_name", "created_at", "modified_at", "url", "is_read_only",
-        "restricted_roles", "widgets.*.id", "widgets.*.definition.widgets.*.id", "reflow_type",
-    }),
+    server_fields=frozenset(
+        {
+            "id",
+            "author_handle",
+            "author_name",
+            "created_at",
+            "modified_at",
+            "url",
+            "is_read_only",
+            "restricted_roles",
+            "widgets.*.id",
+            "widgets.*.definition.widgets.*.id",
+            "reflow_type",
+        }
+    ),
     owned_key=lambda payload: ownership.owned_key("dashboard", payload),
     server_defaults={"template_variables": [], "notify_list": [], "reflow_type": "auto"},
     unordered=frozenset({"tags", "notify_list"}),

@@ -21,10 +21,22 @@ DOWNTIME = ResourceType(
     api_path="/api/v1/downtime",
     id_field="id",
     schema_ref="Downtime",
-    server_fields=frozenset({
-        "id", "active", "active_child", "canceled", "creator_id", "created", "modified", "disabled",
-        "downtime_type", "parent_id", "updater_id", "monitor_tags",
-    }),
+    server_fields=frozenset(
+        {
+            "id",
+            "active",
+            "active_child",
+            "canceled",
+            "creator_id",
+            "created",
+            "modified",
+            "disabled",
+            "downtime_type",
+            "parent_id",
+            "updater_id",
+            "monitor_tags",
+        }
+    ),
     owned_key=lambda payload: ownership.key_from_text(payload.get("message")),
 )
 
@@ -52,8 +64,9 @@ class DowntimeOps(ResourceOps):
     def mutes_for(self, monitor_id: int) -> list[dict[str, Any]]:
         """ddmigrate's active downtimes on one monitor (none when the monitor is gone: Datadog answers 404)."""
         try:
-            found: list[dict[str, Any]] = self._call("list_monitor_downtimes",
-                                                     path={"monitor_id": monitor_id}).data or []
+            found: list[dict[str, Any]] = (
+                self._call("list_monitor_downtimes", path={"monitor_id": monitor_id}).data or []
+            )
         except NotFound:
             return []
         return [d for d in found if DOWNTIME.owned_key(d) and not d.get("canceled")]

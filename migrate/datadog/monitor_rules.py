@@ -23,12 +23,16 @@ from typing import Any
 _TAG_LIST = r'"[^"]+"(?:\s*,\s*"[^"]+")*'
 SERVICE_CHECK_RE = re.compile(
     rf'^\s*"(?P<check>[^"]+)"\.over\((?P<over>{_TAG_LIST})?\)(?:\.exclude\((?P<exclude>{_TAG_LIST})\))?'
-    rf'(?:\.by\((?P<by>{_TAG_LIST})\))?\.last\((?P<count>\d+)\)\.count_by_status\(\)\s*$')
+    rf"(?:\.by\((?P<by>{_TAG_LIST})\))?\.last\((?P<count>\d+)\)\.count_by_status\(\)\s*$"
+)
 MAX_CHECK_RUNS = 100
 VISUAL_FUNCTIONS = ("cumsum", "integral")
 NOT_IN_FORECAST = ("anomalies", "cumsum", "integral", "outliers", "piecewise_constant", "robust_trend", "trend_line")
-_FORECAST_RE = re.compile(r"^forecast\((?P<inner>.*),\s*'(?P<algorithm>linear|seasonal)',\s*(?P<dev>[\d.]+)"
-                          r"(?P<kwargs>(?:,\s*\w+=(?:'[^']*'|[\w.]+))*)\)$", re.DOTALL)
+_FORECAST_RE = re.compile(
+    r"^forecast\((?P<inner>.*),\s*'(?P<algorithm>linear|seasonal)',\s*(?P<dev>[\d.]+)"
+    r"(?P<kwargs>(?:,\s*\w+=(?:'[^']*'|[\w.]+))*)\)$",
+    re.DOTALL,
+)
 _NEXT_RE = re.compile(r"^next_(\d+)(h|d|w|mo)$")
 _HOURS = {"h": 1, "d": 24, "w": 168, "mo": 24 * 30}
 FORECAST_MIN_HOURS, FORECAST_MAX_HOURS = 12, 24 * 90
@@ -41,13 +45,15 @@ def _number(value: Any) -> float | None:
 def service_check(query: str, thresholds: dict[str, Any]) -> Iterator[str]:
     match = SERVICE_CHECK_RE.match(query)
     if match is None:
-        yield ('$.query: a service check query must look like "check".over("tag",..)[.exclude(..)].by("group",..)'
-               ".last(count).count_by_status()")
+        yield (
+            '$.query: a service check query must look like "check".over("tag",..)[.exclude(..)].by("group",..)'
+            ".last(count).count_by_status()"
+        )
         return
     if not match["over"]:
         yield '$.query: .over() cannot be blank (use "*" for every source)'
     if not match["by"]:
-        yield "$.query: a check monitor needs its group: .by(\"tag\",..)"
+        yield '$.query: a check monitor needs its group: .by("tag",..)'
     count = int(match["count"])
     if not 1 <= count <= MAX_CHECK_RUNS:
         yield f"$.query: .last({count}) is out of range (1 to {MAX_CHECK_RUNS} check runs)"
@@ -65,8 +71,10 @@ def service_check(query: str, thresholds: dict[str, Any]) -> Iterator[str]:
 
 def metric_functions(aggregator: str, expression: str) -> Iterator[str]:
     if ".as_count()" in expression and aggregator != "sum":
-        yield (f"$.query: `{aggregator}` time aggregation with .as_count(): Datadog evaluates .as_count() "
-               "queries with `sum` only")
+        yield (
+            f"$.query: `{aggregator}` time aggregation with .as_count(): Datadog evaluates .as_count() "
+            "queries with `sum` only"
+        )
     for fn in VISUAL_FUNCTIONS:
         if re.search(rf"\b{fn}\(", expression):
             yield f"$.query: {fn}() depends on a graph's time frame and has no meaning in a monitor"
@@ -75,8 +83,10 @@ def metric_functions(aggregator: str, expression: str) -> Iterator[str]:
 def forecast(aggregator: str, window: str, expression: str, op: str) -> Iterator[str]:
     match = _FORECAST_RE.match(expression.strip())
     if match is None:
-        yield ("$.query: a forecast monitor query must look like max|min(next_<window>):forecast(query, "
-               "'linear'|'seasonal', deviations, interval=<seconds>[, ...]) >=|<= threshold")
+        yield (
+            "$.query: a forecast monitor query must look like max|min(next_<window>):forecast(query, "
+            "'linear'|'seasonal', deviations, interval=<seconds>[, ...]) >=|<= threshold"
+        )
         return
     if float(match["dev"]) < 1:
         yield f"$.query: forecast deviations {match['dev']} must be ≥ 1"

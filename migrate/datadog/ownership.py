@@ -39,7 +39,7 @@ def key_from_tags(tags: Iterable[str]) -> str | None:
     tags = list(tags)
     if MANAGED_TAG not in tags:
         return None
-    return next((t[len(ID_TAG_PREFIX):] for t in tags if t.startswith(ID_TAG_PREFIX)), None)
+    return next((t[len(ID_TAG_PREFIX) :] for t in tags if t.startswith(ID_TAG_PREFIX)), None)
 
 
 def key_from_text(text: str | None) -> str | None:

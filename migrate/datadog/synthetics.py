@@ -22,10 +22,21 @@ SYNTHETIC_TEST = ResourceType(
     api_path="/api/v1/synthetics/tests/api",
     id_field="public_id",
     schema_ref="SyntheticsAPITest",
-    server_fields=frozenset({
-        "public_id", "monitor_id", "created_at", "modified_at", "creator", "status", "created_by", "modified_by",
-        "deleted_at", "org_id", "stepCount",
-    }),
+    server_fields=frozenset(
+        {
+            "public_id",
+            "monitor_id",
+            "created_at",
+            "modified_at",
+            "creator",
+            "status",
+            "created_by",
+            "modified_by",
+            "deleted_at",
+            "org_id",
+            "stepCount",
+        }
+    ),
     owned_key=lambda payload: ownership.owned_key("synthetic_test", payload),
     server_defaults={"status": "live"},
     unordered=frozenset({"tags", "locations"}),

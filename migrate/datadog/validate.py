@@ -71,14 +71,15 @@ def _schemas() -> dict[str, Any]:
 def _ref(validator: Draft4Validator, ref: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
     if not ref.startswith(REF_PREFIX):
         raise ValueError(f"vendored schema: unsupported $ref {ref!r}; regenerate it (scripts/vendor_datadog_schema.py)")
-    yield from validator.descend(instance, _schemas()[ref[len(REF_PREFIX):]])
+    yield from validator.descend(instance, _schemas()[ref[len(REF_PREFIX) :]])
 
 
 _any_of_all = Draft4Validator.VALIDATORS["anyOf"]
 
 
-def _any_of(validator: Draft4Validator, branches: list[Any], instance: Any, schema: dict[str, Any]
-            ) -> Iterator[ValidationError]:
+def _any_of(
+    validator: Draft4Validator, branches: list[Any], instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
     rule = schema.get(DISCRIMINATOR)
     if rule is None or not isinstance(instance, dict):
         yield from _any_of_all(validator, branches, instance, schema)
@@ -106,7 +107,8 @@ def _any_of(validator: Draft4Validator, branches: list[Any], instance: Any, sche
 
 
 _Validator: type[Draft4Validator] = extend(  # type: ignore[no-untyped-call]  # untyped in types-jsonschema
-    Draft4Validator, {"$ref": _ref, "anyOf": _any_of})
+    Draft4Validator, {"$ref": _ref, "anyOf": _any_of}
+)
 
 
 @cache

@@ -90,9 +90,7 @@ def write_inventory(
         "objects": {},
         "warnings": list(warnings or []),
     }
-    clean = [
-        InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects
-    ]
+    clean = [InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects]
     with atomic_dir(out_dir, marker="manifest.json") as staging:
         for obj in sorted(clean, key=lambda o: o.ref.key):
             rel = f"objects/{obj.ref.kind}/{_slug(obj.ref)}.json"
@@ -126,16 +124,20 @@ def _check(schema: dict[str, Any], data: Any, path: Path) -> None:
 def read_inventory(directory: Path) -> Inventory:
     manifest_path = directory / "manifest.json"
     if not directory.is_dir():
-        raise InventoryError("inventory directory not found", path=str(directory),
-                             hint="run `ddmigrate collect ... --out DIR` first")
+        raise InventoryError(
+            "inventory directory not found", path=str(directory), hint="run `ddmigrate collect ... --out DIR` first"
+        )
     manifest = read_json(manifest_path)
     _check(_schema("manifest.schema.json"), manifest, manifest_path)
     object_schema = _schema("object.schema.json")
     listed = {(directory / rel).resolve() for rel in manifest["objects"]}
     unlisted = sorted(p for p in (directory / "objects").rglob("*.json") if p.resolve() not in listed)
     if unlisted:
-        raise InventoryError("object file not listed in manifest.json (added by hand?)", path=str(unlisted[0]),
-                             hint="re-run `ddmigrate collect` rather than editing inventory files by hand")
+        raise InventoryError(
+            "object file not listed in manifest.json (added by hand?)",
+            path=str(unlisted[0]),
+            hint="re-run `ddmigrate collect` rather than editing inventory files by hand",
+        )
     objects: list[InventoryObject] = []
     for rel, digest in sorted(manifest["objects"].items()):
         path = directory / rel
@@ -144,8 +146,11 @@ def read_inventory(directory: Path) -> Inventory:
         except FileNotFoundError:
             raise InventoryError("listed in manifest.json but missing", path=str(path)) from None
         except OSError as exc:
-            raise InventoryError(f"cannot read: {exc.strerror}", path=str(path),
-                                 hint="re-run `ddmigrate collect` to refresh the inventory") from None
+            raise InventoryError(
+                f"cannot read: {exc.strerror}",
+                path=str(path),
+                hint="re-run `ddmigrate collect` to refresh the inventory",
+            ) from None
         if hashlib.sha256(raw).hexdigest() != digest:
             raise InventoryError(
                 "checksum does not match manifest.json (the file was modified after collection)",
@@ -155,13 +160,17 @@ def read_inventory(directory: Path) -> Inventory:
         data = read_json(path)
         _check(object_schema, data, path)
         objects.append(
-            InventoryObject(ref=SourceRef.from_dict(data["source_ref"]), payload=data["payload"],
-                            normalized=data["normalized"])
+            InventoryObject(
+                ref=SourceRef.from_dict(data["source_ref"]), payload=data["payload"], normalized=data["normalized"]
+            )
         )
     counted = dict(sorted(Counter(o.ref.kind for o in objects).items()))
     if counted != manifest["counts"]:
-        raise InventoryError(f"counts: {manifest['counts']} does not match the object files ({counted})",
-                             path=str(manifest_path), hint="re-run `ddmigrate collect` to refresh the inventory")
+        raise InventoryError(
+            f"counts: {manifest['counts']} does not match the object files ({counted})",
+            path=str(manifest_path),
+            hint="re-run `ddmigrate collect` to refresh the inventory",
+        )
     return Inventory(
         path=directory,
         source=manifest["source"],

@@ -23,22 +23,42 @@ ITEM_OUTCOMES = tuple(Outcome)  # every object is listed, so an auditor finds ea
 def _item(entry: LedgerEntry) -> dict[str, Any]:
     ref = entry.ref
     return {
-        "key": ref.key, "source": ref.source, "kind": ref.kind, "id": ref.id, "name": ref.name,
-        "origin": ref.origin, "outcome": entry.outcome.value,
+        "key": ref.key,
+        "source": ref.source,
+        "kind": ref.kind,
+        "id": ref.id,
+        "name": ref.name,
+        "origin": ref.origin,
+        "outcome": entry.outcome.value,
         "findings": [f.to_dict() for f in entry.findings],
-        "original": entry.original, "reason": entry.reason, "targets": list(entry.targets),
+        "original": entry.original,
+        "reason": entry.reason,
+        "targets": list(entry.targets),
     }
 
 
 def _change(change: Change) -> dict[str, Any]:
     fields = [f.path for f in change.fields] if isinstance(change, Update) else []
-    return {"action": change.action.value, "type": change.type, "name": change.name, "key": change.key,
-            "datadog_id": change.datadog_id, "sources": [r.key for r in change.source_refs], "fields": fields}
+    return {
+        "action": change.action.value,
+        "type": change.type,
+        "name": change.name,
+        "key": change.key,
+        "datadog_id": change.datadog_id,
+        "sources": [r.key for r in change.source_refs],
+        "fields": fields,
+    }
 
 
-def build_report(translation: Translation, *, translation_dir: Path, plan: Plan | None = None,
-                 plan_path: Path | None = None, out_dir: Path | None = None,
-                 cardinality: dict[str, Any] | None = None) -> dict[str, Any]:
+def build_report(
+    translation: Translation,
+    *,
+    translation_dir: Path,
+    plan: Plan | None = None,
+    plan_path: Path | None = None,
+    out_dir: Path | None = None,
+    cardinality: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """`cardinality`: the bridge preview section (`migrate.report.cardinality.load`), or None."""
     entries = list(translation.ledger)  # sorted by source key
     outcomes = [o.value for o in Outcome]
@@ -98,8 +118,10 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
     plan = data["plan"]
     if plan is not None:
         s = plan["summary"]
-        lines.append(f"Changes planned: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
-                     f"{s['no-op']} unchanged")
+        lines.append(
+            f"Changes planned: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
+            f"{s['no-op']} unchanged"
+        )
         if not plan["matches_translation"]:
             lines.append("  warning: the plan was made from a different translation; re-run `ddmigrate plan`")
     if data.get("cardinality"):

@@ -25,16 +25,24 @@ def _check(data: Any, path: Path) -> dict[str, Any]:
 
     if not isinstance(data, dict):
         raise fail("expected a JSON object")
-    for key, kind in (("total_custom_metrics", int), ("context_limit_per_instance", int), ("per_target", list),
-                      ("per_metric", list), ("warnings", list)):
+    for key, kind in (
+        ("total_custom_metrics", int),
+        ("context_limit_per_instance", int),
+        ("per_target", list),
+        ("per_metric", list),
+        ("warnings", list),
+    ):
         if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
             raise fail(f"`{key}` is missing or not a {kind.__name__}")
     for i, row in enumerate(data["per_target"]):
         if not isinstance(row, dict) or any(not isinstance(row.get(k), t) for k, t in _TARGET_KEYS.items()):
             raise fail(f"per_target[{i}] needs job, instance, contexts and over_limit")
     for i, row in enumerate(data["per_metric"]):
-        if not isinstance(row, dict) or not isinstance(row.get("metric"), str) or not isinstance(
-                row.get("contexts"), int):
+        if (
+            not isinstance(row, dict)
+            or not isinstance(row.get("metric"), str)
+            or not isinstance(row.get("contexts"), int)
+        ):
             raise fail(f"per_metric[{i}] needs metric and contexts")
     return data
 
@@ -66,14 +74,20 @@ def load(path: Path) -> dict[str, Any]:
 def summary_lines(section: dict[str, Any], top: int = 5) -> list[str]:
     """A short block: the total, instances over the limit, the highest-cardinality metrics."""
     live = "the live " if section["source"] == "live" else ""
-    lines = [f"Bridge mode: {section['total_custom_metrics']} custom metrics from {section['targets']} targets "
-             f"(cardinality preview from {live}{section.get('prometheus') or 'an unnamed server'})"]
+    lines = [
+        f"Bridge mode: {section['total_custom_metrics']} custom metrics from {section['targets']} targets "
+        f"(cardinality preview from {live}{section.get('prometheus') or 'an unnamed server'})"
+    ]
     limit = section["context_limit_per_instance"]
-    lines += [f"  warning: {t['job']}/{t['instance']}: {t['contexts']} contexts, over the Agent's limit of {limit} "
-              "per instance (the excess is dropped silently)" for t in section["over_limit"]]
+    lines += [
+        f"  warning: {t['job']}/{t['instance']}: {t['contexts']} contexts, over the Agent's limit of {limit} "
+        "per instance (the excess is dropped silently)"
+        for t in section["over_limit"]
+    ]
     if section["top"]:
         lines.append("  top metrics: " + ", ".join(f"{m['metric']} {m['contexts']}" for m in section["top"][:top]))
     if section["not_recorded"]:
-        lines.append(f"  warning: {len(section['not_recorded'])} count queries missing from the recording; "
-                     "re-record it")
+        lines.append(
+            f"  warning: {len(section['not_recorded'])} count queries missing from the recording; re-record it"
+        )
     return lines

@@ -42,8 +42,11 @@ def _change_lines(change: Change) -> list[Line]:
 
 def _field_lines(f: FieldChange) -> list[Line]:
     before, after = _value(f.before, f.before_absent), _value(f.after, f.after_absent)
-    if isinstance(f.before, list) and isinstance(f.after, list) and all(
-            isinstance(v, str | int | float | bool) for v in [*f.before, *f.after]):
+    if (
+        isinstance(f.before, list)
+        and isinstance(f.after, list)
+        and all(isinstance(v, str | int | float | bool) for v in [*f.before, *f.after])
+    ):
         removed = [v for v in f.before if v not in f.after]
         added = [v for v in f.after if v not in f.before]
         if removed or added:  # a tag list: say which items went and came, not the two whole lists
@@ -56,24 +59,48 @@ def _field_lines(f: FieldChange) -> list[Line]:
 
 def plan_lines(plan: Plan) -> list[Line]:
     counts = plan.state_counts
-    read = (f" ({counts.get('owned', 0) + counts.get('duplicates', 0)} managed by ddmigrate, "
-            f"{counts.get('unowned', 0)} not: those are never changed)" if counts else "")
-    lines: list[Line] = [("bold", f"Desired: {len(plan.changes) - len(plan.of(Action.DELETE))} resources; "
-                                  f"state: {plan.state_description}{read}")]
+    read = (
+        f" ({counts.get('owned', 0) + counts.get('duplicates', 0)} managed by ddmigrate, "
+        f"{counts.get('unowned', 0)} not: those are never changed)"
+        if counts
+        else ""
+    )
+    lines: list[Line] = [
+        (
+            "bold",
+            f"Desired: {len(plan.changes) - len(plan.of(Action.DELETE))} resources; "
+            f"state: {plan.state_description}{read}",
+        )
+    ]
     for change in plan.changes:
         if change.action is not Action.NOOP:
             lines += [("", ""), *_change_lines(change)]
     if plan.adopt_candidates:
         lines.append(("", ""))
     for cand in plan.adopt_candidates:
-        lines.append(("cyan", f'! adopt candidate: {cand.type} "{cand.name}" (id {cand.datadog_id}, not managed by '
-                              f"ddmigrate) matches desired {cand.desired_key} by {cand.match}; left alone"))
+        lines.append(
+            (
+                "cyan",
+                f'! adopt candidate: {cand.type} "{cand.name}" (id {cand.datadog_id}, not managed by '
+                f"ddmigrate) matches desired {cand.desired_key} by {cand.match}; left alone",
+            )
+        )
     for item in plan.out_of_scope:
-        lines.append(("dim", f'  out of scope: {item["type"]} "{item["name"]}" (id {item["datadog_id"]}) from '
-                             f'{item["sources"] or "unknown source"}; left alone'))
+        lines.append(
+            (
+                "dim",
+                f'  out of scope: {item["type"]} "{item["name"]}" (id {item["datadog_id"]}) from '
+                f"{item['sources'] or 'unknown source'}; left alone",
+            )
+        )
     s = plan.summary
-    lines += [("", ""), ("bold", f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
-                                 f"{s['no-op']} unchanged.")]
+    lines += [
+        ("", ""),
+        (
+            "bold",
+            f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, {s['no-op']} unchanged.",
+        ),
+    ]
     return lines
 
 

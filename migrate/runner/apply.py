@@ -69,21 +69,26 @@ class DatadogSink:
 
     def create(self, rtype: str, key: str, payload: dict[str, Any]) -> dict[str, Any]:
         try:
-            created: dict[str, Any] = self._retry(f"{rtype} create", lambda: self.ops[rtype].create(payload),
-                                                  lambda: self.find_by_key(rtype, key))
+            created: dict[str, Any] = self._retry(
+                f"{rtype} create", lambda: self.ops[rtype].create(payload), lambda: self.find_by_key(rtype, key)
+            )
         except DuplicateMonitor as exc:
             # Datadog says we already made it: adopt only our own copy of this very key.
             existing = self.get(rtype, str(exc.monitor_id))
             if existing is not None and ownership.owned_key(rtype, existing) == key:
                 return existing
-            raise RemoteError(f"Datadog refused the create as a duplicate of monitor {exc.monitor_id}, which "
-                              "ddmigrate does not own", hint="`ddmigrate adopt` it, or change the source") from None
+            raise RemoteError(
+                f"Datadog refused the create as a duplicate of monitor {exc.monitor_id}, which ddmigrate does not own",
+                hint="`ddmigrate adopt` it, or change the source",
+            ) from None
         return created
 
     def update(self, rtype: str, dd_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         # A full replace is idempotent: re-sending after an ambiguous failure is safe.
-        return self._retry(f"{rtype} update",  # type: ignore[no-any-return]
-                           lambda: self.ops[rtype].update(_native_id(rtype, dd_id), payload))
+        return self._retry(  # type: ignore[no-any-return]
+            f"{rtype} update",
+            lambda: self.ops[rtype].update(_native_id(rtype, dd_id), payload),
+        )
 
     def delete(self, rtype: str, dd_id: str) -> bool:
         return bool(self._retry(f"{rtype} delete", lambda: self.ops[rtype].delete(_native_id(rtype, dd_id))))
@@ -99,8 +104,11 @@ class DatadogSink:
         existing = self._retry("downtime list", lambda: self._downtimes().mutes_for(mid))
         if existing:
             return dict(existing[0])
-        return self._retry("downtime create", lambda: self._downtimes().mute_monitor(mid, key),  # type: ignore[no-any-return]
-                           lambda: next(iter(self._downtimes().mutes_for(mid)), None))
+        return self._retry(  # type: ignore[no-any-return]
+            "downtime create",
+            lambda: self._downtimes().mute_monitor(mid, key),
+            lambda: next(iter(self._downtimes().mutes_for(mid)), None),
+        )
 
     def unmute(self, monitor_id: str) -> int:
         return int(self._retry("downtime delete", lambda: self._downtimes().unmute_monitor(int(monitor_id))))
@@ -172,8 +180,7 @@ class Applier:
         self.concurrency = max(1, concurrency)
         self.progress = sys.stderr.isatty() if progress is None else progress
 
-    def apply(self, plan: Plan, *, phase: Phase | None, dry_run: bool = False,
-              cut_over: bool = False) -> ApplyResult:
+    def apply(self, plan: Plan, *, phase: Phase | None, dry_run: bool = False, cut_over: bool = False) -> ApplyResult:
         j = self.journal
         interrupted = j.close_interrupted()
         phase_name = phase.name if phase else None
@@ -200,8 +207,13 @@ class Applier:
         status = "ok" if result.ok else "failed"
         j.finish_run(run_id, status, dict(result.counts))
         if phase_name and not dry_run:
-            j.phase_event(phase_name, APPLIED if result.ok else APPLY_FAILED, run_id=run_id, plan_hash=plan_hash,
-                          detail=", ".join(f"{k}={v}" for k, v in sorted(result.counts.items())))
+            j.phase_event(
+                phase_name,
+                APPLIED if result.ok else APPLY_FAILED,
+                run_id=run_id,
+                plan_hash=plan_hash,
+                detail=", ".join(f"{k}={v}" for k, v in sorted(result.counts.items())),
+            )
         return result
 
     def _run_all(self, changes: list[Change], fn: Callable[[Change], None]) -> None:
@@ -209,8 +221,13 @@ class Applier:
             with ThreadPoolExecutor(self.concurrency) as pool:
                 list(pool.map(fn, changes))
             return
-        columns = (TextColumn("[bold]apply"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]:.1f} changes/s"), TimeElapsedColumn())
+        columns = (
+            TextColumn("[bold]apply"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:.1f} changes/s"),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, transient=False) as bar:
             task = bar.add_task("apply", total=len(changes), rate=0.0)
             t0 = time.monotonic()
@@ -229,27 +246,50 @@ class Applier:
             seq = j.intent(run_id, phase, "create", change.type, change.key, payload=change.payload)
             created = sink.create(change.type, change.key, change.payload)
             dd_id = _id_of(change.type, created)
-            j.outcome(seq, "done", dd_id=dd_id,
-                      applied=Applied(change.type, change.key, dd_id, change.payload, phase, run_id, False))
+            j.outcome(
+                seq,
+                "done",
+                dd_id=dd_id,
+                applied=Applied(change.type, change.key, dd_id, change.payload, phase, run_id, False),
+            )
             self._mute(run_id, phase, change.type, change.key, dd_id, mute=mute)
             return "created"
         assert change.datadog_id is not None
         dd_id = change.datadog_id
         if isinstance(change, Update):
-            seq = j.intent(run_id, phase, "update", change.type, change.key, dd_id=dd_id, payload=change.after,
-                           pre_image=change.before)
+            seq = j.intent(
+                run_id,
+                phase,
+                "update",
+                change.type,
+                change.key,
+                dd_id=dd_id,
+                payload=change.after,
+                pre_image=change.before,
+            )
             sink.update(change.type, dd_id, change.after)
-            j.outcome(seq, "done", applied=Applied(change.type, change.key, dd_id, change.after, phase, run_id,
-                                                   self._adopted(change)))
+            j.outcome(
+                seq,
+                "done",
+                applied=Applied(change.type, change.key, dd_id, change.after, phase, run_id, self._adopted(change)),
+            )
             self._mute(run_id, phase, change.type, change.key, dd_id, mute=mute)
             return "updated"
         if isinstance(change, Delete):
             live = sink.get(change.type, dd_id)
             if live is not None and ownership.owned_key(change.type, live) != change.key:
-                raise RemoteError(f"refusing to delete {change.type} {dd_id}: it does not carry ddmigrate's marker "
-                                  f"for {change.key}")
-            seq = j.intent(run_id, phase, "delete", change.type, change.key, dd_id=dd_id,
-                           pre_image=normalize(change.type, live) if live else change.payload)
+                raise RemoteError(
+                    f"refusing to delete {change.type} {dd_id}: it does not carry ddmigrate's marker for {change.key}"
+                )
+            seq = j.intent(
+                run_id,
+                phase,
+                "delete",
+                change.type,
+                change.key,
+                dd_id=dd_id,
+                pre_image=normalize(change.type, live) if live else change.payload,
+            )
             sink.delete(change.type, dd_id)
             # A duplicate copy shares the key with the one we keep: only forget the key when deleting that one.
             keep = j.applied_one(change.type, change.key)
@@ -260,8 +300,11 @@ class Applier:
         if known is None or known.dd_id != dd_id:  # e.g. created by a run that was killed before its outcome
             seq = j.intent(run_id, phase, "record", change.type, change.key, dd_id=dd_id)
             current = sink.get(change.type, dd_id) or {}
-            j.outcome(seq, "done", applied=Applied(change.type, change.key, dd_id, normalize(change.type, current),
-                                                   phase, run_id, False))
+            j.outcome(
+                seq,
+                "done",
+                applied=Applied(change.type, change.key, dd_id, normalize(change.type, current), phase, run_id, False),
+            )
         self._mute(run_id, phase, change.type, change.key, dd_id, mute=mute)
         return "unchanged"
 
@@ -295,12 +338,18 @@ def reconcile(journal: Journal, sink: Sink, run_id: str, interrupted: list[Op]) 
         if op.action in ("delete", "undo-create") and live is None:
             seq = journal.intent(run_id, op.phase, "forget", op.rtype, op.key, dd_id=op.dd_id)
             journal.outcome(seq, "done", forget=(op.rtype, op.key))
-        elif op.action in ("update", "undo-update") and live is not None and op.payload is not None \
-                and equivalent(op.rtype, op.payload, live) and not equivalent(op.rtype, op.payload, known.payload):
+        elif (
+            op.action in ("update", "undo-update")
+            and live is not None
+            and op.payload is not None
+            and equivalent(op.rtype, op.payload, live)
+            and not equivalent(op.rtype, op.payload, known.payload)
+        ):
             seq = journal.intent(run_id, op.phase, "record", op.rtype, op.key, dd_id=op.dd_id)
             adopted = known.adopted and ownership.owned_key(op.rtype, op.payload) != op.key
-            journal.outcome(seq, "done", applied=Applied(op.rtype, op.key, op.dd_id, op.payload, known.phase,
-                                                         known.run_id, adopted))
+            journal.outcome(
+                seq, "done", applied=Applied(op.rtype, op.key, op.dd_id, op.payload, known.phase, known.run_id, adopted)
+            )
 
 
 def phase_is_cut_over(journal: Journal, phase: str) -> bool:

@@ -107,8 +107,12 @@ class Update(Change):
         return replace(self, before=self.after, after=self.before, fields=tuple(f.reverse() for f in self.fields))
 
     def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "before": self.before, "after": self.after,
-                "fields": [f.to_dict() for f in self.fields]}
+        return {
+            **super().to_dict(),
+            "before": self.before,
+            "after": self.after,
+            "fields": [f.to_dict() for f in self.fields],
+        }
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,12 @@ def change_from_dict(data: dict[str, Any]) -> Change:
     if action is Action.CREATE:
         return Create(**common, payload=dict(data["payload"]))
     if action is Action.UPDATE:
-        return Update(**common, before=dict(data["before"]), after=dict(data["after"]),
-                      fields=tuple(FieldChange.from_dict(f) for f in data.get("fields", [])))
+        return Update(
+            **common,
+            before=dict(data["before"]),
+            after=dict(data["after"]),
+            fields=tuple(FieldChange.from_dict(f) for f in data.get("fields", [])),
+        )
     if action is Action.DELETE:
         return Delete(**common, payload=dict(data["payload"]), reason=str(data.get("reason", "")))
     return NoOp(**common)

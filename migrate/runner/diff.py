@@ -148,8 +148,12 @@ def field_changes(before: Any, after: Any, path: str = "") -> Iterator[FieldChan
             else:
                 yield from field_changes(before[k], after[k], sub)
         return
-    if (isinstance(before, list) and isinstance(after, list) and len(before) == len(after)
-            and any(isinstance(v, dict | list) for v in before)):
+    if (
+        isinstance(before, list)
+        and isinstance(after, list)
+        and len(before) == len(after)
+        and any(isinstance(v, dict | list) for v in before)
+    ):
         for i, (b, a) in enumerate(zip(before, after, strict=True)):
             yield from field_changes(b, a, f"{path}.{i}" if path else str(i))
         return

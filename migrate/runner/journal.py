@@ -34,8 +34,26 @@ from migrate.errors import DDMigrateError, InputError
 STATE_DIR = ".ddmigrate"
 MOUNTS = Path("/proc/mounts")
 # SQLite's WAL needs shared memory between processes on one host, and flock is not reliable on these.
-NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "fuse.sshfs",
-                                 "glusterfs", "ceph", "fuse.ceph", "lustre", "gpfs", "fuse.s3fs", "fuse.gcsfuse"})
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "ncpfs",
+        "afs",
+        "9p",
+        "fuse.sshfs",
+        "glusterfs",
+        "ceph",
+        "fuse.ceph",
+        "lustre",
+        "gpfs",
+        "fuse.s3fs",
+        "fuse.gcsfuse",
+    }
+)
 CRASH_ENV = "DDMIGRATE_CRASH_AFTER_WRITES"
 _BUMP = "INSERT INTO meta(k, v) VALUES('revision', '1') ON CONFLICT(k) DO UPDATE SET v = CAST(v AS INTEGER) + 1"
 
@@ -129,13 +147,19 @@ class Journal:
         self.dir = workdir / STATE_DIR
         self.path = self.dir / "state.db"
         if not create and not self.path.is_file():
-            raise InputError(f"no ddmigrate ledger here ({STATE_DIR}/state.db)", path=str(workdir),
-                             hint="pass --workdir DIR where `ddmigrate apply` ran (default: current directory)")
+            raise InputError(
+                f"no ddmigrate ledger here ({STATE_DIR}/state.db)",
+                path=str(workdir),
+                hint="pass --workdir DIR where `ddmigrate apply` ran (default: current directory)",
+            )
         fstype = _network_fs(workdir)
         if fstype:
-            raise InputError(f"the ledger cannot live on a network filesystem ({fstype})", path=str(workdir),
-                             hint="use a --workdir on a local disk: SQLite's WAL journal and the writer lock are "
-                             "not safe over NFS/SMB; back the directory up to the share instead")
+            raise InputError(
+                f"the ledger cannot live on a network filesystem ({fstype})",
+                path=str(workdir),
+                hint="use a --workdir on a local disk: SQLite's WAL journal and the writer lock are "
+                "not safe over NFS/SMB; back the directory up to the share instead",
+            )
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -146,9 +170,12 @@ class Journal:
             self._db.execute("INSERT OR IGNORE INTO meta(k, v) VALUES('ledger_id', ?)", (uuid.uuid4().hex,))
         except (OSError, sqlite3.DatabaseError) as exc:
             reason = getattr(exc, "strerror", None) or exc
-            raise InputError(f"cannot open the ledger database: {reason}", path=str(self.path),
-                             hint="--workdir must be a writable directory, and its ledger the state.db ddmigrate "
-                             "wrote (restore it from a backup if it is damaged)") from None
+            raise InputError(
+                f"cannot open the ledger database: {reason}",
+                path=str(self.path),
+                hint="--workdir must be a writable directory, and its ledger the state.db ddmigrate "
+                "wrote (restore it from a backup if it is damaged)",
+            ) from None
         self._writes = 0
         self._mutex = threading.RLock()
         crash = os.environ.get(CRASH_ENV, "")
@@ -170,7 +197,8 @@ class Journal:
             raise DDMigrateError(
                 f"this ledger ({self.path}) records what ddmigrate did in the Datadog org at {rows[0][0]}, "
                 f"but DD_SITE / DD_API_URL point at {site}",
-                hint="point DD_SITE / DD_API_URL at that org, or use another --workdir for this one")
+                hint="point DD_SITE / DD_API_URL at that org, or use another --workdir for this one",
+            )
         if not rows and bind:
             self._write("INSERT OR IGNORE INTO meta(k, v) VALUES('datadog_site', ?)", (site,))
 
@@ -181,8 +209,14 @@ class Journal:
         return copy
 
     # -- writes -------------------------------------------------------------------------------
-    def _write(self, sql: str, params: tuple[Any, ...], *, bump: bool = False,
-               more: tuple[tuple[str, tuple[Any, ...]], ...] = ()) -> int:
+    def _write(
+        self,
+        sql: str,
+        params: tuple[Any, ...],
+        *,
+        bump: bool = False,
+        more: tuple[tuple[str, tuple[Any, ...]], ...] = (),
+    ) -> int:
         """Commit one transaction (a row, its companions and the revision move together), then count it."""
         with self._mutex, self._db:  # apply threads share the connection: one transaction at a time
             cur = self._db.execute(sql, params)
@@ -199,15 +233,16 @@ class Journal:
     def start_run(self, verb: str, *, phase: str | None, plan_hash: str | None, dry_run: bool) -> str:
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self._write(
-            "INSERT INTO runs(id, verb, phase, plan_hash, dry_run, started_at, status, who) "
-            "VALUES(?,?,?,?,?,?,?,?)",
+            "INSERT INTO runs(id, verb, phase, plan_hash, dry_run, started_at, status, who) VALUES(?,?,?,?,?,?,?,?)",
             (run_id, verb, phase, plan_hash, int(dry_run), time.time(), "running", who()),
         )
         return run_id
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
-        self._write("UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
-                    (time.time(), status, json.dumps(summary, sort_keys=True), run_id))
+        self._write(
+            "UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
+            (time.time(), status, json.dumps(summary, sort_keys=True), run_id),
+        )
 
     def mark_abandoned_runs(self) -> list[str]:
         """Runs still 'running' while we hold the lock were killed: say so instead of leaving them open."""
@@ -226,30 +261,60 @@ class Journal:
         self.mark_abandoned_runs()
         return open_
 
-    def intent(self, run_id: str, phase: str | None, action: str, rtype: str, key: str, *,
-               dd_id: str | None = None, payload: dict[str, Any] | None = None,
-               pre_image: dict[str, Any] | None = None) -> int:
+    def intent(
+        self,
+        run_id: str,
+        phase: str | None,
+        action: str,
+        rtype: str,
+        key: str,
+        *,
+        dd_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+        pre_image: dict[str, Any] | None = None,
+    ) -> int:
         return self._write(
             "INSERT INTO ops(run_id, phase, action, rtype, key, dd_id, payload, pre_image, status, intent_at) "
             "VALUES(?,?,?,?,?,?,?,?,'intent',?)",
             (run_id, phase, action, rtype, key, dd_id, _dump(payload), _dump(pre_image), time.time()),
         )
 
-    def outcome(self, seq: int, status: str, *, dd_id: str | None = None, error: str | None = None,
-                applied: Applied | None = None, forget: tuple[str, str] | None = None) -> None:
+    def outcome(
+        self,
+        seq: int,
+        status: str,
+        *,
+        dd_id: str | None = None,
+        error: str | None = None,
+        applied: Applied | None = None,
+        forget: tuple[str, str] | None = None,
+    ) -> None:
         """Close an intent; update last-applied state in the same transaction (the revision moves)."""
         more: list[tuple[str, tuple[Any, ...]]] = []
         if applied is not None:
-            more.append((
-                "INSERT OR REPLACE INTO applied(rtype, key, dd_id, payload, phase, run_id, adopted) "
-                "VALUES(?,?,?,?,?,?,?)",
-                (applied.rtype, applied.key, applied.dd_id, _dump(applied.payload), applied.phase,
-                 applied.run_id, int(applied.adopted)),
-            ))
+            more.append(
+                (
+                    "INSERT OR REPLACE INTO applied(rtype, key, dd_id, payload, phase, run_id, adopted) "
+                    "VALUES(?,?,?,?,?,?,?)",
+                    (
+                        applied.rtype,
+                        applied.key,
+                        applied.dd_id,
+                        _dump(applied.payload),
+                        applied.phase,
+                        applied.run_id,
+                        int(applied.adopted),
+                    ),
+                )
+            )
         if forget is not None:
             more.append(("DELETE FROM applied WHERE rtype=? AND key=?", forget))
-        self._write("UPDATE ops SET status=?, dd_id=COALESCE(?, dd_id), error=?, done_at=? WHERE seq=?",
-                    (status, dd_id, error, time.time(), seq), bump=True, more=tuple(more))
+        self._write(
+            "UPDATE ops SET status=?, dd_id=COALESCE(?, dd_id), error=?, done_at=? WHERE seq=?",
+            (status, dd_id, error, time.time(), seq),
+            bump=True,
+            more=tuple(more),
+        )
 
     def record_adoption(self, applied: Applied) -> None:
         self._write(
@@ -259,13 +324,18 @@ class Journal:
         )
 
     def record_verify(self, run_id: str, phase: str | None, rtype: str, key: str, problems: list[str]) -> None:
-        self._write("INSERT INTO verify_results VALUES(?,?,?,?,?,?,?)",
-                    (run_id, phase, rtype, key, int(not problems), json.dumps(problems), time.time()))
+        self._write(
+            "INSERT INTO verify_results VALUES(?,?,?,?,?,?,?)",
+            (run_id, phase, rtype, key, int(not problems), json.dumps(problems), time.time()),
+        )
 
-    def phase_event(self, phase: str, status: str, *, run_id: str | None, plan_hash: str | None = None,
-                    detail: str | None = None) -> None:
-        self._write("INSERT INTO phase_events(phase, status, run_id, plan_hash, who, at, detail) "
-                    "VALUES(?,?,?,?,?,?,?)", (phase, status, run_id, plan_hash, who(), time.time(), detail))
+    def phase_event(
+        self, phase: str, status: str, *, run_id: str | None, plan_hash: str | None = None, detail: str | None = None
+    ) -> None:
+        self._write(
+            "INSERT INTO phase_events(phase, status, run_id, plan_hash, who, at, detail) VALUES(?,?,?,?,?,?,?)",
+            (phase, status, run_id, plan_hash, who(), time.time(), detail),
+        )
 
     # -- reads --------------------------------------------------------------------------------
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
@@ -282,8 +352,10 @@ class Journal:
 
     def applied_one(self, rtype: str, key: str) -> Applied | None:
         """One key's last-applied row (apply looks up one per change; `applied()` reads them all)."""
-        rows = self._query("SELECT rtype, key, dd_id, payload, phase, run_id, adopted FROM applied "
-                           "WHERE rtype=? AND key=?", (rtype, key))
+        rows = self._query(
+            "SELECT rtype, key, dd_id, payload, phase, run_id, adopted FROM applied WHERE rtype=? AND key=?",
+            (rtype, key),
+        )
         if not rows:
             return None
         r = rows[0]
@@ -305,21 +377,25 @@ class Journal:
         rows = self._query(
             "SELECT id, verb, phase, plan_hash, dry_run, started_at, finished_at, status, who, summary FROM runs "
             "WHERE (? IS NULL OR phase=?) AND (? IS NULL OR verb=?) ORDER BY started_at, id",
-            (phase, phase, verb, verb))
+            (phase, phase, verb, verb),
+        )
         cols = ("id", "verb", "phase", "plan_hash", "dry_run", "started_at", "finished_at", "status", "who", "summary")
         return [dict(zip(cols, r, strict=True)) for r in rows]
 
     def run(self, run_id: str) -> dict[str, Any]:
         found = [r for r in self.runs() if r["id"] == run_id]
         if not found:
-            raise DDMigrateError(f"no run {run_id!r} in the ledger {self.path}",
-                                 hint="`ddmigrate history` lists the runs")
+            raise DDMigrateError(
+                f"no run {run_id!r} in the ledger {self.path}", hint="`ddmigrate history` lists the runs"
+            )
         return found[0]
 
     def phase_events(self, phase: str | None = None) -> list[dict[str, Any]]:
         rows = self._query(
             "SELECT seq, phase, status, run_id, plan_hash, who, at, detail FROM phase_events "
-            "WHERE (? IS NULL OR phase=?) ORDER BY seq", (phase, phase))
+            "WHERE (? IS NULL OR phase=?) ORDER BY seq",
+            (phase, phase),
+        )
         cols = ("seq", "phase", "status", "run_id", "plan_hash", "who", "at", "detail")
         return [dict(zip(cols, r, strict=True)) for r in rows]
 
@@ -361,8 +437,12 @@ class WriterLock:
                 hint="wait for it to finish; a killed process releases the lock by itself",
             ) from None
         os.ftruncate(fd, 0)
-        info = {"pid": os.getpid(), "who": who(), "command": self.command,
-                "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        info = {
+            "pid": os.getpid(),
+            "who": who(),
+            "command": self.command,
+            "since": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
         os.write(fd, json.dumps(info).encode("utf-8"))
         self._fd = fd
         return self

@@ -60,13 +60,15 @@ class Connection:
 
     def query_metrics(self, start: int, end: int, query: str) -> dict[str, Any]:
         endpoint = MetricsApi(self.api_client)._query_metrics_endpoint  # type: ignore[no-untyped-call]
-        response = call_with_retry(self.limiter, "metrics query",
-                                   lambda: call(endpoint, query={"_from": start, "to": end, "query": query}))
+        response = call_with_retry(
+            self.limiter, "metrics query", lambda: call(endpoint, query={"_from": start, "to": end, "query": query})
+        )
         return dict(response.data or {})
 
 
-def connect(env: Mapping[str, str] | None = None, *, concurrency: int = 8,
-            policy: RetryPolicy | None = None) -> Connection:
+def connect(
+    env: Mapping[str, str] | None = None, *, concurrency: int = 8, policy: RetryPolicy | None = None
+) -> Connection:
     """Credentials from DD_API_KEY / DD_APP_KEY, endpoint from DD_API_URL or DD_SITE (never from flags)."""
     api_client = make_api_client(env)
     api_client.rest_client.pool_manager.connection_pool_kw["maxsize"] = max(concurrency, 4)
@@ -133,9 +135,16 @@ class LivePlan:
     ledger_id: str = ""  # the ledger it was made with (Journal.ledger_id)
 
     def to_dict(self) -> dict[str, Any]:
-        body = {"format": LIVE_PLAN_FORMAT, "plan": self.plan.to_dict(), "ledger_revision": self.ledger_revision,
-                "read": self.read, "phase": self.phase, "drift": self.drift, "site": self.site,
-                "ledger_id": self.ledger_id}
+        body = {
+            "format": LIVE_PLAN_FORMAT,
+            "plan": self.plan.to_dict(),
+            "ledger_revision": self.ledger_revision,
+            "read": self.read,
+            "phase": self.phase,
+            "drift": self.drift,
+            "site": self.site,
+            "ledger_id": self.ledger_id,
+        }
         return {**body, "live_plan_hash": "sha256:" + hashlib.sha256(dumps(body).encode()).hexdigest()}
 
     @property
@@ -150,25 +159,42 @@ def write_live_plan(path: Path, live_plan: LivePlan) -> None:
 def read_live_plan(path: Path) -> LivePlan:
     data = read_json(path)
     if isinstance(data, dict) and data.get("format") != LIVE_PLAN_FORMAT and "changes" in data:
-        raise InputError("this plan was computed against a snapshot, not the live org; it cannot be applied",
-                         path=str(path), hint="make a live plan: `ddmigrate plan --live --translation DIR --out FILE`")
+        raise InputError(
+            "this plan was computed against a snapshot, not the live org; it cannot be applied",
+            path=str(path),
+            hint="make a live plan: `ddmigrate plan --live --translation DIR --out FILE`",
+        )
     if not isinstance(data, dict) or data.get("format") != LIVE_PLAN_FORMAT:
         raise InputError(f"not a ddmigrate live plan (expected format {LIVE_PLAN_FORMAT})", path=str(path))
     body = {k: v for k, v in data.items() if k != "live_plan_hash"}
     if data.get("live_plan_hash") != "sha256:" + hashlib.sha256(dumps(body).encode()).hexdigest():
         raise InputError("plan file was modified after it was written", path=str(path), hint="re-run `ddmigrate plan`")
     try:
-        return LivePlan(plan=Plan.from_dict(data["plan"]), ledger_revision=int(data["ledger_revision"]),
-                        read=dict(data["read"]), phase=data.get("phase"), drift=list(data.get("drift", [])),
-                        site=str(data.get("site") or ""), ledger_id=str(data.get("ledger_id") or ""))
+        return LivePlan(
+            plan=Plan.from_dict(data["plan"]),
+            ledger_revision=int(data["ledger_revision"]),
+            read=dict(data["read"]),
+            phase=data.get("phase"),
+            drift=list(data.get("drift", [])),
+            site=str(data.get("site") or ""),
+            ledger_id=str(data.get("ledger_id") or ""),
+        )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError(f"malformed live plan: {type(exc).__name__}: {exc}", path=str(path),
-                         hint="re-run `ddmigrate plan --live`") from None
+        raise InputError(
+            f"malformed live plan: {type(exc).__name__}: {exc}", path=str(path), hint="re-run `ddmigrate plan --live`"
+        ) from None
 
 
-def plan_live(desired: list[DesiredResource], live: list[LiveResource], journal: Journal, *,
-              phase: str | None = None, scope: Iterable[str] | None = None,
-              translation: dict[str, Any] | None = None, site: str = "") -> LivePlan:
+def plan_live(
+    desired: list[DesiredResource],
+    live: list[LiveResource],
+    journal: Journal,
+    *,
+    phase: str | None = None,
+    scope: Iterable[str] | None = None,
+    translation: dict[str, Any] | None = None,
+    site: str = "",
+) -> LivePlan:
     """Three-way plan of `desired` (already restricted to the phase, when there is one)."""
     applied = last_applied(journal)
     keys: set[str] | None = None
@@ -182,8 +208,15 @@ def plan_live(desired: list[DesiredResource], live: list[LiveResource], journal:
         before = applied.owned.get(key)
         if before is not None and _drifted(res.type, before.payload, res.payload):
             drift.append({"type": res.type, "key": key, "datadog_id": res.datadog_id, "name": res.name})
-    return LivePlan(plan=plan, ledger_revision=revision, read=read, phase=phase, drift=drift, site=site,
-                    ledger_id=journal.ledger_id())
+    return LivePlan(
+        plan=plan,
+        ledger_revision=revision,
+        read=read,
+        phase=phase,
+        drift=drift,
+        site=site,
+        ledger_id=journal.ledger_id(),
+    )
 
 
 def _drifted(rtype: str, applied: dict[str, Any], live: dict[str, Any]) -> bool:
@@ -194,12 +227,16 @@ def _drifted(rtype: str, applied: dict[str, Any], live: dict[str, Any]) -> bool:
 def check_bound(saved: LivePlan, site: str, journal: Journal, where: Path) -> None:
     """Refuse a plan made against another org, or with another ledger, than this apply's."""
     if saved.site != site:
-        raise DDMigrateError(f"the plan {where} was read from the Datadog org at {saved.site or 'an unknown site'}, "
-                             f"but DD_SITE / DD_API_URL point at {site}",
-                             hint="apply it against the org it was planned from, or make a new plan against this one")
+        raise DDMigrateError(
+            f"the plan {where} was read from the Datadog org at {saved.site or 'an unknown site'}, "
+            f"but DD_SITE / DD_API_URL point at {site}",
+            hint="apply it against the org it was planned from, or make a new plan against this one",
+        )
     if saved.ledger_id != journal.ledger_id():
-        raise DDMigrateError(f"the plan {where} was made with another ledger than {journal.path}",
-                             hint="pass the --workdir it was planned in, or make a new plan here")
+        raise DDMigrateError(
+            f"the plan {where} was made with another ledger than {journal.path}",
+            hint="pass the --workdir it was planned in, or make a new plan here",
+        )
 
 
 def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> None:
@@ -211,8 +248,7 @@ def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> 
         last = runs[-1] if runs else None
         what = f" (last: {last['verb']} run {last['id']} by {last['who']}, {last['status']})" if last else ""
         problems.append(f"the ledger is at revision {revision}, the plan was made at {saved.ledger_revision}{what}")
-    keys = None if saved.phase is None else {k.split("/")[1] for k in saved.read} | {
-        c.key for c in saved.plan.changes}
+    keys = None if saved.phase is None else {k.split("/")[1] for k in saved.read} | {c.key for c in saved.plan.changes}
     _, read = scoped_state(live, keys, "")
     changed = sorted(set(read) ^ set(saved.read) | {k for k in read if saved.read.get(k, read[k]) != read[k]})
     if changed:
@@ -221,11 +257,16 @@ def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> 
     # Unowned resources are outside the fingerprint, but one that looks like a planned create is a decision
     # the reviewer never saw (adopt it, or create ours beside it).
     known = {(a.type, a.datadog_id, a.desired_key) for a in saved.plan.adopt_candidates}
-    new = [a for a in lookalikes_of_creates(saved.plan.changes, [r for r in live if r.key is None])
-           if (a.type, a.datadog_id, a.desired_key) not in known]
+    new = [
+        a
+        for a in lookalikes_of_creates(saved.plan.changes, [r for r in live if r.key is None])
+        if (a.type, a.datadog_id, a.desired_key) not in known
+    ]
     if new:
         shown = ", ".join(f"{a.type} {a.datadog_id} {a.name!r} (like {a.desired_key})" for a in new[:5])
         problems.append(f"{len(new)} unowned look-alike(s) of resources the plan creates appeared since: {shown}")
     if problems:
-        raise DDMigrateError("the saved plan is stale: " + "; ".join(problems),
-                             hint="make a new plan (`ddmigrate plan --live ...`), review it, and apply that")
+        raise DDMigrateError(
+            "the saved plan is stale: " + "; ".join(problems),
+            hint="make a new plan (`ddmigrate plan --live ...`), review it, and apply that",
+        )

@@ -25,7 +25,13 @@ from migrate.yamlutil import format_path, load_file
 
 # Phase statuses, in the order an operator normally sees them.
 PLANNED, APPLIED, VERIFIED, VERIFY_FAILED, CUT_OVER, ROLLED_BACK = (
-    "planned", "applied", "verified", "verify_failed", "cut_over", "rolled_back")
+    "planned",
+    "applied",
+    "verified",
+    "verify_failed",
+    "cut_over",
+    "rolled_back",
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,10 @@ def _selector_matches(sel: dict[str, str], resource: DesiredResource) -> bool:
         "kind": lambda v: any(r.kind == v for r in refs),
         "service": lambda v: f"service:{v}" in _tags(resource),
         "tag": lambda v: any(fnmatch.fnmatchcase(t, v) for t in _tags(resource)),
-        "id": lambda v: any(fnmatch.fnmatchcase(r.key, v) or fnmatch.fnmatchcase(r.id, v) for r in refs)
-        or fnmatch.fnmatchcase(resource.key, v),
+        "id": lambda v: (
+            any(fnmatch.fnmatchcase(r.key, v) or fnmatch.fnmatchcase(r.id, v) for r in refs)
+            or fnmatch.fnmatchcase(resource.key, v)
+        ),
     }
     return all(checks[name](value) for name, value in sel.items())
 
@@ -68,8 +76,9 @@ class Phases:
         for phase in self.ordered:
             if phase.name == name:
                 return phase
-        raise DDMigrateError(f"no phase named {name!r} in {self.path}",
-                             hint="phases: " + ", ".join(p.name for p in self.ordered))
+        raise DDMigrateError(
+            f"no phase named {name!r} in {self.path}", hint="phases: " + ", ".join(p.name for p in self.ordered)
+        )
 
     def assign(self, resources_: list[DesiredResource]) -> dict[str, list[DesiredResource]]:
         """Phase name -> its resources; resources no phase selects are under the key ''."""
@@ -94,12 +103,23 @@ def load_phases(path: Path) -> Phases:
     errors = sorted(jsonschema.Draft7Validator(_schema()).iter_errors(doc.data), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]
-        raise ConfigError(f"{format_path(list(err.absolute_path))}: {err.message}", path=str(path),
-                          line=doc.line_of(list(err.absolute_path)),
-                          hint="see PLAYBOOK.md for the phases.yaml format")
-    listed = [Phase(name=p["name"], select=p["select"], depends_on=p.get("depends_on", []),
-                    mute_until_cutover=p.get("mute_until_cutover", False), gates=p.get("gates", {}),
-                    description=p.get("description", "")) for p in doc.data["phases"]]
+        raise ConfigError(
+            f"{format_path(list(err.absolute_path))}: {err.message}",
+            path=str(path),
+            line=doc.line_of(list(err.absolute_path)),
+            hint="see PLAYBOOK.md for the phases.yaml format",
+        )
+    listed = [
+        Phase(
+            name=p["name"],
+            select=p["select"],
+            depends_on=p.get("depends_on", []),
+            mute_until_cutover=p.get("mute_until_cutover", False),
+            gates=p.get("gates", {}),
+            description=p.get("description", ""),
+        )
+        for p in doc.data["phases"]
+    ]
     names = [p.name for p in listed]
     for i, phase in enumerate(listed):
         where = doc.line_of(["phases", i])
@@ -107,8 +127,12 @@ def load_phases(path: Path) -> Phases:
             raise ConfigError(f"phase name {phase.name!r} is used twice", path=str(path), line=where)
         for dep in phase.depends_on:
             if dep not in names:
-                raise ConfigError(f"phase {phase.name!r} depends on unknown phase {dep!r}", path=str(path),
-                                  line=where, hint="known phases: " + ", ".join(names))
+                raise ConfigError(
+                    f"phase {phase.name!r} depends on unknown phase {dep!r}",
+                    path=str(path),
+                    line=where,
+                    hint="known phases: " + ", ".join(names),
+                )
     return Phases(path=str(path), ordered=_topological(listed, str(path)))
 
 
@@ -146,6 +170,8 @@ def unmet_gates(journal: Journal, phases: Phases, phase: Phase, now: float | Non
             applied_at = max((e["at"] for e in events if e["status"] == APPLIED), default=now)
             if now - applied_at < need:
                 left = int(need - (now - applied_at))
-                problems.append(f"gate min_parallel_run {dep.gates['min_parallel_run']}: phase {dep_name!r} "
-                                f"has run in parallel for {int(now - applied_at)}s; {left}s to go")
+                problems.append(
+                    f"gate min_parallel_run {dep.gates['min_parallel_run']}: phase {dep_name!r} "
+                    f"has run in parallel for {int(now - applied_at)}s; {left}s to go"
+                )
     return problems

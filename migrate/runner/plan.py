@@ -42,8 +42,13 @@ class AdoptCandidate:
     match: str  # "name", "query" or "name+query"
 
     def to_dict(self) -> dict[str, str]:
-        return {"type": self.type, "datadog_id": self.datadog_id, "name": self.name,
-                "desired_key": self.desired_key, "match": self.match}
+        return {
+            "type": self.type,
+            "datadog_id": self.datadog_id,
+            "name": self.name,
+            "desired_key": self.desired_key,
+            "match": self.match,
+        }
 
 
 @dataclass
@@ -74,8 +79,11 @@ class Plan:
         return {
             "format": PLAN_FORMAT,
             "desired_hash": self.desired_hash,
-            "state": {"fingerprint": self.state_fingerprint, "description": self.state_description,
-                      "counts": self.state_counts},
+            "state": {
+                "fingerprint": self.state_fingerprint,
+                "description": self.state_description,
+                "counts": self.state_counts,
+            },
             "translation": self.translation,
             "changes": [c.to_dict() for c in self.changes],
             "adopt_candidates": [a.to_dict() for a in self.adopt_candidates],
@@ -111,16 +119,23 @@ class Plan:
 def read_plan(path: Path) -> Plan:
     data = read_json(path)
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
-        raise InputError(f"not a ddmigrate plan (expected format {PLAN_FORMAT})", path=str(path),
-                         hint="write one with `ddmigrate plan --translation DIR --out FILE`")
+        raise InputError(
+            f"not a ddmigrate plan (expected format {PLAN_FORMAT})",
+            path=str(path),
+            hint="write one with `ddmigrate plan --translation DIR --out FILE`",
+        )
     try:
         plan = Plan.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError(f"malformed plan: {type(exc).__name__}: {exc}", path=str(path),
-                         hint="re-run `ddmigrate plan`") from None
+        raise InputError(
+            f"malformed plan: {type(exc).__name__}: {exc}", path=str(path), hint="re-run `ddmigrate plan`"
+        ) from None
     if data.get("plan_hash") != plan.plan_hash:
-        raise InputError("plan file was modified after it was written (plan_hash does not match)",
-                         path=str(path), hint="re-run `ddmigrate plan`")
+        raise InputError(
+            "plan file was modified after it was written (plan_hash does not match)",
+            path=str(path),
+            hint="re-run `ddmigrate plan`",
+        )
     return plan
 
 
@@ -150,8 +165,11 @@ def compute_plan(
     for res in desired:
         live = state.owned.get(res.key)
         if live is None or live.type != res.type:
-            changes.append(Create(res.type, res.key, display_name(res.type, res.payload), tuple(res.source_refs),
-                                  payload=res.payload))
+            changes.append(
+                Create(
+                    res.type, res.key, display_name(res.type, res.payload), tuple(res.source_refs), payload=res.payload
+                )
+            )
             adopt.extend(lookalikes.candidates(res))
         else:
             changes.append(_compare(res, live))
@@ -162,21 +180,45 @@ def compute_plan(
             continue
         # No source named (footer lines and source tags edited away, or an adopted resource) proves nothing.
         if in_scope is not None and not (live.sources and live.sources <= in_scope):
-            out_of_scope.append({"type": live.type, "datadog_id": live.datadog_id, "name": live.name,
-                                 "key": live.key or "", "sources": ",".join(sorted(live.sources))})
+            out_of_scope.append(
+                {
+                    "type": live.type,
+                    "datadog_id": live.datadog_id,
+                    "name": live.name,
+                    "key": live.key or "",
+                    "sources": ",".join(sorted(live.sources)),
+                }
+            )
             continue
-        why = (f"duplicate of {state.owned[live.key or ''].datadog_id} (same ddmigrate key)" if reason
-               else "owned by ddmigrate and no longer desired")
-        changes.append(Delete(live.type, live.key or "", live.name, live.source_refs, live.datadog_id,
-                              payload=normalize(live.type, live.payload), reason=why))
+        why = (
+            f"duplicate of {state.owned[live.key or ''].datadog_id} (same ddmigrate key)"
+            if reason
+            else "owned by ddmigrate and no longer desired"
+        )
+        changes.append(
+            Delete(
+                live.type,
+                live.key or "",
+                live.name,
+                live.source_refs,
+                live.datadog_id,
+                payload=normalize(live.type, live.payload),
+                reason=why,
+            )
+        )
     changes.sort(key=lambda c: (c.type, c.name.casefold(), c.key, c.datadog_id or ""))
     adopt.sort(key=lambda a: (a.type, a.name.casefold(), a.datadog_id, a.desired_key))
-    return Plan(changes=changes, desired_hash=desired_hash(desired), state_fingerprint=state.fingerprint,
-                state_description=state.description, translation=dict(translation or {}),
-                state_counts={"owned": len(state.owned), "unowned": len(state.unowned),
-                              "duplicates": len(state.duplicates)},
-                adopt_candidates=adopt, out_of_scope=sorted(out_of_scope, key=lambda o: (o["type"], o["datadog_id"])),
-                created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"))
+    return Plan(
+        changes=changes,
+        desired_hash=desired_hash(desired),
+        state_fingerprint=state.fingerprint,
+        state_description=state.description,
+        translation=dict(translation or {}),
+        state_counts={"owned": len(state.owned), "unowned": len(state.unowned), "duplicates": len(state.duplicates)},
+        adopt_candidates=adopt,
+        out_of_scope=sorted(out_of_scope, key=lambda o: (o["type"], o["datadog_id"])),
+        created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+    )
 
 
 def _compare(res: DesiredResource, live: LiveResource) -> Change:
@@ -192,8 +234,12 @@ def _compare(res: DesiredResource, live: LiveResource) -> Change:
 def lookalikes_of_creates(changes: Iterable[Change], unowned: list[LiveResource]) -> list[AdoptCandidate]:
     """The adopt candidates of a plan's creates among `unowned` (to tell whether new ones appeared since)."""
     index = _LookAlikes(unowned)
-    return [a for c in changes if isinstance(c, Create)
-            for a in index.candidates(DesiredResource(c.type, c.key, c.payload, list(c.source_refs)))]
+    return [
+        a
+        for c in changes
+        if isinstance(c, Create)
+        for a in index.candidates(DesiredResource(c.type, c.key, c.payload, list(c.source_refs)))
+    ]
 
 
 class _LookAlikes:

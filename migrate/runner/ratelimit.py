@@ -132,7 +132,7 @@ class RetryPolicy:
     max_delay: float = 8.0
 
     def backoff(self, attempt: int) -> float:
-        return float(min(self.max_delay, self.base_delay * (2 ** attempt)) * (0.5 + random.random() / 2))  # noqa: S311 (jitter)
+        return float(min(self.max_delay, self.base_delay * (2**attempt)) * (0.5 + random.random() / 2))  # noqa: S311 (jitter)
 
 
 def call_with_retry(

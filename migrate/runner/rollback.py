@@ -58,8 +58,10 @@ def rollback(journal: Journal, sink: Sink, targets: list[str], *, phase: str | N
     run_id = journal.start_run("rollback", phase=phase, plan_hash=None, dry_run=False)
     reconcile(journal, sink, run_id, interrupted)
     result = RollbackResult(run_id, targets)
-    ops = sorted((op for t in targets for op in journal.ops(t) if op.action in _REVERSIBLE and op.status != "failed"),
-                 key=lambda o: -o.seq)
+    ops = sorted(
+        (op for t in targets for op in journal.ops(t) if op.action in _REVERSIBLE and op.status != "failed"),
+        key=lambda o: -o.seq,
+    )
     for op in ops:
         try:
             result.counts[_undo(journal, sink, run_id, op, result)] += 1
@@ -69,11 +71,18 @@ def rollback(journal: Journal, sink: Sink, targets: list[str], *, phase: str | N
         problem = _check(sink, op)
         if problem:
             result.failures.append(f"verify after rollback: {problem}")
-    journal.finish_run(run_id, "ok" if result.ok else "failed",
-                       {**result.counts, "refused": len(result.refused), "failures": len(result.failures)})
+    journal.finish_run(
+        run_id,
+        "ok" if result.ok else "failed",
+        {**result.counts, "refused": len(result.refused), "failures": len(result.failures)},
+    )
     if phase is not None:
-        journal.phase_event(phase, ROLLED_BACK if result.ok else "rollback_failed", run_id=run_id,
-                            detail="undid runs " + ", ".join(targets))
+        journal.phase_event(
+            phase,
+            ROLLED_BACK if result.ok else "rollback_failed",
+            run_id=run_id,
+            detail="undid runs " + ", ".join(targets),
+        )
     return result
 
 
@@ -106,8 +115,9 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
         seq = journal.intent(run_id, op.phase, "undo-delete", op.rtype, op.key, payload=op.pre_image)
         created = sink.create(op.rtype, op.key, op.pre_image)
         new_id = str(created.get("public_id" if op.rtype == "synthetic_test" else "id"))
-        journal.outcome(seq, "done", dd_id=new_id,
-                        applied=Applied(op.rtype, op.key, new_id, op.pre_image, op.phase, run_id, False))
+        journal.outcome(
+            seq, "done", dd_id=new_id, applied=Applied(op.rtype, op.key, new_id, op.pre_image, op.phase, run_id, False)
+        )
         return "recreated"
     dd_id, live = _locate(sink, op)
     if live is None or dd_id is None:
@@ -115,18 +125,24 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
     if ownership.owned_key(op.rtype, live) != op.key:
         return _refuse(journal, run_id, op, dd_id, result)
     if op.action == "create":
-        seq = journal.intent(run_id, op.phase, "undo-create", op.rtype, op.key, dd_id=dd_id,
-                             pre_image=normalize(op.rtype, live))
+        seq = journal.intent(
+            run_id, op.phase, "undo-create", op.rtype, op.key, dd_id=dd_id, pre_image=normalize(op.rtype, live)
+        )
         sink.delete(op.rtype, dd_id)
         journal.outcome(seq, "done", forget=(op.rtype, op.key))
         return "deleted"
     pre = op.pre_image or {}
-    seq = journal.intent(run_id, op.phase, "undo-update", op.rtype, op.key, dd_id=dd_id, payload=pre,
-                         pre_image=normalize(op.rtype, live))
+    seq = journal.intent(
+        run_id, op.phase, "undo-update", op.rtype, op.key, dd_id=dd_id, payload=pre, pre_image=normalize(op.rtype, live)
+    )
     sink.update(op.rtype, dd_id, pre)
     owned_after = ownership.owned_key(op.rtype, pre) == op.key  # an adopted resource goes back to unowned
-    journal.outcome(seq, "done", applied=Applied(op.rtype, op.key, dd_id, pre, op.phase, run_id, False)
-                    if owned_after else None, forget=None if owned_after else (op.rtype, op.key))
+    journal.outcome(
+        seq,
+        "done",
+        applied=Applied(op.rtype, op.key, dd_id, pre, op.phase, run_id, False) if owned_after else None,
+        forget=None if owned_after else (op.rtype, op.key),
+    )
     return "restored"
 
 
@@ -138,7 +154,10 @@ def _check(sink: Sink, op: Op) -> str | None:
         return None if sink.find_by_key(op.rtype, op.key) is not None else f"{op.rtype} {op.key} was not re-created"
     if op.action == "update" and op.dd_id and op.pre_image is not None:
         live = sink.get(op.rtype, op.dd_id)
-        if live is not None and ownership.owned_key(op.rtype, live) in (op.key, None) and (
-                normalize(op.rtype, live) != normalize(op.rtype, op.pre_image)):
+        if (
+            live is not None
+            and ownership.owned_key(op.rtype, live) in (op.key, None)
+            and (normalize(op.rtype, live) != normalize(op.rtype, op.pre_image))
+        ):
             return f"{op.rtype} {op.dd_id} differs from its pre-image"
     return None

@@ -67,7 +67,7 @@ class LiveResource:
     def sources(self) -> frozenset[str]:
         """The sources (prometheus, grafana, ...) an owned resource says it came from."""
         tags = [t for t in self.payload.get("tags") or [] if isinstance(t, str)]
-        found = {t[len(_SOURCE_TAG):] for t in tags if t.startswith(_SOURCE_TAG)}
+        found = {t[len(_SOURCE_TAG) :] for t in tags if t.startswith(_SOURCE_TAG)}
         return frozenset(found | {r.source for r in self.source_refs})
 
 
@@ -103,8 +103,11 @@ class State:
 
 def load_snapshot(directory: Path) -> State:
     if not directory.is_dir():
-        raise InputError("state snapshot directory not found", path=str(directory),
-                         hint="pass a directory holding monitors/, dashboards/ or synthetics/ JSON exports")
+        raise InputError(
+            "state snapshot directory not found",
+            path=str(directory),
+            hint="pass a directory holding monitors/, dashboards/ or synthetics/ JSON exports",
+        )
     resources: list[LiveResource] = []
     for name, rtype in SNAPSHOT_DIRS.items():
         files = sorted((directory / name).glob("*.json")) if (directory / name).is_dir() else []
@@ -116,16 +119,22 @@ def load_snapshot(directory: Path) -> State:
     for res in resources:
         where = seen.setdefault((res.type, res.datadog_id), res.origin)
         if where != res.origin:
-            raise InputError(f"{res.type} id {res.datadog_id} appears twice (also in {where})", path=res.origin,
-                             hint="each Datadog resource must be exported once")
+            raise InputError(
+                f"{res.type} id {res.datadog_id} appears twice (also in {where})",
+                path=res.origin,
+                hint="each Datadog resource must be exported once",
+            )
     return State.from_resources(resources, f"snapshot {directory}")
 
 
 def _read_file(path: Path, rtype: str) -> list[LiveResource]:
     data = read_json(path)
     if isinstance(data, dict) and "dashboards" in data and rtype == "dashboard":
-        raise InputError("this is a dashboard list (GET /api/v1/dashboard): it has no widgets to compare",
-                         path=str(path), hint="export each dashboard with GET /api/v1/dashboard/{id}")
+        raise InputError(
+            "this is a dashboard list (GET /api/v1/dashboard): it has no widgets to compare",
+            path=str(path),
+            hint="export each dashboard with GET /api/v1/dashboard/{id}",
+        )
     if isinstance(data, dict) and rtype == "synthetic_test" and isinstance(data.get("tests"), list):
         data = data["tests"]
     items = data if isinstance(data, list) else [data]
@@ -137,7 +146,10 @@ def _read_file(path: Path, rtype: str) -> list[LiveResource]:
             raise InputError(f"expected a {rtype} JSON object, found {type(item).__name__}", path=where)
         missing = [f for f in (spec.id_field, *_REQUIRED[rtype]) if f not in item]
         if missing:
-            raise InputError(f"not a Datadog {rtype} export: missing {', '.join(missing)}", path=where,
-                             hint=f"files under {path.parent.name}/ must hold {rtype}s as the v1 API returns them")
+            raise InputError(
+                f"not a Datadog {rtype} export: missing {', '.join(missing)}",
+                path=where,
+                hint=f"files under {path.parent.name}/ must hold {rtype}s as the v1 API returns them",
+            )
         out.append(LiveResource(rtype, str(item[spec.id_field]), item, spec.owned_key(item), origin=where))
     return out

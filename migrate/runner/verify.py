@@ -49,8 +49,10 @@ def _collect_queries(node: Any, out: list[str]) -> None:
 def _uncheckable(res: DesiredResource) -> str | None:
     """Why the recent-data check cannot cover this resource, or None when it can."""
     if res.type == "monitor" and str(res.payload.get("type")) == "service check":
-        return ("a service check monitor reads check runs, which the metrics API does not serve: confirm in "
-                "Datadog that the check reports (e.g. `datadog-agent status` on the Agent)")
+        return (
+            "a service check monitor reads check runs, which the metrics API does not serve: confirm in "
+            "Datadog that the check reports (e.g. `datadog-agent status` on the Agent)"
+        )
     if res.type in ("monitor", "dashboard") and not metrics_in(res.type, res.payload):
         return "no metric query found to check"
     return None
@@ -70,9 +72,15 @@ class VerifyResult:
         return not self.problems
 
 
-def verify(journal: Journal, sink: Sink, desired: Iterable[DesiredResource], *, phase: str | None,
-           validate_monitor: Callable[[dict[str, Any]], list[str]] | None,
-           metric_has_data: Callable[[str], bool] | None) -> VerifyResult:
+def verify(
+    journal: Journal,
+    sink: Sink,
+    desired: Iterable[DesiredResource],
+    *,
+    phase: str | None,
+    validate_monitor: Callable[[dict[str, Any]], list[str]] | None,
+    metric_has_data: Callable[[str], bool] | None,
+) -> VerifyResult:
     applied = journal.applied()
     run_id = journal.start_run("verify", phase=phase, plan_hash=None, dry_run=False)
     result = VerifyResult(run_id)
@@ -88,8 +96,9 @@ def verify(journal: Journal, sink: Sink, desired: Iterable[DesiredResource], *, 
                 problems.append("live copy does not carry ddmigrate's marker for this key")
             want = normalize(res.type, res.payload)
             have = strip_defaults(res.type, want, normalize(res.type, live))
-            problems += [f"differs at {c.path}: live {c.before!r}, desired {c.after!r}"
-                         for c in field_changes(have, want)]
+            problems += [
+                f"differs at {c.path}: live {c.before!r}, desired {c.after!r}" for c in field_changes(have, want)
+            ]
         if res.type == "monitor" and validate_monitor is not None:
             problems += [f"monitor validate: {e}" for e in validate_monitor(res.payload)]
         if metric_has_data is not None:
@@ -106,21 +115,36 @@ def verify(journal: Journal, sink: Sink, desired: Iterable[DesiredResource], *, 
         if problems:
             result.problems[f"{res.type} {res.key}"] = problems
     result.metrics_checked = len(metric_cache)
-    journal.finish_run(run_id, "ok" if result.ok else "failed",
-                       {"checked": result.checked, "failed": len(result.problems), "metrics": len(metric_cache),
-                        "data_not_checked": len(result.not_checked)})
+    journal.finish_run(
+        run_id,
+        "ok" if result.ok else "failed",
+        {
+            "checked": result.checked,
+            "failed": len(result.problems),
+            "metrics": len(metric_cache),
+            "data_not_checked": len(result.not_checked),
+        },
+    )
     if phase is not None:
-        journal.phase_event(phase, VERIFIED if result.ok else VERIFY_FAILED, run_id=run_id,
-                            detail=f"{result.checked} checked, {len(result.problems)} failed")
+        journal.phase_event(
+            phase,
+            VERIFIED if result.ok else VERIFY_FAILED,
+            run_id=run_id,
+            detail=f"{result.checked} checked, {len(result.problems)} failed",
+        )
     return result
 
 
-def metric_query_checker(query: Callable[[int, int, str], dict[str, Any]], window: int = 3600,
-                         clock: Callable[[], float] = time.time) -> Callable[[str], bool]:
+def metric_query_checker(
+    query: Callable[[int, int, str], dict[str, Any]], window: int = 3600, clock: Callable[[], float] = time.time
+) -> Callable[[str], bool]:
     """`query(from, to, q)` is GET /api/v1/query; a metric has data when any series has a non-null point."""
+
     def has_data(metric: str) -> bool:
         now = int(clock()) + 1  # `to` is inclusive whole seconds: include a point reported this very second
         body = query(now - window, now, f"max:{metric}{{*}}")
-        return any(any(p[1] is not None for p in s.get("pointlist") or [] if len(p) > 1)
-                   for s in body.get("series") or [])
+        return any(
+            any(p[1] is not None for p in s.get("pointlist") or [] if len(p) > 1) for s in body.get("series") or []
+        )
+
     return has_data

@@ -58,24 +58,33 @@ def _dashboards_in(data: Any, path: str, line: int | None = None) -> list[tuple[
         found: list[tuple[dict[str, Any], str]] = []
         items = data.get("items") if data.get("kind") != "ConfigMap" else [data]
         if not isinstance(items or [], list):
-            raise InputError(f"{data['kind']} `items` must be a list, found {type(items).__name__}", path=path,
-                             line=line)
+            raise InputError(
+                f"{data['kind']} `items` must be a list, found {type(items).__name__}", path=path, line=line
+            )
         for item in items or []:
             if not isinstance(item, dict):
                 continue
             annotations = _mapping(_mapping(item.get("metadata")).get("annotations"))
             folder = str(annotations.get("grafana_folder") or "")
             if not isinstance(item.get("data") or {}, dict):
-                raise InputError(f"ConfigMap `data` must be a mapping of file name -> dashboard JSON, found "
-                                 f"{type(item['data']).__name__}", path=path, line=line)
+                raise InputError(
+                    f"ConfigMap `data` must be a mapping of file name -> dashboard JSON, found "
+                    f"{type(item['data']).__name__}",
+                    path=path,
+                    line=line,
+                )
             for key, text in (item.get("data") or {}).items():
                 if not str(key).endswith(".json"):
                     continue
                 try:
                     parsed = json.loads(str(text))
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"ConfigMap key {key!r} is not valid JSON: {exc.msg} (line {exc.lineno} of the "
-                                     "embedded document)", path=path, line=line) from None
+                    raise InputError(
+                        f"ConfigMap key {key!r} is not valid JSON: {exc.msg} (line {exc.lineno} of the "
+                        "embedded document)",
+                        path=path,
+                        line=line,
+                    ) from None
                 found += [(d, f or folder) for d, f in _dashboards_in(parsed, path, line)]
         return found
     return []
@@ -90,8 +99,12 @@ def load_dashboard_file(path: Path) -> list[tuple[dict[str, Any], str]]:
         except UnicodeDecodeError:
             raise InputError("not a UTF-8 text file", path=str(path)) from None
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno,
-                             hint="export the dashboard again from Grafana (Share → Export → Save to file)") from None
+            raise InputError(
+                f"invalid JSON: {exc.msg}",
+                path=str(path),
+                line=exc.lineno,
+                hint="export the dashboard again from Grafana (Share → Export → Save to file)",
+            ) from None
         found = _dashboards_in(data, str(path))
     else:
         found = []
@@ -131,8 +144,9 @@ def _shape_problem(dashboard: dict[str, Any]) -> str | None:
         for i, item in enumerate(items or []):
             if not isinstance(item, dict):
                 return f"{key}[{i}] must be an object, found {type(item).__name__}"
-            checks += [(f"{key}[{i}].{k}", item.get(k), t)
-                       for k, t in (("panels", list), ("targets", list), ("gridPos", dict))]
+            checks += [
+                (f"{key}[{i}].{k}", item.get(k), t) for k, t in (("panels", list), ("targets", list), ("gridPos", dict))
+            ]
     for where, value, expected in checks:
         if value is not None and not isinstance(value, expected):
             return f"`{where}` must be {'a list' if expected is list else 'an object'}, found {type(value).__name__}"
@@ -147,8 +161,11 @@ def _normalize_file_dashboard(dashboard: dict[str, Any], path: Path, folder: str
             return normalize_dashboard(dashboard, origin=str(path), folder=folder)
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
             problem = f"unexpected structure ({type(exc).__name__}: {exc})"
-    raise InputError(f"dashboard {title!r}: {problem}", path=str(path),
-                     hint="export the dashboard again from Grafana (Share → Export → Save to file)")
+    raise InputError(
+        f"dashboard {title!r}: {problem}",
+        path=str(path),
+        hint="export the dashboard again from Grafana (Share → Export → Save to file)",
+    )
 
 
 def collect_files(paths: list[Path]) -> Collected:
@@ -178,8 +195,9 @@ def search_dashboards(client: HttpClient) -> list[dict[str, Any]]:
     while True:
         batch = client.get_json("/api/search", {"type": "dash-db", "limit": str(PAGE_SIZE), "page": str(page)})
         if not isinstance(batch, list):
-            raise RemoteError(f"{client.display_url}/api/search did not return a list",
-                              hint="is GRAFANA_URL the Grafana base URL?")
+            raise RemoteError(
+                f"{client.display_url}/api/search did not return a list", hint="is GRAFANA_URL the Grafana base URL?"
+            )
         hits += [h for h in batch if isinstance(h, dict) and h.get("uid")]
         if len(batch) < PAGE_SIZE:
             return hits
@@ -215,20 +233,28 @@ def collect_api(env: Mapping[str, str] | None = None, session: requests.Session 
         folder = str(meta.get("folderTitle") or hit.get("folderTitle") or "")
         folder_uid = str(meta.get("folderUid") or hit.get("folderUid") or "")
         origin = f"{collected.origin}/api/dashboards/uid/{uid}"
-        collected.objects += normalize_dashboard(body["dashboard"], origin=origin, folder=folder,
-                                                 folder_uid=folder_uid, known_datasources=known)
+        collected.objects += normalize_dashboard(
+            body["dashboard"], origin=origin, folder=folder, folder_uid=folder_uid, known_datasources=known
+        )
     return collected
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     # The same shape as every source: exactly one of --from-files or --from-api.
     where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--from-files", nargs="+", type=Path, metavar="PATH",
-                       help="dashboard JSON, an export with __inputs, a ConfigMap(List) YAML, or a directory of "
-                       "them (recursive)")
-    where.add_argument("--from-api", action="store_true",
-                       help="the live Grafana HTTP API at GRAFANA_URL (token from GRAFANA_TOKEN, or "
-                       "GRAFANA_USERNAME + GRAFANA_PASSWORD)")
+    where.add_argument(
+        "--from-files",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="dashboard JSON, an export with __inputs, a ConfigMap(List) YAML, or a directory of them (recursive)",
+    )
+    where.add_argument(
+        "--from-api",
+        action="store_true",
+        help="the live Grafana HTTP API at GRAFANA_URL (token from GRAFANA_TOKEN, or "
+        "GRAFANA_USERNAME + GRAFANA_PASSWORD)",
+    )
 
 
 def collect(options: Mapping[str, Any]) -> Inventory:
@@ -237,9 +263,14 @@ def collect(options: Mapping[str, Any]) -> Inventory:
     if files and options.get("from_api"):
         raise UsageError("give exactly one of --from-files PATH... or --from-api")
     collected = collect_files(files) if files else collect_api(options.get("env"), options.get("session"))
-    return Inventory(path=None, source=SOURCE, origin=collected.origin,
-                     collected_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                     objects=collected.objects, warnings=collected.warnings)
+    return Inventory(
+        path=None,
+        source=SOURCE,
+        origin=collected.origin,
+        collected_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        objects=collected.objects,
+        warnings=collected.warnings,
+    )
 
 
 __all__ = ["SOURCE", "Collected", "add_arguments", "collect", "collect_api", "collect_files"]

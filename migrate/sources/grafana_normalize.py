@@ -86,11 +86,17 @@ def legacy_rows_to_panels(rows: list[Any]) -> list[dict[str, Any]]:
             children.append({**panel, "gridPos": {"x": x, "y": y + 1, "w": width, "h": height}})
             x += width
         collapsed = bool(row.get("collapse"))
-        panels.append({
-            "type": "row", "title": str(row.get("title") or f"Row {index + 1}"), "id": f"row{index + 1}",
-            "collapsed": collapsed, "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
-            "panels": children if collapsed else [], "repeat": row.get("repeat"),
-        })
+        panels.append(
+            {
+                "type": "row",
+                "title": str(row.get("title") or f"Row {index + 1}"),
+                "id": f"row{index + 1}",
+                "collapsed": collapsed,
+                "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
+                "panels": children if collapsed else [],
+                "repeat": row.get("repeat"),
+            }
+        )
         if not collapsed:
             panels.extend(children)
         y += height + 1
@@ -147,17 +153,19 @@ def _panel_fields(panel: dict[str, Any], resolver: DatasourceResolver) -> dict[s
         kind = panel_kind if ds is None or panel_kind != "mixed" else resolver.kind(ds)
         if kind == "mixed":
             kind = resolver.kind(ds)
-        targets.append({
-            "ref_id": str(target.get("refId") or chr(ord("A") + len(targets) % 26)),
-            "expr": target.get("expr") if isinstance(target.get("expr"), str) else None,
-            "legend": str(target.get("legendFormat") or ""),
-            "hidden": bool(target.get("hide")),
-            "instant": bool(target.get("instant")),
-            "format": str(target.get("format") or "time_series"),
-            "datasource_kind": kind,
-            "raw_query": None if isinstance(target.get("expr"), str) else _other_query(target),
-            "interval": _text(target.get("interval")),
-        })
+        targets.append(
+            {
+                "ref_id": str(target.get("refId") or chr(ord("A") + len(targets) % 26)),
+                "expr": target.get("expr") if isinstance(target.get("expr"), str) else None,
+                "legend": str(target.get("legendFormat") or ""),
+                "hidden": bool(target.get("hide")),
+                "instant": bool(target.get("instant")),
+                "format": str(target.get("format") or "time_series"),
+                "datasource_kind": kind,
+                "raw_query": None if isinstance(target.get("expr"), str) else _other_query(target),
+                "interval": _text(target.get("interval")),
+            }
+        )
     stacking = _as_dict(custom.get("stacking")).get("mode")
     if stacking is None and panel.get("stack"):
         stacking = "normal"
@@ -197,17 +205,31 @@ def _panel_extras(panel: dict[str, Any], field_config: dict[str, Any]) -> dict[s
     """What a panel carries beyond its queries and display (min interval, max data points, legacy alert,
     transformations, overrides): the translator reports each, so none is dropped without a word."""
     alert = _as_dict(panel.get("alert"))
-    transformations = [str(t.get("id")) for t in panel.get("transformations") or []
-                       if isinstance(t, dict) and t.get("id") and not t.get("disabled")]
-    overrides = sorted({str(p.get("id")) for o in field_config.get("overrides") or [] if isinstance(o, dict)
-                        for p in o.get("properties") or [] if isinstance(p, dict) and p.get("id")})
+    transformations = [
+        str(t.get("id"))
+        for t in panel.get("transformations") or []
+        if isinstance(t, dict) and t.get("id") and not t.get("disabled")
+    ]
+    overrides = sorted(
+        {
+            str(p.get("id"))
+            for o in field_config.get("overrides") or []
+            if isinstance(o, dict)
+            for p in o.get("properties") or []
+            if isinstance(p, dict) and p.get("id")
+        }
+    )
     max_points = panel.get("maxDataPoints")
     return {
         "interval": _text(panel.get("interval")),
-        "max_data_points": max_points if isinstance(max_points, int | float) and not isinstance(max_points, bool)
+        "max_data_points": max_points
+        if isinstance(max_points, int | float) and not isinstance(max_points, bool)
         else None,
-        "legacy_alert": ({"name": str(alert.get("name") or "unnamed"), "conditions": len(alert.get("conditions") or [])}
-                         if alert else None),
+        "legacy_alert": (
+            {"name": str(alert.get("name") or "unnamed"), "conditions": len(alert.get("conditions") or [])}
+            if alert
+            else None
+        ),
         "transformations": transformations,
         "overrides": overrides,
     }
@@ -228,17 +250,33 @@ def _annotations(dashboard: dict[str, Any], resolver: DatasourceResolver) -> lis
             continue
         target = _as_dict(item.get("target"))
         tags = item.get("tags") or target.get("tags")
-        query = (item.get("expr") or target.get("expr") or item.get("query") or target.get("query")
-                 or (f"events tagged {', '.join(map(str, tags))}" if isinstance(tags, list) and tags else ""))
-        out.append({"name": str(item.get("name") or "unnamed"), "enabled": item.get("enable") is not False,
-                    "datasource_kind": resolver.kind(item.get("datasource")), "query": str(query)})
+        query = (
+            item.get("expr")
+            or target.get("expr")
+            or item.get("query")
+            or target.get("query")
+            or (f"events tagged {', '.join(map(str, tags))}" if isinstance(tags, list) and tags else "")
+        )
+        out.append(
+            {
+                "name": str(item.get("name") or "unnamed"),
+                "enabled": item.get("enable") is not False,
+                "datasource_kind": resolver.kind(item.get("datasource")),
+                "query": str(query),
+            }
+        )
     return out
 
 
 def _links(dashboard: dict[str, Any]) -> list[dict[str, str]]:
-    return [{"title": str(link.get("title") or link.get("tags") or link.get("type") or "link"),
-             "url": str(link.get("url") or "")}
-            for link in dashboard.get("links") or [] if isinstance(link, dict)]
+    return [
+        {
+            "title": str(link.get("title") or link.get("tags") or link.get("type") or "link"),
+            "url": str(link.get("url") or ""),
+        }
+        for link in dashboard.get("links") or []
+        if isinstance(link, dict)
+    ]
 
 
 def _legacy_unit(panel: dict[str, Any]) -> str | None:
@@ -268,19 +306,21 @@ def _variables(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
         options = [
             str(o.get("value")) for o in var.get("options") or [] if isinstance(o, dict) and o.get("value") is not None
         ]
-        out.append({
-            "name": str(var["name"]),
-            "type": str(var.get("type") or "query"),
-            "label": str(var.get("label") or ""),
-            "query": "" if query is None else str(query),
-            "current": current.get("value"),
-            "options": options,
-            "multi": bool(var.get("multi")),
-            "include_all": bool(var.get("includeAll")),
-            "all_value": _text(var.get("allValue")) if var.get("includeAll") else None,
-            "regex": str(var.get("regex") or ""),
-            "hidden": var.get("hide") == 2,
-        })
+        out.append(
+            {
+                "name": str(var["name"]),
+                "type": str(var.get("type") or "query"),
+                "label": str(var.get("label") or ""),
+                "query": "" if query is None else str(query),
+                "current": current.get("value"),
+                "options": options,
+                "multi": bool(var.get("multi")),
+                "include_all": bool(var.get("includeAll")),
+                "all_value": _text(var.get("allValue")) if var.get("includeAll") else None,
+                "regex": str(var.get("regex") or ""),
+                "hidden": var.get("hide") == 2,
+            }
+        )
     return out
 
 
@@ -309,8 +349,15 @@ def normalize_dashboard(
         panel_id = raw_id if raw_id not in seen else f"{raw_id}-{index}"
         seen.add(panel_id)
         if panel.get("type") == "row":
-            rows.append({"id": panel_id, "title": str(panel.get("title") or ""), "grid": _grid(panel),
-                         "collapsed": bool(panel.get("collapsed")), "repeat": panel.get("repeat") or None})
+            rows.append(
+                {
+                    "id": panel_id,
+                    "title": str(panel.get("title") or ""),
+                    "grid": _grid(panel),
+                    "collapsed": bool(panel.get("collapsed")),
+                    "repeat": panel.get("repeat") or None,
+                }
+            )
             continue
         fields = _panel_fields(panel, resolver)
         row_id = None
@@ -320,8 +367,16 @@ def normalize_dashboard(
         ref = SourceRef(SOURCE, "panel", f"{uid}/{panel_id}", fields["title"] or f"panel {panel_id}", origin)
         payload = {k: v for k, v in panel.items() if k != "panels"}
         objects.append(InventoryObject(ref=ref, payload=payload, normalized=fields))
-        summaries.append({"id": panel_id, "title": fields["title"], "type": fields["type"], "row": row_id,
-                          "grid": fields["grid"], "targets": len(fields["targets"])})
+        summaries.append(
+            {
+                "id": panel_id,
+                "title": fields["title"],
+                "type": fields["type"],
+                "row": row_id,
+                "grid": fields["grid"],
+                "targets": len(fields["targets"]),
+            }
+        )
     normalized = {
         "uid": uid,
         "title": title,

@@ -65,8 +65,10 @@ def auth_from_env(prefix: str, env: Mapping[str, str] | None = None) -> Auth:
         )
     if bool(username) != bool(password):
         missing = f"{prefix}_PASSWORD" if username else f"{prefix}_USERNAME"
-        raise CredentialsError(f"{missing} is not set", hint=f"basic auth needs both {prefix}_USERNAME and "
-                               f"{prefix}_PASSWORD in the environment")
+        raise CredentialsError(
+            f"{missing} is not set",
+            hint=f"basic auth needs both {prefix}_USERNAME and {prefix}_PASSWORD in the environment",
+        )
     return Auth(bearer=bearer, username=username, password=password)
 
 
@@ -96,8 +98,9 @@ class HttpClient:
         self.auth.apply(self.session)
 
     @classmethod
-    def from_env(cls, url_var: str, auth_prefix: str, env: Mapping[str, str] | None = None,
-                 **kwargs: Any) -> HttpClient:
+    def from_env(
+        cls, url_var: str, auth_prefix: str, env: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> HttpClient:
         return cls(env_url(url_var, env), auth=auth_from_env(auth_prefix, env), **kwargs)
 
     def redact(self, text: str) -> str:
@@ -122,16 +125,22 @@ class HttpClient:
                 problem = f"{shown} answered HTTP {resp.status_code}: {self.redact(resp.text[:200])}"
                 continue
             if resp.status_code >= 400:
-                raise RemoteError(f"{shown} answered HTTP {resp.status_code}: {self.redact(resp.text[:200])}",
-                                  hint=_hint(resp.status_code))
+                raise RemoteError(
+                    f"{shown} answered HTTP {resp.status_code}: {self.redact(resp.text[:200])}",
+                    hint=_hint(resp.status_code),
+                )
             try:
                 return resp.json()
             except ValueError:
                 kind = resp.headers.get("Content-Type", "no content type")
-                raise RemoteError(f"{shown} did not return JSON ({kind})",
-                                  hint="is the URL the server's base URL (e.g. http://host:9090)?") from None
-        raise RemoteError(f"{problem} (after {self.retries + 1} attempts)",
-                          hint="check that the server is running and the URL variable points at it")
+                raise RemoteError(
+                    f"{shown} did not return JSON ({kind})",
+                    hint="is the URL the server's base URL (e.g. http://host:9090)?",
+                ) from None
+        raise RemoteError(
+            f"{problem} (after {self.retries + 1} attempts)",
+            hint="check that the server is running and the URL variable points at it",
+        )
 
 
 def _hint(status: int) -> str | None:

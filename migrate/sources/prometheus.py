@@ -27,24 +27,44 @@ from migrate.sources.prometheus_rules import SOURCE, rule_objects
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--from-files", nargs="+", type=Path, metavar="PATH",
-                       help="rule files or directories (recursive: *.yml, *.yaml, *.rules); plain rule files, "
-                       "PrometheusRule resources, ConfigMaps and Lists of them. A directory's top-level "
-                       "metadata.json is used as --metadata, targets.json as --targets, config.yaml (or "
-                       ".yml, .json) as --config")
-    where.add_argument("--from-api", action="store_true",
-                       help="a live server at PROMETHEUS_URL: rules, metric metadata, scrape configs, targets. "
-                       "Auth from the environment: PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME + "
-                       "PROMETHEUS_PASSWORD")
-    parser.add_argument("--metadata", type=Path, metavar="FILE",
-                        help="recorded /api/v1/metadata JSON (the `data` object or the whole response) giving "
-                        "metric types; replaces what the server reports")
-    parser.add_argument("--targets", type=Path, metavar="FILE",
-                        help="with --from-files: recorded /api/v1/targets JSON (envelope or `data`) giving the "
-                        "active scrape targets bridge mode needs")
-    parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="with --from-files: recorded /api/v1/status/config answer or a plain prometheus.yml "
-                        "(YAML or JSON) giving the scrape configs; secrets in it are replaced by references")
+    where.add_argument(
+        "--from-files",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="rule files or directories (recursive: *.yml, *.yaml, *.rules); plain rule files, "
+        "PrometheusRule resources, ConfigMaps and Lists of them. A directory's top-level "
+        "metadata.json is used as --metadata, targets.json as --targets, config.yaml (or "
+        ".yml, .json) as --config",
+    )
+    where.add_argument(
+        "--from-api",
+        action="store_true",
+        help="a live server at PROMETHEUS_URL: rules, metric metadata, scrape configs, targets. "
+        "Auth from the environment: PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME + "
+        "PROMETHEUS_PASSWORD",
+    )
+    parser.add_argument(
+        "--metadata",
+        type=Path,
+        metavar="FILE",
+        help="recorded /api/v1/metadata JSON (the `data` object or the whole response) giving "
+        "metric types; replaces what the server reports",
+    )
+    parser.add_argument(
+        "--targets",
+        type=Path,
+        metavar="FILE",
+        help="with --from-files: recorded /api/v1/targets JSON (envelope or `data`) giving the "
+        "active scrape targets bridge mode needs",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="with --from-files: recorded /api/v1/status/config answer or a plain prometheus.yml "
+        "(YAML or JSON) giving the scrape configs; secrets in it are replaced by references",
+    )
 
 
 def collect(options: Mapping[str, Any]) -> Inventory:
@@ -62,8 +82,9 @@ def collect(options: Mapping[str, Any]) -> Inventory:
     return collect_api(client, metadata=Path(metadata_file) if metadata_file else None)
 
 
-def collect_files(paths: list[Path], *, metadata: Path | None = None, targets: Path | None = None,
-                  config: Path | None = None) -> Inventory:
+def collect_files(
+    paths: list[Path], *, metadata: Path | None = None, targets: Path | None = None, config: Path | None = None
+) -> Inventory:
     warnings: list[str] = []
     files, found_metadata = discover(paths)
     metadata = _one("metadata.json", metadata, found_metadata, "--metadata FILE")
@@ -112,8 +133,11 @@ def load_metadata_file(path: Path) -> dict[str, Any]:
     if isinstance(data, dict) and data.get("status") == "success" and "data" in data:
         data = data["data"]
     if not isinstance(data, dict):
-        raise InputError("metadata must be a JSON object of metric name -> [{type, help, unit}]", path=str(path),
-                         hint="record it with: curl $PROMETHEUS_URL/api/v1/metadata")
+        raise InputError(
+            "metadata must be a JSON object of metric name -> [{type, help, unit}]",
+            path=str(path),
+            hint="record it with: curl $PROMETHEUS_URL/api/v1/metadata",
+        )
     for metric, entries in data.items():
         if not isinstance(entries, list) or not all(isinstance(e, dict) and "type" in e for e in entries):
             raise InputError(f"metadata for {metric!r} must be a list of objects with a `type`", path=str(path))

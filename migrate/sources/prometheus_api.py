@@ -33,8 +33,10 @@ def _data(client: HttpClient, path: str, warnings: list[str], params: dict[str, 
     body = client.get_json(path, params)
     shown = f"{client.display_url}{path}"
     if not isinstance(body, dict) or "status" not in body:
-        raise RemoteError(f"{shown} did not answer with a Prometheus API envelope (status, data)",
-                          hint="is PROMETHEUS_URL a Prometheus server?")
+        raise RemoteError(
+            f"{shown} did not answer with a Prometheus API envelope (status, data)",
+            hint="is PROMETHEUS_URL a Prometheus server?",
+        )
     if body["status"] != "success":
         raise RemoteError(f"{shown} answered {body.get('errorType', 'error')}: {body.get('error', '')}")
     warnings += [f"{shown}: {w}" for w in body.get("warnings") or []]
@@ -58,21 +60,23 @@ def api_rules(client: HttpClient, warnings: list[str]) -> list[Rule]:
             warnings.append(f"{file}: group {name!r}: empty rules list; nothing collected")
         for index, item in enumerate(items):
             alerting = item.get("type") == "alerting"
-            rules.append(Rule(
-                kind=ALERTING if alerting else RECORDING,
-                name=str(item.get("name", "")),
-                expr=str(item.get("query", "")),
-                group=name,
-                file=file,
-                index=index,
-                origin=client.display_url,
-                payload={k: v for k, v in item.items() if k not in VOLATILE},
-                labels={str(k): str(v) for k, v in (item.get("labels") or {}).items()},
-                annotations={str(k): str(v) for k, v in (item.get("annotations") or {}).items()},
-                for_seconds=float(item.get("duration") or 0),
-                keep_firing_for_seconds=float(item.get("keepFiringFor") or 0),
-                group_interval_seconds=float(group["interval"]) if group.get("interval") is not None else None,
-            ))
+            rules.append(
+                Rule(
+                    kind=ALERTING if alerting else RECORDING,
+                    name=str(item.get("name", "")),
+                    expr=str(item.get("query", "")),
+                    group=name,
+                    file=file,
+                    index=index,
+                    origin=client.display_url,
+                    payload={k: v for k, v in item.items() if k not in VOLATILE},
+                    labels={str(k): str(v) for k, v in (item.get("labels") or {}).items()},
+                    annotations={str(k): str(v) for k, v in (item.get("annotations") or {}).items()},
+                    for_seconds=float(item.get("duration") or 0),
+                    keep_firing_for_seconds=float(item.get("keepFiringFor") or 0),
+                    group_interval_seconds=float(group["interval"]) if group.get("interval") is not None else None,
+                )
+            )
     return rules
 
 
@@ -82,8 +86,9 @@ def _secrets_to_references(value: Any, path: str) -> Any:
         return {k: _secrets_to_references(v, f"{path}.{k}") for k, v in value.items()}
     if isinstance(value, list):
         return [_secrets_to_references(v, f"{path}[{i}]") for i, v in enumerate(value)]
-    if value == "<secret>" or (is_secret_name(path.rsplit(".", 1)[-1]) and isinstance(value, str | int)
-                               and value != ""):
+    if value == "<secret>" or (
+        is_secret_name(path.rsplit(".", 1)[-1]) and isinstance(value, str | int) and value != ""
+    ):
         return secret_reference(path)  # a plain prometheus.yml (collected from files) holds the real value
     return value
 
@@ -91,16 +96,22 @@ def _secrets_to_references(value: Any, path: str) -> Any:
 def _secret_params(params: dict[str, Any], path: str, prefix: str = "") -> dict[str, Any]:
     """URL parameters such as `?token=` are credentials too, whether configured (`params`) or discovered
     (`__param_token`); scrub.py matches keys, not parameter names, so they are handled here."""
-    return {k: secret_reference(f"{path}.{k}") if k.startswith(prefix) and is_secret_name(k.removeprefix(prefix))
-            else v for k, v in params.items()}
+    return {
+        k: secret_reference(f"{path}.{k}") if k.startswith(prefix) and is_secret_name(k.removeprefix(prefix)) else v
+        for k, v in params.items()
+    }
 
 
 def _relabel_summary(job: dict[str, Any]) -> dict[str, Any]:
     relabels = job.get("relabel_configs") or []
     filters = [
-        {"action": r.get("action", "replace"), "source_labels": r.get("source_labels") or [],
-         "regex": r.get("regex", "(.*)")}
-        for r in relabels if r.get("action") in ("keep", "drop")
+        {
+            "action": r.get("action", "replace"),
+            "source_labels": r.get("source_labels") or [],
+            "regex": r.get("regex", "(.*)"),
+        }
+        for r in relabels
+        if r.get("action") in ("keep", "drop")
     ]
     return {
         "relabel_configs": len(relabels),
@@ -168,8 +179,9 @@ def target_objects(data: dict[str, Any], origin: str, shown: str, warnings: list
         target_id = base if seen[base] == 1 else f"{base}#{seen[base]}"
         payload = {k: v for k, v in target.items() if k not in VOLATILE}
         discovered = _secret_params(target.get("discoveredLabels") or {}, f"prometheus.targets.{pool}", "__param_")
-        payload.update(scrapeUrl=url, globalUrl=strip_credentials(str(target.get("globalUrl", ""))),
-                       discoveredLabels=discovered)
+        payload.update(
+            scrapeUrl=url, globalUrl=strip_credentials(str(target.get("globalUrl", ""))), discoveredLabels=discovered
+        )
         normalized = {
             "scrape_pool": pool,
             "scrape_url": url,
@@ -187,7 +199,8 @@ def collect_api_objects(
 ) -> tuple[list[Rule], dict[str, Any], list[InventoryObject]]:
     """Rules, the raw metadata map (metric -> [{type, help, unit}]), and scrape configs + targets."""
     rules = api_rules(client, warnings)
-    metadata = _expect(_data(client, "/api/v1/metadata", warnings), dict, "data",
-                       f"{client.display_url}/api/v1/metadata")
+    metadata = _expect(
+        _data(client, "/api/v1/metadata", warnings), dict, "data", f"{client.display_url}/api/v1/metadata"
+    )
     others = api_scrape_configs(client, warnings) + api_targets(client, warnings)
     return rules, metadata, others

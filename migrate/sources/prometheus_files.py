@@ -17,8 +17,10 @@ from migrate.sources.prometheus_rules import ALERTING, METRIC_NAME, RECORDING, R
 from migrate.yamlutil import YamlDoc, load_file, load_text
 
 RULE_SUFFIXES = (".yml", ".yaml", ".rules")
-EXPECTED = ("expected a Prometheus rule file (top-level `groups:`), a PrometheusRule resource (`spec.groups`), "
-            "a ConfigMap of rule files, or a List / ConfigMapList of those")
+EXPECTED = (
+    "expected a Prometheus rule file (top-level `groups:`), a PrometheusRule resource (`spec.groups`), "
+    "a ConfigMap of rule files, or a List / ConfigMapList of those"
+)
 DURATION_HINT = "durations look like 30s, 5m, 1h30m (units ms, s, m, h, d, w, y)"
 # Recorded API answers picked up at the top of a directory given to --from-files (not rule files).
 RECORDED = {"targets": ("targets.json",), "config": ("config.yaml", "config.yml", "config.json")}
@@ -47,8 +49,7 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
         for root, dirs, names in os.walk(given, onerror=_unreadable):
             dirs.sort()
             top = Path(root) == given
-            found += [Path(root) / n for n in names if n.endswith(RULE_SUFFIXES)
-                      and not (top and n in _RECORDED_NAMES)]
+            found += [Path(root) / n for n in names if n.endswith(RULE_SUFFIXES) and not (top and n in _RECORDED_NAMES)]
         files += [(f, f.relative_to(given).as_posix()) for f in sorted(found)]
     return files, metadata
 
@@ -64,8 +65,9 @@ def recorded_files(paths: list[Path]) -> dict[str, list[Path]]:
 
 
 def _unreadable(exc: OSError) -> None:
-    raise InputError(f"cannot read directory: {exc.strerror}", path=str(exc.filename),
-                     hint="check the directory's permissions") from None
+    raise InputError(
+        f"cannot read directory: {exc.strerror}", path=str(exc.filename), hint="check the directory's permissions"
+    ) from None
 
 
 @dataclass
@@ -96,8 +98,9 @@ def _describe(data: Any) -> str:
     return f"a {type(data).__name__}"
 
 
-def _units(doc: YamlDoc, path: str, data: Any, base: list[str | int],
-           warnings: list[str]) -> Iterator[tuple[str, YamlDoc, list[str | int], int | None]]:
+def _units(
+    doc: YamlDoc, path: str, data: Any, base: list[str | int], warnings: list[str]
+) -> Iterator[tuple[str, YamlDoc, list[str | int], int | None]]:
     """(unit name, doc, base path, embedded line) for each rule file inside one YAML document."""
     kind = data.get("kind") if isinstance(data, dict) else None
     meta = data.get("metadata") if isinstance(data, dict) else None
@@ -106,14 +109,19 @@ def _units(doc: YamlDoc, path: str, data: Any, base: list[str | int],
         yield f"doc{doc.index}", doc, base, None
     elif kind == "PrometheusRule":
         if not isinstance(data.get("spec"), dict) or "groups" not in data["spec"]:
-            raise InputError(f"PrometheusRule {name!r} has no spec.groups", path=path,
-                             line=doc.line_of(base), hint=EXPECTED)
+            raise InputError(
+                f"PrometheusRule {name!r} has no spec.groups", path=path, line=doc.line_of(base), hint=EXPECTED
+            )
         yield name or f"doc{doc.index}", doc, [*base, "spec"], None
     elif kind == "ConfigMap":
         values = data.get("data") or {}
         if not isinstance(values, dict):
-            raise InputError(f"ConfigMap {name!r}: `data` must be a mapping of file name -> rule file, found "
-                             f"{_describe(values)}", path=path, line=doc.line_of([*base, "data"]), hint=EXPECTED)
+            raise InputError(
+                f"ConfigMap {name!r}: `data` must be a mapping of file name -> rule file, found {_describe(values)}",
+                path=path,
+                line=doc.line_of([*base, "data"]),
+                hint=EXPECTED,
+            )
         for key in sorted(values):
             where = [*base, "data", key]
             node_line = doc.line_of(where)
@@ -128,8 +136,7 @@ def _units(doc: YamlDoc, path: str, data: Any, base: list[str | int],
         for i, item in enumerate(data.get("items") or []):
             yield from _units(doc, path, item, [*base, "items", i], warnings)
     else:
-        raise InputError(f"not a rules file: found {_describe(data)}", path=path, line=doc.line_of(base),
-                         hint=EXPECTED)
+        raise InputError(f"not a rules file: found {_describe(data)}", path=path, line=doc.line_of(base), hint=EXPECTED)
 
 
 def read_rule_file(path: Path, label: str, warnings: list[str]) -> list[Rule]:
@@ -167,16 +174,24 @@ def _read_groups(unit: _Unit, warnings: list[str]) -> list[Rule]:
         if not isinstance(name, str) or not name.strip():
             raise unit.error(f"group {g + 1} has no name", *at, hint="every rule group needs `name:`")
         if name in seen:
-            raise unit.error(f"duplicate group name {name!r} (first at line {seen[name]})", *at, "name",
-                             hint="Prometheus rejects a file with two groups of the same name; rename one")
+            raise unit.error(
+                f"duplicate group name {name!r} (first at line {seen[name]})",
+                *at,
+                "name",
+                hint="Prometheus rejects a file with two groups of the same name; rename one",
+            )
         seen[name] = unit.line(*at, "name")
         interval = None
         if group.get("interval") is not None:
             try:
                 interval = duration_seconds(group["interval"])
             except ValueError:
-                raise unit.error(f"group {name!r}: interval {group['interval']!r} is not a duration",
-                                 *at, "interval", hint=DURATION_HINT) from None
+                raise unit.error(
+                    f"group {name!r}: interval {group['interval']!r} is not a duration",
+                    *at,
+                    "interval",
+                    hint=DURATION_HINT,
+                ) from None
         items = group.get("rules")
         if not items:
             warnings.append(f"{unit.path}:{unit.line(*at)}: group {name!r}: empty rules list; nothing collected")
@@ -222,8 +237,7 @@ def _rule(unit: _Unit, group: str, interval: float | None, *, index: int, item: 
         try:
             seconds[key] = duration_seconds(item[key])
         except ValueError:
-            raise unit.error(f"{what}: `{key}: {item[key]}` is not a duration", *at, key,
-                             hint=DURATION_HINT) from None
+            raise unit.error(f"{what}: `{key}: {item[key]}` is not a duration", *at, key, hint=DURATION_HINT) from None
     return Rule(
         kind=ALERTING if alert is not None else RECORDING,
         name=name,
@@ -246,4 +260,3 @@ def read_rule_files(files: list[tuple[Path, str]], warnings: list[str]) -> list[
     for path, label in files:
         rules += read_rule_file(path, label, warnings)
     return rules
-

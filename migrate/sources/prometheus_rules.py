@@ -38,8 +38,14 @@ class Rule:
 
     def normalized(self) -> dict[str, Any]:
         if self.kind == RECORDING:
-            return {"record": self.name, "expr": self.expr, "labels": self.labels, "group": self.group,
-                    "file": self.file, "index": self.index}
+            return {
+                "record": self.name,
+                "expr": self.expr,
+                "labels": self.labels,
+                "group": self.group,
+                "file": self.file,
+                "index": self.index,
+            }
         return {
             "name": self.name,
             "expr": self.expr,
@@ -48,7 +54,8 @@ class Rule:
             "labels": self.labels,
             "annotations": self.annotations,
             "group": self.group,
-            "group_interval_seconds": None if self.group_interval_seconds is None
+            "group_interval_seconds": None
+            if self.group_interval_seconds is None
             else number(self.group_interval_seconds),
             "file": self.file,
             "index": self.index,

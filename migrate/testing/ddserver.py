@@ -176,7 +176,12 @@ class DatadogTestServer:
 
     # --- faults ---------------------------------------------------------------------------------------
     def inject(
-        self, kind: str, count: int = 1, *, method: str | None = None, path_prefix: str | None = None,
+        self,
+        kind: str,
+        count: int = 1,
+        *,
+        method: str | None = None,
+        path_prefix: str | None = None,
         delay: float = 0.0,
     ) -> None:
         """Queue an exact fault for the next `count` requests matching method/path (see FAULT_KINDS)."""
@@ -213,8 +218,10 @@ class DatadogTestServer:
         except ValueError:
             return self._done(record, 400, {"errors": ["Invalid JSON body"]}, {})
         record.body = body
-        route = next(((name, fn, m) for verb, rx, name, fn in self._routes if verb == method
-                      for m in [rx.match(path)] if m), None)
+        route = next(
+            ((name, fn, m) for verb, rx, name, fn in self._routes if verb == method for m in [rx.match(path)] if m),
+            None,
+        )
         if headers.get("DD-API-KEY") != self.api_key or headers.get("DD-APPLICATION-KEY") != self.app_key:
             return self._done(record, 403, {"errors": ["Forbidden"]}, {})
         if route is None:

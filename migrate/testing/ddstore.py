@@ -23,8 +23,13 @@ Result = tuple[int, Any]
 Handler = Callable[[re.Match[str], dict[str, str], Any], Result]
 _CREATOR = {"email": "ddmigrate-test@example.com", "handle": "ddmigrate-test@example.com", "name": "Test"}
 _METRIC_RE = re.compile(r"[A-Za-z_][\w.]*(?=\s*\{)")
-_MONITOR_DEFAULT_OPTIONS = {"notify_no_data": False, "notify_audit": False, "new_host_delay": 300,
-                            "include_tags": True, "silenced": {}}
+_MONITOR_DEFAULT_OPTIONS = {
+    "notify_no_data": False,
+    "notify_audit": False,
+    "new_host_delay": 300,
+    "include_tags": True,
+    "silenced": {},
+}
 
 
 def _now() -> str:
@@ -61,8 +66,12 @@ class DatadogStore:
     def plant(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Store a resource as if someone else created it in the UI (no validation, no marker needed)."""
         with self.lock:
-            return {"monitor": self._new_monitor, "dashboard": self._new_dashboard,
-                    "synthetic_test": self._new_synthetic, "downtime": self._new_downtime}[kind](dict(payload))
+            return {
+                "monitor": self._new_monitor,
+                "dashboard": self._new_dashboard,
+                "synthetic_test": self._new_synthetic,
+                "downtime": self._new_downtime,
+            }[kind](dict(payload))
 
     def report_metric(self, name: str, value: float = 1.0, timestamp: float | None = None) -> None:
         with self.lock:
@@ -70,8 +79,17 @@ class DatadogStore:
 
     # --- monitors -------------------------------------------------------------------------------------
     def _new_monitor(self, body: dict[str, Any]) -> dict[str, Any]:
-        monitor = dict(body, id=self._int_id(), org_id=1, created=_now(), modified=_now(), creator=_CREATOR,
-                       overall_state="No Data", deleted=None, restricted_roles=None)
+        monitor = dict(
+            body,
+            id=self._int_id(),
+            org_id=1,
+            created=_now(),
+            modified=_now(),
+            creator=_CREATOR,
+            overall_state="No Data",
+            deleted=None,
+            restricted_roles=None,
+        )
         if monitor["type"] == "metric alert":  # Datadog stores metric alerts as query alerts
             monitor["type"] = "query alert"
         monitor["multi"] = " by {" in str(body.get("query", ""))
@@ -93,11 +111,14 @@ class DatadogStore:
 
     def list_monitors(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
         wanted = [t for key in ("monitor_tags", "tags") for t in q.get(key, "").split(",") if t]
-        found = [x for x in sorted(self.monitors.values(), key=lambda x: x["id"])
-                 if all(t in x.get("tags", []) for t in wanted) and q.get("name", "") in (x.get("name") or "")]
+        found = [
+            x
+            for x in sorted(self.monitors.values(), key=lambda x: x["id"])
+            if all(t in x.get("tags", []) for t in wanted) and q.get("name", "") in (x.get("name") or "")
+        ]
         size = min(int(q.get("page_size", 100)), 1000)
         if "page" in q:
-            found = found[int(q["page"]) * size:(int(q["page"]) + 1) * size]
+            found = found[int(q["page"]) * size : (int(q["page"]) + 1) * size]
         return 200, found
 
     def get_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
@@ -138,8 +159,16 @@ class DatadogStore:
     # --- dashboards -----------------------------------------------------------------------------------
     def _new_dashboard(self, body: dict[str, Any]) -> dict[str, Any]:
         dash_id = self._str_id()
-        dashboard = dict(body, id=dash_id, url=f"/dashboard/{dash_id}", author_handle=_CREATOR["handle"],
-                         author_name=_CREATOR["name"], created_at=_now(), modified_at=_now(), is_read_only=False)
+        dashboard = dict(
+            body,
+            id=dash_id,
+            url=f"/dashboard/{dash_id}",
+            author_handle=_CREATOR["handle"],
+            author_name=_CREATOR["name"],
+            created_at=_now(),
+            modified_at=_now(),
+            is_read_only=False,
+        )
         self._number_widgets(dashboard.get("widgets") or [])
         self.dashboards[dash_id] = dashboard
         return dashboard
@@ -156,9 +185,18 @@ class DatadogStore:
 
     def list_dashboards(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
         start, count = int(q.get("start", 0)), int(q.get("count", 100))
-        keys = ("id", "title", "description", "layout_type", "url", "author_handle", "created_at", "modified_at",
-                "is_read_only")
-        summaries = [{k: d.get(k) for k in keys} for d in self.dashboards.values()][start:start + count]
+        keys = (
+            "id",
+            "title",
+            "description",
+            "layout_type",
+            "url",
+            "author_handle",
+            "created_at",
+            "modified_at",
+            "is_read_only",
+        )
+        summaries = [{k: d.get(k) for k in keys} for d in self.dashboards.values()][start : start + count]
         return 200, {"dashboards": summaries}
 
     def get_dashboard(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
@@ -184,8 +222,15 @@ class DatadogStore:
 
     # --- synthetics API tests -------------------------------------------------------------------------
     def _new_synthetic(self, body: dict[str, Any]) -> dict[str, Any]:
-        test = dict(body, public_id=self._str_id(), monitor_id=self._int_id(), status=body.get("status", "live"),
-                    created_at=_now(), modified_at=_now(), creator=_CREATOR)
+        test = dict(
+            body,
+            public_id=self._str_id(),
+            monitor_id=self._int_id(),
+            status=body.get("status", "live"),
+            created_at=_now(),
+            modified_at=_now(),
+            creator=_CREATOR,
+        )
         self.synthetics[test["public_id"]] = test
         return test
 
@@ -198,7 +243,7 @@ class DatadogStore:
         tests = list(self.synthetics.values())
         if "page_size" in q:
             size, page = int(q["page_size"]), int(q.get("page_number", 0))
-            tests = tests[page * size:(page + 1) * size]
+            tests = tests[page * size : (page + 1) * size]
         return 200, {"tests": tests}
 
     def get_synthetic(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
@@ -237,8 +282,17 @@ class DatadogStore:
     # --- downtimes ------------------------------------------------------------------------------------
     def _new_downtime(self, body: dict[str, Any]) -> dict[str, Any]:
         now = int(time.time())
-        downtime = dict(body, id=self._int_id(), active=True, canceled=None, created=now, modified=now,
-                        creator_id=1, disabled=False, downtime_type=2)
+        downtime = dict(
+            body,
+            id=self._int_id(),
+            active=True,
+            canceled=None,
+            created=now,
+            modified=now,
+            creator_id=1,
+            disabled=False,
+            downtime_type=2,
+        )
         self.downtimes[downtime["id"]] = downtime
         return downtime
 
@@ -273,10 +327,26 @@ class DatadogStore:
         for name in dict.fromkeys(_METRIC_RE.findall(query)):
             points = [[t * 1000, v] for t, v in self.metrics.get(name, []) if start <= t <= end]
             if points:
-                series.append({"metric": name, "display_name": name, "expression": query, "pointlist": points,
-                               "length": len(points), "scope": "*", "start": start * 1000, "end": end * 1000})
-        return 200, {"status": "ok", "res_type": "time_series", "query": query, "from_date": start * 1000,
-                     "to_date": end * 1000, "series": series}
+                series.append(
+                    {
+                        "metric": name,
+                        "display_name": name,
+                        "expression": query,
+                        "pointlist": points,
+                        "length": len(points),
+                        "scope": "*",
+                        "start": start * 1000,
+                        "end": end * 1000,
+                    }
+                )
+        return 200, {
+            "status": "ok",
+            "res_type": "time_series",
+            "query": query,
+            "from_date": start * 1000,
+            "to_date": end * 1000,
+            "series": series,
+        }
 
 
 def routes(store: DatadogStore) -> list[tuple[str, re.Pattern[str], str, Handler]]:

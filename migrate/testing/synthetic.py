@@ -34,10 +34,23 @@ def dashboard(i: int, widgets: int = 6, title_prefix: str = "") -> DesiredResour
         "description": ownership.footer(key, [ref]),
         "layout_type": "ordered",
         "widgets": [
-            {"definition": {"type": "timeseries", "title": f"Panel {w}", "requests": [{
-                "queries": [{"data_source": "metrics", "name": "q1", "query": f"avg:d{i}.m{w}{{*}} by {{host}}"}],
-                "formulas": [{"formula": "q1"}], "response_format": "timeseries", "display_type": "line"}]},
-             "layout": {"x": (w % 2) * 6, "y": (w // 2) * 3, "width": 6, "height": 3}}
+            {
+                "definition": {
+                    "type": "timeseries",
+                    "title": f"Panel {w}",
+                    "requests": [
+                        {
+                            "queries": [
+                                {"data_source": "metrics", "name": "q1", "query": f"avg:d{i}.m{w}{{*}} by {{host}}"}
+                            ],
+                            "formulas": [{"formula": "q1"}],
+                            "response_format": "timeseries",
+                            "display_type": "line",
+                        }
+                    ],
+                },
+                "layout": {"x": (w % 2) * 6, "y": (w // 2) * 3, "width": 6, "height": 3},
+            }
             for w in range(widgets)
         ],
     }

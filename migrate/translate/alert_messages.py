@@ -50,11 +50,13 @@ def _label(name: str, scope: TemplateScope, findings: list[Finding]) -> str:
     tag = scope.tag_of(name)
     if tag is not None and tag in scope.group_by:
         return f"{{{{{tag}.name}}}}"
-    findings.append(Finding(
-        "alert.template_label_unavailable",
-        f"annotation uses label `{name}`, which is not a group-by tag of the monitor query; "
-        "the message says it is not available",
-    ))
+    findings.append(
+        Finding(
+            "alert.template_label_unavailable",
+            f"annotation uses label `{name}`, which is not a group-by tag of the monitor query; "
+            "the message says it is not available",
+        )
+    )
     return f"({name}: not available)"
 
 
@@ -68,18 +70,30 @@ def _operand(operand: str, scope: TemplateScope, findings: list[Finding]) -> str
 
 def _action(body: str, raw: str, scope: TemplateScope, findings: list[Finding]) -> str:
     if body == "$labels":
-        findings.append(Finding("alert.template_all_labels",
-                                "`{{ $labels }}` lists only the monitor's group-by tags", Outcome.EXACT))
+        findings.append(
+            Finding(
+                "alert.template_all_labels", "`{{ $labels }}` lists only the monitor's group-by tags", Outcome.EXACT
+            )
+        )
         return " ".join(f"{t}:{{{{{t}.name}}}}" for t in scope.group_by) or "(labels: not available)"
     if re.fullmatch(_OPERAND, body):
         return _operand(body, scope, findings)
     formatted = _PIPED.match(body) or _PRINTF.match(body)
     if formatted:
-        findings.append(Finding("alert.template_value_format_dropped",
-                                f"`{raw}`: the formatting is dropped, Datadog prints the raw value", Outcome.EXACT))
+        findings.append(
+            Finding(
+                "alert.template_value_format_dropped",
+                f"`{raw}`: the formatting is dropped, Datadog prints the raw value",
+                Outcome.EXACT,
+            )
+        )
         return _operand(formatted.group(1), scope, findings)
-    findings.append(Finding("alert.template_unsupported",
-                            f"Go template construct `{raw}` has no Datadog equivalent and is kept verbatim"))
+    findings.append(
+        Finding(
+            "alert.template_unsupported",
+            f"Go template construct `{raw}` has no Datadog equivalent and is kept verbatim",
+        )
+    )
     return raw
 
 
@@ -106,8 +120,9 @@ def handles_block(critical: Sequence[str], warning: Sequence[str] | None) -> str
     common = [h for h in critical if h in warning]
     only_crit = [h for h in critical if h not in warning]
     only_warn = [h for h in warning if h not in critical]
-    return conditional([(None, " ".join(common)), ("is_alert", " ".join(only_crit)),
-                        ("is_warning", " ".join(only_warn))])
+    return conditional(
+        [(None, " ".join(common)), ("is_alert", " ".join(only_crit)), ("is_warning", " ".join(only_warn))]
+    )
 
 
 def dedupe(findings: Sequence[Finding]) -> list[Finding]:

@@ -37,19 +37,29 @@ def placeholder_query(d: RuleDraft, mode: str) -> tuple[str, float, str] | None:
         aggr, _ = time_aggregation(cmp.op, d.rule.for_seconds > 0)
         if ".as_count()" in res.expression or res.forecast_seconds is not None:  # need their own window forms
             return None
-        return (monitor_query(aggr, window, res.expression, cmp.op, cmp.threshold), cmp.threshold,
-                "the best partial translation of the PromQL (check it before unmuting)")
+        return (
+            monitor_query(aggr, window, res.expression, cmp.op, cmp.threshold),
+            cmp.threshold,
+            "the best partial translation of the PromQL (check it before unmuting)",
+        )
     if mode == "metric":
         if not res.metrics:
             return None
-        return (monitor_query("avg", window, f"avg:{res.metrics[0]}{{*}}", ">", 0), 0.0,
-                f"a stand-in on `{res.metrics[0]}`, a metric the rule uses; it is NOT the rule's condition")
-    return (monitor_query("avg", window, "avg:datadog.agent.running{*}", "<", 0), 0.0,
-            "a stand-in that never alerts (`datadog.agent.running < 0`); it is NOT the rule's condition")
+        return (
+            monitor_query("avg", window, f"avg:{res.metrics[0]}{{*}}", ">", 0),
+            0.0,
+            f"a stand-in on `{res.metrics[0]}`, a metric the rule uses; it is NOT the rule's condition",
+        )
+    return (
+        monitor_query("avg", window, "avg:datadog.agent.running{*}", "<", 0),
+        0.0,
+        "a stand-in that never alerts (`datadog.agent.running < 0`); it is NOT the rule's condition",
+    )
 
 
-def build_placeholder(drafts: Sequence[RuleDraft], reason: str, mode: str, mappings: Mappings,
-                      routes: Sequence[Route]) -> DesiredResource | None:
+def build_placeholder(
+    drafts: Sequence[RuleDraft], reason: str, mode: str, mappings: Mappings, routes: Sequence[Route]
+) -> DesiredResource | None:
     crit = drafts[0]
     built = placeholder_query(crit, mode)
     if built is None:
@@ -65,8 +75,7 @@ def build_placeholder(drafts: Sequence[RuleDraft], reason: str, mode: str, mappi
     ]
     # Annotations go through the same template conversion as real monitors: raw Go templates would be
     # read by Datadog's own template engine. Group-by tags exist only when the partial query is used.
-    scope = msgs.TemplateScope(crit.result.group_by if mode == "partial" else [], mappings.label_tags,
-                               crit.rule.labels)
+    scope = msgs.TemplateScope(crit.result.group_by if mode == "partial" else [], mappings.label_tags, crit.rule.labels)
     for d in drafts:
         lines.append(f"Original PromQL ({d.rule.ref.key}):\n```\n{d.rule.expr}\n```")
         lines += [f"Original {k}: {msgs.render(v, scope).text}" for k, v in sorted(d.rule.annotations.items())]
@@ -75,20 +84,30 @@ def build_placeholder(drafts: Sequence[RuleDraft], reason: str, mode: str, mappi
     lines.append(ownership.footer(key, refs))
     tags: list[str] = []
     label_tags, _ = rule_tags(crit.rule, mappings)
-    for t in [*ownership.ownership_tags(key, refs), *mappings.section("alerts").get("monitor_tags", []),
-              MANUAL_TAG, make_tag("alertname", crit.rule.name), *label_tags]:
+    for t in [
+        *ownership.ownership_tags(key, refs),
+        *mappings.section("alerts").get("monitor_tags", []),
+        MANUAL_TAG,
+        make_tag("alertname", crit.rule.name),
+        *label_tags,
+    ]:
         if t not in tags:
             tags.append(t)
     payload: dict[str, Any] = {
         "type": "query alert",
-        "name": MANUAL_PREFIX + msgs.render(crit.rule.annotations.get("summary") or crit.rule.name, scope).text
-        .replace("\n", " "),
+        "name": MANUAL_PREFIX
+        + msgs.render(crit.rule.annotations.get("summary") or crit.rule.name, scope).text.replace("\n", " "),
         "query": query,
         "message": "\n\n".join(lines),
         "tags": tags,
-        "options": {"thresholds": {"critical": float(threshold)}, "silenced": {"*": None},
-                    "notify_no_data": False, "include_tags": True, "new_group_delay": NEW_GROUP_DELAY,
-                    "require_full_window": False},
+        "options": {
+            "thresholds": {"critical": float(threshold)},
+            "silenced": {"*": None},
+            "notify_no_data": False,
+            "include_tags": True,
+            "new_group_delay": NEW_GROUP_DELAY,
+            "require_full_window": False,
+        },
     }
     if crit.priority is not None:
         payload["priority"] = int(crit.priority)

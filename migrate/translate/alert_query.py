@@ -64,8 +64,12 @@ MAX_MINUTES = 10080  # one week: the longest metric monitor window
 _SUSTAINED = {">": "min", ">=": "min", "<": "max", "<=": "max", "==": "max", "!=": "min"}
 _ANY_POINT = {">": "max", ">=": "max", "<": "min", "<=": "min", "==": "min", "!=": "max"}
 # A warning threshold must be crossed before the critical one (Datadog rejects the other order).
-WARNING_BEFORE_CRITICAL = {">": lambda w, c: w < c, ">=": lambda w, c: w < c,
-                           "<": lambda w, c: w > c, "<=": lambda w, c: w > c}
+WARNING_BEFORE_CRITICAL = {
+    ">": lambda w, c: w < c,
+    ">=": lambda w, c: w < c,
+    "<": lambda w, c: w > c,
+    "<=": lambda w, c: w > c,
+}
 
 
 @dataclass
@@ -93,33 +97,45 @@ def window_for(for_seconds: float, default_seconds: float) -> Window:
     seconds = for_seconds
     if seconds <= 0:
         seconds = default_seconds
-        findings.append(Finding(
-            "alert.for_zero_default_window",
-            f"`for: 0` fires on the first evaluation that matches; Datadog needs a window, so the "
-            f"default window ({_duration(default_seconds)}, mappings alerts.default_window) is used",
-        ))
+        findings.append(
+            Finding(
+                "alert.for_zero_default_window",
+                f"`for: 0` fires on the first evaluation that matches; Datadog needs a window, so the "
+                f"default window ({_duration(default_seconds)}, mappings alerts.default_window) is used",
+            )
+        )
     minutes = max(1, int(seconds / 60 + 0.5))  # half up: 90s -> 2m
     if seconds < 60:
-        findings.append(Finding("alert.window_clamped",
-                                f"window {_duration(seconds)} is below Datadog's 1 minute minimum; using 1m"))
+        findings.append(
+            Finding(
+                "alert.window_clamped", f"window {_duration(seconds)} is below Datadog's 1 minute minimum; using 1m"
+            )
+        )
     elif minutes > MAX_MINUTES:
         minutes = MAX_MINUTES
-        findings.append(Finding("alert.window_clamped",
-                                f"window {_duration(seconds)} exceeds Datadog's 1 week maximum; using 1w"))
+        findings.append(
+            Finding("alert.window_clamped", f"window {_duration(seconds)} exceeds Datadog's 1 week maximum; using 1w")
+        )
     elif minutes * 60 != seconds:
-        findings.append(Finding("alert.window_rounded",
-                                f"window {_duration(seconds)} is not a whole number of minutes; using {minutes}m"))
+        findings.append(
+            Finding(
+                "alert.window_rounded",
+                f"window {_duration(seconds)} is not a whole number of minutes; using {minutes}m",
+            )
+        )
     return Window(minutes, findings)
 
 
 def time_aggregation(op: str, sustained: bool) -> tuple[str, list[Finding]]:
     aggr = (_SUSTAINED if sustained else _ANY_POINT)[op]
     if op in ("==", "!="):
-        return aggr, [Finding(
-            "alert.equality_aggregation",
-            f"`{op}` over a window has no exact Datadog aggregate; `{aggr}` is exact only when the "
-            "threshold is the lowest value the metric takes (e.g. `up == 0`)",
-        )]
+        return aggr, [
+            Finding(
+                "alert.equality_aggregation",
+                f"`{op}` over a window has no exact Datadog aggregate; `{aggr}` is exact only when the "
+                "threshold is the lowest value the metric takes (e.g. `up == 0`)",
+            )
+        ]
     return aggr, []
 
 
@@ -133,8 +149,7 @@ def threshold_text(value: float) -> str:
 def finite_threshold(value: float) -> Finding | None:
     if math.isfinite(value):
         return None
-    return Finding("alert.threshold_not_finite", f"threshold {value} cannot be a Datadog threshold",
-                   Outcome.MANUAL)
+    return Finding("alert.threshold_not_finite", f"threshold {value} cannot be a Datadog threshold", Outcome.MANUAL)
 
 
 FORECAST_MIN_HOURS, FORECAST_MAX_HOURS = 12, 24 * 90  # the alert window a forecast monitor accepts
@@ -147,10 +162,17 @@ def forecast_window(seconds: float) -> tuple[str, list[Finding]]:
     findings: list[Finding] = []
     clamped = min(max(hours, FORECAST_MIN_HOURS), FORECAST_MAX_HOURS)
     if clamped != hours or hours * 3600 != seconds:
-        findings.append(Finding("alert.forecast_window", (
-            f"predict_linear() looks {_duration(seconds)} ahead; a forecast monitor's window is whole hours from "
-            f"{FORECAST_MIN_HOURS}h to 3 months, so it looks {_duration(clamped * 3600)} ahead"
-            + (" and alerts earlier" if clamped > hours else ""))))
+        findings.append(
+            Finding(
+                "alert.forecast_window",
+                (
+                    f"predict_linear() looks {_duration(seconds)} ahead; a forecast monitor's window is whole hours "
+                    "from "
+                    f"{FORECAST_MIN_HOURS}h to 3 months, so it looks {_duration(clamped * 3600)} ahead"
+                    + (" and alerts earlier" if clamped > hours else "")
+                ),
+            )
+        )
     if clamped % 168 == 0:
         return f"next_{clamped // 168}w", findings
     if clamped % 24 == 0:
@@ -181,9 +203,14 @@ def count_window(result: QueryResult) -> tuple[str, float] | None:
 def range_findings(result: QueryResult, window: Window) -> list[Finding]:
     """alert.range_window for each range function whose trailing window the monitor does not keep (see the
     module docstring); the ones it keeps (moving_rollup, increase's count window) need no word."""
-    return [Finding("alert.range_window", f"{r.function}() over {_duration(r.seconds)} {r.difference} "
-                    f"(monitor window {window.text})")
-            for r in result.ranges if r.difference]
+    return [
+        Finding(
+            "alert.range_window",
+            f"{r.function}() over {_duration(r.seconds)} {r.difference} (monitor window {window.text})",
+        )
+        for r in result.ranges
+        if r.difference
+    ]
 
 
 def monitor_query(aggr: str, window: Window, expression: str, op: str, threshold: float) -> str:

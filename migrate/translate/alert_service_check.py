@@ -27,8 +27,9 @@ SERVICE_CHECK = "service check"
 MIN_NO_DATA_MINUTES = 2  # Datadog's recommended minimum no-data timeframe for service checks
 
 
-def build_service_check(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Sequence[Route]
-                        ) -> tuple[DesiredResource, dict[str, list[Finding]]]:
+def build_service_check(
+    drafts: Sequence[RuleDraft], mappings: Mappings, routes: Sequence[Route]
+) -> tuple[DesiredResource, dict[str, list[Finding]]]:
     (d,) = drafts
     check = d.service_check
     assert check is not None
@@ -41,7 +42,16 @@ def build_service_check(drafts: Sequence[RuleDraft], mappings: Mappings, routes:
         options.update(notify_no_data=True, no_data_timeframe=max(MIN_NO_DATA_MINUTES, d.window.minutes))
     handles = route({**d.rule.labels, "alertname": d.rule.name}, routes)
     message = "\n\n".join(p for p in (body, msgs.handles_block(handles, None)) if p)
-    payload = monitor_payload(drafts, key, name=name, query=check.query, message=message, options=options,
-                       mappings=mappings, extra_tags=[make_tag("alertname", d.rule.name), *tags], kind=SERVICE_CHECK)
+    payload = monitor_payload(
+        drafts,
+        key,
+        name=name,
+        query=check.query,
+        message=message,
+        options=options,
+        mappings=mappings,
+        extra_tags=[make_tag("alertname", d.rule.name), *tags],
+        kind=SERVICE_CHECK,
+    )
     resource = DesiredResource("monitor", key, payload, [d.rule.ref])  # `up` is no metric the Agent collects
     return resource, {d.rule.ref.key: msgs.dedupe([*d.findings, *template_findings, *tag_findings])}

@@ -58,13 +58,22 @@ class AlertRule:
     def from_object(cls, obj: InventoryObject) -> AlertRule:
         n = obj.normalized
         if not isinstance(n.get("name"), str) or not isinstance(n.get("expr"), str):
-            raise InputError(f"alerting rule {obj.ref.key}: normalized `name` and `expr` must be strings",
-                             hint="re-run `ddmigrate collect`; the inventory is not what this version expects")
-        return cls(ref=obj.ref, name=n["name"], expr=n["expr"], for_seconds=float(n.get("for_seconds") or 0),
-                   keep_firing_for_seconds=float(n.get("keep_firing_for_seconds") or 0),
-                   labels={str(k): str(v) for k, v in (n.get("labels") or {}).items()},
-                   annotations={str(k): str(v) for k, v in (n.get("annotations") or {}).items()},
-                   group=str(n.get("group") or ""), file=str(n.get("file") or ""), index=int(n.get("index") or 0))
+            raise InputError(
+                f"alerting rule {obj.ref.key}: normalized `name` and `expr` must be strings",
+                hint="re-run `ddmigrate collect`; the inventory is not what this version expects",
+            )
+        return cls(
+            ref=obj.ref,
+            name=n["name"],
+            expr=n["expr"],
+            for_seconds=float(n.get("for_seconds") or 0),
+            keep_firing_for_seconds=float(n.get("keep_firing_for_seconds") or 0),
+            labels={str(k): str(v) for k, v in (n.get("labels") or {}).items()},
+            annotations={str(k): str(v) for k, v in (n.get("annotations") or {}).items()},
+            group=str(n.get("group") or ""),
+            file=str(n.get("file") or ""),
+            index=int(n.get("index") or 0),
+        )
 
     def annotation_labels(self) -> list[str]:
         """Series labels the annotations print (the rule's own labels are constants, not needed)."""
@@ -90,8 +99,9 @@ class RuleDraft:
         return self.result.comparison.threshold if self.result.comparison else 0.0
 
 
-def draft(rule: AlertRule, result: QueryResult, mappings: Mappings,
-          service_check: ServiceCheck | None = None) -> RuleDraft:
+def draft(
+    rule: AlertRule, result: QueryResult, mappings: Mappings, service_check: ServiceCheck | None = None
+) -> RuleDraft:
     window = window_for(rule.for_seconds, mappings.default_window_seconds)
     if service_check is not None:  # the check replaces the metric query; `for` is counted in check runs
         findings = list(service_check.findings) + (window.findings if service_check.no_data else [])
@@ -100,14 +110,31 @@ def draft(rule: AlertRule, result: QueryResult, mappings: Mappings,
     severity = rule.labels.get("severity", "")
     sev = (mappings.section("alerts").get("severity") or {}).get(severity.lower()) or {}
     if severity and not sev:
-        findings.append(Finding("alert.severity_unmapped", f"severity `{severity}` is not in mappings "
-                                "alerts.severity; the monitor has no priority", Outcome.EXACT))
+        findings.append(
+            Finding(
+                "alert.severity_unmapped",
+                f"severity `{severity}` is not in mappings alerts.severity; the monitor has no priority",
+                Outcome.EXACT,
+            )
+        )
     if rule.keep_firing_for_seconds > 0:
-        findings.append(Finding("alert.keep_firing_for_dropped", f"keep_firing_for "
-                                f"{rule.keep_firing_for_seconds:g}s has no Datadog equivalent (critical_recovery "
-                                "is a value, not a duration); the monitor recovers as soon as the window clears"))
-    d = RuleDraft(rule, result, window, findings, str(sev.get("threshold", "critical")), sev.get("priority"),
-                  service_check=service_check)
+        findings.append(
+            Finding(
+                "alert.keep_firing_for_dropped",
+                f"keep_firing_for "
+                f"{rule.keep_firing_for_seconds:g}s has no Datadog equivalent (critical_recovery "
+                "is a value, not a duration); the monitor recovers as soon as the window clears",
+            )
+        )
+    d = RuleDraft(
+        rule,
+        result,
+        window,
+        findings,
+        str(sev.get("threshold", "critical")),
+        sev.get("priority"),
+        service_check=service_check,
+    )
     if service_check is not None:
         return d
     if result.fidelity is Outcome.MANUAL:
@@ -118,8 +145,10 @@ def draft(rule: AlertRule, result: QueryResult, mappings: Mappings,
         if not mappings.section("alerts").get("notify_no_data_for_absent", True):
             d.manual = "absent() needs no-data alerting, which mappings alerts.notify_no_data_for_absent disables"
     elif result.comparison is None:
-        d.manual = ("the rule fires whenever its expression returns any series; a Datadog metric monitor needs "
-                    "a comparison with a threshold")
+        d.manual = (
+            "the rule fires whenever its expression returns any series; a Datadog metric monitor needs "
+            "a comparison with a threshold"
+        )
     else:
         bad = finite_threshold(result.comparison.threshold)
         if bad:
@@ -139,17 +168,25 @@ def _forecast_monitor(d: RuleDraft) -> None:
     d.forecast_window, window_findings = forecast_window(d.result.forecast_seconds)
     d.findings = [f for f in d.findings if f not in d.window.findings] + window_findings
     if d.rule.for_seconds > 0:
-        d.findings.append(Finding("alert.forecast_for_dropped", (
-            f"`for: {d.rule.for_seconds:g}s` has no place in a forecast monitor, which alerts on the first "
-            "evaluation whose forecast crosses the threshold")))
+        d.findings.append(
+            Finding(
+                "alert.forecast_for_dropped",
+                (
+                    f"`for: {d.rule.for_seconds:g}s` has no place in a forecast monitor, which alerts on the first "
+                    "evaluation whose forecast crosses the threshold"
+                ),
+            )
+        )
 
 
 def _count_monitor(d: RuleDraft, mappings: Mappings) -> None:
     """increase() rules: the range becomes the window of a `sum` over `.as_count()` (alert_query.py)."""
     counted = count_window(d.result)
     if counted is None:
-        d.manual = ("the query mixes .as_count() (from increase()) with other functions or queries; Datadog "
-                    "evaluates .as_count() with the sum time aggregation only, which the rest cannot take")
+        d.manual = (
+            "the query mixes .as_count() (from increase()) with other functions or queries; Datadog "
+            "evaluates .as_count() with the sum time aggregation only, which the rest cannot take"
+        )
         d.findings.append(Finding("alert.as_count_aggregation", d.manual, Outcome.MANUAL))
         return
     d.count_expression, seconds = counted
@@ -157,10 +194,16 @@ def _count_monitor(d: RuleDraft, mappings: Mappings) -> None:
     d.window = window_for(seconds, mappings.default_window_seconds)
     d.findings = [f for f in d.findings if f not in old.findings] + d.window.findings
     if d.rule.for_seconds > 0:
-        d.findings.append(Finding("alert.increase_window", (
-            f"increase() over {d.window.text[5:]} became the sum of counts over the monitor window "
-            f"{d.window.text} (Datadog evaluates .as_count() with sum only); `for: {d.rule.for_seconds:g}s` "
-            "on top of it cannot be expressed and was dropped")))
+        d.findings.append(
+            Finding(
+                "alert.increase_window",
+                (
+                    f"increase() over {d.window.text[5:]} became the sum of counts over the monitor window "
+                    f"{d.window.text} (Datadog evaluates .as_count() with sum only); `for: {d.rule.for_seconds:g}s` "
+                    "on top of it cannot be expressed and was dropped"
+                ),
+            )
+        )
 
 
 def make_tag(key: str, value: str) -> str:
@@ -174,8 +217,9 @@ def rule_tags(rule: AlertRule, mappings: Mappings) -> tuple[list[str], list[Find
         key = mappings.label_tags.get(label, label)
         if label in excluded or key is None or "{{" in value:
             why = "templated value" if "{{" in value else "excluded by mappings"
-            findings.append(Finding("alert.label_not_tagged", f"label `{label}` is not a monitor tag ({why})",
-                                    Outcome.EXACT))
+            findings.append(
+                Finding("alert.label_not_tagged", f"label `{label}` is not a monitor tag ({why})", Outcome.EXACT)
+            )
             continue
         tags.append(make_tag(key, value))
     return tags, findings
@@ -186,8 +230,11 @@ def render_annotations(d: RuleDraft, scope: msgs.TemplateScope) -> tuple[str, st
     ann = d.rule.annotations
     name = msgs.render(ann.get("summary") or d.rule.name, scope)
     parts = [msgs.render(ann[k], scope) for k in ("description", "message") if ann.get(k)]
-    extra = [msgs.render(f"{k}: {v}", scope) for k, v in sorted(ann.items())
-             if k not in ("summary", "description", "message", "runbook_url")]
+    extra = [
+        msgs.render(f"{k}: {v}", scope)
+        for k, v in sorted(ann.items())
+        if k not in ("summary", "description", "message", "runbook_url")
+    ]
     lines = [p.text for p in parts + extra]
     if ann.get("runbook_url"):
         lines.append(f"Runbook: {ann['runbook_url']}")
@@ -195,17 +242,27 @@ def render_annotations(d: RuleDraft, scope: msgs.TemplateScope) -> tuple[str, st
     return name.text.replace("\n", " ").strip(), "\n\n".join(lines), findings
 
 
-def monitor_payload(drafts: Sequence[RuleDraft], key: str, *, name: str, query: str, message: str,
-             options: dict[str, Any], mappings: Mappings, extra_tags: Sequence[str],
-             kind: str = "query alert") -> dict[str, Any]:
+def monitor_payload(
+    drafts: Sequence[RuleDraft],
+    key: str,
+    *,
+    name: str,
+    query: str,
+    message: str,
+    options: dict[str, Any],
+    mappings: Mappings,
+    extra_tags: Sequence[str],
+    kind: str = "query alert",
+) -> dict[str, Any]:
     refs = [d.rule.ref for d in drafts]
     tags: list[str] = []
-    for t in [*ownership.ownership_tags(key, refs), *mappings.section("alerts").get("monitor_tags", []),
-              *extra_tags]:
+    for t in [*ownership.ownership_tags(key, refs), *mappings.section("alerts").get("monitor_tags", []), *extra_tags]:
         if t not in tags:
             tags.append(t)
     payload: dict[str, Any] = {
-        "type": kind, "name": name, "query": query,
+        "type": kind,
+        "name": name,
+        "query": query,
         "message": f"{message}\n\n{ownership.footer(key, refs)}".lstrip(),
         "tags": tags,
         "options": {"include_tags": True, "new_group_delay": NEW_GROUP_DELAY, "notify_no_data": False, **options},
@@ -216,14 +273,17 @@ def monitor_payload(drafts: Sequence[RuleDraft], key: str, *, name: str, query: 
     return payload
 
 
-def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Sequence[Route]
-                  ) -> tuple[DesiredResource, dict[str, list[Finding]]]:
+def build_monitor(
+    drafts: Sequence[RuleDraft], mappings: Mappings, routes: Sequence[Route]
+) -> tuple[DesiredResource, dict[str, list[Finding]]]:
     """One monitor for one draft, or for a merged [critical, warning] pair. Returns the findings per rule."""
     crit = drafts[0]
     key = ownership.resource_key("monitor", [d.rule.ref for d in drafts])
     per_rule: dict[str, list[Finding]] = {d.rule.ref.key: list(d.findings) for d in drafts}
-    rendered = [render_annotations(d, msgs.TemplateScope(crit.result.group_by, mappings.label_tags, d.rule.labels))
-                for d in drafts]
+    rendered = [
+        render_annotations(d, msgs.TemplateScope(crit.result.group_by, mappings.label_tags, d.rule.labels))
+        for d in drafts
+    ]
     for d, (_, _, found) in zip(drafts, rendered, strict=True):
         per_rule[d.rule.ref.key] += found
     handles = [route({**d.rule.labels, "alertname": d.rule.name}, routes) for d in drafts]
@@ -235,9 +295,13 @@ def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Seque
         query = monitor_query("avg", crit.window, f"abs({crit.result.expression})", "<", 0)
         timeframe = 2 * crit.window.minutes
         options.update(thresholds={"critical": 0.0}, notify_no_data=True, no_data_timeframe=timeframe)
-        per_rule[crit.rule.ref.key].append(Finding(
-            "alert.absent_no_data", f"absent() becomes no-data alerting: Datadog notifies after {timeframe}m "
-            f"without data (2x the {crit.window.minutes}m window, as Datadog advises)"))
+        per_rule[crit.rule.ref.key].append(
+            Finding(
+                "alert.absent_no_data",
+                f"absent() becomes no-data alerting: Datadog notifies after {timeframe}m "
+                f"without data (2x the {crit.window.minutes}m window, as Datadog advises)",
+            )
+        )
         body = rendered[0][1]
     else:
         assert crit.result.comparison is not None
@@ -245,8 +309,7 @@ def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Seque
         sustained = crit.rule.for_seconds > 0
         if crit.forecast_window:
             aggr, aggr_findings = FORECAST_AGGREGATION[op], list[Finding]()
-            query = (f"{aggr}({crit.forecast_window}):{crit.result.expression} {op} "
-                     f"{threshold_text(crit.threshold)}")
+            query = f"{aggr}({crit.forecast_window}):{crit.result.expression} {op} {threshold_text(crit.threshold)}"
         elif crit.count_expression:
             aggr, aggr_findings = "sum", list[Finding]()
             query = monitor_query(aggr, crit.window, crit.count_expression, op, crit.threshold)
@@ -264,16 +327,29 @@ def build_monitor(drafts: Sequence[RuleDraft], mappings: Mappings, routes: Seque
             tags.append(make_tag("severity", warn.rule.labels.get("severity", "warning")))
             if rendered[1][1] != body:
                 body = msgs.conditional([("is_alert", body), ("is_warning", rendered[1][1])])
-            note = Finding("alert.merged_warning_critical", f"merged with the rule of the same expression: "
-                           f"critical {crit.threshold:g} ({crit.rule.ref.key}), warning {warn.threshold:g} "
-                           f"({warn.rule.ref.key})", Outcome.EXACT)
+            note = Finding(
+                "alert.merged_warning_critical",
+                f"merged with the rule of the same expression: "
+                f"critical {crit.threshold:g} ({crit.rule.ref.key}), warning {warn.threshold:g} "
+                f"({warn.rule.ref.key})",
+                Outcome.EXACT,
+            )
             for d in drafts:
                 per_rule[d.rule.ref.key].append(note)
     block = msgs.handles_block(handles[0], handles[1] if len(drafts) == 2 else None)
     message = "\n\n".join(p for p in (body, block) if p)
-    payload = monitor_payload(drafts, key, name=rendered[0][0], query=query, message=message, options=options,
-                       mappings=mappings, extra_tags=[make_tag("alertname", crit.rule.name), *tags])
+    payload = monitor_payload(
+        drafts,
+        key,
+        name=rendered[0][0],
+        query=query,
+        message=message,
+        options=options,
+        mappings=mappings,
+        extra_tags=[make_tag("alertname", crit.rule.name), *tags],
+    )
     metrics = sorted({m for d in drafts for m in d.result.source_metrics})
-    resource = DesiredResource("monitor", key, payload, [d.rule.ref for d in drafts],
-                               metadata={"source_metrics": metrics} if metrics else {})
+    resource = DesiredResource(
+        "monitor", key, payload, [d.rule.ref for d in drafts], metadata={"source_metrics": metrics} if metrics else {}
+    )
     return resource, {k: msgs.dedupe(v) for k, v in per_rule.items()}

@@ -31,17 +31,29 @@ def _panel_exprs(panels: list[InventoryObject]) -> list[str]:
 def _dashboard_findings(dashboard: dict[str, Any]) -> list[Finding]:
     """Dashboard-wide features with no place in the payload: repeated rows, annotation queries (events
     overlaid on every graph)."""
-    repeated = [Finding("grafana.row_repeat", f"Grafana repeated the row {row['title']!r} per value of "
-                        f"${row['repeat']}; Datadog shows one group for the selected values")
-                for row in dashboard.get("rows") or [] if row.get("repeat")]
-    return repeated + [Finding("grafana.annotation_dropped", f"annotation {a['name']!r} ({a['datasource_kind']}"
-                    + (f": {a['query'][:200]}" if a.get("query") else "") + ") is not migrated: Datadog overlays "
-                    "events per widget; send these events to Datadog and add an event overlay by hand")
-            for a in dashboard.get("annotations") or []]
+    repeated = [
+        Finding(
+            "grafana.row_repeat",
+            f"Grafana repeated the row {row['title']!r} per value of "
+            f"${row['repeat']}; Datadog shows one group for the selected values",
+        )
+        for row in dashboard.get("rows") or []
+        if row.get("repeat")
+    ]
+    return repeated + [
+        Finding(
+            "grafana.annotation_dropped",
+            f"annotation {a['name']!r} ({a['datasource_kind']}"
+            + (f": {a['query'][:200]}" if a.get("query") else "")
+            + ") is not migrated: Datadog overlays "
+            "events per widget; send these events to Datadog and add an event overlay by hand",
+        )
+        for a in dashboard.get("annotations") or []
+    ]
 
 
 def _description(dashboard: dict[str, Any], notes: list[str], key: str, refs: list[Any]) -> str:
-    where = f"Migrated from Grafana dashboard \"{dashboard['title']}\" (uid {dashboard['uid']}"
+    where = f'Migrated from Grafana dashboard "{dashboard["title"]}" (uid {dashboard["uid"]}'
     where += f", folder {dashboard['folder']})." if dashboard.get("folder") else ")."
     parts = [dashboard.get("description") or "", where, *notes]
     marker = footer(key, refs)
@@ -49,8 +61,9 @@ def _description(dashboard: dict[str, Any], notes: list[str], key: str, refs: li
     return text[: DESCRIPTION_LIMIT - len(marker) - 2] + "\n\n" + marker
 
 
-def translate_dashboard(dashboard: InventoryObject, panels: list[InventoryObject],
-                        env: TranslateEnv) -> DesiredResource:
+def translate_dashboard(
+    dashboard: InventoryObject, panels: list[InventoryObject], env: TranslateEnv
+) -> DesiredResource:
     mappings = env.ctx.mappings
     settings = mappings.section("grafana")
     norm = dashboard.normalized
@@ -66,8 +79,9 @@ def translate_dashboard(dashboard: InventoryObject, panels: list[InventoryObject
     groups: dict[str, Placed] = {}
     top: list[Placed] = []
     for row in norm.get("rows") or []:
-        group = Placed({"type": "group", "title": row["title"], "layout_type": "ordered", "show_title": True},
-                       row["grid"])
+        group = Placed(
+            {"type": "group", "title": row["title"], "layout_type": "ordered", "show_title": True}, row["grid"]
+        )
         groups[row["id"]] = group
         top.append(group)
     source_metrics: set[str] = set()
@@ -95,13 +109,19 @@ def translate_dashboard(dashboard: InventoryObject, panels: list[InventoryObject
     dashboard_findings = list(plan.findings) + _dashboard_findings(norm)
     empty_rows = [g.definition["title"] for g in top if g.definition.get("type") == "group" and not g.children]
     if empty_rows:
-        dashboard_findings.append(Finding("grafana.row_empty", f"empty rows dropped: {', '.join(empty_rows)}",
-                                          Outcome.EXACT))
+        dashboard_findings.append(
+            Finding("grafana.row_empty", f"empty rows dropped: {', '.join(empty_rows)}", Outcome.EXACT)
+        )
     # Schema validation is the driver's job (run._drop_invalid): an invalid payload makes this
     # dashboard's objects manual there, so it is not repeated here.
     env.ledger.record(dashboard.ref, dashboard_findings, targets=[key])
-    return DesiredResource(type="dashboard", key=key, payload=payload, source_refs=[dashboard.ref],
-                           metadata={"source_metrics": sorted(source_metrics)})
+    return DesiredResource(
+        type="dashboard",
+        key=key,
+        payload=payload,
+        source_refs=[dashboard.ref],
+        metadata={"source_metrics": sorted(source_metrics)},
+    )
 
 
 def translate(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[DesiredResource]:
@@ -109,8 +129,7 @@ def translate(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[Des
     for obj in objects:
         if obj.ref.kind == "panel":
             panels.setdefault(str(obj.normalized.get("dashboard_uid")), []).append(obj)
-    return [translate_dashboard(obj, panels.get(obj.ref.id, []), env)
-            for obj in objects if obj.ref.kind == "dashboard"]
+    return [translate_dashboard(obj, panels.get(obj.ref.id, []), env) for obj in objects if obj.ref.kind == "dashboard"]
 
 
 TRANSLATOR = Translator(source=SOURCE, ledgered_kinds=frozenset({"dashboard", "panel"}), translate=translate)

@@ -56,7 +56,7 @@ def pack(items: list[Placed], divisor: float) -> tuple[list[dict[str, Any]], int
         else:
             x, width = to_columns(item.grid.get("x", 0), item.grid.get("w", 12))
             definition, height = item.definition, to_height(item.grid.get("h", 8), divisor)
-        y = max(skyline[x:x + width])
+        y = max(skyline[x : x + width])
         for column in range(x, x + width):
             skyline[column] = y + height
         widgets.append({"definition": definition, "layout": {"x": x, "y": y, "width": width, "height": height}})

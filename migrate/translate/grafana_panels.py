@@ -16,20 +16,59 @@ from migrate.model import Finding, Outcome
 from migrate.translate.grafana_queries import PanelQueries
 
 # Grafana reducer → Datadog scalar aggregator.
-REDUCERS = {"lastNotNull": "last", "last": "last", "mean": "avg", "max": "max", "min": "min", "sum": "sum",
-            "total": "sum", "firstNotNull": "last", "first": "last"}
-LEGEND_COLUMNS = {"mean": "avg", "max": "max", "min": "min", "sum": "sum", "total": "sum", "lastNotNull": "value",
-                  "last": "value"}
-_SEVERITY = {"red": "error", "dark-red": "error", "semi-dark-red": "error", "orange": "warning",
-             "yellow": "warning", "dark-orange": "warning", "green": "ok", "dark-green": "ok"}
+REDUCERS = {
+    "lastNotNull": "last",
+    "last": "last",
+    "mean": "avg",
+    "max": "max",
+    "min": "min",
+    "sum": "sum",
+    "total": "sum",
+    "firstNotNull": "last",
+    "first": "last",
+}
+LEGEND_COLUMNS = {
+    "mean": "avg",
+    "max": "max",
+    "min": "min",
+    "sum": "sum",
+    "total": "sum",
+    "lastNotNull": "value",
+    "last": "value",
+}
+_SEVERITY = {
+    "red": "error",
+    "dark-red": "error",
+    "semi-dark-red": "error",
+    "orange": "warning",
+    "yellow": "warning",
+    "dark-orange": "warning",
+    "green": "ok",
+    "dark-green": "ok",
+}
 _PALETTE = {"error": "white_on_red", "warning": "white_on_yellow", "ok": "white_on_green", "info": "white_on_gray"}
 
 
 # Field override properties that only style a series: dropping them changes looks, not what is shown.
-_COSMETIC_OVERRIDES = frozenset({"color", "custom.lineWidth", "custom.fillOpacity", "custom.lineStyle",
-                                 "custom.drawStyle", "custom.pointSize", "custom.showPoints", "custom.gradientMode",
-                                 "custom.lineInterpolation", "custom.axisPlacement", "custom.width", "custom.align",
-                                 "custom.minWidth", "custom.displayMode", "custom.cellOptions"})
+_COSMETIC_OVERRIDES = frozenset(
+    {
+        "color",
+        "custom.lineWidth",
+        "custom.fillOpacity",
+        "custom.lineStyle",
+        "custom.drawStyle",
+        "custom.pointSize",
+        "custom.showPoints",
+        "custom.gradientMode",
+        "custom.lineInterpolation",
+        "custom.axisPlacement",
+        "custom.width",
+        "custom.align",
+        "custom.minWidth",
+        "custom.displayMode",
+        "custom.cellOptions",
+    }
+)
 
 
 # Resolution overrides (panel `interval` / `maxDataPoints`, target `interval`): Datadog picks a widget's rollup
@@ -61,7 +100,8 @@ def resolution_finding(panel: dict[str, Any], variables: dict[str, str] | None =
     """The panel's and its targets' resolution overrides, which a Datadog widget has no field for;
     `variables` are the values the dashboard's interval/constant variables were fixed to."""
     intervals = [("the panel", panel.get("interval"))] + [
-        (f"query {t.get('ref_id') or '?'}", t.get("interval")) for t in panel.get("targets") or []]
+        (f"query {t.get('ref_id') or '?'}", t.get("interval")) for t in panel.get("targets") or []
+    ]
     parts, material = [], False
     for where, text in intervals:
         if not text:
@@ -77,8 +117,12 @@ def resolution_finding(panel: dict[str, Any], variables: dict[str, str] | None =
         return None
     message = f"{', '.join(parts)} not migrated: Datadog picks the rollup from the time frame (about 150-300 points)"
     if material:
-        return Finding("grafana.interval_dropped", message + "; Grafana drew a coarser, smoother graph"
-                       + (" and widened $__interval/$__rate_interval" if "min interval" in message else ""))
+        return Finding(
+            "grafana.interval_dropped",
+            message
+            + "; Grafana drew a coarser, smoother graph"
+            + (" and widened $__interval/$__rate_interval" if "min interval" in message else ""),
+        )
     return Finding("grafana.interval_dropped", message + "; at these settings the graphs look alike", Outcome.EXACT)
 
 
@@ -89,19 +133,35 @@ def extras_findings(panel: dict[str, Any], variables: dict[str, str] | None = No
     findings: list[Finding] = [resolution] if resolution else []
     alert = panel.get("legacy_alert")
     if alert:
-        findings.append(Finding("grafana.panel_alert", f"the panel carries a legacy Grafana alert "
-                                f"{alert['name']!r} ({alert['conditions']} condition(s)); dashboards do not migrate "
-                                "alerts: recreate it as a Datadog monitor on the panel's query", Outcome.MANUAL))
+        findings.append(
+            Finding(
+                "grafana.panel_alert",
+                f"the panel carries a legacy Grafana alert "
+                f"{alert['name']!r} ({alert['conditions']} condition(s)); dashboards do not migrate "
+                "alerts: recreate it as a Datadog monitor on the panel's query",
+                Outcome.MANUAL,
+            )
+        )
     if panel.get("transformations"):
-        findings.append(Finding("grafana.transformations_dropped", "Grafana transformations "
-                                f"({', '.join(panel['transformations'])}) reshape the query results; Datadog shows "
-                                "the queries as they are"))
+        findings.append(
+            Finding(
+                "grafana.transformations_dropped",
+                "Grafana transformations "
+                f"({', '.join(panel['transformations'])}) reshape the query results; Datadog shows "
+                "the queries as they are",
+            )
+        )
     overrides = list(panel.get("overrides") or [])
     if overrides:
         cosmetic = set(overrides) <= _COSMETIC_OVERRIDES
-        findings.append(Finding("grafana.overrides_dropped", f"per-series field overrides ({', '.join(overrides)}) "
-                                "were not migrated" + ("; they only style the series" if cosmetic else ""),
-                                Outcome.EXACT if cosmetic else Outcome.APPROXIMATE))
+        findings.append(
+            Finding(
+                "grafana.overrides_dropped",
+                f"per-series field overrides ({', '.join(overrides)}) "
+                "were not migrated" + ("; they only style the series" if cosmetic else ""),
+                Outcome.EXACT if cosmetic else Outcome.APPROXIMATE,
+            )
+        )
     return findings
 
 
@@ -119,9 +179,10 @@ def _number_format(unit: Any, units: dict[str, Any]) -> tuple[dict[str, Any] | N
             fmt["per_unit_name"] = spec["per"]
         return {"unit": fmt}, None
     label = str(unit).removeprefix("suffix:").removeprefix("prefix:")[:12] or "?"
-    return ({"unit": {"type": "custom_unit_label", "label": label}},
-            Finding("grafana.unit_custom", f"unit {unit!r} has no Datadog canonical unit; shown as the label "
-                    f"{label!r}"))
+    return (
+        {"unit": {"type": "custom_unit_label", "label": label}},
+        Finding("grafana.unit_custom", f"unit {unit!r} has no Datadog canonical unit; shown as the label {label!r}"),
+    )
 
 
 def _base(panel: dict[str, Any], widget_type: str) -> dict[str, Any]:
@@ -133,12 +194,24 @@ def _base(panel: dict[str, Any], widget_type: str) -> dict[str, Any]:
 
 def note_widget(panel: dict[str, Any], reason: str, originals: list[str]) -> dict[str, Any]:
     """What was there, and what to do: nothing disappears from the dashboard silently."""
-    lines = [f"**{panel.get('title') or 'Untitled panel'}** — Grafana `{panel.get('type')}` panel, not migrated.",
-             "", f"Why: {reason}", "", "To do: rebuild this widget by hand in Datadog."]
+    lines = [
+        f"**{panel.get('title') or 'Untitled panel'}** — Grafana `{panel.get('type')}` panel, not migrated.",
+        "",
+        f"Why: {reason}",
+        "",
+        "To do: rebuild this widget by hand in Datadog.",
+    ]
     if originals:
         lines += ["", "Original queries:", *[f"- `{q}`" for q in originals]]
-    return {"type": "note", "content": "\n".join(lines), "background_color": "yellow", "font_size": "14",
-            "text_align": "left", "show_tick": False, "has_padding": True}
+    return {
+        "type": "note",
+        "content": "\n".join(lines),
+        "background_color": "yellow",
+        "font_size": "14",
+        "text_align": "left",
+        "show_tick": False,
+        "has_padding": True,
+    }
 
 
 def _scalar_queries(queries: PanelQueries, aggregator: str) -> list[dict[str, Any]]:
@@ -151,8 +224,9 @@ def _formulas(queries: PanelQueries, number_format: dict[str, Any] | None) -> li
     return [{**f, "number_format": number_format} for f in queries.formulas]
 
 
-def _timeseries(panel: dict[str, Any], queries: PanelQueries, fmt: dict[str, Any] | None,
-                findings: list[Finding]) -> dict[str, Any]:
+def _timeseries(
+    panel: dict[str, Any], queries: PanelQueries, fmt: dict[str, Any] | None, findings: list[Finding]
+) -> dict[str, Any]:
     definition = _base(panel, "timeseries")
     display = "line"
     if panel.get("draw_style") == "bars":
@@ -160,10 +234,19 @@ def _timeseries(panel: dict[str, Any], queries: PanelQueries, fmt: dict[str, Any
     elif panel.get("stacking"):
         display = "area"
         if panel["stacking"] == "percent":
-            findings.append(Finding("grafana.stacking_percent", "100% stacking has no Datadog equivalent; "
-                                    "series are stacked by value"))
-    definition["requests"] = [{"queries": queries.queries, "formulas": _formulas(queries, fmt),
-                               "response_format": "timeseries", "display_type": display}]
+            findings.append(
+                Finding(
+                    "grafana.stacking_percent", "100% stacking has no Datadog equivalent; series are stacked by value"
+                )
+            )
+    definition["requests"] = [
+        {
+            "queries": queries.queries,
+            "formulas": _formulas(queries, fmt),
+            "response_format": "timeseries",
+            "display_type": display,
+        }
+    ]
     legend = panel.get("legend") or {}
     definition["show_legend"] = bool(legend.get("show", True))
     if legend.get("show", True):
@@ -176,8 +259,10 @@ def _timeseries(panel: dict[str, Any], queries: PanelQueries, fmt: dict[str, Any
         definition["yaxis"] = axis
     style = panel.get("thresholds_style")
     if style and style != "off":
-        definition["markers"] = [{"value": f"y = {t['value']:g}", "display_type": f"{_severity(t['color'])} dashed"}
-                                 for t in panel.get("thresholds") or []]
+        definition["markers"] = [
+            {"value": f"y = {t['value']:g}", "display_type": f"{_severity(t['color'])} dashed"}
+            for t in panel.get("thresholds") or []
+        ]
     return definition
 
 
@@ -191,27 +276,40 @@ def _aggregator(panel: dict[str, Any], findings: list[Finding]) -> str:
 
 def _conditional_formats(panel: dict[str, Any]) -> list[dict[str, Any]]:
     steps = sorted(panel.get("thresholds") or [], key=lambda t: -float(t["value"]))
-    return [{"comparator": ">=", "value": float(t["value"]), "palette": _PALETTE[_severity(t["color"])]}
-            for t in steps]
+    return [{"comparator": ">=", "value": float(t["value"]), "palette": _PALETTE[_severity(t["color"])]} for t in steps]
 
 
-def _scalar(panel: dict[str, Any], widget_type: str, queries: PanelQueries, fmt: dict[str, Any] | None,
-            findings: list[Finding]) -> dict[str, Any]:
+def _scalar(
+    panel: dict[str, Any], widget_type: str, queries: PanelQueries, fmt: dict[str, Any] | None, findings: list[Finding]
+) -> dict[str, Any]:
     definition = _base(panel, widget_type)
     aggregator = _aggregator(panel, findings)
     formulas = _formulas(queries, fmt)
     request: dict[str, Any] = {"queries": _scalar_queries(queries, aggregator), "response_format": "scalar"}
     if widget_type == "query_value":
         if len(formulas) > 1:
-            findings.append(Finding("grafana.query_value_single", f"the {panel.get('type')} panel showed "
-                                    f"{len(formulas)} values; Datadog's query value shows the first"))
+            findings.append(
+                Finding(
+                    "grafana.query_value_single",
+                    f"the {panel.get('type')} panel showed "
+                    f"{len(formulas)} values; Datadog's query value shows the first",
+                )
+            )
             formulas = formulas[:1]
         if queries.group_by:
-            findings.append(Finding("grafana.query_value_groups", f"one value per series (by "
-                                    f"{', '.join(queries.group_by)}) became one aggregate value"))
+            findings.append(
+                Finding(
+                    "grafana.query_value_groups",
+                    f"one value per series (by {', '.join(queries.group_by)}) became one aggregate value",
+                )
+            )
         if panel.get("type") == "gauge":
-            findings.append(Finding("grafana.gauge_as_value", "Datadog has no gauge widget; shown as a value "
-                                    "with the thresholds as colours"))
+            findings.append(
+                Finding(
+                    "grafana.gauge_as_value",
+                    "Datadog has no gauge widget; shown as a value with the thresholds as colours",
+                )
+            )
         request["conditional_formats"] = _conditional_formats(panel)
         if isinstance(panel.get("decimals"), int):
             definition["precision"] = panel["decimals"]
@@ -223,8 +321,9 @@ def _scalar(panel: dict[str, Any], widget_type: str, queries: PanelQueries, fmt:
     return definition
 
 
-def build_widget(panel: dict[str, Any], widget_type: str | None, queries: PanelQueries,
-                 units: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
+def build_widget(
+    panel: dict[str, Any], widget_type: str | None, queries: PanelQueries, units: dict[str, Any]
+) -> tuple[dict[str, Any], list[Finding]]:
     """The widget definition and the panel-level findings (the target findings are in `queries`)."""
     findings: list[Finding] = []
     if panel.get("library_panel") and not panel.get("targets"):
@@ -232,35 +331,53 @@ def build_widget(panel: dict[str, Any], widget_type: str | None, queries: PanelQ
         return note_widget(panel, reason, []), [Finding("grafana.library_panel", reason, Outcome.MANUAL)]
     if widget_type is None:
         reason = f"Datadog has no widget for Grafana's {panel.get('type')!r} panel"
-        return note_widget(panel, reason, queries.originals), [Finding("grafana.panel_unsupported", reason,
-                                                                       Outcome.MANUAL)]
+        return note_widget(panel, reason, queries.originals), [
+            Finding("grafana.panel_unsupported", reason, Outcome.MANUAL)
+        ]
     if widget_type == "note":
         if panel.get("mode") == "html":
             findings.append(Finding("grafana.text_html", "HTML text is shown as Markdown"))
         content = str(panel.get("content") or panel.get("title") or " ")
-        return {"type": "note", "content": content, "background_color": "white", "font_size": "14",
-                "text_align": "left", "show_tick": False, "has_padding": True}, findings
+        return {
+            "type": "note",
+            "content": content,
+            "background_color": "white",
+            "font_size": "14",
+            "text_align": "left",
+            "show_tick": False,
+            "has_padding": True,
+        }, findings
     if queries.empty:
         reason = "none of its queries could be translated" if panel.get("targets") else "it has no queries"
-        return note_widget(panel, reason, queries.originals), [Finding("grafana.panel_no_queries", reason,
-                                                                       Outcome.MANUAL)]
+        return note_widget(panel, reason, queries.originals), [
+            Finding("grafana.panel_no_queries", reason, Outcome.MANUAL)
+        ]
     if panel.get("repeat"):
-        findings.append(Finding("grafana.panel_repeat", f"Grafana repeated this panel per value of "
-                                f"${panel['repeat']}; Datadog shows one widget for the selected values"))
+        findings.append(
+            Finding(
+                "grafana.panel_repeat",
+                f"Grafana repeated this panel per value of "
+                f"${panel['repeat']}; Datadog shows one widget for the selected values",
+            )
+        )
     fmt, unit_finding = _number_format(panel.get("unit"), units)
     if unit_finding:
         findings.append(unit_finding)
     if widget_type == "timeseries":
         return _timeseries(panel, queries, fmt, findings), findings
     if widget_type == "heatmap":
-        findings.append(Finding("grafana.heatmap", "Datadog's heatmap shows the distribution of series values, "
-                                "not pre-bucketed histogram counts"))
+        findings.append(
+            Finding(
+                "grafana.heatmap",
+                "Datadog's heatmap shows the distribution of series values, not pre-bucketed histogram counts",
+            )
+        )
         definition = _base(panel, "heatmap")
-        definition["requests"] = [{"queries": queries.queries, "formulas": _formulas(queries, None),
-                                   "response_format": "timeseries"}]
+        definition["requests"] = [
+            {"queries": queries.queries, "formulas": _formulas(queries, None), "response_format": "timeseries"}
+        ]
         return definition, findings
     if widget_type in ("query_value", "toplist", "query_table", "sunburst"):
         return _scalar(panel, widget_type, queries, fmt, findings), findings
     reason = f"widget type {widget_type!r} from mappings is not produced by this translator"
-    return note_widget(panel, reason, queries.originals), [Finding("grafana.panel_unsupported", reason,
-                                                                   Outcome.MANUAL)]
+    return note_widget(panel, reason, queries.originals), [Finding("grafana.panel_unsupported", reason, Outcome.MANUAL)]

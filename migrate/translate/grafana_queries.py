@@ -59,8 +59,10 @@ def _comparison_finding(ref: str, result: QueryResult) -> Finding:
     else:
         shown = f"the unfiltered left side: {result.expression}"
         compared = f"{op} {threshold}"
-    return Finding("grafana.query_comparison", f"{ref}: the comparison {compared} filtered series in Grafana; "
-                   f"Datadog graphs {shown}")
+    return Finding(
+        "grafana.query_comparison",
+        f"{ref}: the comparison {compared} filtered series in Grafana; Datadog graphs {shown}",
+    )
 
 
 def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds: set[str]) -> PanelQueries:
@@ -73,20 +75,32 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
         if kind not in prometheus_kinds:
             text = str(target.get("raw_query") or expr or "")
             out.originals.append(f"{ref} ({kind}): {text}")
-            out.findings.append(Finding(QUERY_CODE, f"{ref}: {kind} query is not PromQL; rebuild it in Datadog "
-                                        f"(logs, APM or another product): {text[:200]}", Outcome.MANUAL))
+            out.findings.append(
+                Finding(
+                    QUERY_CODE,
+                    f"{ref}: {kind} query is not PromQL; rebuild it in Datadog "
+                    f"(logs, APM or another product): {text[:200]}",
+                    Outcome.MANUAL,
+                )
+            )
             continue
         if not isinstance(expr, str) or not expr.strip():
-            out.findings.append(Finding("grafana.query_empty", f"{ref}: empty query, nothing to translate",
-                                        Outcome.EXACT))
+            out.findings.append(
+                Finding("grafana.query_empty", f"{ref}: empty query, nothing to translate", Outcome.EXACT)
+            )
             continue
         out.originals.append(f"{ref}: {expr}")
         result = translate_promql(expr, ctx)
         if result.no_data_alert and result.formula:
             # absent() maps to a monitor's no-data alerting; a widget can only graph the series itself.
-            result.findings.append(Finding("grafana.query_absent", "absent() is 1 while the series is missing and "
-                                           "empty otherwise; the widget graphs the series itself, so its gaps are "
-                                           "where absent() was 1"))
+            result.findings.append(
+                Finding(
+                    "grafana.query_absent",
+                    "absent() is 1 while the series is missing and "
+                    "empty otherwise; the widget graphs the series itself, so its gaps are "
+                    "where absent() was 1",
+                )
+            )
         fidelity = result.fidelity
         if not result.formula:
             fidelity = Outcome.MANUAL
@@ -94,8 +108,9 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
         out.findings += [Finding(f.code, f"{ref}: {f.message}", f.outcome) for f in result.findings]
         if not result.formula:
             if not any(f.outcome is Outcome.MANUAL for f in result.findings):
-                out.findings.append(Finding("grafana.query_untranslated", f"{ref}: no Datadog query produced",
-                                            Outcome.MANUAL))
+                out.findings.append(
+                    Finding("grafana.query_untranslated", f"{ref}: no Datadog query produced", Outcome.MANUAL)
+                )
             continue
         if result.comparison is not None:
             out.findings.append(_comparison_finding(ref, result))

@@ -22,10 +22,13 @@ from migrate.model import Finding, Outcome
 from migrate.translate.promql_health import ENDPOINT
 
 _LABEL_VALUES = re.compile(
-    r"^\s*label_values\(\s*(?:(?P<metric>.+?)\s*,\s*)?(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$", re.DOTALL)
+    r"^\s*label_values\(\s*(?:(?P<metric>.+?)\s*,\s*)?(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$", re.DOTALL
+)
 # `label="...$name..."` (any matcher, any of Grafana's three spellings of the variable)
-_MATCH_ON = (r'(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)\s*"(?:[^"$]*)'
-             r"(?:\$\{{{name}(?::[a-z]+)?\}}|\$\b{name}\b|\[\[{name}\]\])")
+_MATCH_ON = (
+    r'(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)\s*"(?:[^"$]*)'
+    r"(?:\$\{{{name}(?::[a-z]+)?\}}|\$\b{name}\b|\[\[{name}\]\])"
+)
 _DD_TAG_KEY = re.compile(r"^[a-z][a-z0-9_./-]{0,199}$")
 
 
@@ -63,14 +66,18 @@ def _tag_for(label: str, mappings: Mappings) -> tuple[str | None, Finding | None
     if label in tags:
         tag = tags[label]
         if tag is None:
-            return None, Finding("grafana.variable_server_label",
-                                 f"label {label!r} is added by the Prometheus server and has no Datadog tag "
-                                 "(mappings prometheus.label_tags)", Outcome.APPROXIMATE)
+            return None, Finding(
+                "grafana.variable_server_label",
+                f"label {label!r} is added by the Prometheus server and has no Datadog tag "
+                "(mappings prometheus.label_tags)",
+                Outcome.APPROXIMATE,
+            )
         return tag, None
     tag = label.lower()
     if not _DD_TAG_KEY.match(tag):
-        return None, Finding("grafana.variable_tag_invalid", f"label {label!r} is not a valid Datadog tag key",
-                             Outcome.APPROXIMATE)
+        return None, Finding(
+            "grafana.variable_tag_invalid", f"label {label!r} is not a valid Datadog tag key", Outcome.APPROXIMATE
+        )
     return tag, None
 
 
@@ -92,10 +99,19 @@ def _endpoint_values(name: str, entry: dict[str, Any], plan: VariablePlan) -> No
         return
     entry["defaults"] = ["*"]
     entry.pop("available_values", None)
-    plan.findings.append(Finding("grafana.variable_endpoint_values", (
-        f"variable ${name}: its `instance` values ({', '.join(copied[:3])}{', ...' if len(copied) > 3 else ''}) "
-        f"are host:port, the `{ENDPOINT}` tag holds the scrape URL (`http://<host:port>/metrics`); the variable "
-        "starts at `*` and lists every endpoint"), Outcome.APPROXIMATE))
+    plan.findings.append(
+        Finding(
+            "grafana.variable_endpoint_values",
+            (
+                f"variable ${name}: its `instance` values "
+                f"({', '.join(copied[:3])}{', ...' if len(copied) > 3 else ''}) "
+                f"are host:port, the `{ENDPOINT}` tag holds the scrape URL (`http://<host:port>/metrics`); the "
+                "variable "
+                "starts at `*` and lists every endpoint"
+            ),
+            Outcome.APPROXIMATE,
+        )
+    )
 
 
 _MATCHES_EVERYTHING = frozenset({".*", "^.*$", "(.*)"})
@@ -105,16 +121,32 @@ def _value_filter_findings(name: str, var: dict[str, Any]) -> list[Finding]:
     """A values regex, and Grafana's "All" sending a custom `allValue` where Datadog's All is `*`."""
     findings = []
     if var.get("regex"):
-        findings.append(Finding("grafana.variable_regex", f"variable ${name} filters its values with regex "
-                                f"{var['regex']!r}; Datadog shows every value of the tag", Outcome.APPROXIMATE))
+        findings.append(
+            Finding(
+                "grafana.variable_regex",
+                f"variable ${name} filters its values with regex "
+                f"{var['regex']!r}; Datadog shows every value of the tag",
+                Outcome.APPROXIMATE,
+            )
+        )
     all_value = var.get("all_value")
     if all_value in _MATCHES_EVERYTHING:
-        findings.append(Finding("grafana.variable_all_value", f"variable ${name}: custom All value {all_value!r} "
-                                "matches every value, as Datadog's `*` does", Outcome.EXACT))
+        findings.append(
+            Finding(
+                "grafana.variable_all_value",
+                f"variable ${name}: custom All value {all_value!r} matches every value, as Datadog's `*` does",
+                Outcome.EXACT,
+            )
+        )
     elif all_value:
-        findings.append(Finding("grafana.variable_all_value", f"variable ${name}: All sent the custom value "
-                                f"{all_value!r} to the queries; in Datadog All is `*`, every value of the tag",
-                                Outcome.APPROXIMATE))
+        findings.append(
+            Finding(
+                "grafana.variable_all_value",
+                f"variable ${name}: All sent the custom value "
+                f"{all_value!r} to the queries; in Datadog All is `*`, every value of the tag",
+                Outcome.APPROXIMATE,
+            )
+        )
     return findings
 
 
@@ -129,16 +161,22 @@ def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: 
             if kind == "interval" and (not value or value.startswith("$__auto") or value == "auto"):
                 value = str(mappings.section("grafana").get("intervals", {}).get("__interval", "1m"))
             plan.values[name] = value
-            plan.findings.append(Finding(f"grafana.variable_{kind}",
-                                         f"{kind} variable ${name} fixed to {value!r} in every query"))
+            plan.findings.append(
+                Finding(f"grafana.variable_{kind}", f"{kind} variable ${name} fixed to {value!r} in every query")
+            )
             continue
         if kind == "datasource":
             plan.notes.append(f"Variable ${name} (datasource) removed: Datadog queries one metrics store.")
             continue
         if kind == "adhoc":
-            plan.findings.append(Finding("grafana.variable_adhoc",
-                                         f"ad hoc filter ${name} has no Datadog equivalent; add template variables "
-                                         "for the tags you filter on", Outcome.APPROXIMATE))
+            plan.findings.append(
+                Finding(
+                    "grafana.variable_adhoc",
+                    f"ad hoc filter ${name} has no Datadog equivalent; add template variables "
+                    "for the tags you filter on",
+                    Outcome.APPROXIMATE,
+                )
+            )
             plan.notes.append(f"Ad hoc filter ${name} removed: add a template variable per tag you filter on.")
             continue
         label: str | None = None
@@ -149,9 +187,14 @@ def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: 
         else:
             label = label_used_with(name, exprs)
             if kind == "query":
-                plan.findings.append(Finding("grafana.variable_query",
-                                             f"variable ${name} query {query!r} is not label_values(); its values "
-                                             "come from the tag's values in Datadog instead", Outcome.APPROXIMATE))
+                plan.findings.append(
+                    Finding(
+                        "grafana.variable_query",
+                        f"variable ${name} query {query!r} is not label_values(); its values "
+                        "come from the tag's values in Datadog instead",
+                        Outcome.APPROXIMATE,
+                    )
+                )
         tag: str | None = pinned.get(name)
         if tag is None and label is not None:
             tag, problem = _tag_for(label, mappings)
@@ -159,9 +202,13 @@ def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: 
                 plan.findings.append(Finding(problem.code, f"variable ${name}: {problem.message}", problem.outcome))
         if tag is None:
             if label is None and name not in pinned:
-                plan.findings.append(Finding("grafana.variable_unused",
-                                             f"variable ${name} ({kind}) is not matched on a label in any query; "
-                                             "removed", Outcome.APPROXIMATE))
+                plan.findings.append(
+                    Finding(
+                        "grafana.variable_unused",
+                        f"variable ${name} ({kind}) is not matched on a label in any query; removed",
+                        Outcome.APPROXIMATE,
+                    )
+                )
             values = current or [str(o) for o in var.get("options") or []]
             plan.values[name] = values[0] if len(values) == 1 else ".*"
             continue

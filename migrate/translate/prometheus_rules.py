@@ -55,8 +55,9 @@ def safe_translate(translate: QueryTranslator, expr: str, ctx: QueryContext) -> 
     except (DDMigrateError, ValueError) as exc:
         return QueryResult(expr, findings=[Finding("promql.invalid", f"cannot translate: {exc}", Outcome.MANUAL)])
     except Exception as exc:  # a translator bug: keep it visible in the ledger under its own code
-        return QueryResult(expr, findings=[Finding("internal.translator_error",
-                                                   f"{type(exc).__name__}: {exc}", Outcome.MANUAL)])
+        return QueryResult(
+            expr, findings=[Finding("internal.translator_error", f"{type(exc).__name__}: {exc}", Outcome.MANUAL)]
+        )
 
 
 def referenced_names(expr: str) -> set[str]:
@@ -95,8 +96,16 @@ def _merge_key(d: RuleDraft) -> tuple[Any, ...] | None:
     if d.manual or d.service_check or d.result.no_data_alert or cmp is None or cmp.op not in WARNING_BEFORE_CRITICAL:
         return None
     labels = sorted((k, v) for k, v in d.rule.labels.items() if k != "severity")
-    return (d.rule.file, d.rule.group, d.result.expression, cmp.op, d.rule.for_seconds, d.result.forecast_seconds,
-            d.rule.keep_firing_for_seconds, tuple(labels))
+    return (
+        d.rule.file,
+        d.rule.group,
+        d.result.expression,
+        cmp.op,
+        d.rule.for_seconds,
+        d.result.forecast_seconds,
+        d.rule.keep_firing_for_seconds,
+        tuple(labels),
+    )
 
 
 def pair_up(drafts: Sequence[RuleDraft]) -> list[list[RuleDraft]]:
@@ -125,13 +134,16 @@ def pair_up(drafts: Sequence[RuleDraft]) -> list[list[RuleDraft]]:
     return groups
 
 
-def translate_rules(objects: Sequence[InventoryObject], env: TranslateEnv,
-                    translate: QueryTranslator | None = None) -> list[DesiredResource]:
+def translate_rules(
+    objects: Sequence[InventoryObject], env: TranslateEnv, translate: QueryTranslator | None = None
+) -> list[DesiredResource]:
     translate = translate or promql_translator()
     mappings, ledger = env.ctx.mappings, env.ledger
     routes = compile_routes(mappings.routing)
-    rules = sorted((AlertRule.from_object(o) for o in objects if o.ref.kind == "alerting_rule"),
-                   key=lambda r: (r.file, r.group, r.index, r.ref.key))
+    rules = sorted(
+        (AlertRule.from_object(o) for o in objects if o.ref.kind == "alerting_rule"),
+        key=lambda r: (r.file, r.group, r.index, r.ref.key),
+    )
     seen: dict[tuple[Any, ...], str] = {}
     drafts: list[RuleDraft] = []
     for rule in rules:
@@ -180,16 +192,28 @@ def _build(group: list[RuleDraft], env: TranslateEnv, routes: Any) -> list[Desir
             break
         placeholder = None
     for d in group:
-        ledger.record(d.rule.ref, d.findings + extra, targets=[placeholder] if placeholder else [],
-                      original=d.rule.expr, reason=reason)
+        ledger.record(
+            d.rule.ref,
+            d.findings + extra,
+            targets=[placeholder] if placeholder else [],
+            original=d.rule.expr,
+            reason=reason,
+        )
     return [placeholder] if placeholder else []
 
 
-def _record_recording_rules(objects: Sequence[InventoryObject], alerts: list[AlertRule],
-                            monitors_of: dict[str, str], env: TranslateEnv) -> None:
-    recording = sorted((o for o in objects if o.ref.kind == "recording_rule"),
-                       key=lambda o: (str(o.normalized.get("file")), str(o.normalized.get("group")),
-                                      int(o.normalized.get("index") or 0), o.ref.key))
+def _record_recording_rules(
+    objects: Sequence[InventoryObject], alerts: list[AlertRule], monitors_of: dict[str, str], env: TranslateEnv
+) -> None:
+    recording = sorted(
+        (o for o in objects if o.ref.kind == "recording_rule"),
+        key=lambda o: (
+            str(o.normalized.get("file")),
+            str(o.normalized.get("group")),
+            int(o.normalized.get("index") or 0),
+            o.ref.key,
+        ),
+    )
     by_name: dict[str, list[InventoryObject]] = {}
     for o in recording:
         by_name.setdefault(str(o.normalized.get("record", "")), []).append(o)
@@ -216,12 +240,24 @@ def _record_recording_rules(objects: Sequence[InventoryObject], alerts: list[Ale
         if name in users:
             names = sorted({a.name for a in users[name]})
             targets = sorted({monitors_of[a.ref.key] for a in users[name] if a.ref.key in monitors_of})
-            env.ledger.record(o.ref, [], targets=targets, original=expr,
-                              reason=f"inlined into {', '.join(names[:10])}" + (" ..." if len(names) > 10 else ""))
+            env.ledger.record(
+                o.ref,
+                [],
+                targets=targets,
+                original=expr,
+                reason=f"inlined into {', '.join(names[:10])}" + (" ..." if len(names) > 10 else ""),
+            )
         else:
-            env.ledger.record(o.ref, [], skipped=True, original=expr, reason=(
-                "recording rule not referenced by any migrated alert; Datadog computes the expression at query "
-                "time, so there is nothing to create"))
+            env.ledger.record(
+                o.ref,
+                [],
+                skipped=True,
+                original=expr,
+                reason=(
+                    "recording rule not referenced by any migrated alert; Datadog computes the expression at query "
+                    "time, so there is nothing to create"
+                ),
+            )
 
 
 PROMETHEUS = Translator("prometheus", frozenset({"alerting_rule", "recording_rule"}), translate_rules)

@@ -127,8 +127,11 @@ class _Walker(Functions, Aggregations, Binary):
             return rhs
         if lhs.scalar is None and rhs.scalar is None:
             self.vector_matching(node, lhs, rhs)
-            self.note("promql.comparison_rewritten", f"X {op} Y between two vectors became X - Y {op} 0 "
-                      "(alerts on the same series; the alert value is the difference)")
+            self.note(
+                "promql.comparison_rewritten",
+                f"X {op} Y between two vectors became X - Y {op} 0 "
+                "(alerts on the same series; the alert value is the difference)",
+            )
             result.comparison = Comparison(op, 0.0)
             return self.combine(lhs, "-", rhs)
         raise Manual("promql.constant", "a comparison between two constants")
@@ -142,38 +145,56 @@ class _Walker(Functions, Aggregations, Binary):
         if horizon <= 0:
             raise Manual("promql.predict_linear", "predict_linear() into the past has no forecast equivalent")
         if op not in t.FORECAST_COMPARISONS:
-            raise Manual("promql.predict_linear", f"predict_linear() {op} N: a forecast monitor alerts above or "
-                         "below a threshold, not on equality")
-        interval = next((i for i in t.FORECAST_INTERVALS if history / i >= t.FORECAST_MIN_POINTS),
-                        t.FORECAST_INTERVALS[-1])
-        formula = (f"forecast({value.formula}, 'linear', 1, interval={interval}, history='{_duration(history)}', "
-                   "model='simple')")
+            raise Manual(
+                "promql.predict_linear",
+                f"predict_linear() {op} N: a forecast monitor alerts above or below a threshold, not on equality",
+            )
+        interval = next(
+            (i for i in t.FORECAST_INTERVALS if history / i >= t.FORECAST_MIN_POINTS), t.FORECAST_INTERVALS[-1]
+        )
+        formula = (
+            f"forecast({value.formula}, 'linear', 1, interval={interval}, history='{_duration(history)}', "
+            "model='simple')"
+        )
         result.comparison = Comparison(t.FORECAST_COMPARISONS[op], threshold)
         result.forecast_seconds = horizon
-        self.note("promql.predict_linear_forecast", (
-            f"predict_linear() (a least-squares line through the last {_duration(history)}, read {_duration(horizon)} "
-            f"ahead) became a forecast monitor ('linear', model 'simple', 1 deviation): it alerts when the "
-            f"forecast's confidence bound crosses {number(threshold)} at any time in the next {_duration(horizon)}"
-            + ("" if op in (">=", "<=") else f", and `{op}` became `{t.FORECAST_COMPARISONS[op]}`")))
+        self.note(
+            "promql.predict_linear_forecast",
+            (
+                f"predict_linear() (a least-squares line through the last {_duration(history)}, read "
+                f"{_duration(horizon)} "
+                f"ahead) became a forecast monitor ('linear', model 'simple', 1 deviation): it alerts when the "
+                f"forecast's confidence bound crosses {number(threshold)} at any time in the next {_duration(horizon)}"
+                + ("" if op in (">=", "<=") else f", and `{op}` became `{t.FORECAST_COMPARISONS[op]}`")
+            ),
+        )
         return Val(formula=formula, queries=value.queries, group_by=value.group_by)
 
     def finish(self, value: Val, result: QueryResult) -> None:
         names: dict[int, str] = {}
         for i, q in enumerate(self.queries):
             if q.kind in t.COUNT_LIKE and not q.percentile and not any(".as_" in f for f in q.functions):
-                self.note("promql.raw_counter", f"{q.source} is used as a running total, but the Agent sends "
-                          f"{q.metric} as increments per interval")
+                self.note(
+                    "promql.raw_counter",
+                    f"{q.source} is used as a running total, but the Agent sends {q.metric} as increments per interval",
+                )
             if q.moving:
                 self.check_moving(q)
             if not q.space:
                 q.space = "sum" if q.kind in t.COUNT_LIKE else "avg"
                 q.group_by = self.default_group_by_tags(q)
                 if not result.no_data_alert:  # for a no-data alert only the arrival of data matters
-                    self.note("promql.no_aggregation", f"Prometheus evaluates every {q.source} series separately; "
-                              f"Datadog aggregates them ({q.space} by {', '.join(q.group_by) or 'nothing'})")
+                    self.note(
+                        "promql.no_aggregation",
+                        f"Prometheus evaluates every {q.source} series separately; "
+                        f"Datadog aggregates them ({q.space} by {', '.join(q.group_by) or 'nothing'})",
+                    )
             if q.kind == t.BUCKET and not q.percentile and self.distributions:
-                raise Manual("promql.histogram_buckets", f"{q.source}: with histogram_buckets_as_distributions "
-                             "the Agent sends a distribution, not buckets; only histogram_quantile() maps to it")
+                raise Manual(
+                    "promql.histogram_buckets",
+                    f"{q.source}: with histogram_buckets_as_distributions "
+                    "the Agent sends a distribution, not buckets; only histogram_quantile() maps to it",
+                )
             name = chr(ord("a") + i) if i < 26 else f"q{i}"
             names[id(q)] = name
             result.queries[name] = q.render()
@@ -195,9 +216,19 @@ class _Walker(Functions, Aggregations, Binary):
         the series (promql.no_aggregation covers that); otherwise the difference is the range's."""
         for moving in q.moving:
             differs = q.space and not moving.after_space and q.space not in t.MOVING_COMMUTES[moving.method]
-            self.ranges.append(RangeWindow(moving.function, moving.seconds, (
-                f"is taken over the {q.space} of the series (moving_rollup after the space aggregation), not over "
-                f"each series before {q.space}()") if differs else ""))
+            self.ranges.append(
+                RangeWindow(
+                    moving.function,
+                    moving.seconds,
+                    (
+                        f"is taken over the {q.space} of the series (moving_rollup after the space aggregation), "
+                        "not over "
+                        f"each series before {q.space}()"
+                    )
+                    if differs
+                    else "",
+                )
+            )
 
     # --- dispatch ---------------------------------------------------------------------------
     def visit(self, node: Any) -> Val:
@@ -221,8 +252,13 @@ class _Walker(Functions, Aggregations, Binary):
             inner = self.visit(node.expr)
             if inner.scalar is not None:
                 return Val(formula=number(-inner.scalar), scalar=-inner.scalar)
-            return Val(formula=f"-1 * {wrap(inner, 2)}", queries=inner.queries, prec=2, group_by=inner.group_by,
-                       linear=inner.query or inner.linear)
+            return Val(
+                formula=f"-1 * {wrap(inner, 2)}",
+                queries=inner.queries,
+                prec=2,
+                group_by=inner.group_by,
+                linear=inner.query or inner.linear,
+            )
         if isinstance(node, pp.SubqueryExpr):
             value = self.visit(node.expr)
             if node.offset is not None or node.at is not None:

@@ -35,8 +35,11 @@ class Aggregations(Selectors):
                 raise Manual("promql.count_series", "count() of series that are not grouped: no label list to count")
             for q in inner:
                 self.set_aggregation(q, "avg", list(self.default_group_by_tags(q)))
-                self.note("promql.count_series", f"count() of series became the number of distinct "
-                          f"{{{', '.join(q.group_by or [])}}} groups of {q.metric}")
+                self.note(
+                    "promql.count_series",
+                    f"count() of series became the number of distinct "
+                    f"{{{', '.join(q.group_by or [])}}} groups of {q.metric}",
+                )
             return Val(formula=f"count_not_null({value.formula})", queries=value.queries, group_by=[])
         if op not in ("sum", "avg", "min", "max"):
             raise Manual("promql.unsupported_aggregation", f"{op}() has no Datadog space aggregation")
@@ -44,10 +47,18 @@ class Aggregations(Selectors):
         single = value.query or (value.linear if op in ("sum", "avg") else None)
         if single is not None:
             self.aggregate_query(single, op, labels)
-            return Val(formula=value.formula, query=value.query, queries=value.queries, prec=value.prec,
-                       group_by=single.group_by, linear=value.linear)
-        self.note("promql.aggregation_over_formula", f"{op}() of a computed expression: each query is aggregated "
-                  "first, then combined")
+            return Val(
+                formula=value.formula,
+                query=value.query,
+                queries=value.queries,
+                prec=value.prec,
+                group_by=single.group_by,
+                linear=value.linear,
+            )
+        self.note(
+            "promql.aggregation_over_formula",
+            f"{op}() of a computed expression: each query is aggregated first, then combined",
+        )
         for q in value.queries:
             self.aggregate_query(q, op, labels)
         return Val(formula=value.formula, queries=value.queries, prec=value.prec, group_by=labels)
@@ -61,8 +72,10 @@ class Aggregations(Selectors):
         if (q.space == op and op != "avg") and set(labels) <= set(q.group_by or []):
             q.group_by = labels
             return
-        raise Manual("promql.nested_aggregation", f"{op}() of a {q.space}() with other groups: "
-                     "Datadog applies one space aggregation per query")
+        raise Manual(
+            "promql.nested_aggregation",
+            f"{op}() of a {q.space}() with other groups: Datadog applies one space aggregation per query",
+        )
 
     def set_aggregation(self, q: MetricQuery, op: str, labels: list[str]) -> None:
         q.space, q.group_by = op, labels
@@ -74,8 +87,10 @@ class Aggregations(Selectors):
         q = value.query if isinstance(value.query, Query) else None
         if modifier.type == pp.AggModifierType.Without:
             if not self.default_group_by:
-                raise Manual("promql.without_clause", f"without ({', '.join(modifier.labels)}) keeps every other "
-                             "label, and the label list is unknown")
+                raise Manual(
+                    "promql.without_clause",
+                    f"without ({', '.join(modifier.labels)}) keeps every other label, and the label list is unknown",
+                )
             self.note("promql.without_clause", f"without ({', '.join(modifier.labels)}) became by the known labels")
             kept = [label for label in self.default_group_by if label not in modifier.labels]
         else:
@@ -89,8 +104,10 @@ class Aggregations(Selectors):
         by = node.modifier.type == pp.AggModifierType.By
         lost = [m.name for m in self.pushed if (m.name not in kept) == by]
         if lost:
-            self.note("promql.recording_rule_matchers", f"matchers on {', '.join(lost)} were pushed into a recording "
-                      "rule that aggregates that label away")
+            self.note(
+                "promql.recording_rule_matchers",
+                f"matchers on {', '.join(lost)} were pushed into a recording rule that aggregates that label away",
+            )
 
     def top(self, op: str, node: Any, value: Val) -> Val:
         n = self.scalar(self.visit(node.param), op)
@@ -101,8 +118,14 @@ class Aggregations(Selectors):
         self.note("promql.topk_as_top", note)
         if node.modifier is not None:  # `topk by (a) (N, x)` ranks within each `a`; top() has no groups
             rank = "highest" if op == "topk" else "lowest"
-            self.note("promql.topk_grouped", f"{op} {str(node.modifier).strip()} keeps the {number(n)} {rank} series "
-                      f"within each group; top() keeps the {limit} {rank} series overall")
+            self.note(
+                "promql.topk_grouped",
+                f"{op} {str(node.modifier).strip()} keeps the {number(n)} {rank} series "
+                f"within each group; top() keeps the {limit} {rank} series overall",
+            )
         direction = "desc" if op == "topk" else "asc"
-        return Val(formula=f"top({value.formula}, {limit}, 'mean', '{direction}')", queries=value.queries,
-                   group_by=value.group_by)
+        return Val(
+            formula=f"top({value.formula}, {limit}, 'mean', '{direction}')",
+            queries=value.queries,
+            group_by=value.group_by,
+        )

@@ -34,8 +34,11 @@ class Binary(Selectors):
         if lhs.scalar is None and rhs.scalar is None:
             self.vector_matching(node, lhs, rhs)
         if op == "^":
-            return Val(formula=f"pow({lhs.formula}, {rhs.formula})", queries=lhs.queries + rhs.queries,
-                       group_by=lhs.group_by if lhs.group_by is not None else rhs.group_by)
+            return Val(
+                formula=f"pow({lhs.formula}, {rhs.formula})",
+                queries=lhs.queries + rhs.queries,
+                group_by=lhs.group_by if lhs.group_by is not None else rhs.group_by,
+            )
         if op not in _PREC:
             raise Manual("promql.unsupported_operator", f"the {op} operator has no Datadog formula equivalent")
         return self.combine(lhs, op, rhs)
@@ -43,8 +46,12 @@ class Binary(Selectors):
     def combine(self, lhs: Val, op: str, rhs: Val) -> Val:
         prec = _PREC[op]
         formula = f"{wrap(lhs, prec)} {op} {wrap(rhs, prec + 1)}"
-        return Val(formula=formula, queries=lhs.queries + rhs.queries, prec=prec,
-                   group_by=lhs.group_by if lhs.group_by is not None else rhs.group_by)
+        return Val(
+            formula=formula,
+            queries=lhs.queries + rhs.queries,
+            prec=prec,
+            group_by=lhs.group_by if lhs.group_by is not None else rhs.group_by,
+        )
 
     def fold(self, op: str, a: float, b: float) -> Val:
         ops = {"+": a + b, "-": a - b, "*": a * b}
@@ -64,16 +71,23 @@ class Binary(Selectors):
 
     def vector_matching(self, node: Any, lhs: Val, rhs: Val) -> None:
         modifier = node.modifier
-        if modifier is not None and modifier.card in (pp.VectorMatchCardinality.ManyToOne,
-                                                      pp.VectorMatchCardinality.OneToMany):
-            raise Manual("promql.group_modifier", "group_left/group_right (many-to-one matching) has no Datadog "
-                         "formula equivalent")
+        if modifier is not None and modifier.card in (
+            pp.VectorMatchCardinality.ManyToOne,
+            pp.VectorMatchCardinality.OneToMany,
+        ):
+            raise Manual(
+                "promql.group_modifier",
+                "group_left/group_right (many-to-one matching) has no Datadog formula equivalent",
+            )
         left, right = _groups(lhs), _groups(rhs)
         matching = modifier.matching if modifier is not None else None
         if matching is None:
             if left is not None and right is not None and left != right:
-                self.note("promql.vector_matching", "the two sides are grouped differently; Datadog matches the "
-                          "series it can, PromQL would require identical label sets")
+                self.note(
+                    "promql.vector_matching",
+                    "the two sides are grouped differently; Datadog matches the "
+                    "series it can, PromQL would require identical label sets",
+                )
             return
         labels = {self.tag_for(label, None)[0] or label for label in matching.labels}
         if left is None or right is None or left != right:
@@ -95,8 +109,10 @@ class Binary(Selectors):
             raise Manual("promql.nested_comparison", f"a {op} filter inside an expression")
         fn = "cutoff_min" if op in (">", ">=") else "cutoff_max"
         if op in (">", "<"):
-            self.note("promql.comparison_filter", f"the {op} {number(n)} filter became {fn}(), which keeps values "
-                      f"equal to {number(n)}")
+            self.note(
+                "promql.comparison_filter",
+                f"the {op} {number(n)} filter became {fn}(), which keeps values equal to {number(n)}",
+            )
         return Val(formula=f"{fn}({vec.formula}, {number(n)})", queries=vec.queries, group_by=vec.group_by)
 
     def set_operator(self, node: Any, op: str) -> Val:
@@ -105,11 +121,13 @@ class Binary(Selectors):
             lhs = self.visit(node.lhs)
             if self.visit(rhs).scalar == 0 and lhs.scalar is None:
                 if lhs.group_by:
-                    self.note("promql.set_operator", "`or vector(0)` became default_zero(), which fills gaps per "
-                              "group instead of adding one unlabelled 0 when everything is missing")
+                    self.note(
+                        "promql.set_operator",
+                        "`or vector(0)` became default_zero(), which fills gaps per "
+                        "group instead of adding one unlabelled 0 when everything is missing",
+                    )
                 return Val(formula=f"default_zero({lhs.formula})", queries=lhs.queries, group_by=lhs.group_by)
         raise Manual("promql.set_operator", f"`{op}` between vectors has no Datadog formula equivalent")
-
 
 
 def is_bool(node: Any) -> bool:

@@ -22,11 +22,16 @@ class Functions(Selectors):
     def call(self, node: Any) -> Val:
         fn = node.func.name
         if fn in ("absent", "absent_over_time"):
-            raise Manual("promql.absent_nested", f"{fn}() inside an expression (only a whole-rule absent() "
-                         "maps to a no-data alert)")
+            raise Manual(
+                "promql.absent_nested",
+                f"{fn}() inside an expression (only a whole-rule absent() maps to a no-data alert)",
+            )
         if fn == "predict_linear":
-            raise Manual("promql.predict_linear", "predict_linear() inside an expression: Datadog forecasts a "
-                         "whole monitor query (`predict_linear(v[r], t) < N` is a forecast monitor)")
+            raise Manual(
+                "promql.predict_linear",
+                "predict_linear() inside an expression: Datadog forecasts a "
+                "whole monitor query (`predict_linear(v[r], t) < N` is a forecast monitor)",
+            )
         if fn in t.MANUAL_FUNCTIONS:
             raise Manual(t.MANUAL_FUNCTIONS[fn], f"{fn}() has no Datadog equivalent")
         if fn == "vector":
@@ -55,8 +60,11 @@ class Functions(Selectors):
             if code:
                 self.note(code, f"{fn}() has no Datadog function and was left out")
             scalars = [number(self.scalar(a, fn)) for a in args[1:]]
-            return self.wrapped(template.format(args[0].formula, *scalars), args[0],
-                                prec=args[0].prec if template == "{0}" else (2 if " * " in template else ATOM))
+            return self.wrapped(
+                template.format(args[0].formula, *scalars),
+                args[0],
+                prec=args[0].prec if template == "{0}" else (2 if " * " in template else ATOM),
+            )
         if fn == "scalar":
             self.note("promql.scalar", "scalar() became the (single) series itself")
             return args[0]
@@ -90,11 +98,15 @@ class Functions(Selectors):
             elif fn == "rate":
                 self.rate_window(q, value)
             return Val(formula=value.formula, query=q, queries=[q])
-        self.note("promql.rate_of_gauge", f"{fn}() of the gauge {q.source}: per-second change of the gauge, "
-                  "without Prometheus' counter-reset handling")
+        self.note(
+            "promql.rate_of_gauge",
+            f"{fn}() of the gauge {q.source}: per-second change of the gauge, "
+            "without Prometheus' counter-reset handling",
+        )
         if self.monitor and fn != "irate":
-            self.ranges.append(RangeWindow(fn, self.range_seconds(value), "became the change between consecutive "
-                                           f"points: {t.SPIKES}"))
+            self.ranges.append(
+                RangeWindow(fn, self.range_seconds(value), f"became the change between consecutive points: {t.SPIKES}")
+            )
         formula = f"per_second({value.formula})" + ("" if r is None else f" * {number(r)}")
         return Val(formula=formula, queries=[q], prec=ATOM if r is None else 2, linear=q)
 
@@ -106,9 +118,12 @@ class Functions(Selectors):
             return
         seconds = round(value.range_s or 0, 3)
         if seconds not in DEFAULTED_RANGES and seconds >= t.LONG_RATE_RANGE:
-            self.note("promql.rate_range_long", f"rate() over {number(seconds)}s is graphed per rollup interval "
-                      f"(20s to 5m up to a day's time frame): spikes and dips its {number(seconds)}s average smooths "
-                      "out show in Datadog")
+            self.note(
+                "promql.rate_range_long",
+                f"rate() over {number(seconds)}s is graphed per rollup interval "
+                f"(20s to 5m up to a day's time frame): spikes and dips its {number(seconds)}s average smooths "
+                "out show in Datadog",
+            )
 
     def rollup(self, value: Val, method: str, fn: str) -> Val:
         r = self.range_seconds(value)
@@ -120,19 +135,25 @@ class Functions(Selectors):
                 q.moving.append(Moving(fn, method, r, after_space=bool(q.space)))
             else:
                 q.functions.append(f".rollup({method}, {number(r)})")
-        return Val(formula=value.formula, query=value.query, queries=value.queries, prec=value.prec,
-                   group_by=value.group_by)
+        return Val(
+            formula=value.formula, query=value.query, queries=value.queries, prec=value.prec, group_by=value.group_by
+        )
 
     def quantile(self, node: Any) -> Val:
         phi = self.visit(node.args[0])
         value = self.visit(node.args[1])
         q = value.query
         if not isinstance(q, Query) or q.kind != t.BUCKET or q.percentile:
-            raise Manual("promql.histogram_quantile", "histogram_quantile() over something other than "
-                         "(a sum of) the rate of one histogram's buckets")
+            raise Manual(
+                "promql.histogram_quantile",
+                "histogram_quantile() over something other than (a sum of) the rate of one histogram's buckets",
+            )
         if not self.distributions:
-            raise Manual("promql.histogram_quantile", f"{q.source}: Datadog cannot compute percentiles from "
-                         "bucket counts; set histogram_buckets_as_distributions and send distributions")
+            raise Manual(
+                "promql.histogram_quantile",
+                f"{q.source}: Datadog cannot compute percentiles from "
+                "bucket counts; set histogram_buckets_as_distributions and send distributions",
+            )
         quantile = self.scalar(phi, "histogram_quantile")
         name = t.PERCENTILES.get(quantile)
         if name is None:
@@ -142,14 +163,22 @@ class Functions(Selectors):
         q.space = name
         q.functions = []
         for moving in q.moving:  # a moving average of percentiles is not a percentile over the range
-            self.ranges.append(RangeWindow(moving.function, moving.seconds, "of the buckets became the "
-                                           f"percentile of each interval's values: {t.SPIKES}"))
+            self.ranges.append(
+                RangeWindow(
+                    moving.function,
+                    moving.seconds,
+                    f"of the buckets became the percentile of each interval's values: {t.SPIKES}",
+                )
+            )
         q.moving = []
         q.filters = [f for f in q.filters if f.key != "upper_bound"]
         if q.group_by is None:
             q.group_by = self.default_group_by_tags(q)
-            self.note("promql.no_aggregation", f"histogram_quantile() per {q.source} series became one percentile "
-                      f"by {', '.join(q.group_by) or 'nothing'}")
+            self.note(
+                "promql.no_aggregation",
+                f"histogram_quantile() per {q.source} series became one percentile "
+                f"by {', '.join(q.group_by) or 'nothing'}",
+            )
         elif "upper_bound" not in q.group_by:
             raise Manual("promql.histogram_quantile", "histogram_quantile() over buckets aggregated without `le`")
         else:

@@ -40,6 +40,8 @@ def parse(expr: str) -> Any:
         return promql_parser.parse(expr)
     score = complexity(expr)
     if score > MAX_COMPLEXITY:
-        raise ValueError(f"expression too complex to parse safely ({score} nested or chained operations; "
-                         f"the limit is {MAX_COMPLEXITY}): split it into recording rules")
+        raise ValueError(
+            f"expression too complex to parse safely ({score} nested or chained operations; "
+            f"the limit is {MAX_COMPLEXITY}): split it into recording rules"
+        )
     return promql_parser.parse(expr)

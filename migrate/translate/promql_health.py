@@ -121,23 +121,42 @@ class _Builder:
     def root(self, node: Any, for_seconds: float) -> ServiceCheck:
         if isinstance(node, pp.Call) and node.func.name in ("absent", "absent_over_time"):
             return self.absent(strip(node.args[0]))
-        if not (isinstance(node, pp.BinaryExpr) and str(node.op) in _COMPARISONS
-                and isinstance(strip(node.rhs), pp.NumberLiteral)
-                and (node.modifier is None or not node.modifier.return_bool)):
+        if not (
+            isinstance(node, pp.BinaryExpr)
+            and str(node.op) in _COMPARISONS
+            and isinstance(strip(node.rhs), pp.NumberLiteral)
+            and (node.modifier is None or not node.modifier.return_bool)
+        ):
             raise _Unsupported("the rule does not compare `up` with a number")
         op, threshold = str(node.op), float(strip(node.rhs).val)
         vector = strip(node.lhs)
         runs, all_down = self.vector(vector, op, threshold)
         self.set_failures(runs, for_seconds)
-        self.out.findings.insert(0, Finding("alert.service_check", (
-            f"`up` (recorded by the Prometheus server for each scrape) became the Agent's `{self.out.check}` "
-            f"service check: one status per check run and scrape endpoint, CRITICAL when the endpoint cannot be "
-            f"scraped; the target's `instance` is its `{ENDPOINT}` tag (the scrape URL)")))
+        self.out.findings.insert(
+            0,
+            Finding(
+                "alert.service_check",
+                (
+                    f"`up` (recorded by the Prometheus server for each scrape) became the Agent's `{self.out.check}` "
+                    "service check: one status per check run and scrape endpoint, CRITICAL when the endpoint "
+                    "cannot be "
+                    f"scraped; the target's `instance` is its `{ENDPOINT}` tag (the scrape URL)"
+                ),
+            ),
+        )
         if all_down:
-            self.out.findings.append(Finding("alert.service_check_all_down", (
-                f"Prometheus alerts when every target of a {{{', '.join(self.out.group_by) or 'whole job'}}} group "
-                "is down; Datadog counts the consecutive statuses of all the group's endpoints together, so one "
-                "failing endpoint among healthy ones rarely, but not never, reaches the threshold")))
+            self.out.findings.append(
+                Finding(
+                    "alert.service_check_all_down",
+                    (
+                        "Prometheus alerts when every target of a "
+                        f"{{{', '.join(self.out.group_by) or 'whole job'}}} group "
+                        "is down; Datadog counts the consecutive statuses of all the group's endpoints together, so "
+                        "one "
+                        "failing endpoint among healthy ones rarely, but not never, reaches the threshold"
+                    ),
+                )
+            )
         return self.out
 
     def vector(self, node: Any, op: str, threshold: float) -> tuple[int, bool]:
@@ -177,10 +196,16 @@ class _Builder:
             raise _Unsupported(f"{fn}(up) {op} {number(threshold)} is not a share of failed scrapes")
         failed = round(runs * (1 - threshold), 9)  # avg < t  <=>  failed runs > runs·(1 - t)
         needed = math.floor(failed) + 1 if op == "<" else max(1, math.ceil(failed))
-        self.out.findings.append(Finding("alert.service_check_ratio", (
-            f"{fn}(up) {op} {number(threshold)} ({'more than' if op == '<' else 'at least'} "
-            f"{number(round(failed, 2))} of {runs} scrapes failed, in any order) became {needed} consecutive "
-            "CRITICAL runs")))
+        self.out.findings.append(
+            Finding(
+                "alert.service_check_ratio",
+                (
+                    f"{fn}(up) {op} {number(threshold)} ({'more than' if op == '<' else 'at least'} "
+                    f"{number(round(failed, 2))} of {runs} scrapes failed, in any order) became {needed} consecutive "
+                    "CRITICAL runs"
+                ),
+            )
+        )
         return needed
 
     def require_down(self, op: str, threshold: float, *, all_down: bool) -> None:
@@ -191,17 +216,38 @@ class _Builder:
         """A range function fixes the runs itself (`for` on top of it is not counted); otherwise `for` does."""
         runs = shape_runs or max(1, math.ceil(for_seconds / CHECK_INTERVAL_S))
         if shape_runs and for_seconds > 0:
-            self.out.findings.append(Finding("alert.service_check_runs", (
-                f"`for: {number(for_seconds)}s` on top of the range function is not counted: the alert fires on "
-                f"the first {min(runs, MAX_RUNS)} CRITICAL runs in a row")))
+            self.out.findings.append(
+                Finding(
+                    "alert.service_check_runs",
+                    (
+                        f"`for: {number(for_seconds)}s` on top of the range function is not counted: the alert "
+                        "fires on "
+                        f"the first {min(runs, MAX_RUNS)} CRITICAL runs in a row"
+                    ),
+                )
+            )
         elif for_seconds > 0:
-            self.out.findings.append(Finding("alert.service_check_runs", (
-                f"`for: {number(for_seconds)}s` became {min(runs, MAX_RUNS)} consecutive CRITICAL runs (the Agent "
-                f"checks each endpoint every {CHECK_INTERVAL_S}s by default; a longer min_collection_interval "
-                "stretches it)")))
+            self.out.findings.append(
+                Finding(
+                    "alert.service_check_runs",
+                    (
+                        f"`for: {number(for_seconds)}s` became {min(runs, MAX_RUNS)} consecutive CRITICAL runs (the "
+                        "Agent "
+                        f"checks each endpoint every {CHECK_INTERVAL_S}s by default; a longer min_collection_interval "
+                        "stretches it)"
+                    ),
+                )
+            )
         if runs > MAX_RUNS:
-            self.out.findings.append(Finding("alert.service_check_runs_clamped", (
-                f"{runs} consecutive runs exceed the {MAX_RUNS} statuses a check alert can count; using {MAX_RUNS}")))
+            self.out.findings.append(
+                Finding(
+                    "alert.service_check_runs_clamped",
+                    (
+                        f"{runs} consecutive runs exceed the {MAX_RUNS} statuses a check alert can count; using "
+                        f"{MAX_RUNS}"
+                    ),
+                )
+            )
         self.out.failures = min(runs, MAX_RUNS)
 
     def absent(self, node: Any) -> ServiceCheck:
@@ -213,10 +259,18 @@ class _Builder:
         scoped = [t.split(":", 1)[0] for t in self.out.over]
         self.out.group_by = self.group_tags(scoped or [ENDPOINT])
         self.out.no_data = True
-        self.out.findings.insert(0, Finding("alert.service_check_absent", (
-            f"absent(up) (no scrape target left) became no-data alerting on the Agent's `{self.out.check}` "
-            "service check: Datadog notifies when the check stops reporting for the scope, e.g. the Agent or its "
-            "OpenMetrics instance is gone; it cannot see a target Prometheus service discovery stopped finding")))
+        self.out.findings.insert(
+            0,
+            Finding(
+                "alert.service_check_absent",
+                (
+                    f"absent(up) (no scrape target left) became no-data alerting on the Agent's `{self.out.check}` "
+                    "service check: Datadog notifies when the check stops reporting for the scope, e.g. the Agent "
+                    "or its "
+                    "OpenMetrics instance is gone; it cannot see a target Prometheus service discovery stopped finding"
+                ),
+            ),
+        )
         return self.out
 
     # --- labels -------------------------------------------------------------------------------
@@ -228,13 +282,27 @@ class _Builder:
         if mapped is None:
             raise _Unsupported(f"`{label}` is mapped to nothing in Datadog, so the check cannot be scoped by it")
         if label in self.server_labels:
-            self.out.findings.append(Finding("alert.service_check_server_label", (
-                f"`{label}` (added by the Prometheus server) is the `{mapped}` tag bridge mode writes on each Agent "
-                "instance; an instance configured by hand needs the same tag")))
+            self.out.findings.append(
+                Finding(
+                    "alert.service_check_server_label",
+                    (
+                        f"`{label}` (added by the Prometheus server) is the `{mapped}` tag bridge mode writes on "
+                        "each Agent "
+                        "instance; an instance configured by hand needs the same tag"
+                    ),
+                )
+            )
         else:
-            self.out.findings.append(Finding("alert.service_check_target_labels", (
-                f"the target label `{label}` is a `{mapped}` tag of the service check only when the Agent instance "
-                "carries it in `tags:` (bridge mode writes every target label there)")))
+            self.out.findings.append(
+                Finding(
+                    "alert.service_check_target_labels",
+                    (
+                        f"the target label `{label}` is a `{mapped}` tag of the service check only when the Agent "
+                        "instance "
+                        "carries it in `tags:` (bridge mode writes every target label there)"
+                    ),
+                )
+            )
         self.out.label_tags[label] = mapped
         return mapped
 
@@ -243,8 +311,9 @@ class _Builder:
             raise _Unsupported("not a plain `up{...}` selector")
         for m in node.matchers.matchers:
             if m.name == "instance":
-                raise _Unsupported(f"{m}: `instance` is host:port, the service check's `{ENDPOINT}` tag is the "
-                                   "full scrape URL")
+                raise _Unsupported(
+                    f"{m}: `instance` is host:port, the service check's `{ENDPOINT}` tag is the full scrape URL"
+                )
             if m.op not in (pp.MatchOp.Equal, pp.MatchOp.NotEqual) or not m.value:
                 raise _Unsupported(f"{m}: service check scopes take exact tags, not regular expressions")
             term = f"{self.tag(m.name)}:{tag_value(m.value)}"

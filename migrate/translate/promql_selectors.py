@@ -55,8 +55,11 @@ class Selectors(WalkerBase):
         self.source_metrics.append(name)
         kind, known = t.resolve_kind(name, self.ctx.metric_types, self.mapped_types)
         if ":" in name:
-            self.note("promql.recording_rule_not_found", f"{name} looks like a recording rule but none was given; "
-                      "it exists in Datadog only if something sends it under that name")
+            self.note(
+                "promql.recording_rule_not_found",
+                f"{name} looks like a recording rule but none was given; "
+                "it exists in Datadog only if something sends it under that name",
+            )
         q = Query(metric="", source=name, kind=kind, kind_known=known)
         for m in [*matchers, *self.pushed]:
             term = self.filter_for(m, q)
@@ -91,14 +94,23 @@ class Selectors(WalkerBase):
     def definition(self, name: str, matchers: list[Any]) -> tuple[dict[str, str], str]:
         """The recording rule definition a selector reads: the first whose static labels its matchers accept."""
         definitions = self.ctx.recording_definitions.get(name) or [({}, self.ctx.recording_rules[name])]
-        fitting = [(labels, expr) for labels, expr in definitions
-                   if all(_accepts(m, labels[m.name]) for m in matchers if m.name in labels)]
+        fitting = [
+            (labels, expr)
+            for labels, expr in definitions
+            if all(_accepts(m, labels[m.name]) for m in matchers if m.name in labels)
+        ]
         if not fitting:
-            raise Manual("promql.recording_rule_labels", f"{name}{{{', '.join(map(str, matchers))}}} selects no "
-                         "definition of the recording rule: every one sets a label the matchers exclude")
+            raise Manual(
+                "promql.recording_rule_labels",
+                f"{name}{{{', '.join(map(str, matchers))}}} selects no "
+                "definition of the recording rule: every one sets a label the matchers exclude",
+            )
         if len({expr for _, expr in fitting}) > 1:
-            self.note("promql.recording_rule_ambiguous", f"recording rule `{name}` has {len(fitting)} definitions "
-                      "this selector reads (told apart by their labels); only the first is inlined")
+            self.note(
+                "promql.recording_rule_ambiguous",
+                f"recording rule `{name}` has {len(fitting)} definitions "
+                "this selector reads (told apart by their labels); only the first is inlined",
+            )
         return fitting[0]
 
     def offset(self, value: Val, seconds: float) -> Val:
@@ -118,8 +130,9 @@ class Selectors(WalkerBase):
             if label in self.server_labels:
                 if tag is None:
                     return None, f"`{label}` is added by the Prometheus server and does not exist in Datadog"
-                return tag, (f"`{label}` is added by the Prometheus server; mapped to `{tag}`, "
-                             + _server_tag_values(label, tag))
+                return tag, (
+                    f"`{label}` is added by the Prometheus server; mapped to `{tag}`, " + _server_tag_values(label, tag)
+                )
             return tag, ("" if tag is not None else f"`{label}` is mapped to nothing in Datadog")
         if label in self.server_labels:
             return None, f"`{label}` is added by the Prometheus server and has no Datadog mapping"
@@ -128,8 +141,10 @@ class Selectors(WalkerBase):
     def filter_for(self, m: Any, q: Query) -> Filter | None:
         tag, why = self.tag_for(m.name, q)
         if why:
-            self.note("promql.server_label" if m.name in self.server_labels else "promql.label_dropped",
-                      why + ("" if tag else f"; the matcher {m} was dropped (wider scope)"))
+            self.note(
+                "promql.server_label" if m.name in self.server_labels else "promql.label_dropped",
+                why + ("" if tag else f"; the matcher {m} was dropped (wider scope)"),
+            )
         if tag is None:
             return None
         term = self.tag_filter(m, tag)
@@ -149,9 +164,12 @@ class Selectors(WalkerBase):
             # `instance=~"$node:$port"`: a Datadog scope filters a tag by one template variable, never by a
             # value assembled from several; keeping the placeholder would filter on a value that never exists.
             names = ", ".join(f"${n}" for n in SENTINEL_INSIDE.findall(value))
-            self.note("promql.template_variable", f"`{m.name}` is matched against a value built from template "
-                      f"variables ({names}) and other text; Datadog cannot filter a tag that way, so the matcher "
-                      "was dropped (wider scope)")
+            self.note(
+                "promql.template_variable",
+                f"`{m.name}` is matched against a value built from template "
+                f"variables ({names}) and other text; Datadog cannot filter a tag that way, so the matcher "
+                "was dropped (wider scope)",
+            )
             return None
         if op in (pp.MatchOp.Equal, pp.MatchOp.NotEqual):
             positive = op == pp.MatchOp.Equal
@@ -186,13 +204,17 @@ class Selectors(WalkerBase):
         if term.op in ("has", "has_not", "var"):
             return term
         if term.op == "not_in":
-            raise Manual("promql.regex_matcher", f"{m}: excluding several endpoints needs a negated alternation "
-                         "of wildcards")
+            raise Manual(
+                "promql.regex_matcher", f"{m}: excluding several endpoints needs a negated alternation of wildcards"
+            )
         op = "any" if term.op == "in" else term.op
         out = Filter(term.key, op, tuple(endpoint_pattern(v) for v in term.values))
-        self.note("promql.server_label", f"{m} became `{render_scope([out])}`: the `{ENDPOINT}` tag is the scrape "
-                  "URL (`<scheme>://<instance><metrics_path>`), exact while `instance` is the target's address "
-                  "(Prometheus' default); an `instance` relabelled to anything else matches no endpoint")
+        self.note(
+            "promql.server_label",
+            f"{m} became `{render_scope([out])}`: the `{ENDPOINT}` tag is the scrape "
+            "URL (`<scheme>://<instance><metrics_path>`), exact while `instance` is the target's address "
+            "(Prometheus' default); an `instance` relabelled to anything else matches no endpoint",
+        )
         return out
 
     def value(self, value: str, m: Any) -> str:
@@ -210,12 +232,13 @@ class Selectors(WalkerBase):
         for label in labels:
             tag, why = self.tag_for(label, q)
             if why:
-                self.note("promql.server_label" if label in self.server_labels else "promql.label_dropped",
-                          why + ("" if tag else dropped))
+                self.note(
+                    "promql.server_label" if label in self.server_labels else "promql.label_dropped",
+                    why + ("" if tag else dropped),
+                )
             if tag and tag not in tags:
                 tags.append(tag)
         return tags
-
 
 
 def _accepts(m: Any, value: str) -> bool:
@@ -239,10 +262,16 @@ def endpoint_pattern(instance: str) -> str:
 def _server_tag_values(label: str, tag: str) -> str:
     """How a server label's tag relates to the label's values (the `promql.server_label` note says it)."""
     if label == "instance" and tag == ENDPOINT:
-        return ("the scrape URL the Agent tags each target's series with: `instance` `10.0.0.5:8080` is "
-                "`endpoint:http://10.0.0.5:8080/metrics`")
+        return (
+            "the scrape URL the Agent tags each target's series with: `instance` `10.0.0.5:8080` is "
+            "`endpoint:http://10.0.0.5:8080/metrics`"
+        )
     if tag == "host":
-        return ("the host of the Agent that scrapes the target: targets one Agent scrapes (the pods on a node) "
-                "share it, so it does not tell them apart")
-    return (f"which has the `{label}` values only where the Agent instance carries `{tag}:<value>` in `tags:` "
-            "(bridge mode writes it; an instance configured by hand needs it too)")
+        return (
+            "the host of the Agent that scrapes the target: targets one Agent scrapes (the pods on a node) "
+            "share it, so it does not tell them apart"
+        )
+    return (
+        f"which has the `{label}` values only where the Agent instance carries `{tag}:<value>` in `tags:` "
+        "(bridge mode writes it; an instance configured by hand needs it too)"
+    )

@@ -87,8 +87,13 @@ WRAPPERS: dict[str, tuple[str, str]] = {
 }
 
 # `<fn>_over_time(x[r])` → `.rollup(<method>, r)`.
-ROLLUPS = {"avg_over_time": "avg", "min_over_time": "min", "max_over_time": "max", "sum_over_time": "sum",
-           "count_over_time": "count"}
+ROLLUPS = {
+    "avg_over_time": "avg",
+    "min_over_time": "min",
+    "max_over_time": "max",
+    "sum_over_time": "sum",
+    "count_over_time": "count",
+}
 
 # A fixed rate() range at least this long (seconds) is noted on a graph: Datadog's rollup is 20s to 5m for
 # time frames up to a day, so the graph shows what a range this long averages out.
@@ -103,17 +108,28 @@ MOVING_COMMUTES = {"avg": {"avg", "sum"}, "sum": {"avg", "sum"}, "min": {"min"},
 
 # Range functions over gauges: name -> (formula template, finding code, note).
 GAUGE_RANGE = {
-    "deriv": ("derivative({0})", "promql.deriv_as_derivative",
-              "deriv() (least-squares slope over the range) became derivative() (point-to-point change per second)"),
-    "delta": ("per_second({0}) * {r}", "promql.delta_as_rate",
-              "delta() over the range became the per-second change times the range length"),
-    "idelta": ("diff({0})", "promql.idelta_as_diff",
-               "idelta() (last two samples) became diff() between consecutive Datadog points"),
+    "deriv": (
+        "derivative({0})",
+        "promql.deriv_as_derivative",
+        "deriv() (least-squares slope over the range) became derivative() (point-to-point change per second)",
+    ),
+    "delta": (
+        "per_second({0}) * {r}",
+        "promql.delta_as_rate",
+        "delta() over the range became the per-second change times the range length",
+    ),
+    "idelta": (
+        "diff({0})",
+        "promql.idelta_as_diff",
+        "idelta() (last two samples) became diff() between consecutive Datadog points",
+    ),
 }
 
 MANUAL_FUNCTIONS = {
-    "label_replace": "promql.label_rewrite", "label_join": "promql.label_rewrite",
-    "time": "promql.time_function", "timestamp": "promql.time_function",
+    "label_replace": "promql.label_rewrite",
+    "label_join": "promql.label_rewrite",
+    "time": "promql.time_function",
+    "timestamp": "promql.time_function",
 }
 
 # predict_linear() → forecast monitors (docs monitors/types/forecasts): Datadog compares forecasts with >= or <=.

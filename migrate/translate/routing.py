@@ -43,12 +43,14 @@ def compile_routes(rules: Sequence[Mapping[str, Any]]) -> list[Route]:
                     f"routing[{i}].match_re.{label}: invalid regular expression {pattern!r}: {exc}",
                     hint="routing regexes use Python `re` syntax and must match the whole label value",
                 ) from None
-        routes.append(Route(
-            match=tuple(sorted((str(k), str(v)) for k, v in (rule.get("match") or {}).items())),
-            match_re=tuple(patterns),
-            notify=tuple(str(h) for h in rule.get("notify") or ()),
-            cont=bool(rule.get("continue", False)),
-        ))
+        routes.append(
+            Route(
+                match=tuple(sorted((str(k), str(v)) for k, v in (rule.get("match") or {}).items())),
+                match_re=tuple(patterns),
+                notify=tuple(str(h) for h in rule.get("notify") or ()),
+                cont=bool(rule.get("continue", False)),
+            )
+        )
     return routes
 
 

@@ -51,8 +51,14 @@ def build_context(inventories: Sequence[Inventory], mappings: Mappings) -> Query
             continue
         for obj in inv.by_kind("metric_metadata"):
             ctx.metric_types.update({str(k): str(v) for k, v in (obj.normalized.get("types") or {}).items()})
-        rules = sorted(inv.by_kind("recording_rule"), key=lambda o: (str(o.normalized.get("file")),
-                       str(o.normalized.get("group")), int(o.normalized.get("index") or 0)))
+        rules = sorted(
+            inv.by_kind("recording_rule"),
+            key=lambda o: (
+                str(o.normalized.get("file")),
+                str(o.normalized.get("group")),
+                int(o.normalized.get("index") or 0),
+            ),
+        )
         for obj in rules:  # the first definition of a name wins; later ones are usually label variants
             name, expr = str(obj.normalized["record"]), str(obj.normalized["expr"])
             ctx.recording_rules.setdefault(name, expr)
@@ -67,15 +73,18 @@ def _unique_objects(inventories: Sequence[Inventory]) -> dict[str, list[Inventor
     for inv in inventories:
         for obj in inv.objects:
             if obj.ref.key in where:
-                raise InputError(f"object {obj.ref.key} is in two inventories ({where[obj.ref.key]} and {inv.path})",
-                                 hint="give each collection once; collect again into one directory if needed")
+                raise InputError(
+                    f"object {obj.ref.key} is in two inventories ({where[obj.ref.key]} and {inv.path})",
+                    hint="give each collection once; collect again into one directory if needed",
+                )
             where[obj.ref.key] = str(inv.path)
             by_source.setdefault(inv.source, []).append(obj)
     return by_source
 
 
-def _drop_invalid(resources: list[DesiredResource], ledger: Ledger, check: PayloadCheck
-                  ) -> tuple[list[DesiredResource], Ledger]:
+def _drop_invalid(
+    resources: list[DesiredResource], ledger: Ledger, check: PayloadCheck
+) -> tuple[list[DesiredResource], Ledger]:
     """Last line of defence: a payload that fails validation is not planned; its objects become manual."""
     bad = {r.key: "; ".join(p) for r in resources if (p := check(r.type, r.payload))}
     if not bad:
@@ -88,14 +97,21 @@ def _drop_invalid(resources: list[DesiredResource], ledger: Ledger, check: Paylo
             continue
         reason = f"the {hit[0]} payload failed validation: {bad[hit[0]]}"
         findings = [*entry.findings, Finding("datadog.payload_invalid", reason, Outcome.MANUAL)]
-        entries.append(LedgerEntry(entry.ref, Outcome.MANUAL, findings,
-                                   [k for k in entry.targets if k not in bad], entry.original, reason))
+        entries.append(
+            LedgerEntry(
+                entry.ref, Outcome.MANUAL, findings, [k for k in entry.targets if k not in bad], entry.original, reason
+            )
+        )
     return [r for r in resources if r.key not in bad], Ledger(entries)
 
 
-def run_translators(inventories: Sequence[Inventory], mappings: Mappings, *,
-                    translators: Mapping[str, Translator] | None = None,
-                    check_payload: PayloadCheck | None = None) -> Translation:
+def run_translators(
+    inventories: Sequence[Inventory],
+    mappings: Mappings,
+    *,
+    translators: Mapping[str, Translator] | None = None,
+    check_payload: PayloadCheck | None = None,
+) -> Translation:
     translators = TRANSLATORS if translators is None else translators
     check = check_payload or default_payload_check()
     ledger = Ledger()
@@ -111,8 +127,11 @@ def run_translators(inventories: Sequence[Inventory], mappings: Mappings, *,
         resources += translator.translate(objects, env)
         missing = [o.ref.key for o in objects if o.ref.kind in translator.ledgered_kinds and o.ref.key not in ledger]
         if missing:
-            raise DDMigrateError(f"internal error: the {source} translator left {len(missing)} objects without a "
-                                 f"ledger outcome, e.g. {missing[0]}", hint="report this; nothing was written")
+            raise DDMigrateError(
+                f"internal error: the {source} translator left {len(missing)} objects without a "
+                f"ledger outcome, e.g. {missing[0]}",
+                hint="report this; nothing was written",
+            )
     resources, ledger = _drop_invalid(resources, ledger, check)
     meta = {
         "inventories": [{"path": str(i.path), "source": i.source, "collected_at": i.collected_at} for i in inventories],

@@ -10,15 +10,18 @@ from tests.support.ddorg import assert_org_exactly, desired, run_cli, variant
 
 
 def test_adopt_refuses_a_taken_key_a_second_adoption_and_a_malformed_key(
-        translation: Path, tmp_path: Path, dd: DatadogTestServer) -> None:
+    translation: Path, tmp_path: Path, dd: DatadogTestServer
+) -> None:
     want = sorted((r for r in desired(translation) if r.type == "monitor"), key=lambda r: r.key)
     target, managed = want[0], want[1]
     v1 = variant(translation, tmp_path / "v1", lambda r: None if r.key == target.key else r)
     wd = ("--workdir", tmp_path)
     code, _, err = run_cli("apply", *wd, "--translation", v1)
     assert code == 0, err
-    hand_made = dd.plant("monitor", {**{k: target.payload[k] for k in ("type", "query", "name")},
-                                     "message": "made by hand", "tags": ["team:ops"]})
+    hand_made = dd.plant(
+        "monitor",
+        {**{k: target.payload[k] for k in ("type", "query", "name")}, "message": "made by hand", "tags": ["team:ops"]},
+    )
     mid = str(hand_made["id"])
     managed_id = Journal(tmp_path).applied()[("monitor", managed.key)].dd_id
 

@@ -32,8 +32,9 @@ MUTATING = ("POST", "PUT", "DELETE")
 
 
 def writes_to_managed(dd: DatadogTestServer, since: int) -> list[str]:
-    return [f"{r.method} {r.path}" for r in dd.requests[since:]
-            if r.method in MUTATING and not r.path.endswith("/validate")]
+    return [
+        f"{r.method} {r.path}" for r in dd.requests[since:] if r.method in MUTATING and not r.path.endswith("/validate")
+    ]
 
 
 def test_apply_verify_reapply_status_history(translation: Path, tmp_path: Path, dd: DatadogTestServer) -> None:
@@ -79,8 +80,9 @@ def test_apply_verify_reapply_status_history(translation: Path, tmp_path: Path, 
     assert "phase pilot -> applied" in out and "phase pilot -> verified" in out
 
     # The re-apply made the phase `applied` again: its gates (verified, cut_over) block the next phase.
-    code, _, err = run_cli("apply", "--workdir", tmp_path, "--translation", translation, "--phases", phases,
-                           "--phase", "rest")
+    code, _, err = run_cli(
+        "apply", "--workdir", tmp_path, "--translation", translation, "--phases", phases, "--phase", "rest"
+    )
     assert code == 1 and "gate verified" in err and "gate cut_over" in err
     assert set(owned_keys(dd)) == {(r.type, r.key) for r in pilot}, "a refused phase changes nothing"
 
@@ -105,8 +107,11 @@ def test_faults_complete_without_duplicates(translation: Path, tmp_path: Path, m
         seen = Counter(r.fault for r in dd.requests)
         assert seen["error_after"] >= 2 and seen["drop_after"] >= 1 and seen["rate_limited"] >= 7, seen
         assert sum(r.fault is not None for r in dd.requests) >= 0.1 * len(dd.requests) * 0.5, seen
-        committed_unanswered = [r for r in dd.requests if r.method == "POST" and "/validate" not in r.path
-                                and r.fault in ("error_after", "drop_after")]
+        committed_unanswered = [
+            r
+            for r in dd.requests
+            if r.method == "POST" and "/validate" not in r.path and r.fault in ("error_after", "drop_after")
+        ]
         assert committed_unanswered, "some creates were committed by the server without the client seeing it"
         assert_org_exactly(dd, tmp_path, want)
 
@@ -126,13 +131,13 @@ def test_plan_live_three_way(translation: Path, tmp_path: Path, dd: DatadogTestS
     drifted = applied[("monitor", monitors[1].key)]
     dd.monitors[int(drifted.dd_id)]["name"] = "renamed in the Datadog UI"
     planted = plant_lookalikes(dd, [monitors[0], *monitors[5:9], *(r for r in want if r.type == "dashboard")])
-    second = variant(translation, tmp_path / "v2",
-                     lambda r: renamed(r, "[v2] ") if r.key == monitors[2].key else r)
+    second = variant(translation, tmp_path / "v2", lambda r: renamed(r, "[v2] ") if r.key == monitors[2].key else r)
     before = len(dd.requests)
 
     plan_file = tmp_path / "plan.json"
-    code, out, err = run_cli("plan", "--live", "--workdir", tmp_path, "--translation", second, "--out", plan_file,
-                             "--detailed-exitcode")
+    code, out, err = run_cli(
+        "plan", "--live", "--workdir", tmp_path, "--translation", second, "--out", plan_file, "--detailed-exitcode"
+    )
     assert code == 2, out + err
     assert writes_to_managed(dd, before) == [], "planning never writes"
     saved = read_live_plan(plan_file)
@@ -145,8 +150,9 @@ def test_plan_live_three_way(translation: Path, tmp_path: Path, dd: DatadogTestS
     assert "adopt candidate" in out
 
     dry_plan = tmp_path / "dry-plan.json"
-    code, out, err = run_cli("apply", "--workdir", tmp_path, "--translation", second, "--dry-run",
-                             "--plan-out", dry_plan)
+    code, out, err = run_cli(
+        "apply", "--workdir", tmp_path, "--translation", second, "--dry-run", "--plan-out", dry_plan
+    )
     assert code == 0, err
     assert read_live_plan(dry_plan).plan_hash == saved.plan_hash, "plan --live and apply --dry-run agree"
     assert writes_to_managed(dd, before) == [], "a dry run never writes"
@@ -166,8 +172,11 @@ def test_verify_fails_on_silent_metric_and_live_edit(translation: Path, tmp_path
     silent = metrics[0]
     dd.store.metrics.pop(silent)
     edited = next(m for m in dd.monitors.values() if ownership.owned_key("monitor", m))
-    edited["query"] = edited["query"].replace("avg(last_", "min(last_", 1) if "avg(last_" in edited["query"] else (
-        edited["query"] + " ")
+    edited["query"] = (
+        edited["query"].replace("avg(last_", "min(last_", 1)
+        if "avg(last_" in edited["query"]
+        else (edited["query"] + " ")
+    )
     code, out, _ = run_cli("verify", "--workdir", tmp_path, "--translation", translation)
     assert code == 1
     assert f"metric {silent} has reported no data recently" in out

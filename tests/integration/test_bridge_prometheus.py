@@ -20,22 +20,54 @@ from tests.support.prometheus import PrometheusServer
 
 pytestmark = pytest.mark.prometheus
 
-RULES = {"groups": [{"name": "bridge", "rules": [
-    {"record": "job:prometheus_http_requests:rate5m",
-     "expr": "sum by (job) (rate(prometheus_http_requests_total[5m]))"},
-    {"alert": "TooManyRequests", "expr": "job:prometheus_http_requests:rate5m > 100", "for": "5m",
-     "labels": {"severity": "warning"}},
-    {"alert": "HeadSeries", "expr": "prometheus_tsdb_head_series > 1000000", "labels": {"severity": "critical"}},
-]}]}
-DASHBOARD = {"uid": "bridge", "title": "Bridge", "panels": [
-    {"id": 1, "type": "timeseries", "title": "p99", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "targets": [
-        {"refId": "A", "expr": "histogram_quantile(0.99, sum by (le) "
-                               "(rate(prometheus_http_request_duration_seconds_bucket[$__rate_interval])))"}]},
-]}
+RULES = {
+    "groups": [
+        {
+            "name": "bridge",
+            "rules": [
+                {
+                    "record": "job:prometheus_http_requests:rate5m",
+                    "expr": "sum by (job) (rate(prometheus_http_requests_total[5m]))",
+                },
+                {
+                    "alert": "TooManyRequests",
+                    "expr": "job:prometheus_http_requests:rate5m > 100",
+                    "for": "5m",
+                    "labels": {"severity": "warning"},
+                },
+                {
+                    "alert": "HeadSeries",
+                    "expr": "prometheus_tsdb_head_series > 1000000",
+                    "labels": {"severity": "critical"},
+                },
+            ],
+        }
+    ]
+}
+DASHBOARD = {
+    "uid": "bridge",
+    "title": "Bridge",
+    "panels": [
+        {
+            "id": 1,
+            "type": "timeseries",
+            "title": "p99",
+            "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+            "targets": [
+                {
+                    "refId": "A",
+                    "expr": "histogram_quantile(0.99, sum by (le) "
+                    "(rate(prometheus_http_request_duration_seconds_bucket[$__rate_interval])))",
+                }
+            ],
+        },
+    ],
+}
 
 
-def test_bridge_config_and_preview_from_a_live_prometheus(prometheus_server: PrometheusServer, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bridge_config_and_preview_from_a_live_prometheus(
+    prometheus_server: PrometheusServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rules = tmp_path / "rules.yml"
     rules.write_text(yaml.safe_dump(RULES), encoding="utf-8")
     (tmp_path / "dash.json").write_text(json.dumps(DASHBOARD), encoding="utf-8")
@@ -47,11 +79,21 @@ def test_bridge_config_and_preview_from_a_live_prometheus(prometheus_server: Pro
     collect("grafana", out=tmp_path / "inv-graf", from_files=[tmp_path / "dash.json"])
     inventories = [tmp_path / "inv-prom", tmp_path / "inv-graf"]
     translate(inventories=inventories, out=tmp_path / "translation")
-    result = bridge(inventories=inventories, translations=[tmp_path / "translation"],
-                    out=tmp_path / "agent" / "conf.yaml", preview_cardinality=True)
-    expected_series = int(float(requests.get(f"{prom.url}/api/v1/query", timeout=10, params={
-        "query": 'count({__name__="prometheus_http_requests_total", job="prometheus"})'}).json()
-        ["data"]["result"][0]["value"][1]))
+    result = bridge(
+        inventories=inventories,
+        translations=[tmp_path / "translation"],
+        out=tmp_path / "agent" / "conf.yaml",
+        preview_cardinality=True,
+    )
+    expected_series = int(
+        float(
+            requests.get(
+                f"{prom.url}/api/v1/query",
+                timeout=10,
+                params={"query": 'count({__name__="prometheus_http_requests_total", job="prometheus"})'},
+            ).json()["data"]["result"][0]["value"][1]
+        )
+    )
 
     config = yaml.safe_load((tmp_path / "agent" / "conf.yaml").read_text(encoding="utf-8"))
     instances = config["instances"]

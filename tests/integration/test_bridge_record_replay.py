@@ -17,19 +17,30 @@ from tests.support.prometheus import PrometheusServer
 
 pytestmark = pytest.mark.prometheus
 
-RULES = {"groups": [{"name": "g", "rules": [
-    {"alert": "Busy", "expr": "sum(rate(prometheus_http_requests_total[5m])) > 100"},
-    {"alert": "Slow", "expr": "histogram_quantile(0.9, sum by (le) (rate("
-                              "prometheus_http_request_duration_seconds_bucket[5m]))) > 1"},
-]}]}
+RULES = {
+    "groups": [
+        {
+            "name": "g",
+            "rules": [
+                {"alert": "Busy", "expr": "sum(rate(prometheus_http_requests_total[5m])) > 100"},
+                {
+                    "alert": "Slow",
+                    "expr": "histogram_quantile(0.9, sum by (le) (rate("
+                    "prometheus_http_request_duration_seconds_bucket[5m]))) > 1",
+                },
+            ],
+        }
+    ]
+}
 
 
 def _no_network(*_: object) -> None:
     raise AssertionError("the offline replay opened a network connection")
 
 
-def test_recorded_preview_replays_offline(prometheus_server: PrometheusServer, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_recorded_preview_replays_offline(
+    prometheus_server: PrometheusServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rules = tmp_path / "rules.yml"
     rules.write_text(yaml.safe_dump(RULES), encoding="utf-8")
     prom = prometheus_server  # the session's server: replaying offline needs no server, not a stopped one
@@ -37,20 +48,24 @@ def test_recorded_preview_replays_offline(prometheus_server: PrometheusServer, t
     prom.wait_for_targets(2)
     monkeypatch.setenv("PROMETHEUS_URL", prom.url)
     collect("prometheus", out=tmp_path / "inv", from_api=True)
-    live = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "live" / "conf.yaml", preview_cardinality=True,
-                  record_series_counts=tmp_path / "counts.json")
+    live = bridge(
+        inventories=[tmp_path / "inv"],
+        out=tmp_path / "live" / "conf.yaml",
+        preview_cardinality=True,
+        record_series_counts=tmp_path / "counts.json",
+    )
     recording = json.loads((tmp_path / "counts.json").read_text(encoding="utf-8"))
     query = next(q for q in recording["queries"] if "prometheus_http_requests_total" in q)
     # the same answer as `curl $PROMETHEUS_URL/api/v1/query --data-urlencode query=...` saves it
-    recording["queries"][query] = requests.get(f"{prom.url}/api/v1/query", params={"query": query},
-                                               timeout=10).json()
+    recording["queries"][query] = requests.get(f"{prom.url}/api/v1/query", params={"query": query}, timeout=10).json()
     (tmp_path / "curl.json").write_text(json.dumps(recording), encoding="utf-8")
     monkeypatch.delenv("PROMETHEUS_URL")  # offline needs no URL
     # The session's server keeps running: prove the replay never connects anywhere (not even to the origin).
     monkeypatch.setattr(socket.socket, "connect", _no_network)
 
-    offline = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "off" / "conf.yaml",
-                     series_counts=tmp_path / "curl.json")
+    offline = bridge(
+        inventories=[tmp_path / "inv"], out=tmp_path / "off" / "conf.yaml", series_counts=tmp_path / "curl.json"
+    )
     assert live.cardinality is not None and offline.cardinality is not None
     assert offline.cardinality["not_recorded"] == []
     # the server kept running between the preview and the curl call: that one answer may have grown

@@ -28,8 +28,9 @@ def corpus() -> tuple[Collected, list[DesiredResource], Ledger]:
     return collected, translate(collected.objects, env), env.ledger
 
 
-def test_every_dashboard_and_panel_has_one_ledger_entry(corpus: tuple[Collected, list[DesiredResource], Ledger]
-                                                        ) -> None:
+def test_every_dashboard_and_panel_has_one_ledger_entry(
+    corpus: tuple[Collected, list[DesiredResource], Ledger],
+) -> None:
     collected, resources, ledger = corpus
     assert len(resources) == len(collected.dashboards()) >= 40
     assert {e.ref.key for e in ledger} == {o.ref.key for o in collected.objects}
@@ -51,7 +52,7 @@ def test_every_target_is_counted_in_its_panel(corpus: tuple[Collected, list[Desi
 def test_payloads_are_schema_valid(corpus: tuple[Collected, list[DesiredResource], Ledger], index: int) -> None:
     """A slice per test id keeps failures readable; together the slices cover every dashboard."""
     _, resources, _ = corpus
-    for resource in resources[index:index + 6]:
+    for resource in resources[index : index + 6]:
         assert validate_payload("dashboard", resource.payload) == [], resource.payload["title"]
 
 
@@ -78,8 +79,14 @@ def test_counts_for_the_readme(corpus: tuple[Collected, list[DesiredResource], L
         queries.update(f.outcome.value for f in entry.findings if f.code == "grafana.query")
     codes = Counter(f.code for e in ledger for f in e.findings if e.ref.kind == "panel")
     columns = ("exact", "approximate", "manual")
-    sys.stdout.write(f"\npanels ({sum(panels.values())}): " + " / ".join(str(panels[k]) for k in columns)
-                     + f"\nqueries ({sum(queries.values())}): " + " / ".join(str(queries[k]) for k in columns)
-                     + "\npanel codes: " + ", ".join(f"{c} {n}" for c, n in codes.most_common(30)) + "\n")
+    sys.stdout.write(
+        f"\npanels ({sum(panels.values())}): "
+        + " / ".join(str(panels[k]) for k in columns)
+        + f"\nqueries ({sum(queries.values())}): "
+        + " / ".join(str(queries[k]) for k in columns)
+        + "\npanel codes: "
+        + ", ".join(f"{c} {n}" for c, n in codes.most_common(30))
+        + "\n"
+    )
     assert sum(panels.values()) == sum(1 for o in collected.objects if o.ref.kind == "panel")
     assert set(panels) <= {"exact", "approximate", "manual"}

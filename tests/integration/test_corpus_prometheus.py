@@ -82,8 +82,10 @@ def test_corpus_counts(capsys: pytest.CaptureFixture[str]) -> None:
         monitors = len(translated(project).resources)
         moving = sum("moving_rollup(" in r.payload["query"] for r in translated(project).resources)
         not_kept = sum(any(f.code == "alert.range_window" for f in e.findings) for e in translated(project).ledger)
-        lines.append(f"{project}: alerts {dict(sorted(alerts.items()))}, recording {dict(sorted(records.items()))}, "
-                     f"monitors {monitors} (range kept by moving_rollup: {moving}; alert.range_window: {not_kept})")
+        lines.append(
+            f"{project}: alerts {dict(sorted(alerts.items()))}, recording {dict(sorted(records.items()))}, "
+            f"monitors {monitors} (range kept by moving_rollup: {moving}; alert.range_window: {not_kept})"
+        )
         total.update({"monitors.moving_rollup": moving, "alert.range_window": not_kept})
         total.update({f"alert.{k}": v for k, v in alerts.items()})
         total.update({f"record.{k}": v for k, v in records.items()})
@@ -92,5 +94,4 @@ def test_corpus_counts(capsys: pytest.CaptureFixture[str]) -> None:
         sys.stdout.write("\n" + "\n".join(lines) + f"\nTOTAL {dict(sorted(total.items()))}\n")
     assert total["alert.exact"] + total["alert.approximate"] + total["alert.manual"] > 0
     outcomes = ("alert.exact", "alert.approximate", "alert.manual", "alert.skipped")
-    assert sum(total[k] for k in outcomes) == sum(
-        count_rules(CORPUS / p)["alerting_rule"] for p in PROJECTS)
+    assert sum(total[k] for k in outcomes) == sum(count_rules(CORPUS / p)["alerting_rule"] for p in PROJECTS)

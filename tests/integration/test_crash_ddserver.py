@@ -48,9 +48,24 @@ def one_crash(crash_at: int, total: int, v1: Path, v2: Path, workdir: Path) -> s
         child_env = {k: v for k, v in os.environ.items() if not k.startswith("DD_")}
         child_env.update(env, **{CRASH_ENV: str(crash_at), "PYTHONPATH": str(ROOT)})
         killed = subprocess.run(
-            [sys.executable, "-m", "migrate", "apply", "--workdir", str(workdir), "--translation", str(v2),
-             "--concurrency", "4"],
-            env=child_env, capture_output=True, text=True, timeout=60, check=False)
+            [
+                sys.executable,
+                "-m",
+                "migrate",
+                "apply",
+                "--workdir",
+                str(workdir),
+                "--translation",
+                str(v2),
+                "--concurrency",
+                "4",
+            ],
+            env=child_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         if killed.returncode != -signal.SIGKILL:
             return f"N={crash_at}: apply exited {killed.returncode}, not SIGKILL: {killed.stderr[-500:]}"
         time.sleep(0.05)  # let the server finish a request the dead process had fully sent

@@ -60,8 +60,7 @@ def test_killed_after_a_delete_reached_datadog(translation: Path, tmp_path: Path
     assert_org_exactly(dd, tmp_path, want)  # the ledger no longer names the deleted monitor
 
     report_all_metrics(dd, want)
-    code, out, _ = run_cli("verify", "--workdir", tmp_path, "--translation", v2, "--phases", phases,
-                           "--phase", "pilot")
+    code, out, _ = run_cli("verify", "--workdir", tmp_path, "--translation", v2, "--phases", phases, "--phase", "pilot")
     assert code == 0, out
     assert cutover(workdir=tmp_path, phase="pilot", conn=connect(env)) == len(want)
     assert not [d for d in dd.downtimes.values() if not d.get("canceled") and d["monitor_id"] in dd.monitors]

@@ -12,8 +12,9 @@ from migrate.testing.ddserver import DatadogTestServer
 from tests.support.ddorg import point_env, run_cli, server
 
 
-def test_plan_and_ledger_are_bound_to_the_org(translation: Path, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plan_and_ledger_are_bound_to_the_org(
+    translation: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wd = ("--workdir", tmp_path)
     plan = tmp_path / "plan.json"
     with server() as org_a, server() as org_b:
@@ -28,8 +29,9 @@ def test_plan_and_ledger_are_bound_to_the_org(translation: Path, tmp_path: Path,
         assert _writes(org_b) == [], "nothing was sent to the other org"
 
         point_env(monkeypatch, org_a)
-        code, _, err = run_cli("apply", "--workdir", tmp_path / "elsewhere", "--translation", translation,
-                               "--plan", plan)
+        code, _, err = run_cli(
+            "apply", "--workdir", tmp_path / "elsewhere", "--translation", translation, "--plan", plan
+        )
         assert code == 1 and "another ledger" in err, err
         assert _writes(org_a) == []
         code, _, err = run_cli("apply", *wd, "--translation", translation, "--plan", plan)
@@ -37,9 +39,11 @@ def test_plan_and_ledger_are_bound_to_the_org(translation: Path, tmp_path: Path,
         assert org_a.monitors
 
         point_env(monkeypatch, org_b)
-        for argv in (("apply", *wd, "--translation", translation),
-                     ("verify", *wd, "--translation", translation, "--no-metrics"),
-                     ("rollback", *wd, _first_run(tmp_path))):
+        for argv in (
+            ("apply", *wd, "--translation", translation),
+            ("verify", *wd, "--translation", translation, "--no-metrics"),
+            ("rollback", *wd, _first_run(tmp_path)),
+        ):
             code, _, err = run_cli(*argv)
             assert code == 1, argv
             assert "ledger" in err and org_a.url in err, err

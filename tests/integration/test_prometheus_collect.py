@@ -32,8 +32,9 @@ def promtool_counts(files: list[Path]) -> dict[Path, int]:
     "Checking <file>" block each; a rejected file has FAILED instead of SUCCESS)."""
     promtool = shutil.which("promtool")
     assert promtool, "promtool comes with the prometheus package"
-    proc = subprocess.run([promtool, "check", "rules", "--lint=none", *map(str, files)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [promtool, "check", "rules", "--lint=none", *map(str, files)], capture_output=True, text=True, check=False
+    )
     found = {name: int(count) for name, count in SUCCESS.findall(proc.stdout)}
     return {path: found[str(path)] for path in files if str(path) in found}
 
@@ -61,12 +62,19 @@ def corpus_counts(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, int]:
 
 def rule_signature(normalized: dict[str, Any]) -> tuple[Any, ...]:
     # the server re-formats `expr`, so compare everything else
-    return (normalized["group"], normalized.get("name") or normalized.get("record"), normalized.get("for_seconds"),
-            sorted(normalized["labels"].items()), sorted((normalized.get("annotations") or {}).items()))
+    return (
+        normalized["group"],
+        normalized.get("name") or normalized.get("record"),
+        normalized.get("for_seconds"),
+        sorted(normalized["labels"].items()),
+        sorted((normalized.get("annotations") or {}).items()),
+    )
 
 
 def test_collect_api_matches_promtool_and_files(
-    prometheus_server: PrometheusServer, corpus_counts: dict[Path, int], tmp_path: Path,
+    prometheus_server: PrometheusServer,
+    corpus_counts: dict[Path, int],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     files = sorted(corpus_counts)
@@ -86,7 +94,8 @@ def test_collect_api_matches_promtool_and_files(
 
     from_files = collect_files(files)
     assert sorted(rule_signature(o.normalized) for o in rules) == sorted(
-        rule_signature(o.normalized) for o in from_files.objects if o.ref.kind.endswith("_rule"))
+        rule_signature(o.normalized) for o in from_files.objects if o.ref.kind.endswith("_rule")
+    )
     # what the rule ids look like from the server: absolute file / group / name
     some = next(o for o in rules if o.ref.kind == "alerting_rule")
     assert some.ref.id.startswith(some.normalized["file"].lstrip("/") + "/" + some.normalized["group"] + "/")
@@ -96,7 +105,9 @@ def test_collect_api_matches_promtool_and_files(
 
 
 def test_metadata_scrape_configs_and_targets(
-    prometheus_server: PrometheusServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    prometheus_server: PrometheusServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     rules = CORPUS / "prometheus/awesome-prometheus-alerts/mysql/mysqld-exporter.yml"

@@ -48,7 +48,8 @@ def apply_runs(workdir: Path) -> list[str]:
 
 
 def test_rollback_restores_pre_images_and_unowned_survive_every_command(
-        translation: Path, tmp_path: Path, dd: DatadogTestServer) -> None:
+    translation: Path, tmp_path: Path, dd: DatadogTestServer
+) -> None:
     want = sorted(desired(translation), key=lambda r: r.key)
     planted = plant_lookalikes(dd, want)
     first_keys = {r.key for r in want[:30]}
@@ -98,8 +99,9 @@ def test_rollback_restores_pre_images_and_unowned_survive_every_command(
     assert_untouched(dd, planted)
 
 
-def test_rollback_refuses_a_resource_that_lost_its_marker(translation: Path, tmp_path: Path,
-                                                         dd: DatadogTestServer) -> None:
+def test_rollback_refuses_a_resource_that_lost_its_marker(
+    translation: Path, tmp_path: Path, dd: DatadogTestServer
+) -> None:
     code, _, err = run_cli("apply", "--workdir", tmp_path, "--translation", translation)
     assert code == 0, err
     taken = next(m for m in dd.monitors.values() if ownership.owned_key("monitor", m))
@@ -135,8 +137,9 @@ def test_stale_plan_is_refused(translation: Path, tmp_path: Path, dd: DatadogTes
     assert code == 1 and "made from other desired resources" in err
     phases = tmp_path / "phases.yaml"
     phases.write_text(PHASES_YAML, encoding="utf-8")
-    code, _, err = run_cli("apply", *wd, "--translation", v2, "--plan", plan_file, "--phases", phases,
-                           "--phase", "pilot")
+    code, _, err = run_cli(
+        "apply", *wd, "--translation", v2, "--plan", plan_file, "--phases", phases, "--phase", "pilot"
+    )
     assert code == 1 and "not phase 'pilot'" in err
 
     # Fresh plan; then the ledger moves (another apply) before it is used.
@@ -146,15 +149,24 @@ def test_stale_plan_is_refused(translation: Path, tmp_path: Path, dd: DatadogTes
     assert code == 1 and "the ledger is at revision" in err and "last: apply run" in err
 
 
-def test_second_concurrent_apply_is_refused_naming_the_holder(translation: Path, tmp_path: Path,
-                                                            dd: DatadogTestServer) -> None:
+def test_second_concurrent_apply_is_refused_naming_the_holder(
+    translation: Path, tmp_path: Path, dd: DatadogTestServer
+) -> None:
     holder = subprocess.Popen(  # another ddmigrate process holding the writer lock
-        [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from migrate.runner.journal import Journal, WriterLock; "
-         "lock = WriterLock(Journal(Path(sys.argv[1])), 'apply --phase pilot').__enter__(); "
-         "print('held', flush=True); sys.stdin.read()", str(tmp_path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from migrate.runner.journal import Journal, WriterLock; "
+            "lock = WriterLock(Journal(Path(sys.argv[1])), 'apply --phase pilot').__enter__(); "
+            "print('held', flush=True); sys.stdin.read()",
+            str(tmp_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         code, _, err = run_cli("apply", "--workdir", tmp_path, "--translation", translation)
@@ -182,10 +194,12 @@ def test_mute_until_cutover(translation: Path, tmp_path: Path, dd: DatadogTestSe
     pilot_ids = {int(applied[("monitor", r.key)].dd_id) for r in assigned["pilot"]}
     ours = {d["monitor_id"]: d for d in dd.downtimes.values()}
     assert set(ours) == pilot_ids, "one downtime per created monitor"
-    assert all(d["scope"] == ["*"] and ownership.key_from_text(d["message"]) and not d["canceled"]
-               for d in ours.values())
-    operator_downtime = dd.plant("downtime", {"monitor_id": min(pilot_ids), "scope": ["*"],
-                                              "message": "DB maintenance window"})
+    assert all(
+        d["scope"] == ["*"] and ownership.key_from_text(d["message"]) and not d["canceled"] for d in ours.values()
+    )
+    operator_downtime = dd.plant(
+        "downtime", {"monitor_id": min(pilot_ids), "scope": ["*"], "message": "DB maintenance window"}
+    )
     frozen_downtime = dict(operator_downtime)
 
     code, _, err = run_cli("cutover", "--workdir", tmp_path, "pilot")

@@ -29,8 +29,10 @@ from migrate.translate.store import Translation, read_translation, write_transla
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_RULES = ROOT / "inventories" / "sample" / "sources" / "prometheus"
-DASHBOARDS = [ROOT / "tests" / "corpus" / "grafana" / "dotdc" / name
-              for name in ("k8s-system-api-server.json", "k8s-system-coredns.json", "k8s-views-global.json")]
+DASHBOARDS = [
+    ROOT / "tests" / "corpus" / "grafana" / "dotdc" / name
+    for name in ("k8s-system-api-server.json", "k8s-system-coredns.json", "k8s-views-global.json")
+]
 KINDS = {"monitor": "monitors", "dashboard": "dashboards", "synthetic_test": "synthetics"}
 
 PHASES_YAML = """\
@@ -148,17 +150,53 @@ def plant_lookalikes(dd: DatadogTestServer, want: list[DesiredResource]) -> dict
     dashboards = [r for r in want if r.type == "dashboard"]
     planted = []
     for res in monitors[:3]:
-        planted.append(("monitor", dd.plant("monitor", {
-            "type": res.payload["type"], "name": res.payload["name"], "query": res.payload["query"],
-            "message": "Hand-made copy. @oncall", "tags": ["team:ops"], "options": res.payload.get("options", {})})))
+        planted.append(
+            (
+                "monitor",
+                dd.plant(
+                    "monitor",
+                    {
+                        "type": res.payload["type"],
+                        "name": res.payload["name"],
+                        "query": res.payload["query"],
+                        "message": "Hand-made copy. @oncall",
+                        "tags": ["team:ops"],
+                        "options": res.payload.get("options", {}),
+                    },
+                ),
+            )
+        )
     clone = monitors[3]
-    planted.append(("monitor", dd.plant("monitor", {
-        "type": clone.payload["type"], "name": clone.payload["name"], "query": clone.payload["query"],
-        "message": "Cloned in the UI, footer removed.", "tags": list(clone.payload["tags"]),
-        "options": clone.payload.get("options", {})})))
-    planted.append(("dashboard", dd.plant("dashboard", {
-        "title": dashboards[0].payload["title"], "description": "the Grafana import someone did by hand",
-        "layout_type": "ordered", "widgets": []})))
+    planted.append(
+        (
+            "monitor",
+            dd.plant(
+                "monitor",
+                {
+                    "type": clone.payload["type"],
+                    "name": clone.payload["name"],
+                    "query": clone.payload["query"],
+                    "message": "Cloned in the UI, footer removed.",
+                    "tags": list(clone.payload["tags"]),
+                    "options": clone.payload.get("options", {}),
+                },
+            ),
+        )
+    )
+    planted.append(
+        (
+            "dashboard",
+            dd.plant(
+                "dashboard",
+                {
+                    "title": dashboards[0].payload["title"],
+                    "description": "the Grafana import someone did by hand",
+                    "layout_type": "ordered",
+                    "widgets": [],
+                },
+            ),
+        )
+    )
     ids = {"monitor": "id", "dashboard": "id"}
     return {(rtype, p[ids[rtype]]): frozen(dd, rtype, p[ids[rtype]]) for rtype, p in planted}
 

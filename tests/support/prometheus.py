@@ -70,11 +70,16 @@ class PrometheusServer:
         self.rule_files = [Path(p).resolve() for p in rule_files]
         self.scrape_configs: list[dict[str, Any]] = []
         if scrape_self:
-            self.scrape_configs.append({"job_name": "prometheus", "static_configs": [
-                {"targets": [f"127.0.0.1:{self.port}"], "labels": {"team": "platform"}}]})
+            self.scrape_configs.append(
+                {
+                    "job_name": "prometheus",
+                    "static_configs": [{"targets": [f"127.0.0.1:{self.port}"], "labels": {"team": "platform"}}],
+                }
+            )
         if dead_target:
-            self.scrape_configs.append({"job_name": "dead", "static_configs": [
-                {"targets": [f"127.0.0.1:{free_port()}"]}]})
+            self.scrape_configs.append(
+                {"job_name": "dead", "static_configs": [{"targets": [f"127.0.0.1:{free_port()}"]}]}
+            )
         self.scrape_configs += list(extra_scrape_configs)
         self.scrape_interval = scrape_interval
         self.workdir = Path(tempfile.mkdtemp(prefix="ddmigrate-prometheus-"))
@@ -85,8 +90,11 @@ class PrometheusServer:
     # --- lifecycle -------------------------------------------------------------------------------
     def write_config(self) -> None:
         config = {
-            "global": {"scrape_interval": self.scrape_interval, "evaluation_interval": "5s",
-                       "external_labels": {"env": "test"}},
+            "global": {
+                "scrape_interval": self.scrape_interval,
+                "evaluation_interval": "5s",
+                "external_labels": {"env": "test"},
+            },
             "rule_files": [str(p) for p in self.rule_files],
             "scrape_configs": self.scrape_configs,
         }
@@ -96,9 +104,16 @@ class PrometheusServer:
         self.write_config()
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [self.binary, f"--config.file={self.config_path}", f"--storage.tsdb.path={self.workdir / 'data'}",
-                 f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-lifecycle", "--log.level=warn"],
-                stdout=log, stderr=subprocess.STDOUT,
+                [
+                    self.binary,
+                    f"--config.file={self.config_path}",
+                    f"--storage.tsdb.path={self.workdir / 'data'}",
+                    f"--web.listen-address=127.0.0.1:{self.port}",
+                    "--web.enable-lifecycle",
+                    "--log.level=warn",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
@@ -127,8 +142,9 @@ class PrometheusServer:
     def __enter__(self) -> PrometheusServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def log_tail(self, lines: int = 20) -> str:

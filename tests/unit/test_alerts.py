@@ -38,13 +38,27 @@ def rule_objects(rules: list[dict[str, Any]], file: str = "rules/app.yml", group
         kind = "alerting_rule" if "alert" in rule else "recording_rule"
         ref = SourceRef("prometheus", kind, base if seen[base] == 1 else f"{base}#{seen[base]}", name, file)
         if kind == "recording_rule":
-            normalized: dict[str, Any] = {"record": name, "expr": rule["expr"], "labels": rule.get("labels", {}),
-                                          "group": group, "file": file, "index": index}
+            normalized: dict[str, Any] = {
+                "record": name,
+                "expr": rule["expr"],
+                "labels": rule.get("labels", {}),
+                "group": group,
+                "file": file,
+                "index": index,
+            }
         else:
-            normalized = {"name": name, "expr": rule["expr"], "for_seconds": parse_duration(rule.get("for", "0s")),
-                          "keep_firing_for_seconds": parse_duration(rule.get("keep_firing_for", "0s")),
-                          "labels": rule.get("labels", {}), "annotations": rule.get("annotations", {}),
-                          "group": group, "group_interval_seconds": None, "file": file, "index": index}
+            normalized = {
+                "name": name,
+                "expr": rule["expr"],
+                "for_seconds": parse_duration(rule.get("for", "0s")),
+                "keep_firing_for_seconds": parse_duration(rule.get("keep_firing_for", "0s")),
+                "labels": rule.get("labels", {}),
+                "annotations": rule.get("annotations", {}),
+                "group": group,
+                "group_interval_seconds": None,
+                "file": file,
+                "index": index,
+            }
         out.append(InventoryObject(ref, {k: v for k, v in rule.items() if k != "translated"}, normalized))
     return out
 
@@ -55,20 +69,23 @@ def fake_result(expr: str, spec: dict[str, Any]) -> QueryResult:
         original=expr,
         queries={"a": expression} if expression else {},
         formula="a" if expression else "",
-        findings=[Finding(f["code"], f.get("message", f["code"]), Outcome(f["outcome"]))
-                  for f in spec.get("findings", [])],
+        findings=[
+            Finding(f["code"], f.get("message", f["code"]), Outcome(f["outcome"])) for f in spec.get("findings", [])
+        ],
         comparison=Comparison(spec["op"], float(spec["threshold"])) if "op" in spec else None,
         group_by=list(spec.get("group_by", [])),
         metrics=list(spec.get("metrics", [])),
         no_data_alert=bool(spec.get("no_data_alert", False)),
         forecast_seconds=spec.get("forecast_seconds"),
-        ranges=[RangeWindow(r["function"], float(r["seconds"]), r.get("difference", ""))
-                for r in spec.get("ranges", [])],
+        ranges=[
+            RangeWindow(r["function"], float(r["seconds"]), r.get("difference", "")) for r in spec.get("ranges", [])
+        ],
     )
 
 
-def run_rules(rules: list[dict[str, Any]], check: Any = None, objects: list[InventoryObject] | None = None
-              ) -> tuple[list[DesiredResource], Ledger]:
+def run_rules(
+    rules: list[dict[str, Any]], check: Any = None, objects: list[InventoryObject] | None = None
+) -> tuple[list[DesiredResource], Ledger]:
     table = {r["expr"]: r.get("translated", {}) for r in rules}
     seen: list[QueryContext] = []
 
@@ -146,9 +163,16 @@ def test_merged_pair_points_both_entries_at_one_monitor() -> None:
 
 
 def test_default_group_by_asks_for_annotation_labels() -> None:
-    rules = [{"alert": "A", "expr": "x > 1", "for": "5m", "labels": {"team": "t"},
-              "annotations": {"summary": "{{ $labels.instance }} {{ $labels.team }} {{ index $labels \"pod\" }}"},
-              "translated": {"expression": "avg:x{*}", "op": ">", "threshold": 1}}]
+    rules = [
+        {
+            "alert": "A",
+            "expr": "x > 1",
+            "for": "5m",
+            "labels": {"team": "t"},
+            "annotations": {"summary": '{{ $labels.instance }} {{ $labels.team }} {{ index $labels "pod" }}'},
+            "translated": {"expression": "avg:x{*}", "op": ">", "threshold": 1},
+        }
+    ]
     seen: list[QueryContext] = []
 
     def fake(expr: str, ctx: QueryContext) -> QueryResult:
@@ -161,8 +185,15 @@ def test_default_group_by_asks_for_annotation_labels() -> None:
 
 
 def test_invalid_payload_becomes_placeholder_then_fallback() -> None:
-    rules = [{"alert": "Bad", "expr": "x > 1", "for": "5m", "labels": {"severity": "critical"},
-              "translated": {"expression": "avg:x{*}", "op": ">", "threshold": 1, "metrics": ["x"]}}]
+    rules = [
+        {
+            "alert": "Bad",
+            "expr": "x > 1",
+            "for": "5m",
+            "labels": {"severity": "critical"},
+            "translated": {"expression": "avg:x{*}", "op": ">", "threshold": 1, "metrics": ["x"]},
+        }
+    ]
     rejected: list[str] = []
 
     def check(kind: str, payload: dict[str, Any]) -> list[str]:
@@ -183,8 +214,14 @@ def test_invalid_payload_becomes_placeholder_then_fallback() -> None:
 
 
 def test_everything_rejected_leaves_manual_entry_without_target() -> None:
-    rules = [{"alert": "Bad", "expr": "x > 1", "for": "5m",
-              "translated": {"expression": "avg:x{*}", "op": ">", "threshold": 1}}]
+    rules = [
+        {
+            "alert": "Bad",
+            "expr": "x > 1",
+            "for": "5m",
+            "translated": {"expression": "avg:x{*}", "op": ">", "threshold": 1},
+        }
+    ]
     resources, ledger = run_rules(rules, check=lambda kind, payload: ["no"])
     assert resources == []
     entry = ledger.get(rule_objects(rules)[0].ref.key)
@@ -193,8 +230,9 @@ def test_everything_rejected_leaves_manual_entry_without_target() -> None:
 
 def test_rejected_merged_pair_is_retried_as_two_monitors() -> None:
     case = next(c for c in CASES if c["id"] == "warning_and_critical_pair_merge")
-    resources, ledger = run_rules(case["rules"], check=lambda k, p: ["no warning"] if "warning" in
-                                  p["options"]["thresholds"] else [])
+    resources, ledger = run_rules(
+        case["rules"], check=lambda k, p: ["no warning"] if "warning" in p["options"]["thresholds"] else []
+    )
     assert len(resources) == 2
     assert all("silenced" not in r.payload["options"] for r in resources)
     assert {e.outcome for e in ledger} == {Outcome.EXACT}
@@ -221,10 +259,19 @@ RECORDING = [
     {"record": "job:requests:rate5m", "expr": "sum by (job) (rate(requests_total[5m]))"},
     {"record": "unused:rule", "expr": "sum(rate(foo_total[5m]))"},
     {"record": "unused:rule", "expr": "sum(rate(foo_total[5m]))"},
-    {"alert": "ErrorRatio", "expr": "job:errors:ratio > 0.05", "for": "5m", "labels": {"severity": "critical"},
-     "translated": {"expression": "a", "op": ">", "threshold": 0.05}},
-    {"alert": "ViaName", "expr": '{__name__="job:requests:rate5m"} < 1', "for": "5m",
-     "translated": {"expression": "b", "op": "<", "threshold": 1}},
+    {
+        "alert": "ErrorRatio",
+        "expr": "job:errors:ratio > 0.05",
+        "for": "5m",
+        "labels": {"severity": "critical"},
+        "translated": {"expression": "a", "op": ">", "threshold": 0.05},
+    },
+    {
+        "alert": "ViaName",
+        "expr": '{__name__="job:requests:rate5m"} < 1',
+        "for": "5m",
+        "translated": {"expression": "b", "op": "<", "threshold": 1},
+    },
 ]
 
 
@@ -261,8 +308,9 @@ def test_recording_rule_definitions_are_told_apart_by_their_labels() -> None:
         {"alert": "Billing", "expr": 'team:errors{team="billing"} > 1', "for": "2m"},
     ]
     objects = rule_objects(rules)
-    translation = run_translators([Inventory(None, "prometheus", "", "", objects)], load_mappings(),
-                                  check_payload=lambda *_: [])
+    translation = run_translators(
+        [Inventory(None, "prometheus", "", "", objects)], load_mappings(), check_payload=lambda *_: []
+    )
     by_name = {o.ref.name: translation.ledger.get(o.ref.key) for o in objects if o.ref.kind == "alerting_rule"}
     queries = {r.source_refs[0].name: r.payload["query"] for r in translation.resources}
     burn = by_name["Burn"]
@@ -289,16 +337,26 @@ def test_monitor_metadata_lists_source_metrics() -> None:
     assert monitor.metadata == {"source_metrics": ["a", "x_total"]}
 
 
-@pytest.mark.parametrize(("layer", "tag", "scope"), [
-    (None, "endpoint", "endpoint:*://10.0.0.5:8080/*"),
-    ("prometheus:\n  label_tags:\n    instance: host\n", "host", "host:10.0.0.5:8080"),
-])
+@pytest.mark.parametrize(
+    ("layer", "tag", "scope"),
+    [
+        (None, "endpoint", "endpoint:*://10.0.0.5:8080/*"),
+        ("prometheus:\n  label_tags:\n    instance: host\n", "host", "host:10.0.0.5:8080"),
+    ],
+)
 def test_instance_becomes_the_mapped_tag_in_monitors(tmp_path: Path, layer: str | None, tag: str, scope: str) -> None:
     """With the real PromQL translator: `endpoint` by default, `host` where an operator's layer says so."""
     if layer is not None:
         (tmp_path / "layer.yaml").write_text(layer)
-    rules = [{"alert": "Busy", "expr": 'max by (instance) (inflight{instance="10.0.0.5:8080"}) > 100', "for": "5m",
-              "labels": {"severity": "critical"}, "annotations": {"summary": "{{ $labels.instance }} is busy"}}]
+    rules = [
+        {
+            "alert": "Busy",
+            "expr": 'max by (instance) (inflight{instance="10.0.0.5:8080"}) > 100',
+            "for": "5m",
+            "labels": {"severity": "critical"},
+            "annotations": {"summary": "{{ $labels.instance }} is busy"},
+        }
+    ]
     env = TranslateEnv(QueryContext(load_mappings([tmp_path] if layer else [])), Ledger())
     (monitor,) = translate_rules(rule_objects(rules), env)
     assert monitor.payload["query"] == f"min(last_5m):max:techcorp.inflight{{{scope}}} by {{{tag}}} > 100"
@@ -313,18 +371,31 @@ def test_instance_becomes_the_mapped_tag_in_monitors(tmp_path: Path, layer: str 
         assert any("the host of the Agent that scrapes the target" in n for n in notes), notes
 
 
-@pytest.mark.parametrize(("expr", "query", "outcome", "named"), [
-    # the reviewer's case: `rate(x[1h]) > 0 for 5m` used to need every per-interval rate in 5 minutes above 0
-    ("sum(rate(http_requests_total[1h])) > 0",
-     "min(last_5m):moving_rollup(sum:techcorp.http_requests.count{*}.as_rate(), 3600, 'avg') > 0", "exact", ""),
-    ("max(avg_over_time(node_load1[10m])) > 4",
-     "min(last_5m):moving_rollup(max:techcorp.node_load1{*}, 600, 'avg') > 4", "approximate",
-     "avg_over_time() over 10m is taken over the max of the series"),
-    ("sum(rate(node_load1[30m])) > 0", "min(last_5m):per_second(sum:techcorp.node_load1{*}) > 0", "approximate",
-     "rate() over 30m became the change between consecutive points"),
-])
-def test_range_functions_keep_their_window_in_the_real_monitor(expr: str, query: str, outcome: str,
-                                                                 named: str) -> None:
+@pytest.mark.parametrize(
+    ("expr", "query", "outcome", "named"),
+    [
+        # the reviewer's case: `rate(x[1h]) > 0 for 5m` used to need every per-interval rate in 5 minutes above 0
+        (
+            "sum(rate(http_requests_total[1h])) > 0",
+            "min(last_5m):moving_rollup(sum:techcorp.http_requests.count{*}.as_rate(), 3600, 'avg') > 0",
+            "exact",
+            "",
+        ),
+        (
+            "max(avg_over_time(node_load1[10m])) > 4",
+            "min(last_5m):moving_rollup(max:techcorp.node_load1{*}, 600, 'avg') > 4",
+            "approximate",
+            "avg_over_time() over 10m is taken over the max of the series",
+        ),
+        (
+            "sum(rate(node_load1[30m])) > 0",
+            "min(last_5m):per_second(sum:techcorp.node_load1{*}) > 0",
+            "approximate",
+            "rate() over 30m became the change between consecutive points",
+        ),
+    ],
+)
+def test_range_functions_keep_their_window_in_the_real_monitor(expr: str, query: str, outcome: str, named: str) -> None:
     """With the real PromQL translator: the monitor query keeps R (moving_rollup) and passes validation, or
     alert.range_window names R, what differs and the monitor window."""
     rules = [{"alert": "A", "expr": expr, "for": "5m"}]

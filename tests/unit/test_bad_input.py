@@ -64,6 +64,7 @@ def write(rel: str, content: str | bytes) -> Callable[[Path], None]:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
+
     return setup
 
 
@@ -71,6 +72,7 @@ def edit_json(rel: str, change: Callable[[Any], Any]) -> Callable[[Path], None]:
     def setup(ws: Path) -> None:
         path = ws / rel
         path.write_text(json.dumps(change(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
+
     return setup
 
 
@@ -81,6 +83,7 @@ def first_object(inv: Path, kind: str = "alerting_rule") -> Path:
 def edit_object(change: Callable[[dict[str, Any]], None], *, rehash: bool) -> Callable[[Path], None]:
     """Hand-edit one inventory object; with `rehash` the manifest checksum is fixed up too (so the schema,
     not the checksum, has to catch it)."""
+
     def setup(ws: Path) -> None:
         path = first_object(ws / "inv-prom")
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -92,6 +95,7 @@ def edit_object(change: Callable[[dict[str, Any]], None], *, rehash: bool) -> Ca
             rel = path.relative_to(ws / "inv-prom").as_posix()
             meta["objects"][rel] = hashlib.sha256(path.read_bytes()).hexdigest()
             manifest.write_text(json.dumps(meta), encoding="utf-8")
+
     return setup
 
 
@@ -117,12 +121,15 @@ def both(*setups: Callable[[Path], None]) -> Callable[[Path], None]:
     def setup(ws: Path) -> None:
         for step in setups:
             step(ws)
+
     return setup
 
 
 MAPPING_ROUTE = 'routing:\n  - match_re: {severity: "(crit"}\n    notify: ["@pagerduty"]\n'
-CYCLE = ("phases:\n  - name: a\n    depends_on: [b]\n    select: [{source: prometheus}]\n"
-         "  - name: b\n    depends_on: [a]\n    select: [{source: grafana}]\n")
+CYCLE = (
+    "phases:\n  - name: a\n    depends_on: [b]\n    select: [{source: prometheus}]\n"
+    "  - name: b\n    depends_on: [a]\n    select: [{source: grafana}]\n"
+)
 UNKNOWN_DEP = "phases:\n  - name: a\n    depends_on: [nowhere]\n    select: [{source: prometheus}]\n"
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {}\n"
 DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n"
@@ -143,8 +150,9 @@ class Case:
         return self.argv[0]
 
 
-def case(id_: str, argv: str, expect: str, code: int = 1, setup: Callable[[Path], None] | None = None,
-         **env: str | None) -> Case:
+def case(
+    id_: str, argv: str, expect: str, code: int = 1, setup: Callable[[Path], None] | None = None, **env: str | None
+) -> Case:
     return Case(id_, tuple(argv.split()), expect, code, setup, dict(env))
 
 
@@ -157,193 +165,443 @@ CASES = [
     # collect prometheus
     case("prom-missing-path", f"{PROM} nope.yml", r"nope\.yml: path not found"),
     case("prom-binary-file", f"{PROM} bad.yml", r"bad\.yml: not a UTF-8", setup=write("bad.yml", BINARY)),
-    case("prom-truncated-yaml", f"{PROM} bad.yml", r"bad\.yml:3: malformed YAML",
-         setup=write("bad.yml", "groups:\n  - name: [x\n")),
-    case("prom-json-list", f"{PROM} bad.json.yml", r"bad\.json\.yml:1: not a rules file: found a list",
-         setup=write("bad.json.yml", "[1, 2]\n")),
-    case("prom-wrong-document-type", f"{PROM} deploy.yaml",
-         r"deploy\.yaml:1: not a rules file: found kind 'Deployment'",
-         setup=write("deploy.yaml", DEPLOYMENT)),
-    case("prom-group-not-mapping", f"{PROM} bad.yml", r"bad\.yml:\d+: group 1 must be a mapping",
-         setup=write("bad.yml", "groups:\n  - 5\n")),
-    case("prom-bad-duration", f"{PROM} bad.yml", r"bad\.yml:5: .*for",
-         setup=write("bad.yml", "groups:\n  - name: g\n    rules:\n      - alert: A\n        for: 5 minutes\n"
-                     "        expr: up == 0\n")),
-    case("prom-configmap-data-list", f"{PROM} cm.yaml", r"cm\.yaml:3: ConfigMap 'x': `data` must be a mapping",
-         setup=write("cm.yaml", "kind: ConfigMap\nmetadata: {name: x}\ndata: [1]\n")),
-    case("prom-metadata-binary", f"{PROM} rules --metadata meta.json", r"meta\.json: not a UTF-8",
-         setup=write("meta.json", BINARY)),
+    case(
+        "prom-truncated-yaml",
+        f"{PROM} bad.yml",
+        r"bad\.yml:3: malformed YAML",
+        setup=write("bad.yml", "groups:\n  - name: [x\n"),
+    ),
+    case(
+        "prom-json-list",
+        f"{PROM} bad.json.yml",
+        r"bad\.json\.yml:1: not a rules file: found a list",
+        setup=write("bad.json.yml", "[1, 2]\n"),
+    ),
+    case(
+        "prom-wrong-document-type",
+        f"{PROM} deploy.yaml",
+        r"deploy\.yaml:1: not a rules file: found kind 'Deployment'",
+        setup=write("deploy.yaml", DEPLOYMENT),
+    ),
+    case(
+        "prom-group-not-mapping",
+        f"{PROM} bad.yml",
+        r"bad\.yml:\d+: group 1 must be a mapping",
+        setup=write("bad.yml", "groups:\n  - 5\n"),
+    ),
+    case(
+        "prom-bad-duration",
+        f"{PROM} bad.yml",
+        r"bad\.yml:5: .*for",
+        setup=write(
+            "bad.yml",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        for: 5 minutes\n        expr: up == 0\n",
+        ),
+    ),
+    case(
+        "prom-configmap-data-list",
+        f"{PROM} cm.yaml",
+        r"cm\.yaml:3: ConfigMap 'x': `data` must be a mapping",
+        setup=write("cm.yaml", "kind: ConfigMap\nmetadata: {name: x}\ndata: [1]\n"),
+    ),
+    case(
+        "prom-metadata-binary",
+        f"{PROM} rules --metadata meta.json",
+        r"meta\.json: not a UTF-8",
+        setup=write("meta.json", BINARY),
+    ),
     case("prom-metadata-directory", f"{PROM} rules --metadata rules", r"rules: cannot read file"),
-    case("prom-metadata-truncated", f"{PROM} rules --metadata meta.json", r"meta\.json:1: invalid JSON",
-         setup=write("meta.json", '{"up": [')),
-    case("prom-metadata-wrong-shape", f"{PROM} rules --metadata meta.json", r"meta\.json: metadata must be",
-         setup=write("meta.json", "[1]")),
-    case("prom-out-is-a-file", "collect prometheus --from-files rules --out plan.json",
-         r"plan\.json: exists and is not a directory"),
-    case("prom-out-is-someones-dir", "collect prometheus --from-files rules --out tr",
-         r"tr: is a non-empty directory without manifest\.json"),
-    case("prom-out-under-a-file", "collect prometheus --from-files rules --out plan.json/inv",
-         r"plan\.json/inv: cannot write"),
-    case("prom-api-closed-port", "collect prometheus --from-api --out new-inv",
-         r"cannot connect to http://127\.0\.0\.1:\d+/api/v1/.*connection refused",
-         PROMETHEUS_URL=CLOSED.replace("://", "://h11user:" + URL_PASSWORD + "@")),
-    case("prom-api-not-http", "collect prometheus --from-api --out new-inv", r"PROMETHEUS_URL='ftp://x' is not an http",
-         PROMETHEUS_URL="ftp://x"),
+    case(
+        "prom-metadata-truncated",
+        f"{PROM} rules --metadata meta.json",
+        r"meta\.json:1: invalid JSON",
+        setup=write("meta.json", '{"up": ['),
+    ),
+    case(
+        "prom-metadata-wrong-shape",
+        f"{PROM} rules --metadata meta.json",
+        r"meta\.json: metadata must be",
+        setup=write("meta.json", "[1]"),
+    ),
+    case(
+        "prom-out-is-a-file",
+        "collect prometheus --from-files rules --out plan.json",
+        r"plan\.json: exists and is not a directory",
+    ),
+    case(
+        "prom-out-is-someones-dir",
+        "collect prometheus --from-files rules --out tr",
+        r"tr: is a non-empty directory without manifest\.json",
+    ),
+    case(
+        "prom-out-under-a-file",
+        "collect prometheus --from-files rules --out plan.json/inv",
+        r"plan\.json/inv: cannot write",
+    ),
+    case(
+        "prom-api-closed-port",
+        "collect prometheus --from-api --out new-inv",
+        r"cannot connect to http://127\.0\.0\.1:\d+/api/v1/.*connection refused",
+        PROMETHEUS_URL=CLOSED.replace("://", "://h11user:" + URL_PASSWORD + "@"),
+    ),
+    case(
+        "prom-api-not-http",
+        "collect prometheus --from-api --out new-inv",
+        r"PROMETHEUS_URL='ftp://x' is not an http",
+        PROMETHEUS_URL="ftp://x",
+    ),
     case("prom-usage-no-out", "collect prometheus --from-files rules", r"required: --out", code=2),
     # collect grafana
     case("graf-missing-path", f"{GRAF} nope.json", r"nope\.json: file or directory not found"),
     case("graf-binary", f"{GRAF} d.json", r"d\.json: not a UTF-8", setup=write("d.json", BINARY)),
     case("graf-truncated-json", f"{GRAF} d.json", r"d\.json:1: invalid JSON", setup=write("d.json", '{"title": "x", ')),
     case("graf-empty-file", f"{GRAF} d.yaml", r"d\.yaml: no Grafana dashboard found", setup=write("d.yaml", "")),
-    case("graf-panels-not-list", f"{GRAF} d.json", r"d\.json: dashboard 'x': `panels` must be a list",
-         setup=write("d.json", '{"title": "x", "panels": "oops"}')),
-    case("graf-panel-not-object", f"{GRAF} d.json", r"d\.json: dashboard 'x': panels\[1\] must be an object",
-         setup=write("d.json", '{"title": "x", "panels": [{"type": "graph"}, 7]}')),
-    case("graf-targets-not-list", f"{GRAF} d.json", r"d\.json: dashboard 'x': `panels\[0\]\.targets` must be a list",
-         setup=write("d.json", '{"title": "x", "panels": [{"type": "graph", "targets": 3}]}')),
-    case("graf-rows-not-list", f"{GRAF} d.json", r"d\.json: dashboard 'x': `rows` must be a list",
-         setup=write("d.json", '{"title": "x", "rows": 7}')),
-    case("graf-gridpos-garbage", f"{GRAF} d.json", r"d\.json: dashboard 'x': unexpected structure",
-         setup=write("d.json", '{"title": "x", "panels": [{"type": "graph", "gridPos": {"x": "left"}}]}')),
-    case("graf-configmap-not-json", f"{GRAF} cm.yaml", r"cm\.yaml:1: ConfigMap key 'a\.json' is not valid JSON",
-         setup=write("cm.yaml", 'kind: ConfigMap\nmetadata: {name: d}\ndata:\n  a.json: "{not json"\n')),
-    case("graf-configmap-data-list", f"{GRAF} cm.yaml", r"cm\.yaml:1: ConfigMap `data` must be a mapping",
-         setup=write("cm.yaml", "kind: ConfigMap\nmetadata: {name: d}\ndata: [1]\n")),
-    case("graf-list-items-not-list", f"{GRAF} cm.yaml", r"cm\.yaml:1: List `items` must be a list",
-         setup=write("cm.yaml", "kind: List\nitems: 5\n")),
-    case("graf-api-closed-port", "collect grafana --from-api --out new-inv", r"cannot connect to http://127\.0\.0\.1:\d+/api/",
-         GRAFANA_URL=CLOSED),
+    case(
+        "graf-panels-not-list",
+        f"{GRAF} d.json",
+        r"d\.json: dashboard 'x': `panels` must be a list",
+        setup=write("d.json", '{"title": "x", "panels": "oops"}'),
+    ),
+    case(
+        "graf-panel-not-object",
+        f"{GRAF} d.json",
+        r"d\.json: dashboard 'x': panels\[1\] must be an object",
+        setup=write("d.json", '{"title": "x", "panels": [{"type": "graph"}, 7]}'),
+    ),
+    case(
+        "graf-targets-not-list",
+        f"{GRAF} d.json",
+        r"d\.json: dashboard 'x': `panels\[0\]\.targets` must be a list",
+        setup=write("d.json", '{"title": "x", "panels": [{"type": "graph", "targets": 3}]}'),
+    ),
+    case(
+        "graf-rows-not-list",
+        f"{GRAF} d.json",
+        r"d\.json: dashboard 'x': `rows` must be a list",
+        setup=write("d.json", '{"title": "x", "rows": 7}'),
+    ),
+    case(
+        "graf-gridpos-garbage",
+        f"{GRAF} d.json",
+        r"d\.json: dashboard 'x': unexpected structure",
+        setup=write("d.json", '{"title": "x", "panels": [{"type": "graph", "gridPos": {"x": "left"}}]}'),
+    ),
+    case(
+        "graf-configmap-not-json",
+        f"{GRAF} cm.yaml",
+        r"cm\.yaml:1: ConfigMap key 'a\.json' is not valid JSON",
+        setup=write("cm.yaml", 'kind: ConfigMap\nmetadata: {name: d}\ndata:\n  a.json: "{not json"\n'),
+    ),
+    case(
+        "graf-configmap-data-list",
+        f"{GRAF} cm.yaml",
+        r"cm\.yaml:1: ConfigMap `data` must be a mapping",
+        setup=write("cm.yaml", "kind: ConfigMap\nmetadata: {name: d}\ndata: [1]\n"),
+    ),
+    case(
+        "graf-list-items-not-list",
+        f"{GRAF} cm.yaml",
+        r"cm\.yaml:1: List `items` must be a list",
+        setup=write("cm.yaml", "kind: List\nitems: 5\n"),
+    ),
+    case(
+        "graf-api-closed-port",
+        "collect grafana --from-api --out new-inv",
+        r"cannot connect to http://127\.0\.0\.1:\d+/api/",
+        GRAFANA_URL=CLOSED,
+    ),
     # translate: hand-edited inventories, bad mapping layers, bad --out
     case("tr-missing-inventory", "translate --inventory nope --out new-tr", r"nope: inventory directory not found"),
     case("tr-inventory-is-file", "translate --inventory plan.json --out new-tr", r"plan\.json: inventory directory"),
     case("tr-no-manifest", "translate --inventory rules --out new-tr", r"rules/manifest\.json: file not found"),
-    case("tr-manifest-binary", TR, r"inv-prom/manifest\.json: not a UTF-8",
-         setup=write("inv-prom/manifest.json", BINARY)),
-    case("tr-manifest-list", TR, r"inv-prom/manifest\.json: \(top level\): \[\] is not of type 'object'",
-         setup=write("inv-prom/manifest.json", "[]")),
-    case("tr-manifest-truncated", TR, r"inv-prom/manifest\.json:1: invalid JSON",
-         setup=write("inv-prom/manifest.json", '{"format": ')),
-    case("tr-checksum-mismatch", TR, r"inv-prom/objects/alerting_rule/.*\.json: checksum does not match",
-         setup=edit_object(lambda d: d["payload"].update(expr="up"), rehash=False)),
-    case("tr-object-removed", TR, r"inv-prom/objects/alerting_rule/.*\.json: listed in manifest\.json but missing",
-         setup=remove_object),
-    case("tr-extra-object", TR, r"inv-prom/objects/alerting_rule/extra\.json: object file not listed",
-         setup=extra_object),
-    case("tr-schema-violation", TR, r"inv-prom/objects/alerting_rule/.*\.json: source_ref\.kind: 5 is not of type",
-         setup=edit_object(lambda d: d["source_ref"].update(kind=5), rehash=True)),
-    case("tr-object-is-directory", TR, r"inv-prom/objects/alerting_rule/.*\.json: cannot read",
-         setup=object_becomes_dir),
+    case(
+        "tr-manifest-binary", TR, r"inv-prom/manifest\.json: not a UTF-8", setup=write("inv-prom/manifest.json", BINARY)
+    ),
+    case(
+        "tr-manifest-list",
+        TR,
+        r"inv-prom/manifest\.json: \(top level\): \[\] is not of type 'object'",
+        setup=write("inv-prom/manifest.json", "[]"),
+    ),
+    case(
+        "tr-manifest-truncated",
+        TR,
+        r"inv-prom/manifest\.json:1: invalid JSON",
+        setup=write("inv-prom/manifest.json", '{"format": '),
+    ),
+    case(
+        "tr-checksum-mismatch",
+        TR,
+        r"inv-prom/objects/alerting_rule/.*\.json: checksum does not match",
+        setup=edit_object(lambda d: d["payload"].update(expr="up"), rehash=False),
+    ),
+    case(
+        "tr-object-removed",
+        TR,
+        r"inv-prom/objects/alerting_rule/.*\.json: listed in manifest\.json but missing",
+        setup=remove_object,
+    ),
+    case(
+        "tr-extra-object", TR, r"inv-prom/objects/alerting_rule/extra\.json: object file not listed", setup=extra_object
+    ),
+    case(
+        "tr-schema-violation",
+        TR,
+        r"inv-prom/objects/alerting_rule/.*\.json: source_ref\.kind: 5 is not of type",
+        setup=edit_object(lambda d: d["source_ref"].update(kind=5), rehash=True),
+    ),
+    case(
+        "tr-object-is-directory", TR, r"inv-prom/objects/alerting_rule/.*\.json: cannot read", setup=object_becomes_dir
+    ),
     case("tr-out-is-a-file", "translate --inventory inv-prom --out plan.json", r"plan\.json: exists and is not a dir"),
-    case("tr-out-is-inventory", "translate --inventory inv-prom --out inv-graf",
-         r"inv-graf: is a non-empty directory without desired\.json"),
-    case("tr-mappings-bad-key", f"{TR} --mappings m", r"m/x\.yaml:2: prometheus\.bogus: Additional properties",
-         setup=write("m/x.yaml", "prometheus:\n  bogus: 1\n")),
-    case("tr-mappings-bad-type", f"{TR} --mappings m",
-         r"m/x\.yaml:2: alerts\.default_window: 5 is not of type 'string'",
-         setup=write("m/x.yaml", "alerts:\n  default_window: 5\n")),
-    case("tr-mappings-bad-regex", f"{TR} --mappings m",
-         r"m/x\.yaml:2: routing\[0\]\.match_re\.severity: invalid regular",
-         setup=write("m/x.yaml", MAPPING_ROUTE)),
-    case("tr-mappings-wrong-document", f"{TR} --mappings m", r"m/x\.yaml:1: a mappings file must be a YAML mapping",
-         setup=write("m/x.yaml", "- prometheus\n- alerts\n")),
+    case(
+        "tr-out-is-inventory",
+        "translate --inventory inv-prom --out inv-graf",
+        r"inv-graf: is a non-empty directory without desired\.json",
+    ),
+    case(
+        "tr-mappings-bad-key",
+        f"{TR} --mappings m",
+        r"m/x\.yaml:2: prometheus\.bogus: Additional properties",
+        setup=write("m/x.yaml", "prometheus:\n  bogus: 1\n"),
+    ),
+    case(
+        "tr-mappings-bad-type",
+        f"{TR} --mappings m",
+        r"m/x\.yaml:2: alerts\.default_window: 5 is not of type 'string'",
+        setup=write("m/x.yaml", "alerts:\n  default_window: 5\n"),
+    ),
+    case(
+        "tr-mappings-bad-regex",
+        f"{TR} --mappings m",
+        r"m/x\.yaml:2: routing\[0\]\.match_re\.severity: invalid regular",
+        setup=write("m/x.yaml", MAPPING_ROUTE),
+    ),
+    case(
+        "tr-mappings-wrong-document",
+        f"{TR} --mappings m",
+        r"m/x\.yaml:1: a mappings file must be a YAML mapping",
+        setup=write("m/x.yaml", "- prometheus\n- alerts\n"),
+    ),
     case("tr-mappings-binary", f"{TR} --mappings m", r"m/x\.yaml: not a UTF-8", setup=write("m/x.yaml", BINARY)),
     case("tr-mappings-missing", f"{TR} --mappings nope", r"nope: mappings directory not found"),
     # plan: broken translation directories and outputs
-    case("plan-no-ledger", "plan --translation tr --out new.json", r"tr/ledger\.json: file not found",
-         setup=remove("tr/ledger.json")),
+    case(
+        "plan-no-ledger",
+        "plan --translation tr --out new.json",
+        r"tr/ledger\.json: file not found",
+        setup=remove("tr/ledger.json"),
+    ),
     case("plan-empty-dir", "plan --translation rules --out new.json", r"rules: not a translation directory"),
-    case("plan-desired-list", "plan --translation tr --out new.json", r"tr/desired\.json: expected a JSON object",
-         setup=write("tr/desired.json", "[]")),
-    case("plan-ledger-list", "plan --translation tr --out new.json", r"tr/ledger\.json: expected a JSON object",
-         setup=write("tr/ledger.json", "[]")),
-    case("plan-meta-list", "plan --translation tr --out new.json", r"tr/translation\.json: expected a JSON object",
-         setup=write("tr/translation.json", "[]")),
-    case("plan-desired-binary", "plan --translation tr --out new.json", r"tr/desired\.json: not a UTF-8",
-         setup=write("tr/desired.json", BINARY)),
-    case("plan-resource-missing-type", "plan --translation tr --out new.json",
-         r"tr/desired\.json: malformed translation output: KeyError: 'type'",
-         setup=edit_json("tr/desired.json", lambda d: {"resources": [{"key": "k", "payload": {}}]})),
-    case("plan-unknown-resource-type", "plan --translation tr --out new.json",
-         r"tr/desired\.json: unknown resource type 'widget'",
-         setup=edit_json("tr/desired.json", lambda d: {"resources": [{**d["resources"][0], "type": "widget"}]})),
+    case(
+        "plan-desired-list",
+        "plan --translation tr --out new.json",
+        r"tr/desired\.json: expected a JSON object",
+        setup=write("tr/desired.json", "[]"),
+    ),
+    case(
+        "plan-ledger-list",
+        "plan --translation tr --out new.json",
+        r"tr/ledger\.json: expected a JSON object",
+        setup=write("tr/ledger.json", "[]"),
+    ),
+    case(
+        "plan-meta-list",
+        "plan --translation tr --out new.json",
+        r"tr/translation\.json: expected a JSON object",
+        setup=write("tr/translation.json", "[]"),
+    ),
+    case(
+        "plan-desired-binary",
+        "plan --translation tr --out new.json",
+        r"tr/desired\.json: not a UTF-8",
+        setup=write("tr/desired.json", BINARY),
+    ),
+    case(
+        "plan-resource-missing-type",
+        "plan --translation tr --out new.json",
+        r"tr/desired\.json: malformed translation output: KeyError: 'type'",
+        setup=edit_json("tr/desired.json", lambda d: {"resources": [{"key": "k", "payload": {}}]}),
+    ),
+    case(
+        "plan-unknown-resource-type",
+        "plan --translation tr --out new.json",
+        r"tr/desired\.json: unknown resource type 'widget'",
+        setup=edit_json("tr/desired.json", lambda d: {"resources": [{**d["resources"][0], "type": "widget"}]}),
+    ),
     case("plan-out-is-directory", "plan --translation tr --out rules", r"rules: is a directory"),
     case("plan-out-under-file", "plan --translation tr --out plan.json/x.json", r"plan\.json/x\.json: cannot write"),
     case("plan-state-missing", "plan --translation tr --out new.json --state nope", r"nope: state snapshot directory"),
-    case("plan-state-binary", "plan --translation tr --out new.json --state st", r"st/monitors/1\.json: not a UTF-8",
-         setup=write("st/monitors/1.json", BINARY)),
-    case("plan-state-wrong-shape", "plan --translation tr --out new.json --state st",
-         r"st/monitors/1\.json: not a Datadog monitor export", setup=write("st/monitors/1.json", "{}")),
-    case("plan-live-bogus-site", "plan --live --translation tr --out new.json --workdir new-w",
-         r"DD_SITE='bogus\.example' is not a Datadog site", DD_SITE="bogus.example", DD_API_URL=None),
+    case(
+        "plan-state-binary",
+        "plan --translation tr --out new.json --state st",
+        r"st/monitors/1\.json: not a UTF-8",
+        setup=write("st/monitors/1.json", BINARY),
+    ),
+    case(
+        "plan-state-wrong-shape",
+        "plan --translation tr --out new.json --state st",
+        r"st/monitors/1\.json: not a Datadog monitor export",
+        setup=write("st/monitors/1.json", "{}"),
+    ),
+    case(
+        "plan-live-bogus-site",
+        "plan --live --translation tr --out new.json --workdir new-w",
+        r"DD_SITE='bogus\.example' is not a Datadog site",
+        DD_SITE="bogus.example",
+        DD_API_URL=None,
+    ),
     # report
-    case("report-plan-edited", "report --translation tr --out new-report --plan plan.json",
-         r"plan\.json: plan file was modified", setup=edit_json("plan.json", lambda d: {**d, "desired_hash": "x"})),
-    case("report-plan-list", "report --translation tr --out new-report --plan tr/ledger.json",
-         r"tr/ledger\.json: not a ddmigrate plan"),
-    case("report-plan-state-list", "report --translation tr --out new-report --plan plan.json",
-         r"plan\.json: malformed plan: AttributeError", setup=edit_json("plan.json", lambda d: {**d, "state": [1]})),
-    case("report-plan-binary", "report --translation tr --out new-report --plan p.json", r"p\.json: not a UTF-8",
-         setup=write("p.json", BINARY)),
+    case(
+        "report-plan-edited",
+        "report --translation tr --out new-report --plan plan.json",
+        r"plan\.json: plan file was modified",
+        setup=edit_json("plan.json", lambda d: {**d, "desired_hash": "x"}),
+    ),
+    case(
+        "report-plan-list",
+        "report --translation tr --out new-report --plan tr/ledger.json",
+        r"tr/ledger\.json: not a ddmigrate plan",
+    ),
+    case(
+        "report-plan-state-list",
+        "report --translation tr --out new-report --plan plan.json",
+        r"plan\.json: malformed plan: AttributeError",
+        setup=edit_json("plan.json", lambda d: {**d, "state": [1]}),
+    ),
+    case(
+        "report-plan-binary",
+        "report --translation tr --out new-report --plan p.json",
+        r"p\.json: not a UTF-8",
+        setup=write("p.json", BINARY),
+    ),
     case("report-out-is-file", "report --translation tr --out plan.json", r"plan\.json/report\.json: cannot write"),
     # translate-query
     Case("tq-empty", ("translate-query", "--", " "), r"the expression is empty", code=2),
     case("tq-invalid", "translate-query rate(foo[5m]", r"cannot parse the expression"),
     Case("tq-chained-too-deep", ("translate-query", "+".join(["x"] * 5000)), r"too complex to parse safely"),
     Case("tq-nested-too-deep", ("translate-query", "(" * 20000 + "x" + ")" * 20000), r"too complex to parse safely"),
-    case("tq-bad-mappings", "translate-query --mappings m up", r"m/x\.yaml:2: routing\[0\]",
-         setup=write("m/x.yaml", MAPPING_ROUTE)),
+    case(
+        "tq-bad-mappings",
+        "translate-query --mappings m up",
+        r"m/x\.yaml:2: routing\[0\]",
+        setup=write("m/x.yaml", MAPPING_ROUTE),
+    ),
     case("tq-bad-type", "translate-query --type bogus up", r"invalid choice: 'bogus'", code=2),
     # bridge
-    case("bridge-no-prometheus", "bridge --inventory inv-graf --out new/conf.yaml",
-         r"bridge needs a Prometheus inventory", code=2),
+    case(
+        "bridge-no-prometheus",
+        "bridge --inventory inv-graf --out new/conf.yaml",
+        r"bridge needs a Prometheus inventory",
+        code=2,
+    ),
     case("bridge-out-is-directory", "bridge --inventory inv-prom --out rules", r"rules: is a directory"),
-    case("bridge-preview-closed-port", "bridge --inventory inv-prom --out new/conf.yaml --preview",
-         r"(cannot connect to|cannot query) http://127\.0\.0\.1:\d+/api/v1/",
-         PROMETHEUS_URL=CLOSED.replace("://", "://h11user:" + URL_PASSWORD + "@")),
-    case("bridge-missing-translation", "bridge --inventory inv-prom --translation nope --out new/conf.yaml",
-         r"nope: not a translation directory"),
+    case(
+        "bridge-preview-closed-port",
+        "bridge --inventory inv-prom --out new/conf.yaml --preview",
+        r"(cannot connect to|cannot query) http://127\.0\.0\.1:\d+/api/v1/",
+        PROMETHEUS_URL=CLOSED.replace("://", "://h11user:" + URL_PASSWORD + "@"),
+    ),
+    case(
+        "bridge-missing-translation",
+        "bridge --inventory inv-prom --translation nope --out new/conf.yaml",
+        r"nope: not a translation directory",
+    ),
     # apply
     case("apply-no-api-key", f"apply {LIVE}", r"DD_API_KEY is not set", DD_API_KEY=None),
-    case("apply-no-key-new-workdir", "apply --workdir new-w --translation tr", r"DD_APP_KEY is not set",
-         DD_APP_KEY=None),
-    case("apply-bogus-site", f"apply {LIVE}", r"DD_SITE='bogus\.example' is not a Datadog site",
-         DD_SITE="bogus.example", DD_API_URL=None),
-    case("apply-url-not-http", f"apply {LIVE}", r"DD_API_URL='ftp://dd\.example' is not an http",
-         DD_API_URL="ftp://dd.example"),
-    case("apply-closed-port", f"apply {LIVE}", r"Datadog API GET /api/v1/\S+ failed \(no response\)",
-         DD_API_URL=CLOSED),
+    case(
+        "apply-no-key-new-workdir", "apply --workdir new-w --translation tr", r"DD_APP_KEY is not set", DD_APP_KEY=None
+    ),
+    case(
+        "apply-bogus-site",
+        f"apply {LIVE}",
+        r"DD_SITE='bogus\.example' is not a Datadog site",
+        DD_SITE="bogus.example",
+        DD_API_URL=None,
+    ),
+    case(
+        "apply-url-not-http",
+        f"apply {LIVE}",
+        r"DD_API_URL='ftp://dd\.example' is not an http",
+        DD_API_URL="ftp://dd.example",
+    ),
+    case(
+        "apply-closed-port", f"apply {LIVE}", r"Datadog API GET /api/v1/\S+ failed \(no response\)", DD_API_URL=CLOSED
+    ),
     case("apply-phase-without-phases", f"apply {LIVE} --phase pilot", r"--phase needs --phases FILE"),
-    case("apply-phases-cycle", f"apply {LIVE} --phases cycle.yaml --phase a", r"cycle\.yaml: depends_on forms a cycle",
-         setup=write("cycle.yaml", CYCLE)),
-    case("apply-phases-unknown-dep", f"apply {LIVE} --phases p.yaml --phase a",
-         r"p\.yaml:2: phase 'a' depends on unknown phase 'nowhere'", setup=write("p.yaml", UNKNOWN_DEP)),
-    case("apply-phases-wrong-document", f"apply {LIVE} --phases p.yaml --phase a", r"p\.yaml:1: \(top level\)",
-         setup=write("p.yaml", CONFIGMAP)),
-    case("apply-unknown-phase", f"apply {LIVE} --phases phases.yaml --phase nope",
-         r"no phase named 'nope' in phases\.yaml"),
-    case("apply-offline-plan", f"apply {LIVE} --plan plan.json",
-         r"plan\.json: this plan was computed against a snapshot"),
-    case("apply-live-plan-edited", f"apply {LIVE} --plan live.json", r"live\.json: plan file was modified",
-         setup=edit_json("live.json", lambda d: {**d, "ledger_revision": 99})),
-    case("apply-live-plan-other-translation", "apply --workdir w --translation tr-other --plan live.json",
-         r"live\.json was made from other desired resources than tr-other"),
-    case("apply-workdir-is-file", "apply --workdir plan.json --translation tr",
-         r"plan\.json/\.ddmigrate/state\.db: cannot open the ledger"),
-    case("apply-corrupt-ledger", f"apply {LIVE}", r"w/\.ddmigrate/state\.db: cannot open the ledger",
-         setup=write("w/.ddmigrate/state.db", b"garbage, not SQLite" * 10)),
+    case(
+        "apply-phases-cycle",
+        f"apply {LIVE} --phases cycle.yaml --phase a",
+        r"cycle\.yaml: depends_on forms a cycle",
+        setup=write("cycle.yaml", CYCLE),
+    ),
+    case(
+        "apply-phases-unknown-dep",
+        f"apply {LIVE} --phases p.yaml --phase a",
+        r"p\.yaml:2: phase 'a' depends on unknown phase 'nowhere'",
+        setup=write("p.yaml", UNKNOWN_DEP),
+    ),
+    case(
+        "apply-phases-wrong-document",
+        f"apply {LIVE} --phases p.yaml --phase a",
+        r"p\.yaml:1: \(top level\)",
+        setup=write("p.yaml", CONFIGMAP),
+    ),
+    case(
+        "apply-unknown-phase",
+        f"apply {LIVE} --phases phases.yaml --phase nope",
+        r"no phase named 'nope' in phases\.yaml",
+    ),
+    case(
+        "apply-offline-plan", f"apply {LIVE} --plan plan.json", r"plan\.json: this plan was computed against a snapshot"
+    ),
+    case(
+        "apply-live-plan-edited",
+        f"apply {LIVE} --plan live.json",
+        r"live\.json: plan file was modified",
+        setup=edit_json("live.json", lambda d: {**d, "ledger_revision": 99}),
+    ),
+    case(
+        "apply-live-plan-other-translation",
+        "apply --workdir w --translation tr-other --plan live.json",
+        r"live\.json was made from other desired resources than tr-other",
+    ),
+    case(
+        "apply-workdir-is-file",
+        "apply --workdir plan.json --translation tr",
+        r"plan\.json/\.ddmigrate/state\.db: cannot open the ledger",
+    ),
+    case(
+        "apply-corrupt-ledger",
+        f"apply {LIVE}",
+        r"w/\.ddmigrate/state\.db: cannot open the ledger",
+        setup=write("w/.ddmigrate/state.db", b"garbage, not SQLite" * 10),
+    ),
     case("apply-usage-bad-concurrency", f"apply {LIVE} --concurrency many", r"invalid int value: 'many'", code=2),
     # verify, rollback, status, history, cutover, adopt
     case("verify-no-ledger", "verify --workdir nowhere --translation tr", r"nowhere: no ddmigrate ledger here"),
     case("verify-missing-translation", "verify --workdir w --translation nope", r"nope: not a translation directory"),
     case("rollback-unknown-target", "rollback --workdir w nosuch", r"nothing to roll back for 'nosuch'"),
-    case("rollback-corrupt-ledger", "rollback --workdir w pilot", r"w/\.ddmigrate/state\.db: cannot open the ledger",
-         setup=write("w/.ddmigrate/state.db", b"garbage, not SQLite" * 10)),
-    case("status-phases-cycle", "status --workdir w --phases cycle.yaml", r"cycle\.yaml: depends_on forms a cycle",
-         setup=write("cycle.yaml", CYCLE)),
+    case(
+        "rollback-corrupt-ledger",
+        "rollback --workdir w pilot",
+        r"w/\.ddmigrate/state\.db: cannot open the ledger",
+        setup=write("w/.ddmigrate/state.db", b"garbage, not SQLite" * 10),
+    ),
+    case(
+        "status-phases-cycle",
+        "status --workdir w --phases cycle.yaml",
+        r"cycle\.yaml: depends_on forms a cycle",
+        setup=write("cycle.yaml", CYCLE),
+    ),
     case("status-no-ledger", "status --workdir nowhere", r"nowhere: no ddmigrate ledger here"),
     case("history-workdir-is-file", "history --workdir plan.json", r"plan\.json: no ddmigrate ledger here"),
-    case("history-corrupt-ledger", "history --workdir w", r"w/\.ddmigrate/state\.db: cannot open the ledger",
-         setup=write("w/.ddmigrate/state.db", b"garbage, not SQLite" * 10)),
+    case(
+        "history-corrupt-ledger",
+        "history --workdir w",
+        r"w/\.ddmigrate/state\.db: cannot open the ledger",
+        setup=write("w/.ddmigrate/state.db", b"garbage, not SQLite" * 10),
+    ),
     case("cutover-never-applied", "cutover --workdir w pilot", r"phase 'pilot' is not applied"),
     case("adopt-not-found", "adopt --workdir w monitor 999999 0123456789ab", r"monitor 999999 not found in Datadog"),
     case("adopt-malformed-key", "adopt --workdir w monitor 999999 some-key", r"'some-key' is not a ddmigrate key"),
@@ -362,8 +620,9 @@ def ddserver() -> Iterator[DatadogTestServer]:
 def world(tmp_path_factory: pytest.TempPathFactory, ddserver: DatadogTestServer) -> Path:
     """Valid inputs of every kind: rules, inventories, two translations, an offline and a live plan, a ledger."""
     base = tmp_path_factory.mktemp("world")
-    shutil.copytree(SAMPLE / "sources" / "prometheus", base / "rules",
-                    ignore=shutil.ignore_patterns("*.md", "metadata.json"))
+    shutil.copytree(
+        SAMPLE / "sources" / "prometheus", base / "rules", ignore=shutil.ignore_patterns("*.md", "metadata.json")
+    )
     shutil.copy(SAMPLE / "phases.yaml", base / "phases.yaml")
     collect("prometheus", out=base / "inv-prom", from_files=[base / "rules"], from_api=False, metadata=None)
     collect("grafana", out=base / "inv-graf", from_files=[SAMPLE / "sources" / "grafana"])
@@ -374,8 +633,18 @@ def world(tmp_path_factory: pytest.TempPathFactory, ddserver: DatadogTestServer)
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        code, _, err = run(["plan", "--live", "--workdir", str(base / "w"), "--translation", str(base / "tr"),
-                            "--out", str(base / "live.json")])
+        code, _, err = run(
+            [
+                "plan",
+                "--live",
+                "--workdir",
+                str(base / "w"),
+                "--translation",
+                str(base / "tr"),
+                "--out",
+                str(base / "live.json"),
+            ]
+        )
     assert code == 0, err
     Journal(base / "w", create=False).close()
     return base

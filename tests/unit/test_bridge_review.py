@@ -17,8 +17,12 @@ def _inventory(*objects: InventoryObject, origin: str = "http://prom") -> Invent
     return Inventory(path=None, source="prometheus", origin=origin, collected_at="", objects=list(objects))
 
 
-POD = {"__meta_kubernetes_namespace": "pay", "__meta_kubernetes_pod_name": "gw-0",
-       "__meta_kubernetes_pod_container_name": "gw", "__meta_kubernetes_pod_container_port_number": "8443"}
+POD = {
+    "__meta_kubernetes_namespace": "pay",
+    "__meta_kubernetes_pod_name": "gw-0",
+    "__meta_kubernetes_pod_container_name": "gw",
+    "__meta_kubernetes_pod_container_port_number": "8443",
+}
 
 
 def test_credential_url_parameters_never_reach_the_endpoint() -> None:
@@ -29,7 +33,8 @@ def test_credential_url_parameters_never_reach_the_endpoint() -> None:
     inv = _inventory(
         _obj("scrape_config", "api", {"job_name": "api"}, {"params": {"access_token": ["{{secret:x}}"]}}),
         _target("api", f"http://10.0.0.6:8080/metrics?module=x&access_token={leak}&auth={leak}"),
-        _target("api", f"https://10.0.0.7:8443/metrics?credentials={leak}&module=y", POD))
+        _target("api", f"https://10.0.0.7:8443/metrics?credentials={leak}&module=y", POD),
+    )
     out = build_config({"m"}, [inv], load_mappings())
     endpoints = [i["openmetrics_endpoint"] for i in out.config["instances"]]
     assert endpoints == ["http://10.0.0.6:8080/metrics?module=x"]
@@ -42,27 +47,41 @@ def test_credential_headers_given_as_plain_values_become_handles() -> None:
     """`http_headers` `values` are plain in Prometheus, but an `Authorization`/`X-Api-Key`/`Cookie` header given
     that way is still a credential: its value was copied into extra_headers (conf.yaml, AD annotations)."""
     value = "Bearer hv-8Kd2-recognisable"
-    out = http_options("job", {"http_headers": {
-        "Authorization": {"values": [value]}, "X-Api-Key": {"values": ["hv-8Kd2-recognisable"]},
-        "Cookie": {"values": ["session=hv-8Kd2-recognisable"]}, "X-Ref": {"values": ["{{secret:p.x}}"]},
-        "X-Scope": {"values": ["tenant-a"]}}})
+    out = http_options(
+        "job",
+        {
+            "http_headers": {
+                "Authorization": {"values": [value]},
+                "X-Api-Key": {"values": ["hv-8Kd2-recognisable"]},
+                "Cookie": {"values": ["session=hv-8Kd2-recognisable"]},
+                "X-Ref": {"values": ["{{secret:p.x}}"]},
+                "X-Scope": {"values": ["tenant-a"]},
+            }
+        },
+    )
     assert out.options["extra_headers"] == {
         "Authorization": "ENC[prometheus/job/http_headers_Authorization]",
         "Cookie": "ENC[prometheus/job/http_headers_Cookie]",
         "X-Api-Key": "ENC[prometheus/job/http_headers_X-Api-Key]",
         "X-Ref": "ENC[prometheus/job/http_headers_X-Ref]",
-        "X-Scope": "tenant-a"}
+        "X-Scope": "tenant-a",
+    }
     assert "hv-8Kd2" not in json.dumps([out.options, [vars(s) for s in out.secrets], out.warnings])
 
 
 def test_a_job_name_on_two_prometheus_servers_keeps_its_own_settings_and_handles() -> None:
     """Jobs were looked up by name across every --inventory: server B's `node` targets were scraped with server
     A's credentials, and both servers' secrets shared one handle (one value for two passwords)."""
-    a = _inventory(_obj("scrape_config", "node", {"job_name": "node"},
-                        {"basic_auth": {"username": "a", "password": "<secret>"}}),
-                   _target("node", "http://10.0.0.1:9100/metrics"), origin="http://prom-a:9090")
-    b = _inventory(_obj("scrape_config", "node", {"job_name": "node"}, {"bearer_token": "<secret>"}),
-                   _target("node", "http://10.9.0.1:9100/metrics"), origin="http://prom-b:9090")
+    a = _inventory(
+        _obj("scrape_config", "node", {"job_name": "node"}, {"basic_auth": {"username": "a", "password": "<secret>"}}),
+        _target("node", "http://10.0.0.1:9100/metrics"),
+        origin="http://prom-a:9090",
+    )
+    b = _inventory(
+        _obj("scrape_config", "node", {"job_name": "node"}, {"bearer_token": "<secret>"}),
+        _target("node", "http://10.9.0.1:9100/metrics"),
+        origin="http://prom-b:9090",
+    )
     out = build_config({"m"}, [a, b], load_mappings())
     by_url = {i["openmetrics_endpoint"]: i for i in out.config["instances"]}
     first, second = by_url["http://10.0.0.1:9100/metrics"], by_url["http://10.9.0.1:9100/metrics"]
@@ -76,9 +95,11 @@ def test_a_job_name_on_two_prometheus_servers_keeps_its_own_settings_and_handles
 
 
 def test_a_job_on_one_server_keeps_the_short_handle() -> None:
-    a = _inventory(_obj("scrape_config", "node", {"job_name": "node"},
-                        {"basic_auth": {"username": "a", "password": "<secret>"}}),
-                   _target("node", "http://10.0.0.1:9100/metrics"), origin="http://prom-a:9090")
+    a = _inventory(
+        _obj("scrape_config", "node", {"job_name": "node"}, {"basic_auth": {"username": "a", "password": "<secret>"}}),
+        _target("node", "http://10.0.0.1:9100/metrics"),
+        origin="http://prom-a:9090",
+    )
     out = build_config({"m"}, [a], load_mappings())
     assert [s.handle for s in out.secrets] == ["prometheus/node/basic_auth_password"]
 
@@ -87,8 +108,9 @@ def test_two_endpoints_of_one_container_are_two_instances_in_its_annotation() ->
     """A container scraped on two ports (or by two jobs) kept only the last target's instance: the annotation
     was keyed by pod/container and overwritten."""
     other = {**POD, "__meta_kubernetes_pod_container_port_number": "9090"}
-    inv = _inventory(_target("app", "https://10.0.0.7:8443/metrics", POD),
-                     _target("sidecar", "http://10.0.0.7:9090/metrics", other))
+    inv = _inventory(
+        _target("app", "https://10.0.0.7:8443/metrics", POD), _target("sidecar", "http://10.0.0.7:9090/metrics", other)
+    )
     out = build_config({"m"}, [inv], load_mappings())
     annotation = json.loads(out.autodiscovery["pay/gw-0/gw"]["ad.datadoghq.com/gw.checks"])
     endpoints = sorted(i["openmetrics_endpoint"] for i in annotation["openmetrics"]["instances"])
@@ -151,7 +173,8 @@ def test_an_endpoint_two_jobs_scrape_is_one_instance_with_the_first_jobs_service
         _obj("scrape_config", "alpha", {"job_name": "alpha", "scrape_interval_seconds": 15}),
         _labelled("zeta", url, {"team": "payments", "tier": "web"}),
         _labelled("alpha", url, {"tier": "backend"}),
-        _labelled("alpha", "http://10.0.0.2:9100/metrics", {}))
+        _labelled("alpha", "http://10.0.0.2:9100/metrics", {}),
+    )
     out = build_config({"m"}, [inv], load_mappings())
     by_url = {i["openmetrics_endpoint"]: i for i in out.config["instances"]}
     assert sorted(by_url) == ["http://10.0.0.1:9100/metrics", "http://10.0.0.2:9100/metrics"]
@@ -179,12 +202,16 @@ def test_an_endpoint_two_servers_scrape_is_one_instance() -> None:
 
 
 def test_a_pod_endpoint_two_jobs_scrape_is_one_instance_in_its_annotation() -> None:
-    inv = _inventory(_labelled("gw", "https://10.0.0.7:8443/metrics", {}, POD),
-                     _labelled("gw-debug", "https://10.0.0.7:8443/metrics", {}, POD))
+    inv = _inventory(
+        _labelled("gw", "https://10.0.0.7:8443/metrics", {}, POD),
+        _labelled("gw-debug", "https://10.0.0.7:8443/metrics", {}, POD),
+    )
     out = build_config({"m"}, [inv], load_mappings())
     annotation = json.loads(out.autodiscovery["pay/gw-0/gw"]["ad.datadoghq.com/gw.checks"])
     (instance,) = annotation["openmetrics"]["instances"]
     assert instance["openmetrics_endpoint"] == "https://%%host%%:8443/metrics"
     assert instance["tags"] == ["service:gw"]
-    assert any("scraped by the jobs gw, gw-debug" in w and "`service:gw-debug` (job gw-debug) dropped" in w
-               for w in out.warnings)
+    assert any(
+        "scraped by the jobs gw, gw-debug" in w and "`service:gw-debug` (job gw-debug) dropped" in w
+        for w in out.warnings
+    )

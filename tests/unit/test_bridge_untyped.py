@@ -25,8 +25,12 @@ from migrate.translate.promql import translate_promql
 from migrate.translate.query import QueryContext
 from tests.unit.test_bridge_http import _obj, _target
 
-PARTS = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("", "_sum", "_count"), "counter": ("_total",),
-         "gauge": ("",)}
+PARTS = {
+    "histogram": ("_bucket", "_sum", "_count"),
+    "summary": ("", "_sum", "_count"),
+    "counter": ("_total",),
+    "gauge": ("",),
+}
 
 
 def _families(base: str, kind: str, *, declared: bool) -> list[tuple[str, str, list[str]]]:
@@ -73,8 +77,13 @@ def _sent(instance: dict[str, Any], families: list[tuple[str, str, list[str]]]) 
 
 
 def _config(names: set[str], mappings: Mappings, types: dict[str, str] | None = None) -> Any:
-    inv = Inventory(path=None, source="prometheus", origin="http://prom", collected_at="", objects=[
-        _obj("metric_metadata", "m", {"types": types or {}}), _target("j", "http://10.0.0.1:9100/metrics")])
+    inv = Inventory(
+        path=None,
+        source="prometheus",
+        origin="http://prom",
+        collected_at="",
+        objects=[_obj("metric_metadata", "m", {"types": types or {}}), _target("j", "http://10.0.0.1:9100/metrics")],
+    )
     out = build_config(names, [inv], mappings)
     assert undocumented_options(out.config) == []
     (instance,) = out.config["instances"]
@@ -122,10 +131,13 @@ def test_an_untyped_histograms_sum_and_count_arrive_under_the_translated_names(n
     assert out.untyped_histograms == []  # no query reads its buckets
 
 
-@pytest.mark.parametrize(("layer", "missing"), [
-    ("", "techcorp.lat_seconds"),  # the sample mappings: buckets as distributions
-    ("prometheus:\n  histogram_buckets_as_distributions: false\n", "techcorp.lat_seconds.bucket"),
-])
+@pytest.mark.parametrize(
+    ("layer", "missing"),
+    [
+        ("", "techcorp.lat_seconds"),  # the sample mappings: buckets as distributions
+        ("prometheus:\n  histogram_buckets_as_distributions: false\n", "techcorp.lat_seconds.bucket"),
+    ],
+)
 def test_an_untyped_histograms_buckets_cannot_arrive_and_say_so(tmp_path: Path, layer: str, missing: str) -> None:
     """Typed `histogram`, an untyped `lat_seconds_bucket` family aborts the instance's scrape (no `upper_bound`);
     keyed as the family only, it silently matched nothing. Neither is keyed: the loss is reported instead."""
@@ -160,7 +172,8 @@ def test_the_command_prints_and_writes_the_loss(tmp_path: Path, capsys: pytest.C
 
     objects: list[InventoryObject] = [
         _obj("alerting_rule", "a", {"expr": "histogram_quantile(0.9, rate(lat_seconds_bucket[5m])) > 1"}),
-        _target("j", "http://10.0.0.1:9100/metrics")]
+        _target("j", "http://10.0.0.1:9100/metrics"),
+    ]
     write_inventory(tmp_path / "inv", source="prometheus", origin="http://prom", objects=objects)
     result = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "agent" / "conf.yaml")
     summary = json.loads((tmp_path / "agent" / "bridge-summary.json").read_text(encoding="utf-8"))

@@ -52,8 +52,16 @@ def test_noop_is_its_own_inverse() -> None:
 def test_every_change_round_trips_through_json() -> None:
     changes = [
         Create("monitor", "k1", "a", (REF,), payload=PAYLOAD),
-        Update("monitor", "k2", "b", (REF,), "2", before={"x": 1}, after={"x": 2},
-               fields=(FieldChange("x", 1, 2), FieldChange("y", None, 3, before_absent=True))),
+        Update(
+            "monitor",
+            "k2",
+            "b",
+            (REF,),
+            "2",
+            before={"x": 1},
+            after={"x": 2},
+            fields=(FieldChange("x", 1, 2), FieldChange("y", None, 3, before_absent=True)),
+        ),
         Delete("dashboard", "k3", "c", (), "abc-def-ghi", payload={"title": "c"}, reason="why"),
         NoOp("synthetic_test", "k4", "d", (), "pub-lic-id1"),
     ]

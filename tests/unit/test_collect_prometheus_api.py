@@ -24,21 +24,52 @@ from tests.support import prometheus as support
 URL = "http://prom.test:9090"
 TOKEN = "tok-3c1d5e9f0a7b2468"
 
-RULES = {"groups": [
-    {"name": "payments", "file": "/etc/prometheus/rules/payments.yml", "interval": 30, "limit": 0,
-     "evaluationTime": 0.001, "lastEvaluation": "2024-01-01T00:00:00Z", "rules": [
-         {"type": "alerting", "name": "HighErrors", "query": "rate(errors_total[5m]) > 1", "duration": 300,
-          "labels": {"severity": "warning"}, "annotations": {"summary": "s"}, "state": "inactive", "alerts": [],
-          "health": "ok"},
-         {"type": "alerting", "name": "HighErrors", "query": "rate(errors_total[5m]) > 5", "duration": 60,
-          "keepFiringFor": 120, "labels": {"severity": "critical"}, "annotations": {}, "health": "ok"},
-         {"type": "recording", "name": "job:errors:rate5m", "query": "sum by (job) (rate(errors_total[5m]))",
-          "health": "ok"},
-     ]},
-    {"name": "empty", "file": "/etc/prometheus/rules/empty.yml", "interval": 60, "rules": []},
-]}
-METADATA = {"errors_total": [{"type": "counter", "help": "Errors.", "unit": ""}],
-            "queue_depth": [{"type": "gauge", "help": "", "unit": ""}]}
+RULES = {
+    "groups": [
+        {
+            "name": "payments",
+            "file": "/etc/prometheus/rules/payments.yml",
+            "interval": 30,
+            "limit": 0,
+            "evaluationTime": 0.001,
+            "lastEvaluation": "2024-01-01T00:00:00Z",
+            "rules": [
+                {
+                    "type": "alerting",
+                    "name": "HighErrors",
+                    "query": "rate(errors_total[5m]) > 1",
+                    "duration": 300,
+                    "labels": {"severity": "warning"},
+                    "annotations": {"summary": "s"},
+                    "state": "inactive",
+                    "alerts": [],
+                    "health": "ok",
+                },
+                {
+                    "type": "alerting",
+                    "name": "HighErrors",
+                    "query": "rate(errors_total[5m]) > 5",
+                    "duration": 60,
+                    "keepFiringFor": 120,
+                    "labels": {"severity": "critical"},
+                    "annotations": {},
+                    "health": "ok",
+                },
+                {
+                    "type": "recording",
+                    "name": "job:errors:rate5m",
+                    "query": "sum by (job) (rate(errors_total[5m]))",
+                    "health": "ok",
+                },
+            ],
+        },
+        {"name": "empty", "file": "/etc/prometheus/rules/empty.yml", "interval": 60, "rules": []},
+    ]
+}
+METADATA = {
+    "errors_total": [{"type": "counter", "help": "Errors.", "unit": ""}],
+    "queue_depth": [{"type": "gauge", "help": "", "unit": ""}],
+}
 CONFIG_YAML = """\
 global:
   scrape_interval: 15s
@@ -66,14 +97,28 @@ scrape_configs:
   kubernetes_sd_configs:
   - role: pod
 """
-TARGETS = {"activeTargets": [
-    {"discoveredLabels": {"__address__": "api-1:8080", "__meta_kubernetes_namespace": "pay",
-                          "__meta_kubernetes_pod_annotation_prometheus_io_scrape": "true", "__meta_x": "keep-me",
-                          "__param_token": "t0ps3cret"},
-     "labels": {"instance": "api-1:8080", "job": "api"}, "scrapePool": "api",
-     "scrapeUrl": "https://api-1:8080/metrics?token=t0ps3cret", "globalUrl": "https://api-1:8080/metrics",
-     "lastError": "", "lastScrape": "2024-01-01T00:00:00Z", "lastScrapeDuration": 0.01, "health": "up"},
-], "droppedTargets": []}
+TARGETS = {
+    "activeTargets": [
+        {
+            "discoveredLabels": {
+                "__address__": "api-1:8080",
+                "__meta_kubernetes_namespace": "pay",
+                "__meta_kubernetes_pod_annotation_prometheus_io_scrape": "true",
+                "__meta_x": "keep-me",
+                "__param_token": "t0ps3cret",
+            },
+            "labels": {"instance": "api-1:8080", "job": "api"},
+            "scrapePool": "api",
+            "scrapeUrl": "https://api-1:8080/metrics?token=t0ps3cret",
+            "globalUrl": "https://api-1:8080/metrics",
+            "lastError": "",
+            "lastScrape": "2024-01-01T00:00:00Z",
+            "lastScrapeDuration": 0.01,
+            "health": "up",
+        },
+    ],
+    "droppedTargets": [],
+}
 
 
 def ok(data: Any) -> dict[str, Any]:
@@ -81,8 +126,12 @@ def ok(data: Any) -> dict[str, Any]:
 
 
 def serve(rsps: responses.RequestsMock, **overrides: Any) -> None:
-    bodies = {"rules": ok(RULES), "metadata": ok(METADATA), "status/config": ok({"yaml": CONFIG_YAML}),
-              "targets": ok(TARGETS)}
+    bodies = {
+        "rules": ok(RULES),
+        "metadata": ok(METADATA),
+        "status/config": ok({"yaml": CONFIG_YAML}),
+        "targets": ok(TARGETS),
+    }
     bodies.update(overrides)
     for path, body in bodies.items():
         if isinstance(body, responses.BaseResponse):
@@ -103,9 +152,16 @@ def test_api_objects_and_normalized_fields() -> None:
     objs = {o.ref.id: o for o in inv.objects}
     first = objs["etc/prometheus/rules/payments.yml/payments/HighErrors"]
     assert first.normalized == {
-        "name": "HighErrors", "expr": "rate(errors_total[5m]) > 1", "for_seconds": 300,
-        "keep_firing_for_seconds": 0, "labels": {"severity": "warning"}, "annotations": {"summary": "s"},
-        "group": "payments", "group_interval_seconds": 30, "file": "/etc/prometheus/rules/payments.yml", "index": 0,
+        "name": "HighErrors",
+        "expr": "rate(errors_total[5m]) > 1",
+        "for_seconds": 300,
+        "keep_firing_for_seconds": 0,
+        "labels": {"severity": "warning"},
+        "annotations": {"summary": "s"},
+        "group": "payments",
+        "group_interval_seconds": 30,
+        "file": "/etc/prometheus/rules/payments.yml",
+        "index": 0,
     }
     assert "alerts" not in first.payload and "state" not in first.payload  # volatile fields dropped
     second = objs["etc/prometheus/rules/payments.yml/payments/HighErrors#2"]
@@ -116,10 +172,18 @@ def test_api_objects_and_normalized_fields() -> None:
 
     api, pods = objs["api"], objs["k8s-pods"]
     assert api.normalized == {
-        "job_name": "api", "metrics_path": "/metrics", "scheme": "https", "scrape_interval_seconds": 15,
-        "static_targets": ["api-1:8080", "api-2:8080"], "kubernetes_sd": False,
-        "relabel": {"relabel_configs": 2, "metric_relabel_configs": 0, "actions": ["keep", "replace"],
-                    "filters": [{"action": "keep", "source_labels": ["__meta_x"], "regex": "keep-me"}]},
+        "job_name": "api",
+        "metrics_path": "/metrics",
+        "scheme": "https",
+        "scrape_interval_seconds": 15,
+        "static_targets": ["api-1:8080", "api-2:8080"],
+        "kubernetes_sd": False,
+        "relabel": {
+            "relabel_configs": 2,
+            "metric_relabel_configs": 0,
+            "actions": ["keep", "replace"],
+            "filters": [{"action": "keep", "source_labels": ["__meta_x"], "regex": "keep-me"}],
+        },
     }
     assert api.payload["basic_auth"]["password"] == "{{secret:prometheus.scrape_configs.api.basic_auth.password}}"
     assert (pods.normalized["kubernetes_sd"], pods.normalized["scrape_interval_seconds"]) == (True, 30)
@@ -127,8 +191,10 @@ def test_api_objects_and_normalized_fields() -> None:
     target = objs["api/https://api-1:8080/metrics"]
     assert target.ref.name == "api-1:8080"
     assert target.normalized["discovered_labels"] == {
-        "__address__": "api-1:8080", "__meta_kubernetes_namespace": "pay",
-        "__meta_kubernetes_pod_annotation_prometheus_io_scrape": "true"}
+        "__address__": "api-1:8080",
+        "__meta_kubernetes_namespace": "pay",
+        "__meta_kubernetes_pod_annotation_prometheus_io_scrape": "true",
+    }
     assert target.normalized["health"] == "up"
     assert "lastScrape" not in target.payload
 
@@ -166,8 +232,9 @@ def test_auth_from_env() -> None:
     with pytest.raises(CredentialsError, match="PROMETHEUS_PASSWORD is not set"):
         auth_from_env("PROMETHEUS", {"PROMETHEUS_USERNAME": "u"})
     with pytest.raises(ConfigError, match="both PROMETHEUS_BEARER_TOKEN"):
-        auth_from_env("PROMETHEUS", {"PROMETHEUS_BEARER_TOKEN": "t", "PROMETHEUS_PASSWORD": "p",
-                                     "PROMETHEUS_USERNAME": "u"})
+        auth_from_env(
+            "PROMETHEUS", {"PROMETHEUS_BEARER_TOKEN": "t", "PROMETHEUS_PASSWORD": "p", "PROMETHEUS_USERNAME": "u"}
+        )
 
 
 @responses.activate
@@ -208,18 +275,30 @@ def test_5xx_is_retried_then_succeeds_or_fails_clearly() -> None:
 
 
 @responses.activate
-@pytest.mark.parametrize(("override", "words"), [
-    ({"rules": responses.Response(responses.GET, f"{URL}/api/v1/rules", body="<html>login</html>",
-                                  content_type="text/html")},
-     f"{URL}/api/v1/rules did not return JSON (text/html)"),
-    ({"rules": {"status": "error", "errorType": "bad_data", "error": "nope"}},
-     f"{URL}/api/v1/rules answered bad_data: nope"),
-    ({"rules": {"groups": []}}, "did not answer with a Prometheus API envelope"),
-    ({"rules": ok({})}, "data.groups is missing"),
-    ({"status/config": ok({"yaml": "a: [\n"})}, "data.yaml is not valid YAML"),
-    ({"rules": responses.Response(responses.GET, f"{URL}/api/v1/rules", status=404, body="not found")},
-     "answered HTTP 404"),
-])
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        (
+            {
+                "rules": responses.Response(
+                    responses.GET, f"{URL}/api/v1/rules", body="<html>login</html>", content_type="text/html"
+                )
+            },
+            f"{URL}/api/v1/rules did not return JSON (text/html)",
+        ),
+        (
+            {"rules": {"status": "error", "errorType": "bad_data", "error": "nope"}},
+            f"{URL}/api/v1/rules answered bad_data: nope",
+        ),
+        ({"rules": {"groups": []}}, "did not answer with a Prometheus API envelope"),
+        ({"rules": ok({})}, "data.groups is missing"),
+        ({"status/config": ok({"yaml": "a: [\n"})}, "data.yaml is not valid YAML"),
+        (
+            {"rules": responses.Response(responses.GET, f"{URL}/api/v1/rules", status=404, body="not found")},
+            "answered HTTP 404",
+        ),
+    ],
+)
 def test_bad_answers_are_remote_errors(override: dict[str, Any], words: str) -> None:
     serve(responses.mock, **override)
     with pytest.raises(RemoteError, match=None) as exc:

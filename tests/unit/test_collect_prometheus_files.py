@@ -59,17 +59,29 @@ def test_plain_rule_file_normalized_fields_and_ids(tmp_path: Path) -> None:
     objs = by_id(inv.objects)
     first, second = objs[f"{path.name}/payments/HighErrorRate"], objs[f"{path.name}/payments/HighErrorRate#2"]
     assert first.normalized == {
-        "name": "HighErrorRate", "expr": "rate(errors_total[5m]) > 0.05", "for_seconds": 300,
-        "keep_firing_for_seconds": 0, "labels": {"severity": "warning", "team": "payments"},
-        "annotations": {"summary": "errors on {{ $labels.instance }}"}, "group": "payments",
-        "group_interval_seconds": 30, "file": path.name, "index": 0,
+        "name": "HighErrorRate",
+        "expr": "rate(errors_total[5m]) > 0.05",
+        "for_seconds": 300,
+        "keep_firing_for_seconds": 0,
+        "labels": {"severity": "warning", "team": "payments"},
+        "annotations": {"summary": "errors on {{ $labels.instance }}"},
+        "group": "payments",
+        "group_interval_seconds": 30,
+        "file": path.name,
+        "index": 0,
     }
     assert (second.normalized["for_seconds"], second.normalized["keep_firing_for_seconds"]) == (90, 120)
     assert second.normalized["index"] == 1
     record = objs[f"{path.name}/payments/job:errors:rate5m"]
     assert record.ref.kind == "recording_rule"
-    assert record.normalized == {"record": "job:errors:rate5m", "expr": "sum by (job) (rate(errors_total[5m]))",
-                                 "labels": {"source": "rec"}, "group": "payments", "file": path.name, "index": 2}
+    assert record.normalized == {
+        "record": "job:errors:rate5m",
+        "expr": "sum by (job) (rate(errors_total[5m]))",
+        "labels": {"source": "rec"},
+        "group": "payments",
+        "file": path.name,
+        "index": 2,
+    }
     # invalid PromQL is the translator's business: kept verbatim
     assert objs[f"{path.name}/other/Broken"].normalized["expr"] == "sum(rate(x[5m]) >"
     assert objs[f"{path.name}/other/Broken"].normalized["group_interval_seconds"] is None
@@ -89,17 +101,27 @@ def test_multi_document_configmap_and_lists(tmp_path: Path) -> None:
     one = "groups:\n- name: a\n  rules:\n  - alert: A\n    expr: up == 0\n"
     two = "groups:\n- name: a\n  rules:\n  - alert: B\n    expr: up == 0\n"
     multi = write(tmp_path, "multi.yaml", f"{one}---\n{two}")
-    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "prom-rules"},
-          "data": {"a.rules": one, "b.rules": two, "prometheus.yml": "global: {}\n"}}
+    cm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "prom-rules"},
+        "data": {"a.rules": one, "b.rules": two, "prometheus.yml": "global: {}\n"},
+    }
     crd = {"kind": "PrometheusRule", "metadata": {"name": "crd"}, "spec": yaml.safe_load(one)}
     lst = write(tmp_path, "list.yaml", yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [cm, crd]}))
     cml = write(tmp_path, "cml.yaml", yaml.safe_dump({"kind": "ConfigMapList", "items": [cm]}))
     inv = collect_files([multi, lst, cml])
-    assert sorted(by_id(inv.objects)) == sorted([
-        f"{multi.name}#doc0/a/A", f"{multi.name}#doc1/a/B",
-        f"{lst.name}#prom-rules/a.rules/a/A", f"{lst.name}#prom-rules/b.rules/a/B", f"{lst.name}#crd/a/A",
-        f"{cml.name}#prom-rules/a.rules/a/A", f"{cml.name}#prom-rules/b.rules/a/B",
-    ])
+    assert sorted(by_id(inv.objects)) == sorted(
+        [
+            f"{multi.name}#doc0/a/A",
+            f"{multi.name}#doc1/a/B",
+            f"{lst.name}#prom-rules/a.rules/a/A",
+            f"{lst.name}#prom-rules/b.rules/a/B",
+            f"{lst.name}#crd/a/A",
+            f"{cml.name}#prom-rules/a.rules/a/A",
+            f"{cml.name}#prom-rules/b.rules/a/B",
+        ]
+    )
     assert sum("'prometheus.yml' is not a rule file" in w for w in inv.warnings) == 2
 
 
@@ -116,27 +138,41 @@ def test_directory_is_recursive_sorted_filtered_and_finds_metadata(tmp_path: Pat
 
 def test_metadata_flag_accepts_the_whole_api_answer(tmp_path: Path) -> None:
     rules = write(tmp_path, "r.yml", "groups: []\n")
-    meta = write(tmp_path, "m.json", json.dumps({"status": "success", "data": {
-        "a_total": [{"type": "counter"}], "b": [{"type": "gauge"}, {"type": "summary"}]}}))
+    meta = write(
+        tmp_path,
+        "m.json",
+        json.dumps(
+            {
+                "status": "success",
+                "data": {"a_total": [{"type": "counter"}], "b": [{"type": "gauge"}, {"type": "summary"}]},
+            }
+        ),
+    )
     inv = collect_files([rules], metadata=meta)
     assert inv.by_kind("metric_metadata")[0].normalized["types"] == {"a_total": "counter", "b": "gauge"}
     assert any("b has several types (gauge, summary)" in w for w in inv.warnings)
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ("groups:\n- name: g\n  rules: [\n", 4, "malformed YAML"),
-    ("scrape_configs: []\n", 1, "not a rules file: found a mapping with keys 'scrape_configs'"),
-    ("kind: Deployment\n", 1, "not a rules file: found kind 'Deployment'"),
-    ("groups:\n- rules:\n  - alert: A\n    expr: up\n", 2, "group 1 has no name"),
-    ("groups:\n- name: g\n  rules:\n  - alert: A\n    labels: {}\n", 4, "rule 'A' has no expr"),
-    ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    for: 5 minutes\n", 6, "is not a duration"),
-    ("groups:\n- name: g\n  interval: often\n  rules: []\n", 3, "interval 'often' is not a duration"),
-    ("groups:\n- name: g\n  rules:\n  - expr: up\n", 4, "has neither `alert` nor `record`"),
-    ("groups:\n- name: g\n  rules:\n  - record: not a name\n    expr: up\n", 4, "is not a valid metric name"),
-    ("groups:\n- name: g\n  rules: []\n- name: h\n  rules: []\n- name: g\n  rules: []\n", 6,
-     "duplicate group name 'g' (first at line 2)"),
-    ("kind: PrometheusRule\nmetadata: {name: x}\nspec: {}\n", 1, "PrometheusRule 'x' has no spec.groups"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("groups:\n- name: g\n  rules: [\n", 4, "malformed YAML"),
+        ("scrape_configs: []\n", 1, "not a rules file: found a mapping with keys 'scrape_configs'"),
+        ("kind: Deployment\n", 1, "not a rules file: found kind 'Deployment'"),
+        ("groups:\n- rules:\n  - alert: A\n    expr: up\n", 2, "group 1 has no name"),
+        ("groups:\n- name: g\n  rules:\n  - alert: A\n    labels: {}\n", 4, "rule 'A' has no expr"),
+        ("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    for: 5 minutes\n", 6, "is not a duration"),
+        ("groups:\n- name: g\n  interval: often\n  rules: []\n", 3, "interval 'often' is not a duration"),
+        ("groups:\n- name: g\n  rules:\n  - expr: up\n", 4, "has neither `alert` nor `record`"),
+        ("groups:\n- name: g\n  rules:\n  - record: not a name\n    expr: up\n", 4, "is not a valid metric name"),
+        (
+            "groups:\n- name: g\n  rules: []\n- name: h\n  rules: []\n- name: g\n  rules: []\n",
+            6,
+            "duplicate group name 'g' (first at line 2)",
+        ),
+        ("kind: PrometheusRule\nmetadata: {name: x}\nspec: {}\n", 1, "PrometheusRule 'x' has no spec.groups"),
+    ],
+)
 def test_bad_rule_files_name_file_and_line(tmp_path: Path, text: str, line: int, words: str) -> None:
     path = write(tmp_path, "bad.yml", text)
     with pytest.raises(InputError) as exc:
@@ -152,16 +188,19 @@ def test_not_a_rules_file_says_what_was_expected(tmp_path: Path) -> None:
 
 
 def test_configmap_value_errors_point_into_the_outer_file(tmp_path: Path) -> None:
-    text = ("kind: ConfigMap\nmetadata: {name: cm}\ndata:\n  r.yml: |\n    groups:\n    - name: g\n"
-            "      rules:\n      - alert: A\n        expr: up\n        for: soon\n")
+    text = (
+        "kind: ConfigMap\nmetadata: {name: cm}\ndata:\n  r.yml: |\n    groups:\n    - name: g\n"
+        "      rules:\n      - alert: A\n        expr: up\n        for: soon\n"
+    )
     with pytest.raises(InputError) as exc:
         collect_files([write(tmp_path, "cm.yaml", text)])
     assert str(exc.value).startswith(f"{tmp_path / 'cm.yaml'}:10: ")
 
 
 def test_empty_rules_list_warns_and_continues(tmp_path: Path) -> None:
-    path = write(tmp_path, "r.yml", "groups:\n- name: quiet\n  rules:\n- name: loud\n  rules:\n"
-                 "  - alert: A\n    expr: up == 0\n")
+    path = write(
+        tmp_path, "r.yml", "groups:\n- name: quiet\n  rules:\n- name: loud\n  rules:\n  - alert: A\n    expr: up == 0\n"
+    )
     out = tmp_path / "inv"
     collect("prometheus", out=out, from_files=[path])
     inv = read_inventory(out)
@@ -257,8 +296,10 @@ def test_sample_recorded_targets_and_config_are_collected_and_scrubbed(tmp_path:
     assert sorted(jobs) == sorted(job["job_name"] for job in config["scrape_configs"])
     assert jobs["node"].normalized["static_targets"] == ["10.0.1.11:9100", "10.0.1.12:9100", "10.0.1.13:9100"]
     assert jobs["node"].normalized["scrape_interval_seconds"] == 30  # the global interval
-    assert (jobs["kubernetes-pods"].normalized["kubernetes_sd"],
-            jobs["kubernetes-pods"].normalized["scrape_interval_seconds"]) == (True, 15)
+    assert (
+        jobs["kubernetes-pods"].normalized["kubernetes_sd"],
+        jobs["kubernetes-pods"].normalized["scrape_interval_seconds"],
+    ) == (True, 15)
     assert jobs["node"].payload["basic_auth"]["password"].startswith("{{secret:")
     assert jobs["node"].payload["basic_auth"]["username"] == "prometheus"
     written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "inv").rglob("*.json"))
@@ -266,9 +307,15 @@ def test_sample_recorded_targets_and_config_are_collected_and_scrubbed(tmp_path:
     # every recorded pod target keeps the discovered Kubernetes labels bridge mode turns into Autodiscovery
     pods = [o for o in inv.by_kind("target") if o.normalized["scrape_pool"] == "kubernetes-pods"]
     assert {o.normalized["labels"]["job"] for o in pods} == {
-        "payment-gateway", "billing-api", "billing-worker", "notification-worker"}
-    assert all(o.normalized["discovered_labels"]["__meta_kubernetes_pod_annotation_prometheus_io_scrape"] == "true"
-               for o in pods)
+        "payment-gateway",
+        "billing-api",
+        "billing-worker",
+        "notification-worker",
+    }
+    assert all(
+        o.normalized["discovered_labels"]["__meta_kubernetes_pod_annotation_prometheus_io_scrape"] == "true"
+        for o in pods
+    )
     assert all(o.ref.origin == str(SAMPLE / "targets.json") for o in inv.by_kind("target"))
 
 
@@ -290,21 +337,56 @@ def test_recorded_answers_normalise_exactly_like_the_api(tmp_path: Path) -> None
     files = {o.ref.key: (o.payload, o.normalized) for o in from_files.objects if o.ref.kind in wanted}
     assert files == api and len(files) == 3
     assert {o.ref.origin for o in from_files.objects if o.ref.kind in wanted} == {
-        str(tmp_path / "rec" / "config.json"), str(tmp_path / "rec" / "targets.json")}
+        str(tmp_path / "rec" / "config.json"),
+        str(tmp_path / "rec" / "targets.json"),
+    }
     assert URL not in str(files)
 
 
 def test_explicit_flags_plain_prometheus_yml_and_precedence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rules = write(tmp_path, "rules/r.yml", RULES)
-    config = write(tmp_path, "prometheus.yml", "scrape_configs:\n- job_name: api\n  authorization:\n"
-                   "    credentials: s3cr3t-bearer\n  static_configs:\n  - targets: ['a:1']\n")
+    config = write(
+        tmp_path,
+        "prometheus.yml",
+        "scrape_configs:\n- job_name: api\n  authorization:\n"
+        "    credentials: s3cr3t-bearer\n  static_configs:\n  - targets: ['a:1']\n",
+    )
     userinfo = "user:pw-in-url"  # kept apart so the repository's credential scan does not flag this file
-    targets = write(tmp_path, "t.json", json.dumps({"status": "success", "data": {"activeTargets": [
-        {"scrapePool": "api", "scrapeUrl": f"http://{userinfo}@a:1/metrics?token=t0k3n", "health": "up",
-         "labels": {"job": "api", "instance": "a:1"}, "discoveredLabels": {"__param_token": "t0k3n"}}]}}))
+    targets = write(
+        tmp_path,
+        "t.json",
+        json.dumps(
+            {
+                "status": "success",
+                "data": {
+                    "activeTargets": [
+                        {
+                            "scrapePool": "api",
+                            "scrapeUrl": f"http://{userinfo}@a:1/metrics?token=t0k3n",
+                            "health": "up",
+                            "labels": {"job": "api", "instance": "a:1"},
+                            "discoveredLabels": {"__param_token": "t0k3n"},
+                        }
+                    ]
+                },
+            }
+        ),
+    )
     out = tmp_path / "inv"
-    argv = ["collect", "prometheus", "--from-files", str(rules), "--config", str(config), "--targets", str(targets),
-            "--metadata", str(write(tmp_path, "m.json", "{}")), "--out", str(out)]
+    argv = [
+        "collect",
+        "prometheus",
+        "--from-files",
+        str(rules),
+        "--config",
+        str(config),
+        "--targets",
+        str(targets),
+        "--metadata",
+        str(write(tmp_path, "m.json", "{}")),
+        "--out",
+        str(out),
+    ]
     assert cli.main(argv) == 0
     assert "scrape_config        1" in capsys.readouterr().out
     inv = read_inventory(out)
@@ -325,20 +407,36 @@ def test_top_level_config_yaml_is_not_a_rule_file_but_nested_rules_still_are(tmp
     assert inv.by_kind("scrape_config")[0].normalized["scrape_interval_seconds"] == 60
 
 
-@pytest.mark.parametrize(("name", "text", "line", "words"), [
-    ("targets.json", '{"activeTargets": [\n {"scrapePool": "a"}\n]}', 2, "activeTargets[0] has no `scrapeUrl`"),
-    ("targets.json", '{"status": "error", "error": "bad query",\n "data": {}}', 1, "is an error: bad query"),
-    ("targets.json", '{"activeTargets": [\n {"scrapePool": "a", "scrapeUrl": "u",\n  "labels": [1]}]}', 3,
-     "labels must be an object"),
-    ("targets.json", '{"activeTargets": {\n}}', 1, "`activeTargets` list"),
-    ("config.yaml", "scrape_configs:\n- job_name: a\n- metrics_path: /m\n", 3, "scrape_configs[1] must be a mapping"),
-    ("config.yaml", "scrape_configs:\n- job_name: a\n- job_name: a\n", 3, "duplicate job_name 'a'"),
-    ("config.yaml", "scrape_configs:\n- job_name: a\n  scrape_interval: soon\n", 3, "'soon' is not a duration"),
-    ("config.yaml", "groups:\n- name: g\n  rules: []\n", 1, "not a Prometheus configuration"),
-    ("config.json", '{"status": "success", "data": {"yaml": "scrape_configs:\\n- job_name: [x]\\n"}}', 2,
-     "must be a mapping with a `job_name`"),
-    ("config.yaml", "scrape_configs:\n- job_name: a\n  static_configs: {targets: [x]}\n", 3, "static_configs must"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "line", "words"),
+    [
+        ("targets.json", '{"activeTargets": [\n {"scrapePool": "a"}\n]}', 2, "activeTargets[0] has no `scrapeUrl`"),
+        ("targets.json", '{"status": "error", "error": "bad query",\n "data": {}}', 1, "is an error: bad query"),
+        (
+            "targets.json",
+            '{"activeTargets": [\n {"scrapePool": "a", "scrapeUrl": "u",\n  "labels": [1]}]}',
+            3,
+            "labels must be an object",
+        ),
+        ("targets.json", '{"activeTargets": {\n}}', 1, "`activeTargets` list"),
+        (
+            "config.yaml",
+            "scrape_configs:\n- job_name: a\n- metrics_path: /m\n",
+            3,
+            "scrape_configs[1] must be a mapping",
+        ),
+        ("config.yaml", "scrape_configs:\n- job_name: a\n- job_name: a\n", 3, "duplicate job_name 'a'"),
+        ("config.yaml", "scrape_configs:\n- job_name: a\n  scrape_interval: soon\n", 3, "'soon' is not a duration"),
+        ("config.yaml", "groups:\n- name: g\n  rules: []\n", 1, "not a Prometheus configuration"),
+        (
+            "config.json",
+            '{"status": "success", "data": {"yaml": "scrape_configs:\\n- job_name: [x]\\n"}}',
+            2,
+            "must be a mapping with a `job_name`",
+        ),
+        ("config.yaml", "scrape_configs:\n- job_name: a\n  static_configs: {targets: [x]}\n", 3, "static_configs must"),
+    ],
+)
 def test_bad_recorded_files_name_file_and_line(tmp_path: Path, name: str, text: str, line: int, words: str) -> None:
     write(tmp_path, name, text)
     with pytest.raises(InputError) as err:

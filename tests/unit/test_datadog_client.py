@@ -29,8 +29,13 @@ def test_api_url_wins_and_keys_are_required() -> None:
 
 
 def test_rate_limit_headers_parsed_case_insensitively() -> None:
-    headers = {"x-ratelimit-limit": "100", "X-RateLimit-Period": "10", "X-RateLimit-Remaining": "7",
-               "X-RateLimit-Reset": "4", "X-RateLimit-Name": "post_monitors"}
+    headers = {
+        "x-ratelimit-limit": "100",
+        "X-RateLimit-Period": "10",
+        "X-RateLimit-Remaining": "7",
+        "X-RateLimit-Reset": "4",
+        "X-RateLimit-Name": "post_monitors",
+    }
     assert RateLimit.from_headers(headers) == RateLimit(100, 10, 7, 4, "post_monitors")
     assert RateLimit.from_headers({"X-RateLimit-Limit": "100"}) is None
     assert RateLimit.from_headers(None) is None
@@ -55,8 +60,13 @@ def test_server_fields_with_wildcards_are_ignored() -> None:
 def test_monitor_normalize_ignores_server_defaults_but_not_real_changes() -> None:
     desired = {"type": "metric alert", "query": "q > 1", "tags": ["b", "a"], "options": {"thresholds": {"critical": 1}}}
     live = {
-        "id": 3, "type": "query alert", "query": "q > 1", "tags": ["a", "b"], "priority": None,
-        "created": "2026-01-01T00:00:00+00:00", "overall_state": "OK",
+        "id": 3,
+        "type": "query alert",
+        "query": "q > 1",
+        "tags": ["a", "b"],
+        "priority": None,
+        "created": "2026-01-01T00:00:00+00:00",
+        "overall_state": "OK",
         "options": {"thresholds": {"critical": 1}, "notify_no_data": False, "new_host_delay": 300, "silenced": {}},
     }
     assert equivalent("monitor", desired, live)

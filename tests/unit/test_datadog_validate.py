@@ -158,9 +158,17 @@ def test_warning_on_the_right_side_of_critical(op: str, critical: float, warning
 @pytest.mark.parametrize(
     ("window", "ok"),
     [
-        ("last_1m", True), ("last_10080m", True), ("last_10081m", False), ("last_0m", False),
-        ("last_168h", True), ("last_169h", False), ("last_1d", True), ("last_1w", True), ("last_2w", False),
-        ("last_5x", False), ("current_1mo", True),
+        ("last_1m", True),
+        ("last_10080m", True),
+        ("last_10081m", False),
+        ("last_0m", False),
+        ("last_168h", True),
+        ("last_169h", False),
+        ("last_1d", True),
+        ("last_1w", True),
+        ("last_2w", False),
+        ("last_5x", False),
+        ("current_1mo", True),
     ],
 )
 def test_window_limits(window: str, ok: bool) -> None:
@@ -284,16 +292,19 @@ def reference_verdict(component: str, payload: dict[str, Any]) -> bool:
     from migrate.datadog.validate import _schemas
 
     root = Resource.from_contents({"components": {"schemas": _schemas()}}, default_specification=DRAFT4)
-    validator = Draft4Validator({"$ref": f"urn:x#/components/schemas/{component}"},
-                                registry=Registry().with_resource("urn:x", root))
+    validator = Draft4Validator(
+        {"$ref": f"urn:x#/components/schemas/{component}"}, registry=Registry().with_resource("urn:x", root)
+    )
     return bool(validator.is_valid(payload))
 
 
 @pytest.mark.parametrize(
     "definition",
     [
-        {"type": "funnel", "requests": [{"query": {"data_source": "rum", "query_string": "", "steps": []},
-                                         "request_type": "funnel"}]},  # two branches share `funnel`
+        {
+            "type": "funnel",
+            "requests": [{"query": {"data_source": "rum", "query_string": "", "steps": []}, "request_type": "funnel"}],
+        },  # two branches share `funnel`
         {"type": "funnel", "requests": "bad"},
         {"type": "topology_map", "requests": []},  # a nested union
         {"type": "group", "layout_type": "ordered", "widgets": [{"definition": {"type": "note", "content": "x"}}]},

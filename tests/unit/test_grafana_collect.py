@@ -23,13 +23,33 @@ def _dash(**extra: object) -> dict[str, object]:
         "tags": ["payments"],
         "panels": [
             {"type": "row", "id": 1, "title": "Top", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1}},
-            {"type": "timeseries", "id": 2, "title": "RPS", "gridPos": {"x": 0, "y": 1, "w": 12, "h": 8},
-             "targets": [{"refId": "A", "expr": "rate(x_total[5m])", "legendFormat": "{{code}}"},
-                         {"refId": "B", "expr": "rate(y_total[5m])", "hide": True}]},
-            {"type": "row", "id": 3, "title": "Hidden", "collapsed": True, "gridPos": {"x": 0, "y": 9, "w": 24, "h": 1},
-             "panels": [{"type": "stat", "id": 4, "title": "Logs", "gridPos": {"x": 0, "y": 10, "w": 6, "h": 4},
-                         "datasource": {"type": "loki", "uid": "lk"},
-                         "targets": [{"refId": "A", "expr": "{app=\"x\"}"}]}]},
+            {
+                "type": "timeseries",
+                "id": 2,
+                "title": "RPS",
+                "gridPos": {"x": 0, "y": 1, "w": 12, "h": 8},
+                "targets": [
+                    {"refId": "A", "expr": "rate(x_total[5m])", "legendFormat": "{{code}}"},
+                    {"refId": "B", "expr": "rate(y_total[5m])", "hide": True},
+                ],
+            },
+            {
+                "type": "row",
+                "id": 3,
+                "title": "Hidden",
+                "collapsed": True,
+                "gridPos": {"x": 0, "y": 9, "w": 24, "h": 1},
+                "panels": [
+                    {
+                        "type": "stat",
+                        "id": 4,
+                        "title": "Logs",
+                        "gridPos": {"x": 0, "y": 10, "w": 6, "h": 4},
+                        "datasource": {"type": "loki", "uid": "lk"},
+                        "targets": [{"refId": "A", "expr": '{app="x"}'}],
+                    }
+                ],
+            },
         ],
         **extra,
     }
@@ -63,21 +83,35 @@ def test_panels_flattened_with_rows_and_targets_kept() -> None:
 )
 def test_datasource_spellings(datasource: object, kind: str) -> None:
     dashboard = {
-        "__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"},
-                     {"name": "DS_LOKI", "type": "datasource", "pluginId": "loki"}],
+        "__inputs": [
+            {"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"},
+            {"name": "DS_LOKI", "type": "datasource", "pluginId": "loki"},
+        ],
         "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
     }
     assert DatasourceResolver(dashboard).kind(datasource) == kind
 
 
 def test_legacy_rows_get_grid_positions() -> None:
-    legacy = {"uid": "old", "title": "Old", "rows": [
-        {"title": "A", "height": "300px", "panels": [{"id": 1, "type": "graph", "span": 6, "targets": []},
-                                                      {"id": 2, "type": "singlestat", "span": 6, "targets": []}]},
-    ]}
+    legacy = {
+        "uid": "old",
+        "title": "Old",
+        "rows": [
+            {
+                "title": "A",
+                "height": "300px",
+                "panels": [
+                    {"id": 1, "type": "graph", "span": 6, "targets": []},
+                    {"id": 2, "type": "singlestat", "span": 6, "targets": []},
+                ],
+            },
+        ],
+    }
     panels = normalize_dashboard(legacy, origin="x")[1:]
-    assert [p.normalized["grid"] for p in panels] == [{"x": 0, "y": 1, "w": 12, "h": 10},
-                                                      {"x": 12, "y": 1, "w": 12, "h": 10}]
+    assert [p.normalized["grid"] for p in panels] == [
+        {"x": 0, "y": 1, "w": 12, "h": 10},
+        {"x": 12, "y": 1, "w": 12, "h": 10},
+    ]
 
 
 def test_corpus_configmap_list_and_directory() -> None:
@@ -114,13 +148,21 @@ def test_api_pages_search_and_keeps_folders() -> None:
     try:
         grafana.PAGE_SIZE = 2  # force a second page
         responses.get(f"{base}/api/datasources", json=[{"name": "Prom", "uid": "p1", "type": "prometheus"}])
-        responses.get(f"{base}/api/search", json=hits[:2], match=[responses.matchers.query_param_matcher(
-            {"type": "dash-db", "limit": "2", "page": "1"})])
-        responses.get(f"{base}/api/search", json=hits[2:], match=[responses.matchers.query_param_matcher(
-            {"type": "dash-db", "limit": "2", "page": "2"})])
+        responses.get(
+            f"{base}/api/search",
+            json=hits[:2],
+            match=[responses.matchers.query_param_matcher({"type": "dash-db", "limit": "2", "page": "1"})],
+        )
+        responses.get(
+            f"{base}/api/search",
+            json=hits[2:],
+            match=[responses.matchers.query_param_matcher({"type": "dash-db", "limit": "2", "page": "2"})],
+        )
         for hit in hits:
-            body = {"dashboard": {**_dash(), "uid": hit["uid"], "title": hit["title"]},
-                    "meta": {"folderTitle": "Payments", "folderUid": "f1"}}
+            body = {
+                "dashboard": {**_dash(), "uid": hit["uid"], "title": hit["title"]},
+                "meta": {"folderTitle": "Payments", "folderUid": "f1"},
+            }
             responses.get(f"{base}/api/dashboards/uid/{hit['uid']}", json=body)
         inv = grafana.collect({"env": {"GRAFANA_URL": base, "GRAFANA_TOKEN": "glsa_secret"}})
     finally:

@@ -74,8 +74,13 @@ def test_panel_mapping(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", _cases("grafana_variables.yaml"), ids=lambda c: c["name"])
 def test_variables(case: dict[str, Any]) -> None:
-    panel = {"id": 1, "type": "timeseries", "title": "p", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
-             "targets": [{"refId": "A", "expr": case["expr"]}]}
+    panel = {
+        "id": 1,
+        "type": "timeseries",
+        "title": "p",
+        "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+        "targets": [{"refId": "A", "expr": case["expr"]}],
+    }
     resource, ledger = _run({"uid": "v", "title": "V", "panels": [panel], "templating": {"list": case["variables"]}})
     _subset(case["dd"], resource.payload["template_variables"], "template_variables")
     query = _widgets(resource.payload)[0]["definition"]["requests"][0]["queries"][0]["query"]
@@ -93,8 +98,13 @@ def test_instance_variables_follow_the_instance_mapping(tmp_path: Path) -> None:
     """By default `instance` is `endpoint` (scrape URLs): host:port values are not offered; an operator layer
     mapping `instance: host` keeps them, since those are meant to be the same names."""
     variable = {"name": "target", "type": "custom", "query": "pg-1:9090,pg-2:9090", "current": {"value": "pg-2:9090"}}
-    panel = {"id": 1, "type": "timeseries", "title": "p", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
-             "targets": [{"refId": "A", "expr": 'sum(rate(payment_gateway_requests_total{instance="$target"}[5m]))'}]}
+    panel = {
+        "id": 1,
+        "type": "timeseries",
+        "title": "p",
+        "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+        "targets": [{"refId": "A", "expr": 'sum(rate(payment_gateway_requests_total{instance="$target"}[5m]))'}],
+    }
     dashboard = {"uid": "v", "title": "V", "panels": [panel], "templating": {"list": [variable]}}
     resource, ledger = _run(dashboard)
     assert resource.payload["template_variables"] == [{"name": "target", "prefix": "endpoint", "defaults": ["*"]}]
@@ -106,7 +116,8 @@ def test_instance_variables_follow_the_instance_mapping(tmp_path: Path) -> None:
     (tmp_path / "host.yaml").write_text("prometheus:\n  label_tags:\n    instance: host\n")
     resource, ledger = _run(dashboard, [tmp_path])
     assert resource.payload["template_variables"] == [
-        {"name": "target", "prefix": "host", "defaults": ["pg-2:9090"], "available_values": ["pg-1:9090", "pg-2:9090"]}]
+        {"name": "target", "prefix": "host", "defaults": ["pg-2:9090"], "available_values": ["pg-1:9090", "pg-2:9090"]}
+    ]
     entry = ledger.get("grafana/dashboard/v")
     assert entry is not None and "grafana.variable_endpoint_values" not in {f.code for f in entry.findings}
 
@@ -116,24 +127,43 @@ def test_layout(case: dict[str, Any]) -> None:
     items = [Placed({"type": "note", "content": str(i)}, grid) for i, grid in enumerate(case["panels"])]
     widgets, _ = pack(items, 3)
     assert [w["layout"] for w in widgets] == case["layout"]
-    cells = [(x, y) for w in widgets for x in range(w["layout"]["x"], w["layout"]["x"] + w["layout"]["width"])
-             for y in range(w["layout"]["y"], w["layout"]["y"] + w["layout"]["height"])]
+    cells = [
+        (x, y)
+        for w in widgets
+        for x in range(w["layout"]["x"], w["layout"]["x"] + w["layout"]["width"])
+        for y in range(w["layout"]["y"], w["layout"]["y"] + w["layout"]["height"])
+    ]
     assert len(cells) == len(set(cells)), "widgets overlap"
 
 
 def test_rows_become_groups_and_collapsed_rows_keep_their_panels() -> None:
     def ts(pid: int, y: int) -> dict[str, Any]:
-        return {"id": pid, "type": "timeseries", "title": f"p{pid}", "gridPos": {"x": 0, "y": y, "w": 24, "h": 6},
-                "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)"}]}
+        return {
+            "id": pid,
+            "type": "timeseries",
+            "title": f"p{pid}",
+            "gridPos": {"x": 0, "y": y, "w": 24, "h": 6},
+            "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)"}],
+        }
 
-    dashboard = {"uid": "r", "title": "Rows", "panels": [
-        ts(1, 0),
-        {"id": 2, "type": "row", "title": "Open", "gridPos": {"x": 0, "y": 6, "w": 24, "h": 1}},
-        ts(3, 7),
-        {"id": 4, "type": "row", "title": "Closed", "collapsed": True, "gridPos": {"x": 0, "y": 13, "w": 24, "h": 1},
-         "panels": [ts(5, 14), ts(6, 20)]},
-        {"id": 8, "type": "row", "title": "Empty", "gridPos": {"x": 0, "y": 14, "w": 24, "h": 1}},
-    ]}
+    dashboard = {
+        "uid": "r",
+        "title": "Rows",
+        "panels": [
+            ts(1, 0),
+            {"id": 2, "type": "row", "title": "Open", "gridPos": {"x": 0, "y": 6, "w": 24, "h": 1}},
+            ts(3, 7),
+            {
+                "id": 4,
+                "type": "row",
+                "title": "Closed",
+                "collapsed": True,
+                "gridPos": {"x": 0, "y": 13, "w": 24, "h": 1},
+                "panels": [ts(5, 14), ts(6, 20)],
+            },
+            {"id": 8, "type": "row", "title": "Empty", "gridPos": {"x": 0, "y": 14, "w": 24, "h": 1}},
+        ],
+    }
     resource, ledger = _run(dashboard)
     top = resource.payload["widgets"]
     assert [w["definition"]["type"] for w in top] == ["timeseries", "group", "group"]
@@ -146,9 +176,21 @@ def test_rows_become_groups_and_collapsed_rows_keep_their_panels() -> None:
 
 
 def test_ownership_marker_source_reference_and_source_metrics() -> None:
-    resource, ledger = _run({"uid": "own", "title": "Own", "folder": "x", "panels": [
-        {"id": 1, "type": "timeseries", "title": "a", "targets": [
-            {"refId": "A", "expr": "sum(rate(payment_gateway_requests_total[5m]))"}]}]})
+    resource, ledger = _run(
+        {
+            "uid": "own",
+            "title": "Own",
+            "folder": "x",
+            "panels": [
+                {
+                    "id": 1,
+                    "type": "timeseries",
+                    "title": "a",
+                    "targets": [{"refId": "A", "expr": "sum(rate(payment_gateway_requests_total[5m]))"}],
+                }
+            ],
+        }
+    )
     assert owned_key("dashboard", resource.payload) == resource.key
     assert "grafana/dashboard/own" in resource.payload["description"]
     assert resource.metadata["source_metrics"] == ["payment_gateway_requests_total"]
@@ -158,15 +200,25 @@ def test_ownership_marker_source_reference_and_source_metrics() -> None:
 
 
 def test_annotation_queries_are_reported_and_links_kept_in_the_description() -> None:
-    resource, ledger = _run({
-        "uid": "ann", "title": "Ann", "panels": [],
-        "annotations": {"list": [
-            {"builtIn": 1, "name": "Annotations & Alerts", "datasource": "-- Grafana --", "enable": True},
-            {"name": "deploys", "datasource": {"type": "prometheus", "uid": "p"}, "enable": True,
-             "expr": "changes(kube_deployment_status_observed_generation[1m]) > 0"},
-        ]},
-        "links": [{"title": "Runbooks", "url": "https://wiki.example.com/runbooks", "type": "link"}],
-    })
+    resource, ledger = _run(
+        {
+            "uid": "ann",
+            "title": "Ann",
+            "panels": [],
+            "annotations": {
+                "list": [
+                    {"builtIn": 1, "name": "Annotations & Alerts", "datasource": "-- Grafana --", "enable": True},
+                    {
+                        "name": "deploys",
+                        "datasource": {"type": "prometheus", "uid": "p"},
+                        "enable": True,
+                        "expr": "changes(kube_deployment_status_observed_generation[1m]) > 0",
+                    },
+                ]
+            },
+            "links": [{"title": "Runbooks", "url": "https://wiki.example.com/runbooks", "type": "link"}],
+        }
+    )
     entry = ledger.get("grafana/dashboard/ann")
     assert entry is not None and entry.outcome is Outcome.APPROXIMATE
     (dropped,) = [f for f in entry.findings if f.code == "grafana.annotation_dropped"]  # the built-in one is not
@@ -175,22 +227,59 @@ def test_annotation_queries_are_reported_and_links_kept_in_the_description() -> 
 
 
 def test_a_repeated_row_is_reported() -> None:
-    _, ledger = _run({"uid": "rr", "title": "RR", "panels": [
-        {"id": 1, "type": "row", "title": "Per node", "repeat": "node", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1}},
-        {"id": 2, "type": "timeseries", "title": "p", "gridPos": {"x": 0, "y": 1, "w": 24, "h": 6},
-         "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)"}]}]})
+    _, ledger = _run(
+        {
+            "uid": "rr",
+            "title": "RR",
+            "panels": [
+                {
+                    "id": 1,
+                    "type": "row",
+                    "title": "Per node",
+                    "repeat": "node",
+                    "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1},
+                },
+                {
+                    "id": 2,
+                    "type": "timeseries",
+                    "title": "p",
+                    "gridPos": {"x": 0, "y": 1, "w": 24, "h": 6},
+                    "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)"}],
+                },
+            ],
+        }
+    )
     entry = ledger.get("grafana/dashboard/rr")
     assert entry is not None and entry.outcome is Outcome.APPROXIMATE
     assert [f.code for f in entry.findings] == ["grafana.row_repeat"] and "$node" in entry.findings[0].message
 
 
 def test_resolution_overrides_are_named_with_where_they_were_set() -> None:
-    _, ledger = _run({"uid": "res", "title": "Res", "panels": [
-        {"id": 1, "type": "timeseries", "title": "p", "interval": "10m", "maxDataPoints": 500,
-         "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)", "interval": "30s"},
-                     {"refId": "B", "expr": "sum(billing_invoice_queue_depth)", "interval": ""}]},
-        {"id": 2, "type": "timeseries", "title": "q",
-         "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)"}]}]})
+    _, ledger = _run(
+        {
+            "uid": "res",
+            "title": "Res",
+            "panels": [
+                {
+                    "id": 1,
+                    "type": "timeseries",
+                    "title": "p",
+                    "interval": "10m",
+                    "maxDataPoints": 500,
+                    "targets": [
+                        {"refId": "A", "expr": "sum(billing_invoice_queue_depth)", "interval": "30s"},
+                        {"refId": "B", "expr": "sum(billing_invoice_queue_depth)", "interval": ""},
+                    ],
+                },
+                {
+                    "id": 2,
+                    "type": "timeseries",
+                    "title": "q",
+                    "targets": [{"refId": "A", "expr": "sum(billing_invoice_queue_depth)"}],
+                },
+            ],
+        }
+    )
     entry = ledger.get("grafana/panel/res/1")
     assert entry is not None
     (finding,) = [f for f in entry.findings if f.code == "grafana.interval_dropped"]
@@ -201,15 +290,26 @@ def test_resolution_overrides_are_named_with_where_they_were_set() -> None:
     assert plain is not None and "grafana.interval_dropped" not in {f.code for f in plain.findings}
 
 
-@pytest.mark.parametrize(("all_value", "outcome"), [(".*", Outcome.EXACT), (".+", Outcome.APPROXIMATE),
-                                                    ("prod|staging", Outcome.APPROXIMATE), (None, None)])
+@pytest.mark.parametrize(
+    ("all_value", "outcome"),
+    [(".*", Outcome.EXACT), (".+", Outcome.APPROXIMATE), ("prod|staging", Outcome.APPROXIMATE), (None, None)],
+)
 def test_a_custom_all_value_is_named(all_value: str | None, outcome: Outcome | None) -> None:
-    variable: dict[str, Any] = {"name": "env", "type": "custom", "query": "prod,staging", "includeAll": True,
-                                "current": {"value": "$__all"}}
+    variable: dict[str, Any] = {
+        "name": "env",
+        "type": "custom",
+        "query": "prod,staging",
+        "includeAll": True,
+        "current": {"value": "$__all"},
+    }
     if all_value is not None:
         variable["allValue"] = all_value
-    panel = {"id": 1, "type": "timeseries", "title": "p",
-             "targets": [{"refId": "A", "expr": 'sum(billing_invoice_queue_depth{environment=~"$env"})'}]}
+    panel = {
+        "id": 1,
+        "type": "timeseries",
+        "title": "p",
+        "targets": [{"refId": "A", "expr": 'sum(billing_invoice_queue_depth{environment=~"$env"})'}],
+    }
     resource, ledger = _run({"uid": "all", "title": "All", "panels": [panel], "templating": {"list": [variable]}})
     assert resource.payload["template_variables"][0]["defaults"] == ["*"]
     entry = ledger.get("grafana/dashboard/all")
@@ -225,9 +325,23 @@ def test_a_custom_all_value_is_named(all_value: str | None, outcome: Outcome | N
 def test_an_interval_variable_on_a_target_is_judged_by_its_value() -> None:
     def run(current: str) -> Outcome:
         variable = {"name": "resolution", "type": "interval", "query": "30s,5m,1h", "current": {"value": current}}
-        _, ledger = _run({"uid": "iv", "title": "Iv", "templating": {"list": [variable]}, "panels": [
-            {"id": 1, "type": "timeseries", "title": "p", "targets": [
-                {"refId": "A", "expr": "sum(billing_invoice_queue_depth)", "interval": "$resolution"}]}]})
+        _, ledger = _run(
+            {
+                "uid": "iv",
+                "title": "Iv",
+                "templating": {"list": [variable]},
+                "panels": [
+                    {
+                        "id": 1,
+                        "type": "timeseries",
+                        "title": "p",
+                        "targets": [
+                            {"refId": "A", "expr": "sum(billing_invoice_queue_depth)", "interval": "$resolution"}
+                        ],
+                    }
+                ],
+            }
+        )
         entry = ledger.get("grafana/panel/iv/1")
         assert entry is not None
         (finding,) = [f for f in entry.findings if f.code == "grafana.interval_dropped"]
@@ -238,10 +352,23 @@ def test_an_interval_variable_on_a_target_is_judged_by_its_value() -> None:
 
 
 def test_a_comparison_finding_says_what_the_widget_graphs() -> None:
-    _, ledger = _run({"uid": "cmp", "title": "Cmp", "panels": [
-        {"id": 1, "type": "timeseries", "title": "p", "targets": [
-            {"refId": "A", "expr": "sum(billing_invoice_queue_depth) > 10"},
-            {"refId": "B", "expr": "sum(billing_invoice_queue_depth) > sum(billing_invoice_queue_limit)"}]}]})
+    _, ledger = _run(
+        {
+            "uid": "cmp",
+            "title": "Cmp",
+            "panels": [
+                {
+                    "id": 1,
+                    "type": "timeseries",
+                    "title": "p",
+                    "targets": [
+                        {"refId": "A", "expr": "sum(billing_invoice_queue_depth) > 10"},
+                        {"refId": "B", "expr": "sum(billing_invoice_queue_depth) > sum(billing_invoice_queue_limit)"},
+                    ],
+                }
+            ],
+        }
+    )
     entry = ledger.get("grafana/panel/cmp/1")
     assert entry is not None
     a, b = [f.message for f in entry.findings if f.code == "grafana.query_comparison"]

@@ -22,10 +22,13 @@ def obj(name: str, kind: str = "alerting_rule", payload: Any = None) -> Inventor
 def write(tmp_path: Path) -> Path:
     out = tmp_path / "inv"
     origin = "https://u:" + "pw-77" + "@prom.test:9090/?token=abc"  # split so the secret scanner stays quiet
-    write_inventory(out, source="prometheus", origin=origin,
-                    objects=[obj("A"), obj("B", payload={"basic_auth": {"password": "pw-88"}}),
-                             obj("r", "recording_rule")],
-                    warnings=["w1"])
+    write_inventory(
+        out,
+        source="prometheus",
+        origin=origin,
+        objects=[obj("A"), obj("B", payload={"basic_auth": {"password": "pw-88"}}), obj("r", "recording_rule")],
+        warnings=["w1"],
+    )
     return out
 
 
@@ -49,13 +52,18 @@ def test_round_trip_manifest_checksums_and_scrubbing(tmp_path: Path) -> None:
     assert manifest["origin"] == "https://prom.test:9090/"
     assert manifest["warnings"] == ["w1"]
     text = (out / "manifest.json").read_text(encoding="utf-8") + "".join(
-        (out / f).read_text(encoding="utf-8") for f in files)
+        (out / f).read_text(encoding="utf-8") for f in files
+    )
     assert "pw-77" not in text and "pw-88" not in text and "token=abc" not in text
 
     inv = read_inventory(out)
     assert sorted(o.ref.key for o in inv.objects) == sorted(
-        ["prometheus/alerting_rule/f.yml/g/A", "prometheus/alerting_rule/f.yml/g/B",
-         "prometheus/recording_rule/f.yml/g/r"])
+        [
+            "prometheus/alerting_rule/f.yml/g/A",
+            "prometheus/alerting_rule/f.yml/g/B",
+            "prometheus/recording_rule/f.yml/g/r",
+        ]
+    )
     b = next(o for o in inv.objects if o.ref.name == "B")
     assert b.payload["basic_auth"]["password"].startswith("{{secret:")
     assert inv.counts() == manifest["counts"]
@@ -82,8 +90,9 @@ def test_schema_errors_name_file_and_field(tmp_path: Path) -> None:
     path = object_file(out, "A")
     edit_json(path, lambda d: d["source_ref"].update(kind="Not A Kind"))
     rel = path.relative_to(out).as_posix()
-    edit_json(out / "manifest.json",
-              lambda m: m["objects"].update({rel: hashlib.sha256(path.read_bytes()).hexdigest()}))
+    edit_json(
+        out / "manifest.json", lambda m: m["objects"].update({rel: hashlib.sha256(path.read_bytes()).hexdigest()})
+    )
     with pytest.raises(InventoryError) as exc:
         read_inventory(out)
     assert str(exc.value).startswith(f"{path}: source_ref.kind: 'Not A Kind' does not match")

@@ -17,7 +17,10 @@ PATTERNS = {
 def tracked_files() -> list[Path]:
     out = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "tests", "inventories", "mappings", "bench"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     return [ROOT / p for p in out if (ROOT / p).is_file()]
 

@@ -17,8 +17,9 @@ def ref(name: str, source: str = "prometheus") -> SourceRef:
     return SourceRef(source, "alerting_rule", f"payments.yml/payment-gateway/{name}", name)
 
 
-def desired_monitor(name: str, query: str = "avg(last_5m):avg:http.errors{service:pay} > 5",
-                    source: str = "prometheus", **extra: Any) -> DesiredResource:
+def desired_monitor(
+    name: str, query: str = "avg(last_5m):avg:http.errors{service:pay} > 5", source: str = "prometheus", **extra: Any
+) -> DesiredResource:
     refs = [ref(name, source)]
     key = ownership.resource_key("monitor", refs)
     payload = {
@@ -40,11 +41,28 @@ def as_live(res: DesiredResource, datadog_id: str, **changes: Any) -> dict[str, 
     payload["tags"] = list(reversed(payload["tags"]))
     payload["options"]["thresholds"]["critical"] = float(payload["options"]["thresholds"]["critical"])
     payload["options"].pop("renotify_interval")
-    payload["options"].update({"silenced": {}, "include_tags": True, "new_host_delay": 300,
-                               "groupby_simple_monitor": False, "notify_audit": False})
-    payload.update({"id": int(datadog_id), "org_id": 321813, "created": "2024-10-10T16:39:00+00:00",
-                    "modified": "2024-10-10T16:39:00+00:00", "overall_state": "OK", "multi": False,
-                    "creator": {"handle": "ops@example.com"}, "deleted": None, "restricted_roles": None})
+    payload["options"].update(
+        {
+            "silenced": {},
+            "include_tags": True,
+            "new_host_delay": 300,
+            "groupby_simple_monitor": False,
+            "notify_audit": False,
+        }
+    )
+    payload.update(
+        {
+            "id": int(datadog_id),
+            "org_id": 321813,
+            "created": "2024-10-10T16:39:00+00:00",
+            "modified": "2024-10-10T16:39:00+00:00",
+            "overall_state": "OK",
+            "multi": False,
+            "creator": {"handle": "ops@example.com"},
+            "deleted": None,
+            "restricted_roles": None,
+        }
+    )
     payload.update(changes)
     return payload
 
@@ -100,8 +118,14 @@ def test_changed_fields_become_an_update_with_before_and_after() -> None:
 
 def test_owned_resource_no_longer_desired_is_deleted_unowned_never() -> None:
     gone = desired_monitor("Retired")
-    unowned = {"id": 77, "name": "Hand made", "type": "metric alert", "query": "avg(last_5m):avg:cpu{*} > 90",
-               "message": "hand made", "tags": ["team:ops"]}
+    unowned = {
+        "id": 77,
+        "name": "Hand made",
+        "type": "metric alert",
+        "query": "avg(last_5m):avg:cpu{*} > 90",
+        "message": "hand made",
+        "tags": ["team:ops"],
+    }
     plan = compute_plan([], state_of(as_live(gone, "1002"), unowned))
     [change] = plan.changes
     assert isinstance(change, Delete)
@@ -121,14 +145,28 @@ def test_a_copied_tag_without_footer_does_not_make_a_resource_ours() -> None:
 
 def test_unowned_lookalike_is_an_adopt_candidate_and_left_alone() -> None:
     res = desired_monitor("HighErrorRate")
-    by_name = {"id": 55, "name": "higherrorrate ", "type": "query alert", "query": "avg(last_1h):avg:other{*} > 1",
-               "message": "", "tags": []}
-    by_query = {"id": 56, "name": "Payments errors", "type": "query alert",
-                "query": res.payload["query"].replace(" ", "  "), "message": "", "tags": []}
+    by_name = {
+        "id": 55,
+        "name": "higherrorrate ",
+        "type": "query alert",
+        "query": "avg(last_1h):avg:other{*} > 1",
+        "message": "",
+        "tags": [],
+    }
+    by_query = {
+        "id": 56,
+        "name": "Payments errors",
+        "type": "query alert",
+        "query": res.payload["query"].replace(" ", "  "),
+        "message": "",
+        "tags": [],
+    }
     plan = compute_plan([res], state_of(by_name, by_query))
     assert [c.action for c in plan.changes] == [Action.CREATE]
     assert [(a.datadog_id, a.match, a.desired_key) for a in plan.adopt_candidates] == [
-        ("55", "name", res.key), ("56", "query", res.key)]  # sorted by live name
+        ("55", "name", res.key),
+        ("56", "query", res.key),
+    ]  # sorted by live name
     assert plan.summary["adopt_candidates"] == 2
 
 
@@ -173,14 +211,16 @@ def test_changes_are_sorted_by_type_then_name() -> None:
 def test_metric_alert_reads_back_as_query_alert_without_a_change() -> None:
     res = desired_monitor("HighErrorRate", type="metric alert")
     assert [c.action for c in compute_plan([res], state_of(as_live(res, "1", type="query alert"))).changes] == [
-        Action.NOOP]
+        Action.NOOP
+    ]
 
 
 def test_a_default_the_desired_payload_sets_is_still_compared() -> None:
     res = desired_monitor("HighErrorRate")
     res.payload["options"]["include_tags"] = False  # desired turns off a server default
-    [change] = compute_plan([res], state_of(as_live(res, "1", options={
-        **as_live(res, "1")["options"], "include_tags": True}))).changes
+    [change] = compute_plan(
+        [res], state_of(as_live(res, "1", options={**as_live(res, "1")["options"], "include_tags": True}))
+    ).changes
     assert isinstance(change, Update)
     assert [(f.path, f.before, f.after) for f in change.fields] == [("options.include_tags", True, False)]
 
@@ -191,7 +231,8 @@ def test_list_items_are_diffed_by_index_and_unordered_lists_sorted() -> None:
     before = normalize("dashboard", {"widgets": [{"id": 1, "definition": {"title": "a"}}], "tags": ["b", "a"]})
     after = normalize("dashboard", {"widgets": [{"id": 2, "definition": {"title": "b"}}], "tags": ["a", "b"]})
     assert [(f.path, f.before, f.after) for f in field_changes(before, after)] == [
-        ("widgets.0.definition.title", "a", "b")]
+        ("widgets.0.definition.title", "a", "b")
+    ]
 
 
 def test_diff_text_is_coloured_only_on_a_terminal() -> None:

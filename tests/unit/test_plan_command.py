@@ -33,8 +33,11 @@ def make_translation(directory: Path, resources: list[DesiredResource]) -> Path:
 
 @pytest.fixture
 def world(tmp_path: Path) -> tuple[Path, Path, list[DesiredResource]]:
-    desired = [desired_monitor("HighErrorRate"), desired_monitor("HighLatency", "avg(last_5m):avg:lat{*} > 5"),
-               desired_monitor("QueueBacklog", "avg(last_5m):avg:queue{*} > 5")]
+    desired = [
+        desired_monitor("HighErrorRate"),
+        desired_monitor("HighLatency", "avg(last_5m):avg:lat{*} > 5"),
+        desired_monitor("QueueBacklog", "avg(last_5m):avg:queue{*} > 5"),
+    ]
     translation = make_translation(tmp_path / "translation", desired)
     state = tmp_path / "state" / "monitors"
     state.mkdir(parents=True)
@@ -45,7 +48,8 @@ def world(tmp_path: Path) -> tuple[Path, Path, list[DesiredResource]]:
 
 
 def test_plan_writes_a_json_plan_and_prints_a_readable_diff(
-        world: tuple[Path, Path, list[DesiredResource]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    world: tuple[Path, Path, list[DesiredResource]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     translation, state, _ = world
     out = tmp_path / "plan.json"
     code = cli.main(["plan", "--translation", str(translation), "--state", str(state), "--out", str(out)])
@@ -59,8 +63,14 @@ def test_plan_writes_a_json_plan_and_prints_a_readable_diff(
     assert "Plan: 1 to create, 1 to update, 1 to delete, 1 unchanged." in text
     data = json.loads(out.read_text())
     assert data["format"] == "ddmigrate-plan/1"
-    assert data["summary"] == {"create": 1, "update": 1, "delete": 1, "no-op": 1, "adopt_candidates": 0,
-                               "out_of_scope": 0}
+    assert data["summary"] == {
+        "create": 1,
+        "update": 1,
+        "delete": 1,
+        "no-op": 1,
+        "adopt_candidates": 0,
+        "out_of_scope": 0,
+    }
     assert data["translation"]["mappings_fingerprint"] == "sha256:abc"
     assert data["state"]["fingerprint"].startswith("sha256:")
     update = next(c for c in data["changes"] if c["action"] == "update")
@@ -92,8 +102,9 @@ def test_planning_twice_from_disk_is_identical(world: tuple[Path, Path, list[Des
     assert a == b
 
 
-def test_json_flag_prints_the_plan(world: tuple[Path, Path, list[DesiredResource]], tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_flag_prints_the_plan(
+    world: tuple[Path, Path, list[DesiredResource]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     translation, _, desired = world
     assert cli.main(["plan", "--translation", str(translation), "--out", str(tmp_path / "p.json"), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)

@@ -34,8 +34,9 @@ def demo_commands(demo: Path) -> list[list[str]]:
     return commands
 
 
-def test_demo_runs_end_to_end_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_runs_end_to_end_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     for name in list(os.environ):
         if name.startswith("DD_"):
             monkeypatch.delenv(name)

@@ -17,10 +17,14 @@ def write(path: Path, data: object) -> None:
     path.write_text(json.dumps(data))
 
 
-DASHBOARD = {"id": "abc-def-ghi", "title": "Payments", "layout_type": "ordered", "widgets": [],
-             "description": "hand made"}
-SYNTHETIC = {"public_id": "4c7-n7j-xbv", "name": "checkout up", "type": "api", "config": {}, "message": "",
-             "tags": []}
+DASHBOARD = {
+    "id": "abc-def-ghi",
+    "title": "Payments",
+    "layout_type": "ordered",
+    "widgets": [],
+    "description": "hand made",
+}
+SYNTHETIC = {"public_id": "4c7-n7j-xbv", "name": "checkout up", "type": "api", "config": {}, "message": "", "tags": []}
 
 
 def test_reads_single_objects_lists_and_per_type_files(tmp_path: Path) -> None:
@@ -34,7 +38,10 @@ def test_reads_single_objects_lists_and_per_type_files(tmp_path: Path) -> None:
     state = load_snapshot(tmp_path)
     assert list(state.owned) == [desired_monitor("HighErrorRate").key]
     assert sorted((r.type, r.datadog_id) for r in state.unowned) == [
-        ("dashboard", "abc-def-ghi"), ("monitor", "7"), ("synthetic_test", "4c7-n7j-xbv")]
+        ("dashboard", "abc-def-ghi"),
+        ("monitor", "7"),
+        ("synthetic_test", "4c7-n7j-xbv"),
+    ]
     assert state.fingerprint.startswith("sha256:")
     assert len(state) == 4
 
@@ -43,17 +50,22 @@ def test_fingerprint_changes_when_anything_read_changes(tmp_path: Path) -> None:
     write(tmp_path / "monitors" / "a.json", {"id": 1, "name": "a", "type": "metric alert", "query": "q"})
     before = load_snapshot(tmp_path).fingerprint
     assert load_snapshot(tmp_path).fingerprint == before
-    write(tmp_path / "monitors" / "a.json", {"id": 1, "name": "a", "type": "metric alert", "query": "q",
-                                             "modified": "2025-01-01"})
+    write(
+        tmp_path / "monitors" / "a.json",
+        {"id": 1, "name": "a", "type": "metric alert", "query": "q", "modified": "2025-01-01"},
+    )
     assert load_snapshot(tmp_path).fingerprint != before
 
 
-@pytest.mark.parametrize(("relpath", "content", "message"), [
-    ("monitors/bad.json", {"name": "no id", "type": "metric alert", "query": "q"}, "missing id"),
-    ("monitors/list.json", [{"id": 1, "type": "metric alert", "query": "q"}, 3], "[item 1]: expected a monitor"),
-    ("dashboards/all.json", {"dashboards": [{"id": "x"}]}, "has no widgets"),
-    ("synthetics/t.json", {"name": "x"}, "missing public_id"),
-])
+@pytest.mark.parametrize(
+    ("relpath", "content", "message"),
+    [
+        ("monitors/bad.json", {"name": "no id", "type": "metric alert", "query": "q"}, "missing id"),
+        ("monitors/list.json", [{"id": 1, "type": "metric alert", "query": "q"}, 3], "[item 1]: expected a monitor"),
+        ("dashboards/all.json", {"dashboards": [{"id": "x"}]}, "has no widgets"),
+        ("synthetics/t.json", {"name": "x"}, "missing public_id"),
+    ],
+)
 def test_bad_files_are_named_in_the_error(tmp_path: Path, relpath: str, content: object, message: str) -> None:
     write(tmp_path / relpath, content)
     with pytest.raises(InputError) as exc:

@@ -102,8 +102,24 @@ def test_selector_names_and_languages_registry() -> None:
     assert LANGUAGES["promql"] is translate_promql
 
 
-@pytest.mark.parametrize("garbage", ["", " ", "{", "sum(", "x[5m", "1 +", "$", "${}", "rate(x)", '"str"', "x{a=~'('}",
-                                     "x" * 5000, "(" * 300 + "x" + ")" * 300])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "",
+        " ",
+        "{",
+        "sum(",
+        "x[5m",
+        "1 +",
+        "$",
+        "${}",
+        "rate(x)",
+        '"str"',
+        "x{a=~'('}",
+        "x" * 5000,
+        "(" * 300 + "x" + ")" * 300,
+    ],
+)
 def test_bad_input_is_a_manual_finding_not_an_exception(garbage: str) -> None:
     result = translate_promql(garbage, QueryContext(mappings=base_mappings()))
     assert result.fidelity in (Outcome.MANUAL, Outcome.APPROXIMATE, Outcome.EXACT)

@@ -37,12 +37,16 @@ class Case:
 
 
 def base_mappings(namespace: str = "app", distributions: bool = False) -> Mappings:
-    return Mappings(data={"prometheus": {
-        "namespace": namespace,
-        "histogram_buckets_as_distributions": distributions,
-        "label_tags": {"instance": "endpoint"},  # as mappings/prometheus.yaml
-        "server_labels": ["job", "instance"],
-    }})
+    return Mappings(
+        data={
+            "prometheus": {
+                "namespace": namespace,
+                "histogram_buckets_as_distributions": distributions,
+                "label_tags": {"instance": "endpoint"},  # as mappings/prometheus.yaml
+                "server_labels": ["job", "instance"],
+            }
+        }
+    )
 
 
 def context_for(options: str) -> QueryContext:

@@ -27,6 +27,11 @@ def ref(kind: str, name: str) -> SourceRef:
 
 @pytest.fixture
 def translation_dir(tmp_path: Path) -> Path:
+    return make_translation_dir(tmp_path)
+
+
+def make_translation_dir(tmp_path: Path) -> Path:
+    """Two exact, one approximate and one manual monitor, and a skipped recording rule."""
     ledger = Ledger()
     resources: list[DesiredResource] = []
     for name in ("Exact1", "Exact2"):
@@ -35,15 +40,23 @@ def translation_dir(tmp_path: Path) -> Path:
         ledger.record(res.source_refs[0], [], targets=[res])
     approx = desired_monitor("ApproxRule")
     resources.append(approx)
-    ledger.record(ref("alerting_rule", "ApproxRule"),
-                  [Finding("promql.server_label", "label `instance` | kept as tag *host*")],
-                  targets=[approx], original='up{instance="a|b"} == 0')
+    ledger.record(
+        ref("alerting_rule", "ApproxRule"),
+        [Finding("promql.server_label", "label `instance` | kept as tag *host*")],
+        targets=[approx],
+        original='up{instance="a|b"} == 0',
+    )
     manual = desired_monitor("ManualRule")
     resources.append(manual)
-    ledger.record(ref("alerting_rule", "ManualRule"),
-                  [Finding("promql.unsupported_function", "holt_winters() has no Datadog twin", Outcome.MANUAL),
-                   Finding("promql.server_label", "label job dropped")],
-                  targets=[manual], original=NASTY_QUERY)
+    ledger.record(
+        ref("alerting_rule", "ManualRule"),
+        [
+            Finding("promql.unsupported_function", "holt_winters() has no Datadog twin", Outcome.MANUAL),
+            Finding("promql.server_label", "label job dropped"),
+        ],
+        targets=[manual],
+        original=NASTY_QUERY,
+    )
     ledger.record(ref("recording_rule", "job:rate5m"), [], skipped=True, reason="recording rule | not referenced")
     out = tmp_path / "translation"
     write_translation(out, Translation(resources, ledger, {"mappings_fingerprint": "sha256:m"}))
@@ -57,7 +70,11 @@ def test_report_counts_and_lists_every_item(translation_dir: Path, tmp_path: Pat
     assert data["summary"]["by_outcome"] == {"exact": 2, "approximate": 1, "manual": 1, "skipped": 1}
     assert data["summary"]["by_source_kind"]["prometheus/recording_rule"]["skipped"] == 1
     assert data["summary"]["by_source_kind"]["prometheus/alerting_rule"] == {
-        "exact": 2, "approximate": 1, "manual": 1, "skipped": 0}
+        "exact": 2,
+        "approximate": 1,
+        "manual": 1,
+        "skipped": 0,
+    }
     assert data["resources"] == {"total": 4, "by_type": {"monitor": 4}}
     assert data["reason_codes"] == {"promql.server_label": 2, "promql.unsupported_function": 1}
     assert [i["name"] for i in data["items"]["manual"]] == ["ManualRule"]
@@ -91,9 +108,17 @@ def test_markdown_renders_tables_and_keeps_queries_intact(translation_dir: Path,
     assert "label <code>instance</code> | kept as tag *host*" not in html  # escaped, not interpreted
     assert "label `instance` | kept as tag *host*" in html
     # Items are findable by source key, grouped by source/kind, approximate before manual before skipped.
-    order = [source.index(s) for s in ("## Approximate items", "ApproxRule", "## Manual items",
-                                         "rules/payments.yml/payment-gateway/ManualRule", "## Skipped items",
-                                         "job:rate5m")]
+    order = [
+        source.index(s)
+        for s in (
+            "## Approximate items",
+            "ApproxRule",
+            "## Manual items",
+            "rules/payments.yml/payment-gateway/ManualRule",
+            "## Skipped items",
+            "job:rate5m",
+        )
+    ]
     assert order == sorted(order)
     assert "`promql.unsupported_function`" in source
 
@@ -107,11 +132,21 @@ def test_code_span_and_text_escaping() -> None:
     assert MarkdownIt("commonmark").renderInline(text("*not bold* [link](x) <b>")) == "*not bold* [link](x) &lt;b&gt;"
 
 
-def test_report_with_plan_and_cli_summary(translation_dir: Path, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_with_plan_and_cli_summary(
+    translation_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan(translation_dir=translation_dir, out=tmp_path / "plan.json")
-    code_ = cli.main(["report", "--translation", str(translation_dir), "--plan", str(tmp_path / "plan.json"),
-                      "--out", str(tmp_path / "report")])
+    code_ = cli.main(
+        [
+            "report",
+            "--translation",
+            str(translation_dir),
+            "--plan",
+            str(tmp_path / "plan.json"),
+            "--out",
+            str(tmp_path / "report"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code_ == 0
     assert "Objects: 5 (exact 2, approximate 1, manual 1, skipped 1)" in printed
@@ -141,8 +176,9 @@ def test_report_lists_each_planned_change_with_its_source_objects(translation_di
         assert f"`{change.key}`" in changes_table
 
 
-def test_strict_exits_3_after_writing(translation_dir: Path, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_strict_exits_3_after_writing(
+    translation_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "report"
     assert cli.main(["report", "--translation", str(translation_dir), "--out", str(out), "--strict"]) == 3
     assert "1 approximate and 1 manual" in capsys.readouterr().err
@@ -162,7 +198,16 @@ def test_tampered_plan_is_refused(translation_dir: Path, tmp_path: Path, capsys:
     data = json.loads((tmp_path / "plan.json").read_text())
     data["changes"][0]["payload"]["name"] = "edited"
     (tmp_path / "plan.json").write_text(json.dumps(data))
-    code_ = cli.main(["report", "--translation", str(translation_dir), "--plan", str(tmp_path / "plan.json"),
-                      "--out", str(tmp_path / "r")])
+    code_ = cli.main(
+        [
+            "report",
+            "--translation",
+            str(translation_dir),
+            "--plan",
+            str(tmp_path / "plan.json"),
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
     assert code_ == 1
     assert "plan_hash does not match" in capsys.readouterr().err

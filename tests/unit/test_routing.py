@@ -52,5 +52,7 @@ def test_invalid_regex_names_the_rule() -> None:
 def test_default_mappings_route_payments_critical_to_pagerduty() -> None:
     routes = compile_routes(load_mappings().routing)
     assert route({"team": "payments", "severity": "critical"}, routes) == [
-        "@pagerduty-payments-oncall", "@slack-payments-incidents"]
+        "@pagerduty-payments-oncall",
+        "@slack-payments-incidents",
+    ]
     assert route({"team": "unknown", "severity": "page"}, routes) == ["@pagerduty-platform-oncall"]

@@ -41,16 +41,24 @@ class Org:
 
 
 class MonitorOpsFake:
-    rtype = type("T", (), {"id_field": "id", "owned_key": staticmethod(lambda p: ownership.owned_key("monitor", p)),
-                           "api_path": "/api/v1/monitor"})
+    rtype = type(
+        "T",
+        (),
+        {
+            "id_field": "id",
+            "owned_key": staticmethod(lambda p: ownership.owned_key("monitor", p)),
+            "api_path": "/api/v1/monitor",
+        },
+    )
 
     def __init__(self, org: Org) -> None:
         self.org = org
 
     def create(self, payload: dict[str, Any]) -> dict[str, Any]:
         n = self.org._tick()
-        same = [i for i, m in self.org.monitors.items()
-                if m["query"] == payload["query"] and m["name"] == payload["name"]]
+        same = [
+            i for i, m in self.org.monitors.items() if m["query"] == payload["query"] and m["name"] == payload["name"]
+        ]
         if same:
             error = ServerError(400, [f"Duplicate of an existing monitor_id:{same[0]} org_id:1"])
             raise DuplicateMonitor(error, same[0])
@@ -87,17 +95,24 @@ def desired(n: int, threshold: int = 90) -> list[DesiredResource]:
     for i in range(n):
         ref = SourceRef("prometheus", "alerting_rule", f"rules.yml/g/Alert{i}", f"Alert{i}")
         key = ownership.resource_key("monitor", [ref])
-        payload = {"type": "query alert", "name": f"Alert {i}", "query": f"avg(last_5m):avg:m{i}{{*}} > {threshold}",
-                   "message": "Paging.\n" + ownership.footer(key, [ref]), "tags": ownership.ownership_tags(key, [ref]),
-                   "options": {"thresholds": {"critical": threshold}}}
+        payload = {
+            "type": "query alert",
+            "name": f"Alert {i}",
+            "query": f"avg(last_5m):avg:m{i}{{*}} > {threshold}",
+            "message": "Paging.\n" + ownership.footer(key, [ref]),
+            "tags": ownership.ownership_tags(key, [ref]),
+            "options": {"thresholds": {"critical": threshold}},
+        }
         out.append(DesiredResource("monitor", key, payload, [ref]))
     return out
 
 
 def live_of(org: Org, journal: Journal) -> list[LiveResource]:
     adopted = {a.dd_id: a.key for a in journal.applied().values() if a.adopted}
-    return [LiveResource("monitor", str(i), m, ownership.owned_key("monitor", m) or adopted.get(str(i)))
-            for i, m in org.monitors.items()]
+    return [
+        LiveResource("monitor", str(i), m, ownership.owned_key("monitor", m) or adopted.get(str(i)))
+        for i, m in org.monitors.items()
+    ]
 
 
 def run_apply(tmp_path: Path, org: Org, want: list[DesiredResource], concurrency: int = 4) -> Any:
@@ -204,8 +219,9 @@ def test_dry_run_records_requests_and_changes_nothing(tmp_path: Path) -> None:
     journal = Journal(tmp_path)
     sink = DryRunSink()
     plan = plan_live(desired(3), live_of(org, journal), journal).plan
-    result = Applier(journal.scratch_copy(tmp_path / "scratch"), sink, progress=False).apply(plan, phase=None,
-                                                                                            dry_run=True)
+    result = Applier(journal.scratch_copy(tmp_path / "scratch"), sink, progress=False).apply(
+        plan, phase=None, dry_run=True
+    )
     assert result.counts == {"created": 3}
     assert [r["method"] for r in sink.requests] == ["POST"] * 3
     assert org.monitors == {}
@@ -219,8 +235,14 @@ def test_plan_is_stale_when_a_look_alike_of_a_planned_create_appeared(tmp_path: 
     want = desired(2)
     saved = plan_live(want, live_of(org, journal), journal)
     assert saved.plan.adopt_candidates == []
-    org.monitors[7] = {"id": 7, "type": "query alert", "name": "Alert 1", "query": "avg(last_5m):avg:m1{*} > 90",
-                       "message": "by hand", "tags": []}
+    org.monitors[7] = {
+        "id": 7,
+        "type": "query alert",
+        "name": "Alert 1",
+        "query": "avg(last_5m):avg:m1{*} > 90",
+        "message": "by hand",
+        "tags": [],
+    }
     with pytest.raises(DDMigrateError, match=r"look-alike.*monitor 7.*Alert 1"):
         check_fresh(saved, live_of(org, journal), journal)
     check_fresh(plan_live(want, live_of(org, journal), journal), live_of(org, journal), journal)  # listed: fine
@@ -242,8 +264,9 @@ def test_a_crashed_apply_that_was_rolled_back_is_not_undone_again(tmp_path: Path
     assert runs_to_undo(journal, phase="p") == [later]
 
 
-def test_a_re_apply_reads_each_key_not_the_whole_ledger_per_change(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_re_apply_reads_each_key_not_the_whole_ledger_per_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Reading every applied row (and its payload) once per change made a no-op re-apply of 2,000 monitors
     take 75 s with no request sent; one keyed lookup per change keeps it linear."""
     org = Org()

@@ -39,13 +39,23 @@ def test_selection_first_phase_wins(tmp_path: Path) -> None:
     assert phases.get("prometheus").mute_until_cutover
 
 
-@pytest.mark.parametrize(("text", "message", "line"), [
-    ("phases:\n  - name: a\n    select: [{colour: red}]\n", "Additional properties", 3),
-    ("phases:\n  - name: a\n    select: [{type: monitor}]\n    depends_on: [zz]\n", "unknown phase 'zz'", 2),
-    ("phases:\n  - name: a\n    select: [{type: monitor}]\n  - name: a\n    select: [{type: monitor}]\n",
-     "used twice", 4),
-    ("phases:\n  - name: a\n    select: [{type: monitor}]\n    gates: {min_parallel_run: soon}\n", "does not match", 4),
-])
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("phases:\n  - name: a\n    select: [{colour: red}]\n", "Additional properties", 3),
+        ("phases:\n  - name: a\n    select: [{type: monitor}]\n    depends_on: [zz]\n", "unknown phase 'zz'", 2),
+        (
+            "phases:\n  - name: a\n    select: [{type: monitor}]\n  - name: a\n    select: [{type: monitor}]\n",
+            "used twice",
+            4,
+        ),
+        (
+            "phases:\n  - name: a\n    select: [{type: monitor}]\n    gates: {min_parallel_run: soon}\n",
+            "does not match",
+            4,
+        ),
+    ],
+)
 def test_bad_phases_name_file_and_line(tmp_path: Path, text: str, message: str, line: int) -> None:
     path = tmp_path / "phases.yaml"
     path.write_text(text)
@@ -56,8 +66,10 @@ def test_bad_phases_name_file_and_line(tmp_path: Path, text: str, message: str, 
 
 def test_cycle_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "phases.yaml"
-    path.write_text("phases:\n  - {name: a, select: [{type: monitor}], depends_on: [b]}\n"
-                    "  - {name: b, select: [{type: monitor}], depends_on: [a]}\n")
+    path.write_text(
+        "phases:\n  - {name: a, select: [{type: monitor}], depends_on: [b]}\n"
+        "  - {name: b, select: [{type: monitor}], depends_on: [a]}\n"
+    )
     with pytest.raises(ConfigError, match="cycle"):
         load_phases(path)
 

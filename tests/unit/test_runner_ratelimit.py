@@ -16,8 +16,13 @@ class Clock:
 
 
 def headers(remaining: int, reset: int, limit: int = 5, period: int = 10) -> dict[str, str]:
-    return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Period": str(period), "X-RateLimit-Remaining":
-            str(remaining), "X-RateLimit-Reset": str(reset), "X-RateLimit-Name": "monitor_create"}
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Period": str(period),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(reset),
+        "X-RateLimit-Name": "monitor_create",
+    }
 
 
 def test_waits_for_the_next_window_instead_of_hitting_429() -> None:
@@ -55,8 +60,11 @@ def test_ambiguous_create_looks_up_before_resending() -> None:
 
 def test_retries_5xx_and_429_then_succeeds_but_not_4xx() -> None:
     limiter = RateLimiter(sleep=lambda s: None)
-    failures = [RateLimited(429, ["slow down"], headers(0, 0)), ConnectionFailed(0, ["refused"]),
-                ServerError(500, ["oops"], method="GET", path="/x")]
+    failures = [
+        RateLimited(429, ["slow down"], headers(0, 0)),
+        ConnectionFailed(0, ["refused"]),
+        ServerError(500, ["oops"], method="GET", path="/x"),
+    ]
 
     def flaky() -> str:
         if failures:
@@ -94,8 +102,13 @@ def test_failures_without_rate_limit_headers_release_their_in_flight_slot() -> N
     limiter.observe(ApiResponse({}, 200, headers(4, 5)))  # learn the window: 5 per 10 s
     for _ in range(20):
         with pytest.raises(ConnectionFailed):
-            call_with_retry(limiter, "monitor create", _raise(ConnectionFailed(0, ["reset"])),
-                            policy=RetryPolicy(attempts=1), sleep=clock.sleep)
+            call_with_retry(
+                limiter,
+                "monitor create",
+                _raise(ConnectionFailed(0, ["reset"])),
+                policy=RetryPolicy(attempts=1),
+                sleep=clock.sleep,
+            )
     window = limiter._windows["monitor_create"]
     assert window.inflight == 0
     clock.now = (clock.now // 10 + 1) * 10 + 0.1  # a fresh window: the server says all 5 are left
@@ -107,14 +120,17 @@ def test_failures_without_rate_limit_headers_release_their_in_flight_slot() -> N
 def _raise(exc: Exception):  # type: ignore[no-untyped-def]
     def fn() -> None:
         raise exc
+
     return fn
 
 
 def test_a_429_without_rate_limit_headers_waits_as_long_as_retry_after_says() -> None:
     """A proxy or gateway in front of Datadog may answer 429 with Retry-After only."""
     slept: list[float] = []
-    answers: list[Exception] = [RateLimited(429, ["slow down"], {"Retry-After": "7"}),
-                                RateLimited(429, ["slow down"], {"retry-after": "3"})]
+    answers: list[Exception] = [
+        RateLimited(429, ["slow down"], {"Retry-After": "7"}),
+        RateLimited(429, ["slow down"], {"retry-after": "3"}),
+    ]
 
     def fn() -> str:
         if answers:

@@ -14,14 +14,27 @@ def test_every_sample_resource_belongs_to_a_phase(tmp_path: Path) -> None:
     for source in ("prometheus", "grafana"):
         argv = ["collect", source, "--from-files", str(SAMPLE / "sources" / source), "--out", str(tmp_path / source)]
         assert cli.main(argv) == 0
-    assert cli.main(["translate", "--inventory", str(tmp_path / "prometheus"), "--inventory",
-                     str(tmp_path / "grafana"), "--out", str(tmp_path / "translation")]) == 0
+    assert (
+        cli.main(
+            [
+                "translate",
+                "--inventory",
+                str(tmp_path / "prometheus"),
+                "--inventory",
+                str(tmp_path / "grafana"),
+                "--out",
+                str(tmp_path / "translation"),
+            ]
+        )
+        == 0
+    )
     phases = load_phases(SAMPLE / "phases.yaml")
     assigned = phases.assign(read_translation(tmp_path / "translation").resources)
     assert assigned[""] == [], "a sample resource is in no phase"
     pilot = assigned["prometheus-payments"]
-    assert pilot and all(
-        "team:payments" in r.payload.get("tags", []) or r.type == "dashboard" for r in pilot
-    )
+    assert pilot and all("team:payments" in r.payload.get("tags", []) or r.type == "dashboard" for r in pilot)
     assert [p.name for p in phases.ordered] == [
-        "prometheus-payments", "prometheus-billing-notifications", "prometheus-platform"]
+        "prometheus-payments",
+        "prometheus-billing-notifications",
+        "prometheus-platform",
+    ]

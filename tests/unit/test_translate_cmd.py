@@ -27,15 +27,31 @@ from tests.unit.test_alerts import fake_result, rule_objects
 RULES = [
     {"record": "job:latency:p99", "expr": "histogram_quantile(0.99, sum by (le, job) (rate(lat_bucket[5m])))"},
     {"record": "unused:sum", "expr": "sum(x)"},
-    {"alert": "LatencyHigh", "expr": "job:latency:p99 > 0.5", "for": "5m", "labels": {"severity": "critical"},
-     "translated": {"expression": "p99:techcorp.lat{*}", "op": ">", "threshold": 0.5}},
-    {"alert": "QueueLow", "expr": "queue < 1", "labels": {"severity": "warning"},
-     "translated": {"expression": "avg:techcorp.queue{*}", "op": "<", "threshold": 1}},
-    {"alert": "Joined", "expr": "a and b", "for": "5m",
-     "translated": {"expression": "", "findings": [{"code": "promql.set_operator", "outcome": "manual"}]}},
+    {
+        "alert": "LatencyHigh",
+        "expr": "job:latency:p99 > 0.5",
+        "for": "5m",
+        "labels": {"severity": "critical"},
+        "translated": {"expression": "p99:techcorp.lat{*}", "op": ">", "threshold": 0.5},
+    },
+    {
+        "alert": "QueueLow",
+        "expr": "queue < 1",
+        "labels": {"severity": "warning"},
+        "translated": {"expression": "avg:techcorp.queue{*}", "op": "<", "threshold": 1},
+    },
+    {
+        "alert": "Joined",
+        "expr": "a and b",
+        "for": "5m",
+        "translated": {"expression": "", "findings": [{"code": "promql.set_operator", "outcome": "manual"}]},
+    },
 ]
-METADATA = InventoryObject(SourceRef("prometheus", "metric_metadata", "metadata", "metric metadata"), {},
-                           {"types": {"queue": "gauge", "lat": "histogram"}})
+METADATA = InventoryObject(
+    SourceRef("prometheus", "metric_metadata", "metadata", "metric metadata"),
+    {},
+    {"types": {"queue": "gauge", "lat": "histogram"}},
+)
 
 
 @pytest.fixture
@@ -58,8 +74,9 @@ def inventory(tmp_path: Path) -> Path:
     return out
 
 
-def test_translate_writes_directory_and_counts(fake_promql: list[QueryContext], inventory: Path,
-                                               tmp_path: Path) -> None:
+def test_translate_writes_directory_and_counts(
+    fake_promql: list[QueryContext], inventory: Path, tmp_path: Path
+) -> None:
     result = translate(inventories=[inventory], out=tmp_path / "t")
     assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["desired.json", "ledger.json", "translation.json"]
     ledger = json.loads((tmp_path / "t" / "ledger.json").read_text())
@@ -76,8 +93,9 @@ def test_translate_writes_directory_and_counts(fake_promql: list[QueryContext], 
     assert meta["inventories"][0]["source"] == "prometheus" and meta["mappings"]["fingerprint"]
 
 
-def test_context_has_metadata_types_and_recording_rules(fake_promql: list[QueryContext], inventory: Path,
-                                                        tmp_path: Path) -> None:
+def test_context_has_metadata_types_and_recording_rules(
+    fake_promql: list[QueryContext], inventory: Path, tmp_path: Path
+) -> None:
     translate(inventories=[inventory], out=tmp_path / "t")
     ctx = fake_promql[0]
     assert ctx.metric_types == {"queue": "gauge", "lat": "histogram"}
@@ -96,8 +114,9 @@ def test_strict_raises_after_writing(fake_promql: list[QueryContext], inventory:
     assert (tmp_path / "t" / "ledger.json").is_file()
 
 
-def test_cli_prints_summary_and_strict_exits_3(fake_promql: list[QueryContext], inventory: Path, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_summary_and_strict_exits_3(
+    fake_promql: list[QueryContext], inventory: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["translate", "--inventory", str(inventory), "--out", str(tmp_path / "a")]) == 0
     out = capsys.readouterr().out
     assert "objects: 5 (2 exact, 1 approximate, 1 manual, 1 skipped)" in out and str(tmp_path / "a") in out
@@ -120,8 +139,9 @@ def test_cli_usage_error_without_inventory(capsys: pytest.CaptureFixture[str]) -
     assert exc.value.code == 2
 
 
-def test_same_object_in_two_inventories_is_an_input_error(fake_promql: list[QueryContext], inventory: Path,
-                                                          tmp_path: Path) -> None:
+def test_same_object_in_two_inventories_is_an_input_error(
+    fake_promql: list[QueryContext], inventory: Path, tmp_path: Path
+) -> None:
     with pytest.raises(InputError, match="is in two inventories"):
         translate(inventories=[inventory, inventory], out=tmp_path / "t")
     assert not (tmp_path / "t").exists()

@@ -31,8 +31,16 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object
 
 def test_text_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     layer = write_mappings(tmp_path)
-    code = main(["translate-query", "--lang", "promql", "--mappings", str(layer),
-                 'sum by (code) (rate(http_requests_total{code=~"5.*"}[5m])) > 0.05'])
+    code = main(
+        [
+            "translate-query",
+            "--lang",
+            "promql",
+            "--mappings",
+            str(layer),
+            'sum by (code) (rate(http_requests_total{code=~"5.*"}[5m])) > 0.05',
+        ]
+    )
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     assert out == ["query:    sum:acme.http_requests.count{code:5*} by {code}.as_rate() > 0.05", "fidelity: exact"]
@@ -54,8 +62,9 @@ def test_json_output_fields(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
 def test_type_and_namespace_override(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     layer = write_mappings(tmp_path)
     as_gauge = run_json(capsys, "--mappings", str(layer), "--namespace", "", "sum(requests)")
-    as_counter = run_json(capsys, "--mappings", str(layer), "--namespace", "", "--type", "counter",
-                          "sum(rate(requests[5m]))")
+    as_counter = run_json(
+        capsys, "--mappings", str(layer), "--namespace", "", "--type", "counter", "sum(rate(requests[5m]))"
+    )
     assert as_gauge["query"] == "sum:requests{*}"
     assert as_counter["query"] == "sum:requests.count{*}.as_rate()"
     assert as_counter["fidelity"] == "exact"  # --type is the operator's word: nothing guessed

@@ -22,19 +22,40 @@ from migrate.model import SourceRef
 HERE = Path(__file__).resolve().parent
 RULES = "inventories/sample/sources/prometheus"
 UNCHANGED = ["PaymentGatewayHighErrorRate", "BillingInvoiceQueueBacklog", "NodeHighCPU", "PaymentGatewayLatencyP99High"]
-CREATOR = {"email": "sre-lead@techcorp.example", "handle": "sre-lead@techcorp.example", "id": 1445416,
-           "name": "SRE Lead"}
+CREATOR = {
+    "email": "sre-lead@techcorp.example",
+    "handle": "sre-lead@techcorp.example",
+    "id": 1445416,
+    "name": "SRE Lead",
+}
 
 
 def live(payload: dict[str, Any], monitor_id: int) -> dict[str, Any]:
     out = copy.deepcopy(payload)
     out["tags"] = sorted(out.get("tags", []))
-    out["options"] = {"include_tags": True, "new_host_delay": 300, "notify_audit": False, "silenced": {},
-                      "groupby_simple_monitor": False, **out.get("options", {})}
-    out.update({"id": monitor_id, "org_id": 731204, "created": "2025-03-04T09:12:41.512731+00:00",
-                "created_at": 1741079561000, "modified": "2025-03-04T09:12:41.512731+00:00", "deleted": None,
-                "creator": CREATOR, "multi": bool(out["query"].count(" by {")), "overall_state": "OK",
-                "overall_state_modified": "2025-03-04T09:20:02+00:00", "restricted_roles": None})
+    out["options"] = {
+        "include_tags": True,
+        "new_host_delay": 300,
+        "notify_audit": False,
+        "silenced": {},
+        "groupby_simple_monitor": False,
+        **out.get("options", {}),
+    }
+    out.update(
+        {
+            "id": monitor_id,
+            "org_id": 731204,
+            "created": "2025-03-04T09:12:41.512731+00:00",
+            "created_at": 1741079561000,
+            "modified": "2025-03-04T09:12:41.512731+00:00",
+            "deleted": None,
+            "creator": CREATOR,
+            "multi": bool(out["query"].count(" by {")),
+            "overall_state": "OK",
+            "overall_state_modified": "2025-03-04T09:20:02+00:00",
+            "restricted_roles": None,
+        }
+    )
     return out
 
 
@@ -65,31 +86,51 @@ def main(translation: Path) -> None:
     monitors["NotificationQueueLag"] = lag
 
     # Owned by ddmigrate, from a rule that has since been removed from the rule files: planned as a delete.
-    ref = SourceRef("prometheus", "alerting_rule",
-                    "payment-gateway.rules.yml/payment-gateway.alerts/PaymentGatewayLegacyCheckoutErrors",
-                    "PaymentGatewayLegacyCheckoutErrors", RULES)
+    ref = SourceRef(
+        "prometheus",
+        "alerting_rule",
+        "payment-gateway.rules.yml/payment-gateway.alerts/PaymentGatewayLegacyCheckoutErrors",
+        "PaymentGatewayLegacyCheckoutErrors",
+        RULES,
+    )
     key = ownership.resource_key("monitor", [ref])
-    monitors["retired"] = live({
-        "name": "legacy checkout errors above 1%", "type": "query alert",
-        "query": "min(last_5m):sum:techcorp.payment_gateway_legacy_checkout_errors.count{*}.as_rate() > 0.01",
-        "message": "Legacy checkout is failing. @slack-payments-alerts\n\n" + ownership.footer(key, [ref]),
-        "tags": [*ownership.ownership_tags(key, [ref]), "service:payment-gateway", "team:payments"],
-        "priority": 3, "options": {"thresholds": {"critical": 0.01}, "notify_no_data": False},
-    }, next(next_id))
+    monitors["retired"] = live(
+        {
+            "name": "legacy checkout errors above 1%",
+            "type": "query alert",
+            "query": "min(last_5m):sum:techcorp.payment_gateway_legacy_checkout_errors.count{*}.as_rate() > 0.01",
+            "message": "Legacy checkout is failing. @slack-payments-alerts\n\n" + ownership.footer(key, [ref]),
+            "tags": [*ownership.ownership_tags(key, [ref]), "service:payment-gateway", "team:payments"],
+            "priority": 3,
+            "options": {"thresholds": {"critical": 0.01}, "notify_no_data": False},
+        },
+        next(next_id),
+    )
 
     # Made by hand in the Datadog UI before the migration; not ours. Same name as a desired monitor: adopt candidate.
-    monitors["handmade-traffic"] = live({
-        "name": "payment-gateway receives almost no traffic", "type": "metric alert",
-        "query": "avg(last_10m):sum:trace.http.request.hits{service:payment-gateway}.as_rate() < 0.1",
-        "message": "Traffic dropped. @pagerduty-payments", "tags": ["service:payment-gateway", "team:payments"],
-        "priority": 2, "options": {"thresholds": {"critical": 0.1}, "notify_no_data": True, "no_data_timeframe": 20},
-    }, 39110457)
-    monitors["handmade-agent"] = live({
-        "name": "Datadog Agent down on {{host.name}}", "type": "service check",
-        "query": '"datadog.agent.up".over("*").by("host").last(2).count_by_status()',
-        "message": "The Agent stopped reporting. @slack-platform", "tags": ["team:platform"],
-        "options": {"thresholds": {"critical": 1, "ok": 1, "warning": 1}, "notify_no_data": True},
-    }, 39110458)
+    monitors["handmade-traffic"] = live(
+        {
+            "name": "payment-gateway receives almost no traffic",
+            "type": "metric alert",
+            "query": "avg(last_10m):sum:trace.http.request.hits{service:payment-gateway}.as_rate() < 0.1",
+            "message": "Traffic dropped. @pagerduty-payments",
+            "tags": ["service:payment-gateway", "team:payments"],
+            "priority": 2,
+            "options": {"thresholds": {"critical": 0.1}, "notify_no_data": True, "no_data_timeframe": 20},
+        },
+        39110457,
+    )
+    monitors["handmade-agent"] = live(
+        {
+            "name": "Datadog Agent down on {{host.name}}",
+            "type": "service check",
+            "query": '"datadog.agent.up".over("*").by("host").last(2).count_by_status()',
+            "message": "The Agent stopped reporting. @slack-platform",
+            "tags": ["team:platform"],
+            "options": {"thresholds": {"critical": 1, "ok": 1, "warning": 1}, "notify_no_data": True},
+        },
+        39110458,
+    )
 
     shutil.rmtree(HERE / "monitors", ignore_errors=True)
     (HERE / "monitors").mkdir()
