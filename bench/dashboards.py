@@ -18,7 +18,7 @@ from migrate.ledger import Ledger
 from migrate.mappings import load_mappings
 from migrate.sources.grafana import collect_files
 from migrate.translate.base import TranslateEnv
-from migrate.translate.grafana import translate
+from migrate.translate.grafana.dashboards import translate
 from migrate.translate.query import QueryContext
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "grafana"

@@ -22,7 +22,7 @@ import promql_parser
 import yaml
 
 from migrate.mappings import load_mappings
-from migrate.translate import promql
+from migrate.translate.promql import translate as promql
 from migrate.translate.query import QueryContext
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "prometheus"

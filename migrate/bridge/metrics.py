@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 
 from migrate.inventory.store import Inventory
 from migrate.mappings import Mappings
-from migrate.translate.promql import selector_names
+from migrate.translate.promql.translate import selector_names
 from migrate.translate.store import Translation
 
 UNTYPED = {"unknown", "untyped", ""}
-# As the translator reads a name nothing types (promql_tables.resolve_kind): `_sum`/`_count` are a histogram's
+# As the translator reads a name nothing types (promql/tables.resolve_kind): `_sum`/`_count` are a histogram's
 # parts there (`ns.foo.sum`, `ns.foo.count`), so the Agent must send them under those names, not as gauges.
 _SUFFIXES = {"_bucket": "histogram", "_total": "counter", "_sum": "histogram", "_count": "histogram"}
 _FAMILY = re.compile(r"_(bucket|sum|count|total|created)$")

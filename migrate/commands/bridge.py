@@ -36,7 +36,7 @@ from migrate.fsutil import write_json, write_text
 from migrate.inventory.store import read_inventory
 from migrate.mappings import load_mappings
 from migrate.sources.http import HttpClient
-from migrate.translate.promql_tables import SERVER_METRICS
+from migrate.translate.promql.tables import SERVER_METRICS
 from migrate.translate.store import read_translation
 
 HEADER = (

@@ -18,7 +18,7 @@ from migrate.commands.common import add_mappings_argument
 from migrate.errors import TranslationError, UsageError
 from migrate.mappings import load_mappings
 from migrate.translate.languages import LANGUAGES
-from migrate.translate.promql import selector_names
+from migrate.translate.promql.translate import selector_names
 from migrate.translate.query import QueryContext, QueryResult
 
 TYPES = ("counter", "gauge", "histogram", "summary")

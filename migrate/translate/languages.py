@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from migrate.translate.promql import translate_promql
+from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext, QueryResult
 
 Translator = Callable[[str, QueryContext], QueryResult]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from migrate.translate.base import Translator
-from migrate.translate.grafana import TRANSLATOR as GRAFANA
-from migrate.translate.prometheus_rules import PROMETHEUS
+from migrate.translate.grafana.dashboards import TRANSLATOR as GRAFANA
+from migrate.translate.prometheus.rules import PROMETHEUS
 
 TRANSLATORS: dict[str, Translator] = {
     "prometheus": PROMETHEUS,

@@ -15,7 +15,7 @@ from migrate.mappings import load_mappings
 from migrate.model import DesiredResource
 from migrate.sources.grafana import Collected, collect_files
 from migrate.translate.base import TranslateEnv
-from migrate.translate.grafana import translate
+from migrate.translate.grafana.dashboards import translate
 from migrate.translate.query import QueryContext
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "grafana"

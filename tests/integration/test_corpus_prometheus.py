@@ -18,7 +18,7 @@ from migrate.datadog.validate import validate_payload
 from migrate.mappings import load_mappings
 from migrate.model import Outcome
 from migrate.sources.prometheus import collect_files
-from migrate.translate.alert_placeholder import MANUAL_TAG
+from migrate.translate.prometheus.placeholder import MANUAL_TAG
 from migrate.translate.run import run_translators
 from migrate.translate.store import Translation
 

@@ -20,7 +20,7 @@ from migrate.ledger import Ledger
 from migrate.mappings import load_mappings, parse_duration
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate.base import TranslateEnv
-from migrate.translate.prometheus_rules import translate_rules
+from migrate.translate.prometheus.rules import translate_rules
 from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 from migrate.translate.run import run_translators
 

@@ -1,5 +1,5 @@
-"""Monitor kinds beyond the metric threshold: `up` → service check (promql_health), increase() → a sum of
-.as_count() over the range (alert_query.count_window), and the validator rules Datadog enforces for them
+"""Monitor kinds beyond the metric threshold: `up` → service check (promql/health), increase() → a sum of
+.as_count() over the range (prometheus/monitor_query.count_window), and the validator rules Datadog enforces for them
 (migrate/datadog/monitor_rules.py through validate_payload)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from migrate.datadog import ownership
 from migrate.datadog.validate import validate_payload
 from migrate.mappings import Mappings
 from migrate.model import SourceRef
-from migrate.translate.alert_query import count_window, forecast_window
-from migrate.translate.promql_health import MAX_RUNS, translate_up_alert
+from migrate.translate.prometheus.monitor_query import count_window, forecast_window
+from migrate.translate.promql.health import MAX_RUNS, translate_up_alert
 from migrate.translate.query import QueryContext, QueryResult
 
 MAPPINGS = Mappings(

@@ -21,7 +21,7 @@ from migrate.inventory.store import Inventory, InventoryObject, write_inventory
 from migrate.mappings import load_mappings
 from migrate.model import SourceRef
 from migrate.sources.http import HttpClient
-from migrate.translate.promql import translate_promql
+from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext
 
 

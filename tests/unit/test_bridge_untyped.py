@@ -21,7 +21,7 @@ from migrate.bridge.openmetrics import build_config, undocumented_options
 from migrate.commands.bridge import bridge
 from migrate.inventory.store import Inventory, InventoryObject, write_inventory
 from migrate.mappings import Mappings, load_mappings
-from migrate.translate.promql import translate_promql
+from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext
 from tests.unit.test_bridge_http import _obj, _target
 

@@ -16,8 +16,8 @@ from migrate.mappings import load_mappings
 from migrate.model import DesiredResource, Outcome
 from migrate.sources.grafana_normalize import normalize_dashboard
 from migrate.translate.base import TranslateEnv
-from migrate.translate.grafana import translate
-from migrate.translate.grafana_layout import Placed, pack
+from migrate.translate.grafana.dashboards import translate
+from migrate.translate.grafana.layout import Placed, pack
 from migrate.translate.query import QueryContext
 
 CASES = Path(__file__).resolve().parents[1] / "cases"

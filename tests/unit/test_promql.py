@@ -11,8 +11,8 @@ import yaml
 
 from migrate.model import Outcome
 from migrate.translate.languages import LANGUAGES
-from migrate.translate.promql import selector_names, translate_promql
-from migrate.translate.promql_vars import substitute
+from migrate.translate.promql.translate import selector_names, translate_promql
+from migrate.translate.promql.vars import substitute
 from migrate.translate.query import QueryContext
 from tests.unit.test_promql_cases import base_mappings
 

@@ -20,7 +20,7 @@ import pytest
 from migrate.mappings import Mappings
 from migrate.model import Outcome
 from migrate.translate.ddquery import number
-from migrate.translate.promql import translate_promql
+from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext, QueryResult
 
 TABLE = Path(__file__).resolve().parents[1] / "cases" / "promql.tsv"

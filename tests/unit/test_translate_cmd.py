@@ -18,8 +18,8 @@ from migrate.errors import DDMigrateError, InputError, StrictFindings
 from migrate.inventory.store import Inventory, InventoryObject, write_inventory
 from migrate.mappings import load_mappings
 from migrate.model import DesiredResource, Outcome, SourceRef
-from migrate.translate import prometheus_rules
 from migrate.translate.base import TranslateEnv, Translator
+from migrate.translate.prometheus import rules as prometheus_rules
 from migrate.translate.query import QueryContext, QueryResult
 from migrate.translate.run import build_context, run_translators
 from tests.unit.test_alerts import fake_result, rule_objects

@@ -2,8 +2,8 @@
 walk's state.
 
 The walker (`promql._Walker`) is one class assembled from a mixin per node family, each in its own
-module over `WalkerBase`: `promql_selectors` (selectors, matchers → tags, metric identity),
-`promql_functions`, `promql_aggregate`, `promql_binary`; `promql` itself holds the entry point, the
+module over `WalkerBase`: `promql/selectors` (selectors, matchers → tags, metric identity),
+`promql/functions`, `promql/aggregate`, `promql/binary`; `promql/translate` holds the entry point, the
 root of an expression and the dispatch.
 """
 
@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 import promql_parser as pp
 
 from migrate.model import Finding, Outcome
-from migrate.translate import promql_tables as t
 from migrate.translate.ddquery import MetricQuery, number
-from migrate.translate.promql_vars import DEFAULTED_RANGES
+from migrate.translate.promql import tables as t
+from migrate.translate.promql.vars import DEFAULTED_RANGES
 from migrate.translate.query import QueryContext, RangeWindow
 
 ATOM = 9  # precedence of a formula that never needs parentheses

@@ -13,7 +13,7 @@ from typing import Any
 
 from migrate.mappings import parse_duration
 from migrate.model import Finding, Outcome
-from migrate.translate.grafana_queries import PanelQueries
+from migrate.translate.grafana.queries import PanelQueries
 
 # Grafana reducer → Datadog scalar aggregator.
 REDUCERS = {

@@ -2,8 +2,8 @@
 
 `draft()` reads a rule and its translated query; `build_monitor()` writes the monitor for one draft or
 a merged pair; `build_placeholder()` writes the muted stand-in for a rule that needs a human.
-Merge rules, window rules and templating are documented in prometheus_rules.py, alert_query.py and
-alert_messages.py.
+Merge rules, window rules and templating are documented in prometheus/rules.py, prometheus/monitor_query.py and
+prometheus/messages.py.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from migrate.errors import InputError
 from migrate.inventory.store import InventoryObject
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
-from migrate.translate import alert_messages as msgs
-from migrate.translate.alert_query import (
+from migrate.translate.prometheus import messages as msgs
+from migrate.translate.prometheus.monitor_query import (
     FORECAST_AGGREGATION,
     Window,
     count_window,
@@ -31,7 +31,7 @@ from migrate.translate.alert_query import (
     time_aggregation,
     window_for,
 )
-from migrate.translate.promql_health import ServiceCheck
+from migrate.translate.promql.health import ServiceCheck
 from migrate.translate.query import QueryResult
 from migrate.translate.routing import Route, route
 
@@ -180,7 +180,7 @@ def _forecast_monitor(d: RuleDraft) -> None:
 
 
 def _count_monitor(d: RuleDraft, mappings: Mappings) -> None:
-    """increase() rules: the range becomes the window of a `sum` over `.as_count()` (alert_query.py)."""
+    """increase() rules: the range becomes the window of a `sum` over `.as_count()` (prometheus/monitor_query.py)."""
     counted = count_window(d.result)
     if counted is None:
         d.manual = (

@@ -13,8 +13,8 @@ from typing import Any
 import promql_parser as pp
 
 from migrate.translate.ddquery import number
-from migrate.translate.promql_selectors import Selectors
-from migrate.translate.promql_walk import Manual, Val, strip, wrap
+from migrate.translate.promql.selectors import Selectors
+from migrate.translate.promql.walk import Manual, Val, strip, wrap
 
 COMPARISONS = {">", "<", ">=", "<=", "==", "!="}
 FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}  # `N op X` is `X FLIP[op] N`

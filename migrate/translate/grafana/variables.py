@@ -19,7 +19,7 @@ from typing import Any
 
 from migrate.mappings import Mappings
 from migrate.model import Finding, Outcome
-from migrate.translate.promql_health import ENDPOINT
+from migrate.translate.promql.health import ENDPOINT
 
 _LABEL_VALUES = re.compile(
     r"^\s*label_values\(\s*(?:(?P<metric>.+?)\s*,\s*)?(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$", re.DOTALL

@@ -15,10 +15,10 @@ from migrate.datadog.ownership import footer, resource_key
 from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.base import TranslateEnv, Translator
-from migrate.translate.grafana_layout import Placed, pack
-from migrate.translate.grafana_panels import build_widget, extras_findings
-from migrate.translate.grafana_queries import translate_targets
-from migrate.translate.grafana_vars import plan_variables
+from migrate.translate.grafana.layout import Placed, pack
+from migrate.translate.grafana.panels import build_widget, extras_findings
+from migrate.translate.grafana.queries import translate_targets
+from migrate.translate.grafana.variables import plan_variables
 
 SOURCE = "grafana"
 DESCRIPTION_LIMIT = 4000

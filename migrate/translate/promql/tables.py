@@ -18,7 +18,7 @@ _BAD_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.]")
 # Series the Prometheus server makes up itself; no exporter exposes them, so the Agent never sees them.
 SERVER_METRICS = {
     "up": "`up` is recorded by the Prometheus server, no metric carries it in Datadog; alert rules of the "
-    "shapes in promql_health.py become service check monitors on `<namespace>.openmetrics.health`",
+    "shapes in promql/health.py become service check monitors on `<namespace>.openmetrics.health`",
     "scrape_duration_seconds": "recorded by the Prometheus server per scrape; the Agent does not send it",
     "scrape_samples_scraped": "recorded by the Prometheus server per scrape; the Agent does not send it",
     "scrape_samples_post_metric_relabeling": "recorded by the Prometheus server; the Agent does not send it",

@@ -37,9 +37,9 @@ import promql_parser as pp
 
 from migrate.model import Finding
 from migrate.translate.ddquery import number, tag_value
-from migrate.translate.promql_guard import parse as guarded_parse
-from migrate.translate.promql_vars import substitute
-from migrate.translate.promql_walk import strip
+from migrate.translate.promql.guard import parse as guarded_parse
+from migrate.translate.promql.vars import substitute
+from migrate.translate.promql.walk import strip
 from migrate.translate.query import QueryContext
 
 CHECK = "openmetrics.health"

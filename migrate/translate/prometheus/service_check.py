@@ -1,6 +1,6 @@
 """An `up` alert rule → a Datadog "service check" monitor on the Agent's OpenMetrics health check.
 
-The query and thresholds come from promql_health.py (which documents the shapes and the Datadog facts);
+The query and thresholds come from promql/health.py (which documents the shapes and the Datadog facts);
 this module writes the payload the same way alerts.py writes metric monitors (name, message, routing,
 tags, ownership), with what a service check monitor needs instead:
 - `options.thresholds` = {critical: CRITICAL runs in a row, ok: 1}; counts of check runs, not values;
@@ -19,8 +19,8 @@ from typing import Any
 from migrate.datadog import ownership
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource, Finding
-from migrate.translate import alert_messages as msgs
-from migrate.translate.alerts import RuleDraft, make_tag, monitor_payload, render_annotations, rule_tags
+from migrate.translate.prometheus import messages as msgs
+from migrate.translate.prometheus.alerts import RuleDraft, make_tag, monitor_payload, render_annotations, rule_tags
 from migrate.translate.routing import Route, route
 
 SERVICE_CHECK = "service check"

@@ -1,5 +1,5 @@
 """PromQL function calls → Datadog query functions and formula functions, mostly from the tables in
-`promql_tables` (wrappers, rollups, gauge range functions, functions with no equivalent).
+`promql/tables` (wrappers, rollups, gauge range functions, functions with no equivalent).
 
 `rate()`/`increase()` and `*_over_time()` mutate the one query they apply to (`.as_rate()`, `.rollup()`)
 while that is exact; for a monitor their window goes on the query as a `Moving` that `promql.finish`
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from migrate.translate import promql_tables as t
 from migrate.translate.ddquery import number
-from migrate.translate.promql_selectors import Selectors
-from migrate.translate.promql_vars import DEFAULTED_RANGES
-from migrate.translate.promql_walk import ATOM, Manual, Moving, Query, Val
+from migrate.translate.promql import tables as t
+from migrate.translate.promql.selectors import Selectors
+from migrate.translate.promql.vars import DEFAULTED_RANGES
+from migrate.translate.promql.walk import ATOM, Manual, Moving, Query, Val
 from migrate.translate.query import RangeWindow
 
 
@@ -94,7 +94,7 @@ class Functions(Selectors):
         if q.kind in t.COUNT_LIKE:
             q.functions.append(".as_rate()" if r is None else f".as_count().rollup(sum, {number(r)})")
             if r is not None:
-                self.ranges.append(RangeWindow(fn, r))  # the count window of alert_query.count_window
+                self.ranges.append(RangeWindow(fn, r))  # the count window of prometheus/monitor_query.count_window
             elif fn == "rate":
                 self.rate_window(q, value)
             return Val(formula=value.formula, query=q, queries=[q])

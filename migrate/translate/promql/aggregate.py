@@ -12,10 +12,10 @@ from typing import Any
 
 import promql_parser as pp
 
-from migrate.translate import promql_tables as t
 from migrate.translate.ddquery import MetricQuery, number
-from migrate.translate.promql_selectors import Selectors
-from migrate.translate.promql_walk import Manual, Query, Val
+from migrate.translate.promql import tables as t
+from migrate.translate.promql.selectors import Selectors
+from migrate.translate.promql.walk import Manual, Query, Val
 
 
 class Aggregations(Selectors):

@@ -2,7 +2,7 @@
 
 Ledger outcomes, one per rule:
 - alerting rule: exact / approximate (each finding) with its monitor; manual with a muted placeholder
-  monitor (alert_placeholder.py) and the original PromQL; a second copy of a rule (same file, group,
+  monitor (prometheus/placeholder.py) and the original PromQL; a second copy of a rule (same file, group,
   name, expr, labels and `for`; the collector keeps both as `…#2`) is skipped as "duplicate of <key>".
 - recording rule: referenced (directly or through other recording rules) by a translated alert →
   exact, "inlined into <alerts>", targets = those monitors (the query translator inlines the
@@ -30,13 +30,13 @@ import promql_parser
 from migrate.errors import DDMigrateError
 from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
-from migrate.translate.alert_placeholder import MODES, build_placeholder
-from migrate.translate.alert_query import WARNING_BEFORE_CRITICAL
-from migrate.translate.alert_service_check import build_service_check
-from migrate.translate.alerts import AlertRule, RuleDraft, build_monitor, draft
 from migrate.translate.base import TranslateEnv, Translator
-from migrate.translate.promql_guard import parse as guarded_parse
-from migrate.translate.promql_health import ServiceCheck, translate_up_alert
+from migrate.translate.prometheus.alerts import AlertRule, RuleDraft, build_monitor, draft
+from migrate.translate.prometheus.monitor_query import WARNING_BEFORE_CRITICAL
+from migrate.translate.prometheus.placeholder import MODES, build_placeholder
+from migrate.translate.prometheus.service_check import build_service_check
+from migrate.translate.promql.guard import parse as guarded_parse
+from migrate.translate.promql.health import ServiceCheck, translate_up_alert
 from migrate.translate.query import QueryContext, QueryResult
 from migrate.translate.routing import compile_routes
 
@@ -44,7 +44,7 @@ QueryTranslator = Callable[[str, QueryContext], QueryResult]
 
 
 def promql_translator() -> QueryTranslator:
-    module = importlib.import_module("migrate.translate.promql")
+    module = importlib.import_module("migrate.translate.promql.translate")
     return cast(QueryTranslator, module.translate_promql)
 
 
@@ -76,7 +76,7 @@ def referenced_names(expr: str) -> set[str]:
 
 
 def _monitor_context(ctx: QueryContext, labels: list[str]) -> QueryContext:
-    """The query becomes a monitor's (range functions keep their window, alert_query.py), and labels the
+    """The query becomes a monitor's (range functions keep their window, prometheus/monitor_query.py), and labels the
     annotations print must survive aggregation so `{{x.name}}` can render them."""
     return replace(ctx, monitor=True, default_group_by=labels or ctx.default_group_by)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from migrate.model import Finding, Outcome
 from migrate.translate.ddquery import number
-from migrate.translate.promql import translate_promql
+from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext, QueryResult
 
 QUERY_CODE = "grafana.query"

@@ -13,12 +13,12 @@ from typing import Any
 
 import promql_parser as pp
 
-from migrate.translate import promql_tables as t
 from migrate.translate.ddquery import Filter, MetricQuery, number, render_scope, tag_value
-from migrate.translate.promql_guard import parse as guarded_parse
-from migrate.translate.promql_health import ENDPOINT
-from migrate.translate.promql_vars import SENTINEL, SENTINEL_INSIDE, substitute
-from migrate.translate.promql_walk import Manual, Query, Val, WalkerBase, ref
+from migrate.translate.promql import tables as t
+from migrate.translate.promql.guard import parse as guarded_parse
+from migrate.translate.promql.health import ENDPOINT
+from migrate.translate.promql.vars import SENTINEL, SENTINEL_INSIDE, substitute
+from migrate.translate.promql.walk import Manual, Query, Val, WalkerBase, ref
 
 
 @lru_cache(maxsize=1024)

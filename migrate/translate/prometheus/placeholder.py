@@ -18,9 +18,9 @@ from typing import Any
 from migrate.datadog import ownership
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource
-from migrate.translate import alert_messages as msgs
-from migrate.translate.alert_query import monitor_query, time_aggregation
-from migrate.translate.alerts import MANUAL_PREFIX, NEW_GROUP_DELAY, RuleDraft, make_tag, rule_tags
+from migrate.translate.prometheus import messages as msgs
+from migrate.translate.prometheus.alerts import MANUAL_PREFIX, NEW_GROUP_DELAY, RuleDraft, make_tag, rule_tags
+from migrate.translate.prometheus.monitor_query import monitor_query, time_aggregation
 from migrate.translate.routing import Route, route
 
 MODES = ("partial", "metric", "fallback")

@@ -4,11 +4,11 @@ One walker turns each node into a `Val`: a formula over named `MetricQuery`s (or
 and aggregations mutate the query they apply to while that is exact (`sum by (job) (rate(x[5m]))` is
 one query `sum:ns.x.count{*} by {job}.as_rate()`), else wrap the formula (`abs(a)`, `a / b * 100`).
 Every lossy step adds a Finding with a stable code; what Datadog cannot express is MANUAL, never
-passed through. The tables (names, functions, regex reductions) live in `promql_tables`.
+passed through. The tables (names, functions, regex reductions) live in `promql/tables`.
 
 This module is the entry point, the root of an expression (alert comparisons, absent(), forecasts),
 the dispatch over node kinds and the naming of the queries. The walker's other parts are mixins over
-`promql_walk.WalkerBase`: `promql_selectors`, `promql_functions`, `promql_aggregate`, `promql_binary`.
+`promql/walk.WalkerBase`: `promql/selectors`, `promql/functions`, `promql/aggregate`, `promql/binary`.
 
 Decisions worth knowing (see also tests/cases/promql.tsv):
 - Tag values are lowercased as Datadog stores them; case alone never changes the outcome.
@@ -19,7 +19,7 @@ Decisions worth knowing (see also tests/cases/promql.tsv):
   (`promql.rate_range_long`), a range variable (`$__rate_interval`) never. For a monitor
   (`QueryContext.monitor`) the window matters: each is kept as `moving_rollup(<query>, R, '<m>')`, and
   `QueryResult.ranges` says which windows the expression keeps and what it computes instead where it does
-  not (alert_query.py explains, alerts report `alert.range_window`).
+  not (prometheus/monitor_query.py explains, alerts report `alert.range_window`).
 - A nested `X >= N` filter is `cutoff_min(X, N)` (exact); `>` is approximate (ties are kept).
 - `X or vector(0)` is `default_zero(X)`; all other `and`/`or`/`unless` are manual.
 - `on(...)`/`ignoring(...)` are exact when both sides are grouped by the same tags the modifier
@@ -35,15 +35,15 @@ from typing import Any
 import promql_parser as pp
 
 from migrate.model import Finding, Outcome
-from migrate.translate import promql_tables as t
 from migrate.translate.ddquery import number
-from migrate.translate.promql_aggregate import Aggregations
-from migrate.translate.promql_binary import COMPARISONS, FLIP, Binary, is_bool
-from migrate.translate.promql_functions import Functions
-from migrate.translate.promql_guard import parse as guarded_parse
-from migrate.translate.promql_selectors import parse_rule
-from migrate.translate.promql_vars import substitute
-from migrate.translate.promql_walk import Manual, Query, Val, ref, strip, wrap
+from migrate.translate.promql import tables as t
+from migrate.translate.promql.aggregate import Aggregations
+from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool
+from migrate.translate.promql.functions import Functions
+from migrate.translate.promql.guard import parse as guarded_parse
+from migrate.translate.promql.selectors import parse_rule
+from migrate.translate.promql.vars import substitute
+from migrate.translate.promql.walk import Manual, Query, Val, ref, strip, wrap
 from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 
 _parse_rule = parse_rule  # bench/translate.py clears this cache between runs

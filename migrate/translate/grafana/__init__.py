@@ -1,0 +1,1 @@
+"""Grafana, the source: dashboards and panels → Datadog dashboards (`dashboards.TRANSLATOR`)."""

@@ -1,0 +1,1 @@
+"""Prometheus, the source: alerting and recording rules → Datadog monitors (`rules.PROMETHEUS`)."""
