@@ -99,7 +99,7 @@ def test_variables_substitution() -> None:
 def test_selector_names_and_languages_registry() -> None:
     assert selector_names("sum(rate(a_total[5m])) / b{x='$v'}") == ["a_total", "b"]
     assert selector_names("sum(") == []
-    assert LANGUAGES["promql"] is translate_promql
+    assert LANGUAGES["promql"].translate is translate_promql
 
 
 @pytest.mark.parametrize(
