@@ -41,7 +41,7 @@ def translate_query(
         mappings.data.setdefault("prometheus", {})["namespace"] = namespace
     ctx = QueryContext(mappings=mappings, variables=dict(variables or {}))
     if metric_type is not None:
-        ctx.metric_types = dict.fromkeys(spoken.selected_metrics(expression), metric_type)
+        spoken.declare_types(ctx, expression, metric_type)
     result = spoken.translate(expression, ctx)
     for finding in result.findings:
         if finding.code == spoken.parse_error_code:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from migrate.errors import UsageError
+from migrate.translate.promql.context import declare_types
 from migrate.translate.promql.translate import selector_names, translate_promql
 from migrate.translate.query import QueryContext, QueryResult
 
@@ -18,14 +19,18 @@ QueryTranslator = Callable[[str, QueryContext], QueryResult]
 class Language:
     name: str
     translate: QueryTranslator
-    # The metric names an expression selects, which `translate-query --type T` declares of type T.
-    selected_metrics: Callable[[str], list[str]]
+    # `translate-query --type T`: declare the metrics the expression selects of type T in the context.
+    declare_types: Callable[[QueryContext, str, str], None]
     # The finding code a translation carries when the text does not parse (`translate-query` exits 1 on it).
     parse_error_code: str
 
 
+def _promql_types(ctx: QueryContext, expression: str, metric_type: str) -> None:
+    declare_types(ctx, selector_names(expression), metric_type)
+
+
 LANGUAGES: dict[str, Language] = {
-    "promql": Language("promql", translate_promql, selector_names, "promql.parse_error"),
+    "promql": Language("promql", translate_promql, _promql_types, "promql.parse_error"),
 }
 
 

@@ -21,6 +21,7 @@ from migrate.mappings import load_mappings, parse_duration
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate.base import TranslateEnv
 from migrate.translate.prometheus.rules import translate_rules
+from migrate.translate.promql.context import PromqlContext
 from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 from migrate.translate.run import run_translators
 
@@ -399,7 +400,10 @@ def test_range_functions_keep_their_window_in_the_real_monitor(expr: str, query:
     """With the real PromQL translator: the monitor query keeps R (moving_rollup) and passes validation, or
     alert.range_window names R, what differs and the monitor window."""
     rules = [{"alert": "A", "expr": expr, "for": "5m"}]
-    env = TranslateEnv(QueryContext(load_mappings(), metric_types={"node_load1": "gauge"}), Ledger())
+    env = TranslateEnv(
+        QueryContext(load_mappings(), parts={PromqlContext: PromqlContext(metric_types={"node_load1": "gauge"})}),
+        Ledger(),
+    )
     (monitor,) = translate_rules(rule_objects(rules), env)
     assert monitor.payload["query"] == query
     assert validate_payload("monitor", monitor.payload) == []

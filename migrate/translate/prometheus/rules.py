@@ -32,6 +32,7 @@ from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.base import TranslateEnv, Translator
 from migrate.translate.languages import LANGUAGES, QueryTranslator
 from migrate.translate.prometheus.alerts import AlertRule, RuleDraft, build_monitor, draft
+from migrate.translate.prometheus.context import prometheus_context
 from migrate.translate.prometheus.monitor_query import WARNING_BEFORE_CRITICAL
 from migrate.translate.prometheus.placeholder import MODES, build_placeholder
 from migrate.translate.prometheus.service_check import build_service_check
@@ -257,4 +258,6 @@ def _record_recording_rules(
             )
 
 
-PROMETHEUS = Translator("prometheus", frozenset({"alerting_rule", "recording_rule"}), translate_rules)
+PROMETHEUS = Translator(
+    "prometheus", frozenset({"alerting_rule", "recording_rule"}), translate_rules, context=prometheus_context
+)
