@@ -174,6 +174,7 @@ def test_a_200_marked_retryable_by_the_classifier_is_retried() -> None:
         ("Remaining: 0 Time until reset: 30", 30.0),  # used up: wait for the window to reset
         ("Remaining: 2 Time until reset: 30", 10.0),  # nearly used up: spread the last ones over the window
         ("Remaining: 394 Time until reset: 3589", 0.0),  # plenty left: no wait
+        ("Remaining: 3 Time until reset: 3589", 120.0),  # a spread longer than max_wait: wait max_wait
     ],
 )
 def test_pingdom_limit_headers_near_zero_slow_the_next_request(header: str, wait: float) -> None:
@@ -273,3 +274,13 @@ def test_limit_header_parsing() -> None:
     )
     assert long_used is not None and (long_used.seconds, long_used.exhausted) == (99.0, True)
     assert datadog_rate_limit({"X-RateLimit-Remaining": "x", "X-RateLimit-Reset": "1"}) is None
+
+
+@responses.activate
+def test_other_request_failures_are_errors_without_the_key() -> None:
+    responses.get(f"{URL}/x", body=requests.TooManyRedirects(f"Exceeded 30 redirects, last Authorization {KEY}"))
+    client = make(FakeClock(), auth=Auth(bearer=Secret("T", KEY)))
+    with pytest.raises(RemoteError) as exc:
+        client.get_json("/x")
+    assert exc.value.message == f"request to {URL}/x failed: Exceeded 30 redirects, last Authorization ***"
+    assert len(responses.calls) == 1
