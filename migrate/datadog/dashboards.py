@@ -11,6 +11,7 @@ from typing import Any
 
 from datadog_api_client.v1.api.dashboards_api import DashboardsApi
 
+from migrate import paging
 from migrate.datadog import ownership
 from migrate.datadog.base import ResourceOps, ResourceType
 
@@ -51,14 +52,13 @@ class DashboardOps(ResourceOps):
 
     def list_all(self) -> Iterator[dict[str, Any]]:
         """Dashboard summaries (id, title, description, ...), not full dashboards."""
-        start = 0
-        while True:
+
+        def page(start: int) -> list[dict[str, Any]]:
             data = self._call("list_dashboards", query={"count": PAGE_SIZE, "start": start}).data or {}
             batch: list[dict[str, Any]] = data.get("dashboards") or []
-            yield from batch
-            if len(batch) < PAGE_SIZE:
-                return
-            start += len(batch)
+            return batch
+
+        return paging.by_offset(page, limit=PAGE_SIZE, what="Datadog dashboards")
 
     def list_owned(self) -> list[dict[str, Any]]:
         owned = (s for s in self.list_all() if DASHBOARD.owned_key(s))

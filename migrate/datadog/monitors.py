@@ -10,6 +10,7 @@ from typing import Any
 
 from datadog_api_client.v1.api.monitors_api import MonitorsApi
 
+from migrate import paging
 from migrate.datadog import ownership
 from migrate.datadog.base import ResourceOps, ResourceType
 from migrate.datadog.client import DatadogApiError
@@ -86,14 +87,12 @@ class MonitorOps(ResourceOps):
             raise
 
     def list_all(self, *, monitor_tags: str | None = None) -> Iterator[dict[str, Any]]:
-        page = 0
-        while True:
-            query = {"page": page, "page_size": PAGE_SIZE, "monitor_tags": monitor_tags}
+        def page(number: int) -> list[dict[str, Any]]:
+            query = {"page": number, "page_size": PAGE_SIZE, "monitor_tags": monitor_tags}
             batch: list[dict[str, Any]] = self._call("list_monitors", query=query).data or []
-            yield from batch
-            if len(batch) < PAGE_SIZE:
-                return
-            page += 1
+            return batch
+
+        return paging.by_page_number(page, page_size=PAGE_SIZE, what="Datadog monitors")
 
     def list_owned(self) -> list[dict[str, Any]]:
         # `monitor_tags` filters on the monitor's own tags (`tags` would filter on the query scope).

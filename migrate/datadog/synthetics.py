@@ -11,6 +11,7 @@ from typing import Any
 
 from datadog_api_client.v1.api.synthetics_api import SyntheticsApi
 
+from migrate import paging
 from migrate.datadog import ownership
 from migrate.datadog.base import ResourceOps, ResourceType
 from migrate.datadog.client import NotFound
@@ -63,11 +64,11 @@ class SyntheticTestOps(ResourceOps):
 
     def list_all(self) -> Iterator[dict[str, Any]]:
         """API tests only (browser and mobile tests are never ours)."""
-        page = 0
-        while True:
-            data = self._call("list_tests", query={"page_size": PAGE_SIZE, "page_number": page}).data or {}
+
+        def page(number: int) -> list[dict[str, Any]]:
+            data = self._call("list_tests", query={"page_size": PAGE_SIZE, "page_number": number}).data or {}
             batch: list[dict[str, Any]] = data.get("tests") or []
-            yield from (t for t in batch if t.get("type") == "api")
-            if len(batch) < PAGE_SIZE:
-                return
-            page += 1
+            return batch
+
+        tests = paging.by_page_number(page, page_size=PAGE_SIZE, what="Datadog synthetic tests")
+        return (t for t in tests if t.get("type") == "api")
