@@ -96,7 +96,12 @@ def run_cli(*argv: str | Path) -> tuple[int, str, str]:
 
 
 def store_of(dd: DatadogTestServer, rtype: str) -> dict[Any, dict[str, Any]]:
-    return {"monitor": dd.monitors, "dashboard": dd.dashboards, "synthetic_test": dd.synthetics}[rtype]
+    stores: dict[str, dict[Any, dict[str, Any]]] = {
+        "monitor": dd.monitors,
+        "dashboard": dd.dashboards,
+        "synthetic_test": dd.synthetics,
+    }
+    return stores[rtype]
 
 
 def owned_keys(dd: DatadogTestServer) -> Counter[tuple[str, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from migrate.datadog.client import RateLimit, make_api_client
@@ -51,7 +53,10 @@ def test_registry_keeps_the_planned_types() -> None:
 
 def test_server_fields_with_wildcards_are_ignored() -> None:
     """Dashboard server fields include widgets.*.id and widgets.*.definition.widgets.*.id."""
-    payload = {"id": 1, "widgets": [{"id": 5, "definition": {"type": "group", "widgets": [{"id": 6, "x": 1}]}}]}
+    payload: dict[str, Any] = {
+        "id": 1,
+        "widgets": [{"id": 5, "definition": {"type": "group", "widgets": [{"id": 6, "x": 1}]}}],
+    }
     stripped = normalize("dashboard", payload)
     assert stripped == {"widgets": [{"definition": {"type": "group", "widgets": [{"x": 1}]}}]}
     assert payload["id"] == 1 and payload["widgets"][0]["id"] == 5  # the input is not modified
@@ -59,7 +64,7 @@ def test_server_fields_with_wildcards_are_ignored() -> None:
 
 def test_monitor_normalize_ignores_server_defaults_but_not_real_changes() -> None:
     desired = {"type": "metric alert", "query": "q > 1", "tags": ["b", "a"], "options": {"thresholds": {"critical": 1}}}
-    live = {
+    live: dict[str, Any] = {
         "id": 3,
         "type": "query alert",
         "query": "q > 1",

@@ -23,7 +23,10 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 176 cassettes
 def corpus_payload(name: str) -> dict[str, Any]:
     text = (CORPUS / "payloads" / name).read_text()
     # The client's own test payloads are templates; give them concrete values.
-    return json.loads(text.replace("{{ unique_lower_alnum }}", "abc123").replace("{{ unique }}", "Unique-1"))
+    payload: dict[str, Any] = json.loads(
+        text.replace("{{ unique_lower_alnum }}", "abc123").replace("{{ unique }}", "Unique-1")
+    )
+    return payload
 
 
 def owned_monitor(**changes: Any) -> dict[str, Any]:
@@ -261,7 +264,7 @@ def test_unknown_widget_type_names_the_field_and_the_known_types() -> None:
     unknown = {"definition": {"type": "sparkline"}}
     message = only(validate_payload("dashboard", owned_dashboard(widgets=[unknown])), "$.widgets[0].definition.type")
     assert "timeseries" in message and "query_value" in message
-    missing = {"definition": {"requests": []}}
+    missing: dict[str, Any] = {"definition": {"requests": []}}
     message = only(validate_payload("dashboard", owned_dashboard(widgets=[missing])), "$.widgets[0].definition")
     assert "'type' is a required property" in message
 

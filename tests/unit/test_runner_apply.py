@@ -2,6 +2,7 @@
 in-memory resource operations (the local Datadog server drives the same code in tests/integration)."""
 
 import itertools
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -161,7 +162,7 @@ def test_crash_at_any_journal_write_then_resume(tmp_path: Path, crash_at: int, m
     first = desired(10, threshold=80)[:4]  # some resources exist already and will be updated
     run_apply(tmp_path / "setup", org, first)
     shutil.copytree(tmp_path / "setup" / ".ddmigrate", tmp_path / ".ddmigrate")
-    monkeypatch.setattr(journal_mod.os, "kill", kill)
+    monkeypatch.setattr(os, "kill", kill)
     monkeypatch.setenv(journal_mod.CRASH_ENV, str(crash_at))
     with pytest.raises(Killed):
         run_apply(tmp_path, org, want, concurrency=1)
