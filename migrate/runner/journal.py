@@ -38,30 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import DDMigrateError, InputError
+from migrate.runner.localdisk import network_fs
 
 STATE_DIR = ".ddmigrate"
-MOUNTS = Path("/proc/mounts")
-# SQLite's WAL needs shared memory between processes on one host, and flock is not reliable on these.
-NETWORK_FILESYSTEMS = frozenset(
-    {
-        "nfs",
-        "nfs4",
-        "cifs",
-        "smb3",
-        "smbfs",
-        "ncpfs",
-        "afs",
-        "9p",
-        "fuse.sshfs",
-        "glusterfs",
-        "ceph",
-        "fuse.ceph",
-        "lustre",
-        "gpfs",
-        "fuse.s3fs",
-        "fuse.gcsfuse",
-    }
-)
 CRASH_ENV = "DDMIGRATE_CRASH_AFTER_WRITES"
 _BUMP = "INSERT INTO meta(k, v) VALUES('revision', '1') ON CONFLICT(k) DO UPDATE SET v = CAST(v AS INTEGER) + 1"
 
@@ -93,24 +72,6 @@ def who() -> str:
     except (KeyError, OSError):  # no passwd entry in some containers
         user = f"uid{os.getuid()}"
     return f"{user}@{socket.gethostname()}"
-
-
-def _network_fs(path: Path) -> str | None:
-    """The filesystem type of `path` when it is a network one (from the mount table; None where unknown)."""
-    try:
-        lines = MOUNTS.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    target = path.resolve()
-    best: tuple[int, str] = (-1, "")
-    for line in lines:
-        fields = line.split()
-        if len(fields) < 3:
-            continue
-        mount = Path(fields[1].replace("\\040", " "))
-        if (target == mount or mount in target.parents) and len(mount.parts) > best[0]:
-            best = (len(mount.parts), fields[2])
-    return best[1] if best[1] in NETWORK_FILESYSTEMS else None
 
 
 @dataclass(frozen=True)
@@ -168,7 +129,7 @@ class Journal:
                 path=str(workdir),
                 hint="pass --workdir DIR where `ddmigrate apply` ran (default: current directory)",
             )
-        fstype = _network_fs(workdir)
+        fstype = network_fs(workdir)
         if fstype:
             raise InputError(
                 f"the ledger cannot live on a network filesystem ({fstype})",

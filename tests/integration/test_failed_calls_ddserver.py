@@ -25,6 +25,15 @@ def translation(out: Path, resources: list[DesiredResource]) -> Path:
     return out
 
 
+def applied(workdir: Path, count: int) -> tuple[list[DesiredResource], tuple[str, Path]]:
+    """`count` monitors applied (the first version); returns them and the --workdir arguments."""
+    monitors = synthetic.desired_monitors(count)
+    wd = ("--workdir", workdir)
+    code, _, err = run_cli("apply", *wd, "--translation", translation(workdir / "v1", monitors))
+    assert code == 0, err
+    return monitors, wd
+
+
 def apply_ops(workdir: Path) -> list[list[tuple[str, str, str]]]:
     """(action, key, status) of each apply run's calls, oldest run first."""
     journal = Journal(workdir)
@@ -92,10 +101,7 @@ def test_a_refused_create_is_failed_with_status_and_message_and_never_an_interru
 def test_rollback_after_a_partly_failed_apply_undoes_exactly_what_succeeded(
     tmp_path: Path, dd: DatadogTestServer
 ) -> None:
-    monitors = synthetic.desired_monitors(3)
-    wd = ("--workdir", tmp_path)
-    code, _, err = run_cli("apply", *wd, "--translation", translation(tmp_path / "v1", monitors))
-    assert code == 0, err
+    monitors, wd = applied(tmp_path, 3)
     before = {m["id"]: m["name"] for m in dd.monitors.values()}
     # v2 renames the three monitors and adds a monitor and a dashboard; Datadog refuses one update and the
     # new monitor.
@@ -129,10 +135,7 @@ def test_an_ambiguous_failure_stays_open_like_a_crash_with_its_error_noted(
     tmp_path: Path, dd: DatadogTestServer
 ) -> None:
     """A 5xx on an update may have changed the monitor: not `failed`, but an open intent the next run looks up."""
-    monitors = synthetic.desired_monitors(1)
-    wd = ("--workdir", tmp_path)
-    code, _, err = run_cli("apply", *wd, "--translation", translation(tmp_path / "v1", monitors))
-    assert code == 0, err
+    monitors, wd = applied(tmp_path, 1)
     (monitor_id,) = dd.monitors
     dd.inject("error_after", method="PUT", path_prefix=f"/api/v1/monitor/{monitor_id}")  # committed, then a 503
     v2 = translation(tmp_path / "v2", [renamed(m, "[v2] ") for m in monitors])
