@@ -20,8 +20,17 @@ from typing import Any, ClassVar
 
 from datadog_api_client.api_client import ApiClient
 
-from migrate.datadog.client import ApiResponse, NotFound, call
+from migrate.datadog.client import ApiResponse, DatadogApiError, NotFound, call
 from migrate.datadog.ownership import Marker
+
+
+class AlreadyExists(DatadogApiError):
+    """Datadog refused a create as the duplicate of resource `existing_id` (ours from a lost reply, or not)."""
+
+    def __init__(self, base: DatadogApiError, existing_id: str) -> None:
+        super().__init__(base.status, base.errors, base.headers, method=base.method, path=base.path)
+        self.existing_id = existing_id
+
 
 Rule = Callable[[dict[str, Any]], Iterator[str]]  # Datadog's checks beyond the schema: "$.path: message" lines
 

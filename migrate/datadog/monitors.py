@@ -11,7 +11,7 @@ from typing import Any
 from datadog_api_client.v1.api.monitors_api import MonitorsApi
 
 from migrate.datadog import monitor_rules, ownership
-from migrate.datadog.base import Paging, ResourceOps, ResourceType
+from migrate.datadog.base import AlreadyExists, Paging, ResourceOps, ResourceType
 from migrate.datadog.client import DatadogApiError
 
 PAGE_SIZE = 1000
@@ -31,11 +31,11 @@ OPTION_DEFAULTS: dict[str, Any] = {
 }
 
 
-class DuplicateMonitor(DatadogApiError):
+class DuplicateMonitor(AlreadyExists):
     """Datadog refused a create as the duplicate of monitor `monitor_id` (which may be ours from a lost reply)."""
 
     def __init__(self, base: DatadogApiError, monitor_id: int) -> None:
-        super().__init__(base.status, base.errors, base.headers, method=base.method, path=base.path)
+        super().__init__(base, str(monitor_id))
         self.monitor_id = monitor_id
 
 

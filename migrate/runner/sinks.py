@@ -10,9 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Any, Protocol
 
-from migrate.datadog.base import ResourceOps
+from migrate.datadog.base import AlreadyExists, ResourceOps
 from migrate.datadog.downtimes import DOWNTIME, DowntimeOps
-from migrate.datadog.monitors import DuplicateMonitor
 from migrate.datadog.resources import spec
 from migrate.errors import RemoteError
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
@@ -56,13 +55,13 @@ class DatadogSink:
             created: dict[str, Any] = self._retry(
                 f"{rtype} create", lambda: self.ops[rtype].create(payload), lambda: self.find_by_key(rtype, key)
             )
-        except DuplicateMonitor as exc:
+        except AlreadyExists as exc:
             # Datadog says we already made it: adopt only our own copy of this very key.
-            existing = self.get(rtype, str(exc.monitor_id))
+            existing = self.get(rtype, exc.existing_id)
             if existing is not None and spec(rtype).owned_key(existing) == key:
                 return existing
             raise RemoteError(
-                f"Datadog refused the create as a duplicate of monitor {exc.monitor_id}, which ddmigrate does not own",
+                f"Datadog refused the create as a duplicate of {rtype} {exc.existing_id}, which ddmigrate does not own",
                 hint="`ddmigrate adopt` it, or change the source",
             ) from exc  # the journal reads Datadog's status from the cause
         return created
