@@ -30,7 +30,7 @@ def cutover(*, workdir: Path, phase: str, conn: Connection | None = None) -> int
     with WriterLock(journal, f"cutover {phase}"):
         journal.check_org(conn.site, bind=True)
         run_id = journal.start_run("cutover", phase=phase, plan_hash=None, dry_run=False)
-        monitors = [a for a in journal.applied().values() if a.phase == phase and spec(a.rtype).mutable]
+        monitors = [a for a in journal.applied().values() if a.phase == phase and spec(a.rtype).muted_in_parallel_run]
         unmuted = 0
         for res in monitors:
             seq = journal.intent(run_id, phase, "unmute", DOWNTIME.name, res.key, payload={"monitor_id": res.dd_id})

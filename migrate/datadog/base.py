@@ -39,7 +39,7 @@ def _no_rules(payload: dict[str, Any]) -> Iterator[str]:
     return iter(())
 
 
-def _nothing(payload: dict[str, Any]) -> Any:
+def _checkable(payload: dict[str, Any]) -> str | None:
     return None
 
 
@@ -95,9 +95,9 @@ class ResourceType:
     # Its queries read metrics, so verify says so when it finds none to check.
     reads_metrics: bool = False
     # Why verify's recent-data check cannot cover a payload of this type (None: it can).
-    unverifiable: Callable[[dict[str, Any]], str | None] = _nothing
+    unverifiable: Callable[[dict[str, Any]], str | None] = _checkable
     # A phase with mute_until_cutover silences it with a downtime during the parallel run.
-    mutable: bool = False
+    muted_in_parallel_run: bool = False
 
     def owned_key(self, payload: dict[str, Any]) -> str | None:
         return self.marker.key(payload)

@@ -215,7 +215,7 @@ class Applier:
         return bool(known and known.adopted and spec(change.type).owned_key(change.after) != change.key)
 
     def _mute(self, run_id: str, phase: str | None, rtype: str, key: str, dd_id: str, *, mute: bool) -> None:
-        if not mute or not spec(rtype).mutable:
+        if not mute or not spec(rtype).muted_in_parallel_run:
             return
         seq = self.journal.intent(run_id, phase, "mute", DOWNTIME.name, key, payload={"monitor_id": dd_id})
         with recorded(self.journal, seq):

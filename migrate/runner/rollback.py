@@ -130,7 +130,7 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
     if isinstance(reverse, Unmute):
         seq = journal.intent(run_id, op.phase, action, DOWNTIME.name, op.key, payload={"monitor_id": reverse.muted_id})
         with recorded(journal, seq):
-            if reverse.muted_id:  # a monitor that is gone has no downtimes left to cancel
+            if reverse.muted_id:  # on a monitor that is gone, unmute finds no downtime and cancels nothing
                 sink.unmute(reverse.muted_id)
         journal.outcome(seq, "done")
         return "unmuted"
