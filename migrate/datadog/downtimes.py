@@ -37,7 +37,9 @@ DOWNTIME = ResourceType(
             "monitor_tags",
         }
     ),
-    owned_key=lambda payload: ownership.key_from_text(payload.get("message")),
+    marker=ownership.Marker("message", tags=False),  # downtimes have no tags
+    int_ids=True,
+    rules=lambda payload: iter(() if payload.get("scope") else ["$.scope: scope is required"]),
 )
 
 
