@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from datadog_api_client.api_client import ApiClient
 
+from migrate import paging
 from migrate.datadog.client import ApiResponse, DatadogApiError, NotFound, call
 from migrate.datadog.ownership import Marker
 
@@ -124,6 +125,7 @@ class ResourceOps:
     update_op: ClassVar[str]
     delete_op: ClassVar[str]
     id_param: ClassVar[str]
+    list_op: ClassVar[str] = ""  # the list endpoint, paged as `rtype.paging` declares
 
     def __init__(self, api_client: ApiClient, on_response: Callable[[ApiResponse], None] | None = None) -> None:
         self.api = self.api_class(api_client)
@@ -159,8 +161,26 @@ class ResourceOps:
             return False
         return True
 
-    def list_all(self) -> Iterator[dict[str, Any]]:
-        raise NotImplementedError
+    def list_all(self, **query: Any) -> Iterator[dict[str, Any]]:
+        """Every resource of the type, paged as the declaration says (migrate/paging.py: complete, never capped);
+        `query` adds the endpoint's own filters (monitors' `monitor_tags`, downtimes' `current_only`)."""
+        declared = self.rtype.paging
+        what = f"Datadog {self.rtype.name} list"
+
+        def items(data: Any) -> list[dict[str, Any]]:
+            found = (data or {}).get(declared.items) if declared.items else data
+            return list(found or [])
+
+        if declared.style == "none":
+            return iter(items(self._call(self.list_op, query=query).data))
+        position, size = declared.params
+
+        def fetch(at: int) -> list[dict[str, Any]]:
+            return items(self._call(self.list_op, query={**query, position: at, size: declared.size}).data)
+
+        if declared.style == "page":
+            return paging.by_page_number(fetch, page_size=declared.size, what=what)
+        return paging.by_offset(fetch, limit=declared.size, what=what)
 
     def validate(self, payload: dict[str, Any]) -> list[str] | None:
         """Datadog's own check of a definition: [] when valid, its messages, or None (no such endpoint)."""

@@ -12,7 +12,6 @@ from typing import Any
 
 from datadog_api_client.v1.api.dashboards_api import DashboardsApi
 
-from migrate import paging
 from migrate.datadog import ownership
 from migrate.datadog.base import Paging, ResourceOps, ResourceType
 from migrate.datadog.payload_rules import as_dict, as_list
@@ -113,17 +112,8 @@ class DashboardOps(ResourceOps):
     api_class = DashboardsApi
     create_op, get_op = "create_dashboard", "get_dashboard"
     update_op, delete_op = "update_dashboard", "delete_dashboard"
+    list_op = "list_dashboards"  # summaries (id, title, description, ...), not full dashboards
     id_param = "dashboard_id"
-
-    def list_all(self) -> Iterator[dict[str, Any]]:
-        """Dashboard summaries (id, title, description, ...), not full dashboards."""
-
-        def page(start: int) -> list[dict[str, Any]]:
-            data = self._call("list_dashboards", query={"count": PAGE_SIZE, "start": start}).data or {}
-            batch: list[dict[str, Any]] = data.get("dashboards") or []
-            return batch
-
-        return paging.by_offset(page, limit=PAGE_SIZE, what="Datadog dashboards")
 
     def list_owned(self) -> list[dict[str, Any]]:
         owned = (s for s in self.list_all() if DASHBOARD.owned_key(s))

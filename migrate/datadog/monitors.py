@@ -5,12 +5,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from datadog_api_client.v1.api.monitors_api import MonitorsApi
 
-from migrate import paging
 from migrate.datadog import monitor_rules, ownership
 from migrate.datadog.base import AlreadyExists, Paging, ResourceOps, ResourceType
 from migrate.datadog.client import DatadogApiError
@@ -100,6 +98,7 @@ class MonitorOps(ResourceOps):
     api_class = MonitorsApi
     create_op, get_op, update_op, delete_op = "create_monitor", "get_monitor", "update_monitor", "delete_monitor"
     id_param = "monitor_id"
+    list_op = "list_monitors"
 
     def create(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -109,14 +108,6 @@ class MonitorOps(ResourceOps):
             if match:
                 raise DuplicateMonitor(exc, int(match.group(1))) from None
             raise
-
-    def list_all(self, *, monitor_tags: str | None = None) -> Iterator[dict[str, Any]]:
-        def page(number: int) -> list[dict[str, Any]]:
-            query = {"page": number, "page_size": PAGE_SIZE, "monitor_tags": monitor_tags}
-            batch: list[dict[str, Any]] = self._call("list_monitors", query=query).data or []
-            return batch
-
-        return paging.by_page_number(page, page_size=PAGE_SIZE, what="Datadog monitors")
 
     def list_owned(self) -> list[dict[str, Any]]:
         # `monitor_tags` filters on the monitor's own tags (`tags` would filter on the query scope).

@@ -12,7 +12,6 @@ from typing import Any
 
 from datadog_api_client.v1.api.synthetics_api import SyntheticsApi
 
-from migrate import paging
 from migrate.datadog import ownership, payload_rules
 from migrate.datadog.base import Paging, ResourceOps, ResourceType
 from migrate.datadog.client import NotFound
@@ -79,7 +78,7 @@ class SyntheticTestOps(ResourceOps):
     rtype = SYNTHETIC_TEST
     api_class = SyntheticsApi
     create_op, get_op, update_op = "create_synthetics_api_test", "get_api_test", "update_api_test"
-    delete_op = "delete_tests"
+    delete_op, list_op = "delete_tests", "list_tests"
     id_param = "public_id"
 
     def delete(self, resource_id: str | int) -> bool:
@@ -93,13 +92,7 @@ class SyntheticTestOps(ResourceOps):
         body = {"new_status": "paused" if paused else "live"}
         self._call("update_test_pause_status", path={"public_id": public_id}, body=body)
 
-    def list_all(self) -> Iterator[dict[str, Any]]:
+    def list_all(self, **query: Any) -> Iterator[dict[str, Any]]:
         """API tests only (browser and mobile tests are never ours)."""
 
-        def page(number: int) -> list[dict[str, Any]]:
-            data = self._call("list_tests", query={"page_size": PAGE_SIZE, "page_number": number}).data or {}
-            batch: list[dict[str, Any]] = data.get("tests") or []
-            return batch
-
-        tests = paging.by_page_number(page, page_size=PAGE_SIZE, what="Datadog synthetic tests")
-        return (t for t in tests if t.get("type") == "api")
+        return (t for t in super().list_all(**query) if t.get("type") == "api")

@@ -86,18 +86,7 @@ class WindowOps(ResourceOps):
     api_class = WindowsApi
     create_op, get_op, update_op, delete_op = "create_window", "get_window", "update_window", "delete_window"
     id_param = "window_id"
-
-    def list_all(self) -> Iterator[dict[str, Any]]:
-        _, size = WINDOW.paging.params
-        page = 0
-        while True:
-            batch: list[dict[str, Any]] = self._call(
-                "list_windows", query={"page": page, size: WINDOW.paging.size}
-            ).data
-            yield from batch
-            if len(batch) < WINDOW.paging.size:
-                return
-            page += 1
+    list_op = "list_windows"  # paged as WINDOW.paging declares: no list code of its own
 
 
 def window(i: int, scope: str, start: int = 1_900_000_000) -> DesiredResource:
