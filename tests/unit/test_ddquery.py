@@ -180,6 +180,7 @@ def test_has_modifier_looks_into_every_inline_query() -> None:
         ('"openmetrics.health".over("*").by("endpoint").last(1).count_by_status()', []),
         ('logs("service:web").index("*").rollup("count").last("5m") > 1', []),
         ("service:web status:error", []),  # a log search string in a widget: no metric, not an error
+        ("exclude_null(avg:a{*}) + sum:b{*}.rollup(p95)", ["a", "b"]),  # text that does not read as a whole
         ("a / b", []),
     ],
 )

@@ -42,6 +42,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _METRIC = re.compile(r"[A-Za-z0-9_.]+")
 _COMPARATOR = re.compile(r">=|<=|==|!=|>|<")
 _WINDOW = re.compile(r"(?:last|next)_\d+[mhdw]")
+_QUERY_START = re.compile(r"(?<![\w.])(avg|sum|min|max|count|p\d{1,2}(?:\.\d+)?):(?=[A-Za-z])")
 _EVENT_SOURCES = {"logs": LogQuery, "rum": RumQuery}
 
 
@@ -101,9 +102,9 @@ def parse_formula(formula: str, queries: Mapping[str, str]) -> Formula:
 
 
 def metric_names(text: str) -> list[str]:
-    """The metrics a monitor query, formula or query reads, in order; [] when the text is not one this reader
-    knows (a log search string, a query form Datadog added later): callers read state they did not write."""
-    expression: Node | None = None
+    """The metrics a monitor query, formula or query reads, in order. Callers read state they may not have
+    written: when the whole text does not read (a function not in the vocabulary, a form Datadog added later),
+    the head of each metric query in it (`space:metric{`) still names its metric; a log search string has none."""
     for reader in (parse_monitor, parse_expression):
         try:
             node = reader(text)
@@ -113,10 +114,15 @@ def metric_names(text: str) -> list[str]:
             return []
         found = node.expression if isinstance(node, MonitorQuery) else node
         expression = found.inline() if isinstance(found, Formula) else found
-        break
-    if expression is None:
-        return []
-    return list(dict.fromkeys(q.metric for q in queries_in(expression) if isinstance(q, MetricQuery)))
+        return list(dict.fromkeys(q.metric for q in queries_in(expression) if isinstance(q, MetricQuery)))
+    names: list[str] = []
+    for start in _QUERY_START.finditer(text):  # `space:metric{`: the head of a metric query, whatever follows
+        r = _Reader(text)
+        r.pos = start.end()
+        name = r.match(_METRIC)
+        if name and r.peek("{"):
+            names.append(name)
+    return list(dict.fromkeys(names))
 
 
 class _Reader(Scanner):
