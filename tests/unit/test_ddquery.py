@@ -204,3 +204,8 @@ def test_formula_monitor_reads_its_queries_from_the_variables() -> None:
         parse_monitor(text, {"query2": RumQuery("*")})
     with pytest.raises(QueryError, match="no time aggregation"):
         MonitorQuery("avg", "last_5m", Formula(variables, Ref("query1")), ">", 1)
+
+
+def test_call_arity_message() -> None:
+    with pytest.raises(QueryError, match=r"abs\(\) takes 1 arguments, not 2"):
+        Call("abs", Ref("a"), Ref("b"))

@@ -182,7 +182,8 @@ class Call:
         except ValueError as exc:
             raise QueryError(str(exc)) from None
         if not sig.required <= len(args) <= len(sig.args):
-            raise QueryError(f"{name}() takes {sig.required} to {len(sig.args)} arguments, not {len(args)}")
+            count = f"{sig.required} to {len(sig.args)}" if sig.required < len(sig.args) else str(sig.required)
+            raise QueryError(f"{name}() takes {count} arguments, not {len(args)}")
         checked = tuple(_arg(name, kind, a) for kind, a in zip(sig.args, args, strict=False))
         named: list[tuple[str, Arg]] = []
         for key, a in kwargs.items():
@@ -192,13 +193,6 @@ class Call:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "args", checked)
         object.__setattr__(self, "kwargs", tuple(named))
-
-    @property
-    def series(self) -> Node:
-        """The first argument, the series every declared function applies to."""
-        first = self.args[0]
-        assert not isinstance(first, str)
-        return first
 
 
 def _arg(fn: str, kind: Kind, value: Arg | float) -> Arg:
@@ -322,10 +316,6 @@ def _ref_names(node: Node) -> list[str]:
             stack += current.args
             stack += [v for _, v in current.kwargs]
     return names
-
-
-def refs(node: Node) -> list[Ref]:
-    return [n for n in walk(node) if isinstance(n, Ref)]
 
 
 def queries_in(node: Node) -> list[Query]:
