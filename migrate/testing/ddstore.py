@@ -27,10 +27,10 @@ from migrate.datadog.resources import RESOURCE_TYPES
 from migrate.datadog.synthetics import SYNTHETIC_TEST
 from migrate.datadog.validate import validate_payload, validate_request
 from migrate.testing.collection import Collection, Handler, Result, Route, crud_routes
+from migrate.translate.ddquery import metric_names
 
 HAND_WRITTEN = frozenset({MONITOR.name, DASHBOARD.name, SYNTHETIC_TEST.name, DOWNTIME.name})
 _CREATOR = {"email": "ddmigrate-test@example.com", "handle": "ddmigrate-test@example.com", "name": "Test"}
-_METRIC_RE = re.compile(r"[A-Za-z_][\w.]*(?=\s*\{)")
 _MONITOR_DEFAULT_OPTIONS = {
     "notify_no_data": False,
     "notify_audit": False,
@@ -338,7 +338,7 @@ class DatadogStore:
             return _err(400, "from, to and query are required")
         start, end, query = int(q["from"]), int(q["to"]), q["query"]
         series = []
-        for name in dict.fromkeys(_METRIC_RE.findall(query)):
+        for name in metric_names(query):
             points = [[t * 1000, v] for t, v in self.metrics.get(name, []) if start <= t <= end]
             if points:
                 series.append(
