@@ -28,6 +28,7 @@ from migrate.translate.nrql import NrqlSyntaxError, parse_nrql
 from migrate.translate.nrql.lexer import clear_token_cache, tokenize
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "newrelic"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 355 files in 0.1 s, not 1 s
 
 
 def _widget_queries(node: Any) -> Iterator[str]:
@@ -55,7 +56,7 @@ def alert_queries(root: Path) -> list[tuple[str, str]]:
     """(file relative to root, query) for every condition's nrql.query under root/alert-policies."""
     found = []
     for path in sorted(p for p in (root / "alert-policies").rglob("*") if p.suffix in (".yml", ".yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
         nrql = doc.get("nrql") if isinstance(doc, dict) else None
         if isinstance(nrql, dict) and isinstance(nrql.get("query"), str):
             found.append((str(path.relative_to(root)), nrql["query"]))
