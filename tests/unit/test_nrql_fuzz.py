@@ -114,6 +114,12 @@ def test_deep_nesting_is_a_syntax_error_not_a_recursion_error(text: str) -> None
         parse_nrql(text)
 
 
+@pytest.mark.parametrize("text", ["SELECT 1", "SELECT x FROM T LIMIT 1", "SELECT x FROM T SINCE 1", "SELECT 1.5e3"])
+def test_numbers_longer_than_64_bits_are_a_syntax_error(text: str) -> None:
+    with pytest.raises(NrqlSyntaxError, match="expected a number NRQL can hold"):
+        parse_nrql(text.replace("1", "1" * 5_000) + (" FROM T" if "FROM" not in text else ""))
+
+
 def test_nesting_up_to_the_limit_parses() -> None:
     depth = MAX_DEPTH - 2  # the SELECT item and the query itself take a level each
     tree = parse_nrql("SELECT " + "(" * depth + "x" + ")" * depth + " FROM T")  # noqa: S608 (NRQL, not SQL)

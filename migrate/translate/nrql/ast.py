@@ -3,7 +3,7 @@
 The parser keeps what the query says and nothing it would have to guess: function names are not
 checked against a list (the translator decides what it knows), keyword spellings are normalised to
 upper case, and a bare number where NRQL takes a time (``SINCE 1700000000000``, ``TIMESERIES 60000``)
-is kept as written for the translator to read (epoch or milliseconds).
+is kept as written for the translator to read (epoch milliseconds, or a bucket in milliseconds).
 """
 
 from __future__ import annotations
@@ -61,7 +61,13 @@ class Star:
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """``5 minutes``; ``unit`` is singular lower case (minute, hour, ...) or None for a bare number."""
+    """``5 minutes``; ``unit`` is singular lower case (minute, hour, ...) or None for a bare number.
+
+    A bare number only comes from TIMESERIES / SLIDE BY, where NRQL reads it as milliseconds: New
+    Relic's own PromQL translation writes 5-minute windows sliding by 1 minute as
+    ``TIMESERIES 300000 SLIDE BY 60000`` (docs.newrelic.com/whats-new/2020/10/
+    build-high-resolution-charts-using-sliding-windows).
+    """
 
     amount: int | float
     unit: str | None

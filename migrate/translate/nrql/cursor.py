@@ -44,10 +44,6 @@ class Cursor:
         self.i = 0
         self.depth = 0
 
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.i]
-
     def ahead(self, n: int = 1) -> Token:
         return self.tokens[min(self.i + n, len(self.tokens) - 1)]
 

@@ -36,12 +36,16 @@ _QUERY_START = frozenset({"SELECT", "FROM"})
 
 
 def number(cursor: Cursor, token: Token) -> int | float:
+    """The value of the number token just taken; NRQL numbers are 64-bit, so longer ones are refused
+    (which also keeps int() away from its 4,300-digit ValueError)."""
     text = token.value
     if "." in text or "e" in text or "E" in text:
         value = float(text)
         if not math.isfinite(value):
             raise cursor.error_taken("a number NRQL can hold")
         return value
+    if len(text) > 19:
+        raise cursor.error_taken("a number NRQL can hold")
     return int(text)
 
 
@@ -89,14 +93,19 @@ class ExpressionParser(Cursor):
         return left
 
     def _primary(self) -> ast.Expr:
-        token = self.take()
+        token = self.tokens[self.i]
+        self.i += 1
         kind = token.kind
         if kind == "ident":
-            if self.at_op("("):
-                if token.value.lower() == "cases":
-                    return self._cases()
-                return ast.Call(token.value, self._args())
-            return self._identifier(token.value, quoted=False)
+            following = self.tokens[self.i]
+            if following.kind == "op":
+                if following.value == "(":
+                    if token.value.lower() == "cases":
+                        return self._cases()
+                    return ast.Call(token.value, self._args())
+                if following.value == "[":
+                    return self._field(token.value, quoted=False)
+            return ast.Identifier(token.value)
         if kind == "num":
             amount = number(self, token)
             unit = self.unit()
@@ -106,7 +115,9 @@ class ExpressionParser(Cursor):
         if kind == "qident":
             if not token.value:
                 raise self.error_taken("a name inside the backticks")
-            return self._identifier(token.value, quoted=True)
+            if self.at_op("["):
+                return self._field(token.value, quoted=True)
+            return ast.Identifier(token.value, quoted=True)
         if kind == "var":
             return ast.Variable(token.value)
         if kind == "rstr":
@@ -125,9 +136,8 @@ class ExpressionParser(Cursor):
                 return ast.Star()
         raise self.error_taken("a value, a name or a function call")
 
-    def _identifier(self, name: str, *, quoted: bool) -> ast.Identifier:
-        if not self.at_op("["):
-            return ast.Identifier(name, quoted)
+    def _field(self, name: str, *, quoted: bool) -> ast.Identifier:
+        """``name[field]``: the cursor is on the ``[``."""
         self.i += 1
         field = self.take()
         if field.kind != "ident":

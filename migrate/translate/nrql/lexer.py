@@ -3,7 +3,8 @@
 Words are case-insensitive. Only the words that start a clause or join a condition are reserved
 (kind ``kw``, value upper-cased); AUTO, MAX, BY, AGO, the time units and function names stay
 identifiers, because NRQL also uses them as names (``max(duration)``) and the parser reads them in
-context. Comments (``--``, ``//``, ``/* */``) are skipped as NRQL does.
+context. Comments (``--``, ``//``, ``/* */``) are skipped as NRQL does since April 2023
+(docs.newrelic.com/whats-new/2023/04/whats-new-04-12-nrql-comments).
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ class Parser(ExpressionParser):
     def _limit(self) -> tuple[str, Any]:
         token = self.take()
         if token.kind == "num" and token.value.isdigit():
-            return "limit", int(token.value)
+            return "limit", number(self, token)
         if token.kind == "ident" and token.value.upper() == "MAX":
             return "limit", ast.Keyword("MAX")
         if token.kind == "var":
@@ -168,7 +168,7 @@ class Parser(ExpressionParser):
     def _offset(self) -> tuple[str, Any]:
         token = self.take()
         if token.kind == "num" and token.value.isdigit():
-            return "offset", int(token.value)
+            return "offset", number(self, token)
         raise self.error_taken("a whole number after OFFSET")
 
     def _extrapolate(self) -> tuple[str, Any]:
