@@ -17,12 +17,13 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 padding:0 16px;color:#101828}
 h1{font-size:22px;margin:16px 0 4px}h2{font-size:18px;border-bottom:1px solid var(--line);padding-bottom:4px;
 margin-top:28px}
+code{overflow-wrap:anywhere}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 pre{white-space:pre-wrap;word-break:break-word;margin:2px 0;background:#f9fafb;padding:4px 6px;
 border:1px solid #eaecf0}
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid var(--line);padding:4px 6px;
 text-align:left;vertical-align:top}
-th{background:#f2f4f7}td.n,th.n{text-align:right}
+th{background:#f2f4f7}#items{table-layout:fixed}td{overflow-wrap:anywhere}td.n,th.n{text-align:right}
 .tools{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:12px}
 .tool{border:1px solid var(--line);border-radius:6px;padding:8px 12px}.tool h3{margin:4px 0}
 .tool dl{display:grid;grid-template-columns:auto auto;gap:0 12px;

@@ -79,6 +79,8 @@ def history(hist: dict[str, Any]) -> list[str]:
         numeric_from=99,
     )
     out += ["### Phase transitions", ""]
+    if not hist["phase_events"]:
+        return [*out, "None.", ""]
     out += table(
         ["When (UTC)", "Who", "Phase", "Status", "Detail"],
         [
