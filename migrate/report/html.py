@@ -26,9 +26,6 @@ from migrate.report.html_parts import (
     secrets,
 )
 
-# Column widths (percent) for the object table: names and queries get the room, status words little.
-_COLGROUP = "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in (15, 12, 19, 24, 7, 6, 7, 5, 5)) + "</colgroup>"
-
 
 def _options(name: str, label: str, values: Iterable[str]) -> str:
     opts = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
@@ -110,7 +107,7 @@ def render(data: dict[str, Any]) -> str:
         + "".join(_tool_card(t, data["gate_reasons"]) for t in data["tools"])
         + "</div></section>",
         f'<section id="objects"><h2>Objects ({len(rows)})</h2>{filters}',
-        f'<table id="items">{_COLGROUP}<thead>{head}</thead><tbody>',
+        f'<table id="items"><thead>{head}</thead><tbody>',
         "".join(object_row(r) for r in rows),
         "</tbody></table></section>",
         changes(data["plan"]),

@@ -64,7 +64,10 @@ def sparkline(series: dict[str, list[list[float]]]) -> str:
         f"<title>{s}</title></polyline>"
         for s, c in (("source", "#667085"), ("datadog", "#632ca6"))
     )
-    return f'<svg role="img" aria-label="source and Datadog series" width="200" height="40">{lines}</svg>'
+    return (
+        '<svg role="img" aria-label="source and Datadog series" viewBox="0 0 200 40" width="100%" height="40" '
+        f'preserveAspectRatio="none">{lines}</svg>'
+    )
 
 
 def _datadog(row: dict[str, Any]) -> str:
@@ -129,7 +132,10 @@ def _acceptance(row: dict[str, Any]) -> str:
 
 def object_row(row: dict[str, Any]) -> str:
     codes = " ".join(sorted({f["code"] for f in row["findings"]}))
-    blockers = "".join(f"<li>{escape(b['reason'])}: {escape(b['detail'])}</li>" for b in row["blockers"])
+    # Reason codes only (the detail is in the title, the other cells and the tool's gate list): the column is narrow.
+    blockers = "".join(
+        f'<li title="{escape(b["detail"])}">{escape(b["reason"].replace("_", " "))}</li>' for b in row["blockers"]
+    )
     origin = f'<div class="muted">{escape(row["origin"])}</div>' if row["origin"] else ""
     return (
         f'<tr id="obj-{escape(row["key"])}" data-tool="{escape(row["source"])}" data-kind="{escape(row["kind"])}" '
