@@ -92,18 +92,16 @@ def main() -> None:
             page.settle()
             problems = page.console + page.exceptions
         data = result.data
-        print(
-            f"objects: {data['summary']['total']} ({', '.join(f'{k} {v}' for k, v in data['summary']['by_outcome'].items())})"
-        )
+        by = ", ".join(f"{k} {v}" for k, v in data["summary"]["by_outcome"].items())
+        print(f"objects: {data['summary']['total']} ({by})")
         for tool in data["tools"]:
             print(
                 f"  {tool['tool']}: {tool['total']} objects, {tool['applied']} applied, {tool['verified']} verified, "
                 f"{tool['parity_checked']} parity-checked, {tool['accepted']} accepted"
             )
         print(f"report built and written in {build_s:.2f} s")
-        print(
-            f"report.html {size_mb:.2f} MB (limit {SIZE_LIMIT_MB:.0f}), report.json {result.json_path.stat().st_size / 1e6:.2f} MB"
-        )
+        json_mb = result.json_path.stat().st_size / 1e6
+        print(f"report.html {size_mb:.2f} MB (limit {SIZE_LIMIT_MB:.0f}), report.json {json_mb:.2f} MB")
         print(f"chromium: {rows} rows, load event after {page.load_seconds:.2f} s (limit {LOAD_LIMIT_S:.0f} s)")
         print(f"search over every row: {search_ms:.0f} ms ({shown} rows match 'rate(')")
         failed = [
