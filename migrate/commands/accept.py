@@ -36,7 +36,7 @@ class Listed:
     status: str  # valid | changed | gone | unchecked (no translation given)
 
 
-def _match(translation: Translation, refs: list[str]) -> list[LedgerEntry]:
+def _match(translation: Translation, refs: list[str], ledger_path: Path) -> list[LedgerEntry]:
     keys = [e.ref.key for e in translation.ledger]
     chosen: dict[str, LedgerEntry] = {}
     for ref in refs:
@@ -44,7 +44,7 @@ def _match(translation: Translation, refs: list[str]) -> list[LedgerEntry]:
         if not hits:
             raise InputError(
                 f"no object {one_line(ref)!r} in the ledger",
-                path=str(translation.meta.get("_dir", "ledger.json")),
+                path=str(ledger_path),
                 hint="use a source key as the report lists it (or a glob over keys)",
             )
         for k in hits:
@@ -72,7 +72,7 @@ def accept(
     store = Acceptances.load(acceptances_path or default_path(workdir))
     at, reviewer = now_iso(), one_line(by or who())
     added = []
-    for entry in _match(translation, refs):
+    for entry in _match(translation, refs, translation_dir / "ledger.json"):
         verdict = parity.get(entry.ref.key, {}).get("verdict")
         if entry.outcome not in ACCEPTABLE and verdict not in ("differs", "no_data"):
             raise InputError(
