@@ -49,7 +49,7 @@ def _tool_card(tool: dict[str, Any], reasons: dict[str, str]) -> str:
         verdict = '<p class="pass" data-gate="pass">Decommission gate: passes</p>'
     else:
         items = "".join(
-            f"<li>{escape(reasons.get(r, r))}: <b>{len(bs)}</b> <code>{escape(bs[0]['command'])}</code></li>"
+            f"<li>{escape(reasons.get(r, r))}: <b>{len(bs)}</b>, e.g. <code>{escape(bs[0]['command'])}</code></li>"
             for r, bs in gate["blockers"].items()
         )
         verdict = f'<p class="fail" data-gate="blocked">Decommission gate: blocked</p><ul class="f">{items}</ul>'

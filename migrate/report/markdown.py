@@ -169,7 +169,7 @@ def _table_section(
 
 
 def _skipped(items: list[dict[str, Any]]) -> list[str]:
-    return _table_section("Skipped items", items, "Reason", lambda i: text(i["reason"] or ""))
+    return _table_section("Skipped items", items, "Reason and gate", sections.reason_and_gate)
 
 
 def _exact(items: list[dict[str, Any]]) -> list[str]:

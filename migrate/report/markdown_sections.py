@@ -13,9 +13,20 @@ def _target(t: dict[str, Any]) -> str:
     return f"{label} [{text(t['datadog_id'])}]({t['url']})" if t["url"] else f"{label} (not in Datadog yet)"
 
 
+def _gate(item: dict[str, Any]) -> str:
+    accepted = item["acceptance"]
+    if accepted and accepted["valid"]:
+        return f"gate: accepted by {text(accepted['by'])} at {text(accepted['at'])}: {text(accepted['reason'])}"
+    why = ", ".join(dict.fromkeys(b["reason"] for b in item["blockers"]))
+    return f"gate: {item['gate']}" + (f" ({why})" if why else "")
+
+
 def targets_and_gate(item: dict[str, Any]) -> str:
-    targets = ", ".join(_target(t) for t in item["datadog"]) or "-"
-    return f"{targets}; gate: {item['gate']}"
+    return (", ".join(_target(t) for t in item["datadog"]) or "-") + "; " + _gate(item)
+
+
+def reason_and_gate(item: dict[str, Any]) -> str:
+    return text(item["reason"] or "") + "; " + _gate(item)
 
 
 def item_lines(item: dict[str, Any]) -> list[str]:

@@ -152,3 +152,16 @@ def test_readable_with_javascript_off(browser: Chromium, built: tuple[Path, dict
     assert all(t["tool"] in text for t in data["tools"])
     assert data["integrity"]["fingerprint"] in text
     assert page.console == [] and page.dialogs == []
+
+
+def test_prints_every_row_without_the_controls(browser: Chromium, built: tuple[Path, dict[str, Any]]) -> None:
+    page = browser.open(built[0])
+    choose(page, "f-tool", "grafana")  # a filtered view on screen still prints in full
+    page.send("Emulation.setEmulatedMedia", media="print")
+    shown = page.evaluate(
+        "Array.prototype.filter.call(document.querySelectorAll('#items > tbody > tr'), function (r) {"
+        " return getComputedStyle(r).display !== 'none'; }).length"
+    )
+    assert shown == built[1]["summary"]["total"]
+    assert page.evaluate("getComputedStyle(document.getElementById('filters')).display") == "none"
+    assert len(page.send("Page.printToPDF", printBackground=True)["data"]) > 10_000
