@@ -26,6 +26,7 @@ from migrate.textsafe import one_line
 from migrate.translate.store import Translation, read_translation
 
 from .apply import add_common
+from .common import add_review_arguments
 
 ACCEPTABLE = frozenset({Outcome.APPROXIMATE, Outcome.MANUAL, Outcome.SKIPPED})
 
@@ -133,10 +134,9 @@ def listing(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser, translation=False)
     parser.add_argument("refs", nargs="*", metavar="REF", help="source keys (or globs over them)")
-    parser.add_argument("--translation", type=Path, metavar="DIR", help="translation directory (to hash the objects)")
+    add_review_arguments(parser, translation_required=False, phases=False)
     parser.add_argument("--reason", default="", help="what was reviewed and why it is acceptable (required to accept)")
     parser.add_argument("--by", metavar="NAME", help="the reviewer (default: user@host)")
-    parser.add_argument("--acceptances", type=Path, metavar="FILE", help="default: WORKDIR/acceptances.json")
     parser.add_argument("--list", action="store_true", help="list the acceptances in force")
     parser.add_argument("--revoke", action="store_true", help="revoke the acceptances of REF...")
 

@@ -18,6 +18,7 @@ from migrate.report.gather import gather
 from migrate.textsafe import one_line
 
 from .apply import add_common
+from .common import add_review_arguments
 
 TOOLS = ("newrelic", "prometheus", "grafana", "pingdom")
 
@@ -47,17 +48,7 @@ def decommission_check(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser, translation=False)
     parser.add_argument("tool", choices=TOOLS, help="the source tool to switch off")
-    parser.add_argument(
-        "--translation",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="translation directory written by `ddmigrate translate`",
-    )
-    parser.add_argument("--acceptances", type=Path, metavar="FILE", help="default: WORKDIR/acceptances.json")
-    parser.add_argument(
-        "--phases", type=Path, metavar="FILE", help="phases.yaml: names the phase in suggested commands"
-    )
+    add_review_arguments(parser, translation_required=True)
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="objects listed per reason (default 20)")
 
 

@@ -25,6 +25,7 @@ from migrate.report.gather import gather
 from migrate.textsafe import one_line
 
 from .apply import add_common
+from .common import add_review_arguments
 
 
 @dataclass
@@ -98,9 +99,7 @@ def check(report_path: Path) -> list[dict[str, Any]]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser, translation=False)
-    parser.add_argument(
-        "--translation", type=Path, metavar="DIR", help="translation directory written by `ddmigrate translate`"
-    )
+    add_review_arguments(parser, translation_required=False)  # not with --check
     parser.add_argument("--plan", type=Path, metavar="FILE", help="plan.json from `ddmigrate plan` (changes planned)")
     parser.add_argument("--out", type=Path, metavar="DIR", help="directory for report.html, report.md and report.json")
     parser.add_argument(
@@ -111,12 +110,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "bridge mode would create, per target and per metric, instances over the Agent's limit",
     )
     parser.add_argument("--secrets", type=Path, metavar="FILE", help="secrets-needed.txt from `ddmigrate bridge`")
-    parser.add_argument(
-        "--acceptances", type=Path, metavar="FILE", help="reviewed exceptions (default: WORKDIR/acceptances.json)"
-    )
-    parser.add_argument(
-        "--phases", type=Path, metavar="FILE", help="phases.yaml: names the phase in suggested commands"
-    )
     parser.add_argument("--strict", action="store_true", help="exit 3 when approximate or manual items exist")
     parser.add_argument(
         "--check", type=Path, metavar="REPORT", help="say whether the inputs still match REPORT (.html or .json)"
