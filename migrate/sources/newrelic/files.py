@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from migrate.errors import InputError
+from migrate.errors import InputError, RemoteError
 from migrate.fsutil import read_text
 from migrate.inventory.store import InventoryObject
 from migrate.sources.http import HttpClient
@@ -149,15 +149,20 @@ def collect_files(paths: list[Path]) -> tuple[Collected, FileCounts]:
             seen[obj.ref.key] = str(found.path)
             collected.objects.append(obj)
     if recordings.sources:
-        replayed = _replay(recordings, collected.origin)
-        collected.warnings += recordings.duplicates + replayed.warnings
-        for obj in replayed.objects:
-            if obj.ref.key not in seen:
-                seen[obj.ref.key] = "recordings"
-                collected.objects.append(obj)
-    if not collected.objects and counts.unreadable:
+        collected.warnings += recordings.duplicates
+        try:
+            replayed = _replay(recordings, collected.origin)
+        except RemoteError as exc:  # the recordings answer nothing the collector asks
+            collected.warnings.append(f"recordings {', '.join(recordings.sources)}: {exc.message}")
+        else:
+            collected.warnings += replayed.warnings
+            for obj in replayed.objects:
+                if obj.ref.key not in seen:
+                    seen[obj.ref.key] = "recordings"
+                    collected.objects.append(obj)
+    if not collected.objects and collected.warnings:
         raise InputError(
-            f"no New Relic object could be read from {len(counts.unreadable)} file(s): {collected.warnings[0]}",
+            f"no New Relic object could be read from {collected.origin}: {collected.warnings[0]}",
             hint=HINT,
         )
     return collected, counts
