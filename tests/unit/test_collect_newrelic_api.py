@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import responses
 
 from migrate.commands.collect import collect as collect_command
@@ -289,10 +290,20 @@ def add_account(fake: FakeNerdGraph) -> None:
                 "predicates": [{"attribute": "labels.policyIds", "operator": "EXACTLY_MATCHES", "values": ["20"]}]
             },
         },
+        {
+            "id": "wf-c",
+            "name": "checkout by policy name",
+            "destinationConfigurations": [{"channelId": "ch-c"}],
+            "issuesFilter": {
+                "predicates": [{"attribute": "accumulations.policyName", "operator": "CONTAINS", "values": ["Check"]}]
+            },
+        },
+        {"id": "wf-all", "name": "everything to e-mail", "destinationConfigurations": [{"channelId": "ch-c"}]},
     ]
     fake.lists["Channels"] = [
         {"id": "ch-a", "name": "pd", "destinationId": "d-a"},
         {"id": "ch-b", "name": "slack", "destinationId": "d-b"},
+        {"id": "ch-c", "name": "mail", "destinationId": "d-c"},
     ]
     fake.lists["Destinations"] = [
         {
@@ -303,6 +314,12 @@ def add_account(fake: FakeNerdGraph) -> None:
             "properties": [{"key": "two_way_integration", "value": "true"}],
         },
         {"id": "d-b", "name": "Slack", "type": "SLACK", "properties": [{"key": "teamName", "value": "techcorp"}]},
+        {
+            "id": "d-c",
+            "name": "ops e-mail",
+            "type": "EMAIL",
+            "properties": [{"key": "email", "value": "ops@x.example"}],
+        },
     ]
     fake.entities[queries.MONITORS] = [
         {
@@ -373,9 +390,9 @@ def test_synthetics_scripts_steps_and_secure_credentials(fake: FakeNerdGraph) ->
                 "dashboard": ["DASH-A"],
                 "nrql_condition": ["101"],
                 "alert_policy": ["10"],
-                "workflow": ["wf-a"],
-                "notification_channel": ["ch-a"],
-                "notification_destination": ["d-a"],
+                "workflow": ["wf-a", "wf-all", "wf-c"],
+                "notification_channel": ["ch-a", "ch-c"],
+                "notification_destination": ["d-a", "d-c"],
                 "synthetic_monitor": ["MON-A", "MON-C"],
                 "secure_credential": ["SC-1", "SC-2"],
                 "apm_application": ["APM-A"],
@@ -387,9 +404,9 @@ def test_synthetics_scripts_steps_and_secure_credentials(fake: FakeNerdGraph) ->
                 "dashboard": ["DASH-B"],
                 "nrql_condition": ["201"],
                 "alert_policy": ["20"],
-                "workflow": ["wf-b"],
-                "notification_channel": ["ch-b"],
-                "notification_destination": ["d-b"],
+                "workflow": ["wf-all", "wf-b"],
+                "notification_channel": ["ch-b", "ch-c"],
+                "notification_destination": ["d-b", "d-c"],
                 "synthetic_monitor": ["MON-B"],
                 "secure_credential": [],
                 "apm_application": ["APM-B"],
@@ -401,9 +418,9 @@ def test_synthetics_scripts_steps_and_secure_credentials(fake: FakeNerdGraph) ->
                 "dashboard": [],
                 "nrql_condition": ["201"],
                 "alert_policy": ["20"],
-                "workflow": ["wf-b"],
-                "notification_channel": ["ch-b"],
-                "notification_destination": ["d-b"],
+                "workflow": ["wf-all", "wf-b"],
+                "notification_channel": ["ch-b", "ch-c"],
+                "notification_destination": ["d-b", "d-c"],
                 "synthetic_monitor": [],
                 "secure_credential": [],
                 "apm_application": [],
@@ -449,3 +466,11 @@ def test_canary_key_is_sent_but_never_written(fake: FakeNerdGraph, tmp_path: Pat
     # the destination's token shows only as its auth type; a token prefix is never kept as a value
     dest = next(o for o in inv.objects if o.ref.kind == "notification_destination")
     assert dest.normalized["authentication"] == {"type": "TOKEN", "user": None}
+
+
+def test_an_endpoint_that_never_answers_stops_at_the_first_request() -> None:
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, URL, body=requests.ConnectionError("Connection refused"))
+        with pytest.raises(RemoteError, match=r"cannot connect .*after 4 attempts"):
+            run()
+        assert len(mock.calls) == 4, "retried, then no other section was tried against a dead endpoint"

@@ -19,7 +19,8 @@ from migrate.inventory.store import InventoryObject
 from migrate.model import SourceRef
 from migrate.sources.newrelic.dashboards import SOURCE, as_dict, as_list, snake, tag_map
 
-POLICY_ATTRIBUTES = ("labels.policyIds", "accumulations.policyIds")
+POLICY_IDS = "labels.policyIds"
+POLICY_NAMES = "accumulations.policyName"
 
 
 def _terms(condition: dict[str, Any]) -> list[dict[str, Any]]:
@@ -115,13 +116,12 @@ def normalize_channel(channel: dict[str, Any], *, origin: str) -> InventoryObjec
     return InventoryObject(_ref("notification_channel", channel, origin), channel, fields)
 
 
-def workflow_policy_ids(workflow: dict[str, Any]) -> list[str] | None:
-    """The policy ids a workflow's filter names; None when it names none (it routes every policy's issues)."""
-    ids: list[str] = []
-    for predicate in as_list(as_dict(workflow.get("issuesFilter")).get("predicates")):
-        if isinstance(predicate, dict) and predicate.get("attribute") in POLICY_ATTRIBUTES:
-            ids += [str(v) for v in as_list(predicate.get("values"))]
-    return ids or None
+def _policy_predicates(workflow: dict[str, Any], attribute: str) -> list[dict[str, Any]]:
+    return [
+        {"operator": str(p.get("operator") or ""), "values": [str(v) for v in as_list(p.get("values"))]}
+        for p in as_list(as_dict(workflow.get("issuesFilter")).get("predicates"))
+        if isinstance(p, dict) and p.get("attribute") == attribute
+    ]
 
 
 def normalize_workflow(workflow: dict[str, Any], *, origin: str) -> InventoryObject:
@@ -137,7 +137,10 @@ def normalize_workflow(workflow: dict[str, Any], *, origin: str) -> InventoryObj
             "type": issues.get("type"),
             "predicates": snake([p for p in as_list(issues.get("predicates")) if isinstance(p, dict)]),
         },
-        "policy_ids": workflow_policy_ids(workflow),
+        # which policies' issues it routes: by id (`labels.policyIds`) or by name (`accumulations.policyName`);
+        # neither means every policy's (the filter may still narrow by other attributes, kept in `issues_filter`)
+        "policy_ids": _policy_predicates(workflow, POLICY_IDS),
+        "policy_names": _policy_predicates(workflow, POLICY_NAMES),
         "channels": [snake(c) for c in as_list(workflow.get("destinationConfigurations")) if isinstance(c, dict)],
         "enrichments": [snake(e) for e in as_list(workflow.get("enrichments")) if isinstance(e, dict)],
     }

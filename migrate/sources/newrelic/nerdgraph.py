@@ -102,6 +102,7 @@ def dig(data: Any, path: tuple[str, ...]) -> Any:
 class NerdGraph:
     http: HttpClient
     problems: Problems = field(default_factory=Problems)
+    answered: bool = False  # NerdGraph has answered at least once (with data or with GraphQL errors)
 
     @classmethod
     def from_env(
@@ -135,6 +136,7 @@ class NerdGraph:
         )
         if not isinstance(body, dict):
             raise RemoteError(f"{what}: {self.http.display_url} did not answer a GraphQL object")
+        self.answered = True
         errors: list[Any] = body["errors"] if isinstance(body.get("errors"), list) else []
         notices = [e for e in errors if str(_get(e, "message")).startswith(DEPRECATED)]
         real = [e for e in errors if e not in notices]
@@ -186,6 +188,9 @@ class NerdGraph:
         except CredentialsError:
             raise
         except DDMigrateError as exc:
+            if not self.answered:  # the endpoint never answered: the other sections would fail the same way
+                raise
+
             self.problems.add(f"{what}: listing incomplete, stopped after {len(out)} items: {exc.message}")
         return out
 

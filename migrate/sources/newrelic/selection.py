@@ -9,8 +9,9 @@ What belongs to a selection (the README's "Selecting a service" says the same):
   `service`/`appName` tag naming a selected service, or one of its widgets belongs; it is taken whole,
   with every widget (a dashboard moves as one);
 - an NRQL condition by the same NRQL rule, its entity guid, or its entity tags; a policy when one of its
-  conditions is selected; a workflow when its filter names a selected policy, or names no policy at all
-  (it routes every policy's incidents); the channels of selected workflows and their destinations;
+  conditions is selected; a workflow when its filter names a selected policy (by id or by name), or names
+  no policy at all (it routes every policy's incidents), once some policy is selected; the channels of
+  selected workflows and their destinations;
 - a synthetic monitor by its guid, its tags, or a service name appearing as a word in its name;
   the secure credentials a selected monitor uses; the selected services' APM applications.
 An empty selection keeps everything.
@@ -22,7 +23,7 @@ the scan looks only for a service or guid named as a value, nothing else of the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,6 +147,31 @@ def _scope(selection: Selection, objects: list[InventoryObject]) -> _Scope:
     return scope
 
 
+_NAME_MATCH: dict[str, Callable[[str, str], bool]] = {
+    "EXACTLY_MATCHES": lambda value, name: name == value,
+    "EQUAL": lambda value, name: name == value,
+    "CONTAINS": lambda value, name: value in name,
+    "STARTS_WITH": lambda value, name: name.startswith(value),
+    "ENDS_WITH": lambda value, name: name.endswith(value),
+}
+
+
+def routes(workflow: Mapping[str, Any], policy_ids: set[str], policy_names: set[str]) -> bool:
+    """Whether a workflow routes issues of one of these policies. A filter naming no policy routes every
+    policy's; an operator on names that cannot be decided here (DOES_NOT_CONTAIN, ...) counts as routing,
+    so a selection never loses who is paged."""
+    by_id, by_name = workflow["policy_ids"], workflow["policy_names"]
+    if not by_id and not by_name:
+        return True
+    if any(set(p["values"]) & policy_ids for p in by_id):
+        return True
+    for predicate in by_name:
+        match = _NAME_MATCH.get(predicate["operator"])
+        if match is None or any(match(v, n) for v in predicate["values"] for n in policy_names):
+            return True
+    return False
+
+
 def _widget_belongs(widget: InventoryObject, scope: _Scope) -> bool:
     fields = widget.normalized
     if scope.names(q["query"] for q in fields["queries"]):
@@ -182,10 +208,10 @@ def select(objects: list[InventoryObject], selection: Selection) -> list[Invento
             keep.add(cond.ref.key)
             policies.add(str(fields.get("policy_id")))
     keep |= {p.ref.key for p in by_kind.get("alert_policy", []) if p.ref.id in policies}
+    names = {p.ref.name for p in by_kind.get("alert_policy", []) if p.ref.id in policies}
     channels: set[str] = set()
     for flow in by_kind.get("workflow", []):
-        ids = flow.normalized["policy_ids"]
-        if ids is None or set(ids) & policies:
+        if policies and routes(flow.normalized, policies, names):
             keep.add(flow.ref.key)
             channels |= {str(c.get("channel_id")) for c in flow.normalized["channels"]}
     destinations: set[str] = set()
