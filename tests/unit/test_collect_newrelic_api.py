@@ -310,7 +310,7 @@ def add_account(fake: FakeNerdGraph) -> None:
             "id": "d-a",
             "name": "PagerDuty checkout",
             "type": "PAGERDUTY_SERVICE_INTEGRATION",
-            "auth": {"authType": "TOKEN", "prefix": "u+Ab"},
+            "auth": {"authType": "TOKEN", "prefix": "u+Ab"},  # as client-go's query would return it
             "properties": [{"key": "two_way_integration", "value": "true"}],
         },
         {"id": "d-b", "name": "Slack", "type": "SLACK", "properties": [{"key": "teamName", "value": "techcorp"}]},
@@ -466,6 +466,7 @@ def test_canary_key_is_sent_but_never_written(fake: FakeNerdGraph, tmp_path: Pat
     # the destination's token shows only as its auth type; a token prefix is never kept as a value
     dest = next(o for o in inv.objects if o.ref.kind == "notification_destination")
     assert dest.normalized["authentication"] == {"type": "TOKEN", "user": None}
+    assert dest.payload["auth"] == {"authType": "TOKEN"}
 
 
 def test_an_endpoint_that_never_answers_stops_at_the_first_request() -> None:

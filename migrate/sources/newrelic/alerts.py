@@ -99,7 +99,9 @@ def normalize_destination(dest: dict[str, Any], *, origin: str) -> InventoryObje
         "authentication": {"type": auth.get("authType"), "user": auth.get("user")} if auth else None,
         "has_secure_url": bool(as_dict(dest.get("secureUrl"))),
     }
-    return InventoryObject(_ref("notification_destination", dest, origin), dest, fields)
+    # Not even a token's first characters are kept (client-go asks for `prefix`; this collector does not).
+    payload = {**dest, "auth": {k: auth[k] for k in ("authType", "user") if k in auth}} if auth else dest
+    return InventoryObject(_ref("notification_destination", dest, origin), payload, fields)
 
 
 def normalize_channel(channel: dict[str, Any], *, origin: str) -> InventoryObject:

@@ -62,7 +62,7 @@ DESTINATIONS = (
     """query Destinations($accountId: Int!, $cursor: String) { actor { account(id: $accountId) {
   aiNotifications { destinations(cursor: $cursor) {
     entities { accountId active auth { ... on AiNotificationsBasicAuth { authType user }
-        ... on AiNotificationsTokenAuth { authType prefix } }
+        ... on AiNotificationsTokenAuth { authType } }
       createdAt guid id isUserAuthenticated lastSent name properties { displayValue key label value }
       secureUrl { prefix } status type updatedAt }
     ERRORS nextCursor totalCount } } } } }"""

@@ -297,7 +297,7 @@ def account() -> FakeNerdGraph:
                 [{"key": "two_way_integration", "value": "true", "label": None, "displayValue": None}]
         fake.lists["Destinations"].append({"accountId": ACCOUNT, "id": ident, "guid": guid("AIOPS", "DESTINATION", ident[-8:]), "name": name,
                                            "type": kind, "active": True, "status": "DEFAULT", "isUserAuthenticated": False,
-                                           "auth": {"authType": auth, "prefix": "u+Qx"} if auth == "TOKEN" else {"authType": auth},
+                                           "auth": {"authType": auth},
                                            "properties": props, "createdAt": "2023-05-02T10:00:00Z", "updatedAt": "2024-08-19T08:30:00Z"})
     channels = [
         ("c4a77e10-0001-commerce-pd", "Commerce on-call", "PAGERDUTY_SERVICE_INTEGRATION", destinations[0][0], [{"key": "summary", "value": "{{ annotations.title.[0] }}"}]),
