@@ -134,6 +134,8 @@ def test_dashboard_body_pages_widgets_and_variables(fake: FakeNerdGraph) -> None
     assert line["layout"] == {"column": 1, "row": 1, "width": 6, "height": 3}
     assert line["queries"][0]["account_ids"] == [ACCOUNT]
     assert dash["pages"][0]["widgets"] == [w.ref.id for w in inv.by_kind("widget")]
+    # NerdGraph's widget id names the widget, so reordering pages or moving widgets keeps its ledger key
+    assert [w.ref.id for w in inv.by_kind("widget")] == ["DASH0000/DASH0000-w1", "DASH0000/DASH0000-w2"]
 
 
 def test_graphql_error_with_http_200_is_an_error_and_other_sections_still_read(fake: FakeNerdGraph) -> None:

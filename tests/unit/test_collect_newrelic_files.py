@@ -95,6 +95,7 @@ def test_ui_export_with_tabs_and_content_decides_not_extension(tmp_path: Path) -
     assert widget["ignore_time_range"] is True and widget["other_options"] == ["billboardSettings"]
     assert widget["linked_entities"] == [{"guid": "MXxBUE18QVBQTElDQVRJT058MQ", "name": "", "type": ""}]
     assert inv.by_kind("dashboard")[0].ref.id == "checkout.yaml"
+    assert inv.by_kind("widget")[0].ref.id == "checkout.yaml/page1/w1"  # no widget id in a file: its position
     term = inv.by_kind("nrql_condition")[0].normalized["terms"][0]
     assert term["priority"] == "CRITICAL" and term["threshold_duration"] == 300
     assert newrelic.collect({"from_files": [tmp_path], "service": ["co"]}).counts() == {"dashboard": 1, "widget": 1}

@@ -140,8 +140,10 @@ def normalize_dashboard(dashboard: dict[str, Any], *, dashboard_id: str, origin:
     for page_index, page in enumerate(p for p in as_list(dashboard.get("pages")) if isinstance(p, dict)):
         ids = []
         for index, widget in enumerate(w for w in as_list(page.get("widgets")) if isinstance(w, dict)):
-            wid = str(widget.get("id") or f"w{index + 1}")
-            full_id = f"{dashboard_id}/page{page_index + 1}/{wid}"
+            # NerdGraph's widget ids are unique and survive moving a widget or reordering pages; files have
+            # none, so there the position names the widget.
+            wid = str(widget.get("id") or f"page{page_index + 1}/w{index + 1}")
+            full_id = f"{dashboard_id}/{wid}"
             fields = _widget_fields(widget)
             fields.update(
                 dashboard_id=dashboard_id,
