@@ -53,6 +53,8 @@ class Inventory:
     collected_at: str
     objects: list[InventoryObject]
     warnings: list[str] = field(default_factory=list)
+    # objects read only in part (a Pingdom check whose detail failed): written, and `collect` exits non-zero
+    problems: list[str] = field(default_factory=list)
 
     def by_kind(self, kind: str) -> list[InventoryObject]:
         return [o for o in self.objects if o.ref.kind == kind]
@@ -73,6 +75,7 @@ def write_inventory(
     origin: str,
     objects: list[InventoryObject],
     warnings: list[str] | None = None,
+    problems: list[str] | None = None,
 ) -> Inventory:
     """Write atomically: a crash leaves either the previous inventory or none, never half of one."""
     keys = Counter(o.ref.key for o in objects)
@@ -89,6 +92,7 @@ def write_inventory(
         "counts": {},
         "objects": {},
         "warnings": list(warnings or []),
+        "problems": list(problems or []),
     }
     clean = [InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects]
     with atomic_dir(out_dir, marker="manifest.json") as staging:
@@ -107,6 +111,7 @@ def write_inventory(
         collected_at=manifest["collected_at"],
         objects=clean,
         warnings=manifest["warnings"],
+        problems=manifest["problems"],
     )
 
 
@@ -178,4 +183,5 @@ def read_inventory(directory: Path) -> Inventory:
         collected_at=manifest["collected_at"],
         objects=objects,
         warnings=list(manifest.get("warnings", [])),
+        problems=list(manifest.get("problems", [])),
     )
