@@ -29,7 +29,7 @@ class SourceModule(Protocol):
 SOURCES: dict[str, tuple[str, str]] = {
     "prometheus": ("migrate.sources.prometheus", "Prometheus rule files, or a live server's rules, metadata, config"),
     "grafana": ("migrate.sources.grafana", "Grafana dashboards from JSON/ConfigMap files or the live HTTP API"),
-    "pingdom": ("migrate.sources.pingdom", "Pingdom uptime and transaction checks, contacts, teams (API 3.1 or its JSON)"),
+    "pingdom": ("migrate.sources.pingdom", "Pingdom uptime and transaction checks, contacts, teams (API 3.1 or JSON)"),
 }
 
 
