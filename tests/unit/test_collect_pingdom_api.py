@@ -116,7 +116,7 @@ def test_list_and_detail_payloads_merge_into_one_normalised_check() -> None:
     }
     sent = next(c.request for c in responses.calls if urlsplit(str(c.request.url)).path.endswith("/checks"))
     query = parse_qs(urlsplit(str(sent.url)).query)
-    assert query["include_tags"] == ["true"] and query["include_severity"] == ["true"]
+    assert query["include_tags"] == query["include_severity"] == query["showencryption"] == ["true"]
     assert sent.headers["Authorization"] == f"Bearer {TOKEN}"
     detail_query = parse_qs(urlsplit(str(responses.calls[1].request.url)).query)
     assert detail_query == {"include_teams": ["true"]}

@@ -12,6 +12,8 @@ import pytest
 from migrate.errors import InputError
 from migrate.inventory import Inventory
 from migrate.sources import pingdom
+from migrate.sources.pingdom.account import Account
+from migrate.sources.pingdom.files import read_document
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus" / "pingdom"
@@ -104,10 +106,7 @@ def write_check_with_filters(filters: list[str]) -> Any:
     return inv.objects[0]
 
 
-def _account_of(checks: list[dict[str, Any]]) -> Any:
-    from migrate.sources.pingdom.account import Account
-    from migrate.sources.pingdom.files import read_document
-
+def _account_of(checks: list[dict[str, Any]]) -> Account:
     account = Account(origin="test")
     read_document({"checks": checks}, "test", account)
     return account

@@ -35,7 +35,13 @@ def collect_api(client: HttpClient, *, page_size: int | None = None) -> Account:
     account = Account(origin=client.display_url)
     base = client.display_url
     checks = _listing(
-        client, "/checks", "checks", page_size or CHECKS_LIMIT, include_tags="true", include_severity="true"
+        client,
+        "/checks",
+        "checks",
+        page_size or CHECKS_LIMIT,
+        include_tags="true",
+        include_severity="true",
+        showencryption="true",
     )
     _with_details(
         client, account, kind=UPTIME, listed=checks, path="/checks", params={"include_teams": "true"}, base=base
