@@ -238,3 +238,20 @@ def test_an_answer_of_the_wrong_shape_names_the_url() -> None:
     responses.get(f"{URL}/checks", json={"unexpected": []})
     with pytest.raises(RemoteError, match=r"pingdom.test/api/3.1/checks did not return a `checks` list"):
         pingdom.collect_api(client())
+
+
+@responses.activate
+def test_a_transaction_check_detail_failing_and_a_listed_check_without_id() -> None:
+    serve([listed(1), {"name": "no id", "type": "http"}], tms=[{"id": 51, "name": "login", "type": "script"}])
+    responses.get(f"{URL}/checks/1", json=detail(1))
+    responses.get(f"{URL}/tms/check/51", status=403, json={"error": {"statuscode": 403, "errormessage": "no access"}})
+    account = pingdom.collect_api(client())
+    assert list(account.entries["uptime_check"]) == ["1"]
+    assert account.warnings == [
+        f"{URL}/checks: uptime check 'no id' without an `id` (a create request, not an export?); skipped"
+    ]
+    assert len(account.problems) == 1
+    assert account.problems[0].startswith("transaction check 51 (login): detail not loaded, kept from the list")
+    assert "HTTP 403" in account.problems[0]
+    tms = pingdom.to_inventory(account).by_kind("transaction_check")[0].normalized
+    assert (tms["detail_loaded"], tms["steps"], tms["name"]) == (False, [], "login")

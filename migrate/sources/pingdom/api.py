@@ -98,11 +98,7 @@ def _with_details(
     """The list entries, then each one's detail (`{"check": {...}}`) merged over it."""
     for item in listed:
         account.add(kind, item, f"{base}{path}", detailed=False)
-    ids = [
-        str(item["id"])
-        for item in listed
-        if isinstance(item, dict) and str(item.get("id", "")) in account.entries[kind]
-    ]
+    ids = list(account.entries[kind])  # each listed id once; entries without an id were warned about
 
     def detail(ident: str) -> Any:
         body = client.get_json(f"{path}/{ident}", params)
