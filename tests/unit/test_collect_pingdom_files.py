@@ -201,3 +201,18 @@ def test_duplicate_details_keep_the_first_with_a_warning(tmp_path: Path) -> None
     inv = collect(tmp_path)
     assert [o.ref.name for o in inv.objects] == ["a"]
     assert inv.warnings == [f"{tmp_path / 'b.json'}: uptime check 1 also in {first} with other values; kept the first"]
+
+
+def test_wrong_types_inside_objects_are_tolerated_not_a_traceback(tmp_path: Path) -> None:
+    check = {"id": 1, "name": ["x"], "hostname": "h", "type": {"http": 5}, "tags": "web", "probe_filters": "region: NA"}
+    tms = {"id": 2, "steps": [5, {"fn": "go_to", "args": "u"}], "status": {"name": "up"}, "teams": [None]}
+    team = {"id": 3, "name": "ops", "members": True}
+    window = {"id": 4, "checks": [1, 2], "from": "soon"}
+    path = write(tmp_path / "odd.json", [check, tms])
+    inv = collect(path, write(tmp_path / "t.json", {"team": team}), write(tmp_path / "w.json", {"maintenance": window}))
+    found = {o.ref.kind: o.normalized for o in inv.objects}
+    assert found["uptime_check"]["settings"] == {} and found["uptime_check"]["regions"] == []
+    assert found["transaction_check"]["steps"] == [{"fn": "", "args": {}, "raw": 5}, {"fn": "go_to", "args": {}}]
+    assert found["team"]["members"] == []
+    assert (found["maintenance_window"]["uptime_check_ids"], found["maintenance_window"]["from"]) == ([], None)
+    assert any("a step is not an object" in w for w in inv.warnings)

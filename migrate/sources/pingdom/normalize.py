@@ -189,7 +189,8 @@ def contact(ident: str, entry: Entry, warnings: list[str]) -> Built:
 
 def team(ident: str, entry: Entry, warnings: list[str]) -> Built:
     payload = entry.payload
-    members = [m for m in payload.get("members") or [] if isinstance(m, dict)]
+    listed = payload.get("members")
+    members = [m for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
     normalized = {
         "name": str(payload.get("name") or ""),
         "members": [{"id": str(m.get("id", "")), "name": m.get("name"), "type": m.get("type")} for m in members],
