@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from migrate.datadog.client import RateLimit, make_api_client
-from migrate.datadog.resources import RESOURCES, SUPPORT_RESOURCES, ops_for
+from migrate.datadog.resources import RESOURCES, SUPPORT, ops_for
 from migrate.errors import ConfigError, CredentialsError
 from migrate.runner.diff import equivalent, normalize
 
@@ -45,7 +45,7 @@ def test_rate_limit_headers_parsed_case_insensitively() -> None:
 
 def test_registry_keeps_the_planned_types() -> None:
     assert set(RESOURCES) == {"monitor", "dashboard", "synthetic_test"}
-    assert set(SUPPORT_RESOURCES) == {"downtime"}
+    assert set(SUPPORT) == {"downtime"}
     assert RESOURCES["synthetic_test"].id_field == "public_id"
     client = make_api_client({"DD_API_KEY": "a", "DD_APP_KEY": "b"})
     assert ops_for("dashboard", client).rtype is RESOURCES["dashboard"]

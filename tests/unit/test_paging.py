@@ -7,13 +7,14 @@ does with the position it is given) and checks that every item came back exactly
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import responses
 
 from migrate import paging
-from migrate.datadog.dashboards import DashboardOps
+from migrate.datadog.dashboards import DASHBOARD, DashboardOps
 from migrate.datadog.monitors import MonitorOps
 from migrate.datadog.synthetics import SyntheticTestOps
 from migrate.errors import RemoteError
@@ -127,8 +128,8 @@ def test_datadog_monitors_and_synthetics_read_every_page(
     created = [monitors.create(monitor_for(f"M{i}")[1])["id"] for i in range(5)]
     tests = SyntheticTestOps(client_for(dd))
     public_ids = [tests.create(owned_synthetic(name=f"T{i}"))["public_id"] for i in range(5)]
-    monkeypatch.setattr("migrate.datadog.monitors.PAGE_SIZE", 2)
-    monkeypatch.setattr("migrate.datadog.synthetics.PAGE_SIZE", 2)
+    for ops in (MonitorOps, SyntheticTestOps):  # the declaration is what list_all pages by
+        monkeypatch.setattr(ops, "rtype", replace(ops.rtype, paging=replace(ops.rtype.paging, size=2)))
     assert [m["id"] for m in monitors.list_all()] == created
     assert sorted(t["public_id"] for t in tests.list_all()) == sorted(public_ids)
     pages = [r.query["page"] for r in dd.requests if r.method == "GET" and r.path == "/api/v1/monitor"]
@@ -151,6 +152,6 @@ def test_datadog_dashboards_page_by_offset(dd: DatadogTestServer, monkeypatch: p
 
     ops = DashboardOps(client_for(dd))
     monkeypatch.setattr(ops, "_call", call)
-    monkeypatch.setattr("migrate.datadog.dashboards.PAGE_SIZE", 2)
+    monkeypatch.setattr(DashboardOps, "rtype", replace(DASHBOARD, paging=replace(DASHBOARD.paging, size=2)))
     assert list(ops.list_all()) == summaries
     assert starts == [0, 2, 4]

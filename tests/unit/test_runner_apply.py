@@ -15,12 +15,13 @@ from migrate.datadog.monitors import DuplicateMonitor
 from migrate.errors import DDMigrateError
 from migrate.model import DesiredResource, SourceRef
 from migrate.runner import journal as journal_mod
-from migrate.runner.apply import Applier, DatadogSink, DryRunSink
+from migrate.runner.apply import Applier
 from migrate.runner.diff import normalize
 from migrate.runner.journal import Journal
 from migrate.runner.live import check_fresh, plan_live
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy
 from migrate.runner.rollback import rollback, runs_to_undo
+from migrate.runner.sinks import DatadogSink, DryRunSink
 from migrate.runner.state import LiveResource
 
 
