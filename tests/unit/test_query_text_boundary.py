@@ -36,6 +36,8 @@ USES_RE = {
     "sources/grafana_normalize.py": "Grafana variable references",
     "sources/http/client.py": "whitespace in error bodies",
     "sources/http/limits.py": "Pingdom's free-text Req-Limit-* headers",
+    "sources/pingdom/normalize.py": "Pingdom region filters (`region: NA`) and create-form `requestheaderN` keys",
+    "sources/pingdom/secrets.py": "secret reference names (PINGDOM_<ID>_<FIELD>) and `requestheaderN` keys",
     "sources/prometheus_api.py": "Prometheus discovered-label names",
     "sources/prometheus_rules.py": "Prometheus metric names",
     "testing/collection.py": "the local server's URL routes (declared API paths)",
