@@ -58,7 +58,7 @@ def _walk(node: object) -> list[object]:
         for item in node:
             found += _walk(item)
     elif hasattr(node, "__dataclass_fields__"):
-        for name in node.__dataclass_fields__:  # type: ignore[attr-defined]
+        for name in node.__dataclass_fields__:
             found += _walk(getattr(node, name))
     return found
 

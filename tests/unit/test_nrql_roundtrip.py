@@ -115,10 +115,11 @@ def _queries() -> st.SearchStrategy[ast.Query]:
     )
 
 
-_SETTINGS = {"deadline": None, "derandomize": True, "database": None, "suppress_health_check": list(HealthCheck)}
+# Deterministic and unhurried: the same examples every run, no example database, no deadline on a loaded machine.
+_BASE = settings(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 
 
-@settings(max_examples=300, **_SETTINGS)
+@settings(_BASE, max_examples=300)
 @given(expressions)
 def test_written_expression_parses_back_equal(expr: ast.Expr) -> None:
     tree = ast.Query(select=(ast.SelectItem(expr),), source=(ast.Identifier("T"),))
@@ -126,7 +127,7 @@ def test_written_expression_parses_back_equal(expr: ast.Expr) -> None:
     assert parse_nrql(text) == tree, text
 
 
-@settings(max_examples=100, **_SETTINGS)
+@settings(_BASE, max_examples=100)
 @given(_queries())
 def test_written_query_parses_back_equal(tree: ast.Query) -> None:
     text = to_nrql(tree)
