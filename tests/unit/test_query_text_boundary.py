@@ -44,6 +44,7 @@ USES_RE = {
     "testing/ddstore.py": "the local server's URL routes",
     "translate/grafana/panels.py": "Grafana variable references in panel fields",
     "translate/grafana/variables.py": "Grafana label_values() queries and variable names",
+    "translate/nrql/lexer.py": "NRQL tokens and string escapes (the NRQL source text, not Datadog's)",
     "translate/prometheus/alerts.py": "Go template label references in annotations; tag characters",
     "translate/prometheus/messages.py": "Go template actions in annotations",
     "translate/promql/guard.py": "PromQL strings and operators (nesting depth guard)",
