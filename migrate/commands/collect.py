@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from migrate.errors import EXIT_ERROR, EXIT_OK
 from migrate.inventory import Inventory, write_inventory
 from migrate.sources import SOURCES, load_source
 
@@ -34,6 +35,9 @@ class CollectResult:
         if inv.warnings:
             lines.append(f"warnings ({len(inv.warnings)}):")
             lines += [f"  - {w}" for w in inv.warnings]
+        if inv.problems:
+            lines.append(f"{len(inv.problems)} object(s) could not be read completely (kept as far as read):")
+            lines += [f"  - {p}" for p in inv.problems]
         lines.append(f"wrote {inv.path} ({len(inv.objects)} objects)")
         return "\n".join(lines) + "\n"
 
@@ -48,6 +52,7 @@ def collect(source: str, *, out: Path, **options: Any) -> CollectResult:
         objects=collected.objects,
         warnings=collected.warnings,
         selection=collected.selection,
+        problems=collected.problems,
     )
     return CollectResult(inventory=written)
 
@@ -70,4 +75,5 @@ def run(args: argparse.Namespace) -> int:
     options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
     result = collect(args.source, out=args.out, **options)
     sys.stdout.write(result.summary())
-    return 0
+    # The inventory is written either way; an object read only in part must not pass for a clean run.
+    return EXIT_ERROR if result.inventory.problems else EXIT_OK

@@ -54,6 +54,8 @@ class Inventory:
     objects: list[InventoryObject]
     warnings: list[str] = field(default_factory=list)
     selection: dict[str, Any] | None = None  # what a collector was asked to narrow to (New Relic: a phase)
+    # objects read only in part (a Pingdom check whose detail failed): written, and `collect` exits non-zero
+    problems: list[str] = field(default_factory=list)
 
     def by_kind(self, kind: str) -> list[InventoryObject]:
         return [o for o in self.objects if o.ref.kind == kind]
@@ -75,6 +77,7 @@ def write_inventory(
     objects: list[InventoryObject],
     warnings: list[str] | None = None,
     selection: dict[str, Any] | None = None,
+    problems: list[str] | None = None,
 ) -> Inventory:
     """Write atomically: a crash leaves either the previous inventory or none, never half of one."""
     keys = Counter(o.ref.key for o in objects)
@@ -91,6 +94,7 @@ def write_inventory(
         "counts": {},
         "objects": {},
         "warnings": list(warnings or []),
+        "problems": list(problems or []),
     }
     if selection:
         manifest["selection"] = selection
@@ -112,6 +116,7 @@ def write_inventory(
         objects=clean,
         warnings=manifest["warnings"],
         selection=selection or None,
+        problems=manifest["problems"],
     )
 
 
@@ -184,4 +189,5 @@ def read_inventory(directory: Path) -> Inventory:
         objects=objects,
         warnings=list(manifest.get("warnings", [])),
         selection=manifest.get("selection"),
+        problems=list(manifest.get("problems", [])),
     )

@@ -45,6 +45,8 @@ USES_RE = {
     "sources/newrelic/replay.py": "the GraphQL operation name of a recorded NerdGraph request",
     "sources/newrelic/selection.py": "NRQL LIKE patterns and a service name as a word in a monitor name",
     "sources/newrelic/synthetics.py": "$secure.NAME credential references in a synthetic monitor's script",
+    "sources/pingdom/normalize.py": "Pingdom region filters (`region: NA`) and create-form `requestheaderN` keys",
+    "sources/pingdom/secrets.py": "secret reference names (PINGDOM_<ID>_<FIELD>) and `requestheaderN` keys",
     "sources/prometheus_api.py": "Prometheus discovered-label names",
     "sources/prometheus_rules.py": "Prometheus metric names",
     "testing/collection.py": "the local server's URL routes (declared API paths)",
