@@ -19,7 +19,9 @@ from typing import Any
 import requests
 
 from migrate.errors import InputError, RemoteError, UsageError
+from migrate.fsutil import parse_json, read_text
 from migrate.inventory.store import Inventory, InventoryObject
+from migrate.limits import check_depth, too_deep
 from migrate.settings import env_url, get_secret
 from migrate.sources.grafana_normalize import SOURCE, normalize_dashboard
 from migrate.sources.http import Auth, HttpClient, auth_from_env
@@ -27,6 +29,7 @@ from migrate.yamlutil import load_file
 
 PAGE_SIZE = 1000
 DASHBOARD_SUFFIXES = (".json", ".yaml", ".yml")
+EXPORT_HINT = "export the dashboard again from Grafana (Share → Export → Save to file)"
 
 
 @dataclass
@@ -78,6 +81,9 @@ def _dashboards_in(data: Any, path: str, line: int | None = None) -> list[tuple[
                     continue
                 try:
                     parsed = json.loads(str(text))
+                    check_depth(parsed, path)
+                except RecursionError:
+                    raise too_deep(path) from None
                 except json.JSONDecodeError as exc:
                     raise InputError(
                         f"ConfigMap key {key!r} is not valid JSON: {exc.msg} (line {exc.lineno} of the "
@@ -92,19 +98,7 @@ def _dashboards_in(data: Any, path: str, line: int | None = None) -> list[tuple[
 
 def load_dashboard_file(path: Path) -> list[tuple[dict[str, Any], str]]:
     if path.suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError("file not found", path=str(path)) from None
-        except UnicodeDecodeError:
-            raise InputError("not a UTF-8 text file", path=str(path)) from None
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"invalid JSON: {exc.msg}",
-                path=str(path),
-                line=exc.lineno,
-                hint="export the dashboard again from Grafana (Share → Export → Save to file)",
-            ) from None
+        data = parse_json(read_text(path, "a Grafana dashboard JSON"), str(path), hint=EXPORT_HINT)
         found = _dashboards_in(data, str(path))
     else:
         found = []
@@ -164,7 +158,7 @@ def _normalize_file_dashboard(dashboard: dict[str, Any], path: Path, folder: str
     raise InputError(
         f"dashboard {title!r}: {problem}",
         path=str(path),
-        hint="export the dashboard again from Grafana (Share → Export → Save to file)",
+        hint=EXPORT_HINT,
     )
 
 

@@ -136,6 +136,23 @@ DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec
 BINARY = b"\xff\xfe\x00\x9c binary"
 
 
+def alias_bomb(levels: int = 6) -> str:
+    """A few hundred bytes whose aliases expand to 9**levels strings (a billion laughs, kept small enough
+    that a regression costs seconds, not the machine)."""
+    lines = ['    a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"    a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+BOMB_RULES = (
+    "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n"
+    + "".join("    " + line + "\n" for line in alias_bomb().splitlines())
+)
+BOMB_DASHBOARD = "title: x\npanels: []\nbomb:\n" + alias_bomb()
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+NESTED_JSON = '{"title": "x", "panels": [], "deep": ' + "[" * 900 + "]" * 900 + "}"
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -198,6 +215,20 @@ CASES = [
             "groups:\n  - name: g\n    rules:\n      - alert: A\n        for: 5 minutes\n        expr: up == 0\n",
         ),
     ),
+    case("prom-alias-bomb", f"{PROM} bomb.yml", r"bomb\.yml: YAML aliases expand", setup=write("bomb.yml", BOMB_RULES)),
+    case(
+        "prom-over-size-limit",
+        f"{PROM} big.yml",
+        r"big\.yml: the file is 2\.0 MiB, over the 1 MiB input limit",
+        setup=write("big.yml", "#" * (2 << 20) + "\ngroups: []\n"),
+        DDMIGRATE_MAX_INPUT_MB="1",
+    ),
+    case(
+        "prom-metadata-deep-json",
+        f"{PROM} rules --metadata meta.json",
+        r"meta\.json: nested more than \d+ levels deep",
+        setup=write("meta.json", DEEP_JSON),
+    ),
     case(
         "prom-configmap-data-list",
         f"{PROM} cm.yaml",
@@ -256,6 +287,26 @@ CASES = [
     case("graf-binary", f"{GRAF} d.json", r"d\.json: not a UTF-8", setup=write("d.json", BINARY)),
     case("graf-truncated-json", f"{GRAF} d.json", r"d\.json:1: invalid JSON", setup=write("d.json", '{"title": "x", ')),
     case("graf-empty-file", f"{GRAF} d.yaml", r"d\.yaml: no Grafana dashboard found", setup=write("d.yaml", "")),
+    case("graf-alias-bomb", f"{GRAF} d.yaml", r"d\.yaml: YAML aliases expand", setup=write("d.yaml", BOMB_DASHBOARD)),
+    case(
+        "graf-deep-json",
+        f"{GRAF} d.json",
+        r"d\.json: nested more than \d+ levels deep",
+        setup=write("d.json", DEEP_JSON),
+    ),
+    case(
+        "graf-nested-json",
+        f"{GRAF} d.json",
+        r"d\.json: nested more than \d+ levels deep",
+        setup=write("d.json", NESTED_JSON),
+    ),
+    case(
+        "graf-over-size-limit",
+        f"{GRAF} d.json",
+        r"d\.json: the file is 2\.0 MiB, over the 1 MiB input limit",
+        setup=write("d.json", '{"title": "x", "panels": [], "pad": "' + "x" * (2 << 20) + '"}'),
+        DDMIGRATE_MAX_INPUT_MB="1",
+    ),
     case(
         "graf-panels-not-list",
         f"{GRAF} d.json",
