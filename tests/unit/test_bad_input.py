@@ -833,3 +833,13 @@ def test_an_alert_too_complex_to_parse_is_manual_not_a_crash(workspace: Path) ->
     assert any(
         f["code"] == "promql.too_deep" and "too complex to parse safely" in f["message"] for f in entry["findings"]
     )
+
+
+@pytest.mark.parametrize("expr", ["rate(x_total[99999999y])", "x > 10 ^ 400", "x offset 99999999y"])
+def test_an_expression_the_translator_fails_on_is_a_manual_result(workspace: Path, expr: str) -> None:
+    """A range too long for a timedelta or an overflowing constant used to reach the internal-error boundary."""
+    code, out, err = run(["translate-query", "--json", "--", expr])
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert result["fidelity"] == "manual"
+    assert len(result["findings"]) == 1 and result["notes"], result
