@@ -21,6 +21,25 @@ def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def printable(value: Any) -> Any:
+    """`value` with every string writable as UTF-8. A file name that is not UTF-8 reaches Python as surrogate
+    escapes (PEP 383), which no UTF-8 output accepts: its bytes are shown as `\\xNN` instead."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:  # a lone surrogate from elsewhere (a JSON `\\ud800`)
+                return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [printable(v) for v in value]
+    return value
+
+
 def write_json(path: Path, data: Any) -> None:
     write_text(path, dumps(data))
 

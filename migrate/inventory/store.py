@@ -21,7 +21,7 @@ import jsonschema
 
 from migrate import __version__
 from migrate.errors import InventoryError
-from migrate.fsutil import atomic_dir, dumps, read_json
+from migrate.fsutil import atomic_dir, dumps, printable, read_json
 from migrate.model import SourceRef, stable_id
 from migrate.scrub import scrub
 from migrate.settings import strip_credentials
@@ -66,6 +66,11 @@ def _slug(ref: SourceRef) -> str:
     return f"{base}-{stable_id(ref.key, 10)}"
 
 
+def _printable(obj: InventoryObject) -> InventoryObject:
+    ref = SourceRef.from_dict(printable(obj.ref.to_dict()))
+    return InventoryObject(ref=ref, payload=printable(obj.payload), normalized=printable(obj.normalized))
+
+
 def write_inventory(
     out_dir: Path,
     *,
@@ -79,7 +84,7 @@ def write_inventory(
     dupes = [k for k, n in keys.items() if n > 1]
     if dupes:
         raise InventoryError(f"duplicate source objects: {', '.join(sorted(dupes)[:5])}")
-    clean_origin = strip_credentials(origin) if "://" in origin else origin
+    clean_origin = printable(strip_credentials(origin) if "://" in origin else origin)
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "source": source,
@@ -88,13 +93,19 @@ def write_inventory(
         "ddmigrate_version": __version__,
         "counts": {},
         "objects": {},
-        "warnings": list(warnings or []),
+        "warnings": printable(list(warnings or [])),
     }
-    clean = [InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects]
+    scrubbed = [InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects]
+    clean: list[InventoryObject] = []
     with atomic_dir(out_dir, marker="manifest.json") as staging:
-        for obj in sorted(clean, key=lambda o: o.ref.key):
+        for given in sorted(scrubbed, key=lambda o: o.ref.key):
+            try:
+                obj, data = given, dumps(given.to_dict()).encode("utf-8")
+            except UnicodeEncodeError:  # a non-UTF-8 file name in a ref or payload; rare, so only then
+                obj = _printable(given)
+                data = dumps(obj.to_dict()).encode("utf-8")
+            clean.append(obj)
             rel = f"objects/{obj.ref.kind}/{_slug(obj.ref)}.json"
-            data = dumps(obj.to_dict()).encode("utf-8")
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_bytes(data)
             manifest["objects"][rel] = hashlib.sha256(data).hexdigest()
