@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from migrate.errors import InputError
 from migrate.inventory import Inventory, write_inventory
 from migrate.sources import SOURCES, load_source
 
@@ -31,6 +32,9 @@ class CollectResult:
         if inv.warnings:
             lines.append(f"warnings ({len(inv.warnings)}):")
             lines += [f"  - {w}" for w in inv.warnings]
+        if inv.unreadable:
+            lines.append(f"could not be read ({len(inv.unreadable)}), not collected:")
+            lines += [f"  - {u['path']}: {u['reason']}" for u in inv.unreadable]
         lines.append(f"wrote {inv.path} ({len(inv.objects)} objects)")
         return "\n".join(lines) + "\n"
 
@@ -44,6 +48,7 @@ def collect(source: str, *, out: Path, **options: Any) -> CollectResult:
         origin=collected.origin,
         objects=collected.objects,
         warnings=collected.warnings,
+        unreadable=collected.unreadable,
     )
     return CollectResult(inventory=written)
 
@@ -66,4 +71,11 @@ def run(args: argparse.Namespace) -> int:
     options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
     result = collect(args.source, out=args.out, **options)
     sys.stdout.write(result.summary())
+    failed = result.inventory.unreadable
+    if failed:  # the rest is written, but the collection is incomplete: say so in the exit code
+        raise InputError(
+            f"{len(failed)} file{'s' if len(failed) > 1 else ''} could not be read (listed above and in "
+            f"{result.inventory.path}/manifest.json); the others were collected",
+            hint="fix or remove them and collect again; translate reports each as skipped",
+        )
     return 0

@@ -53,6 +53,9 @@ class Inventory:
     collected_at: str
     objects: list[InventoryObject]
     warnings: list[str] = field(default_factory=list)
+    # Files the collector could not read ({path, reason}); the others were collected. Translate ledgers
+    # each as skipped, so the report shows what is missing and why.
+    unreadable: list[dict[str, str]] = field(default_factory=list)
 
     def by_kind(self, kind: str) -> list[InventoryObject]:
         return [o for o in self.objects if o.ref.kind == kind]
@@ -78,6 +81,7 @@ def write_inventory(
     origin: str,
     objects: list[InventoryObject],
     warnings: list[str] | None = None,
+    unreadable: list[dict[str, str]] | None = None,
 ) -> Inventory:
     """Write atomically: a crash leaves either the previous inventory or none, never half of one."""
     keys = Counter(o.ref.key for o in objects)
@@ -94,6 +98,7 @@ def write_inventory(
         "counts": {},
         "objects": {},
         "warnings": printable(list(warnings or [])),
+        "unreadable": printable([{"path": u["path"], "reason": u["reason"]} for u in unreadable or []]),
     }
     scrubbed = [InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects]
     clean: list[InventoryObject] = []
@@ -118,6 +123,7 @@ def write_inventory(
         collected_at=manifest["collected_at"],
         objects=clean,
         warnings=manifest["warnings"],
+        unreadable=manifest["unreadable"],
     )
 
 
@@ -189,4 +195,5 @@ def read_inventory(directory: Path) -> Inventory:
         collected_at=manifest["collected_at"],
         objects=objects,
         warnings=list(manifest.get("warnings", [])),
+        unreadable=list(manifest.get("unreadable", [])),
     )

@@ -27,9 +27,19 @@ RECORDED = {"targets": ("targets.json",), "config": ("config.yaml", "config.yml"
 _RECORDED_NAMES = frozenset(name for names in RECORDED.values() for name in names)
 
 
-def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
-    """Rule files (sorted, recursive in directories) with their labels, and any `metadata.json` found at a
-    directory's top.
+@dataclass
+class Found:
+    """What `discover` found: rule files with their labels, `metadata.json` files, and what could not be read."""
+
+    files: list[tuple[Path, str]]
+    metadata: list[Path]
+    unreadable: list[dict[str, str]]
+    explicit: set[Path]  # files named on the command line (not found by walking a directory)
+
+
+def discover(paths: list[Path]) -> Found:
+    """Rule files (sorted, recursive in directories) with their labels, any `metadata.json` found at a
+    directory's top, and the sub-directories that could not be listed (recorded, the walk goes on).
 
     A label is the file's path relative to the directory given (its name, for a file given directly): rule
     ids, and so the Datadog resources' keys, must not change when the operator runs from another working
@@ -37,6 +47,11 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
     """
     files: list[tuple[Path, str]] = []
     metadata: list[Path] = []
+    unreadable: list[dict[str, str]] = []
+
+    def unlisted(exc: OSError) -> None:
+        unreadable.append({"path": str(exc.filename), "reason": f"cannot read directory: {exc.strerror}"})
+
     for given in paths:
         if not given.exists():
             raise InputError("path not found", path=str(given), hint="give rule files or directories of them")
@@ -46,12 +61,12 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
         if (given / "metadata.json").is_file():
             metadata.append(given / "metadata.json")
         found = []
-        for root, dirs, names in os.walk(given, onerror=_unreadable):
+        for root, dirs, names in os.walk(given, onerror=unlisted):
             dirs.sort()
             top = Path(root) == given
             found += [Path(root) / n for n in names if n.endswith(RULE_SUFFIXES) and not (top and n in _RECORDED_NAMES)]
         files += [(f, f.relative_to(given).as_posix()) for f in sorted(found)]
-    return files, metadata
+    return Found(files, metadata, unreadable, {p for p in paths if not p.is_dir()})
 
 
 def recorded_files(paths: list[Path]) -> dict[str, list[Path]]:
@@ -62,12 +77,6 @@ def recorded_files(paths: list[Path]) -> dict[str, list[Path]]:
             for kind, names in RECORDED.items():
                 found[kind] += [given / n for n in names if (given / n).is_file()]
     return found
-
-
-def _unreadable(exc: OSError) -> None:
-    raise InputError(
-        f"cannot read directory: {exc.strerror}", path=str(exc.filename), hint="check the directory's permissions"
-    ) from None
 
 
 @dataclass
@@ -91,15 +100,25 @@ class _Unit:
 
 
 def _describe(data: Any) -> str:
+    """What a document is, without its content: a file reached through a symlink may hold anything
+    (a Secret, /etc/shadow), and messages end up in terminals, CI logs and the manifest."""
     if isinstance(data, dict):
-        if "kind" in data:
+        if isinstance(data.get("kind"), str) and len(data["kind"]) <= 63:
             return f"kind {data['kind']!r}"
-        return "a mapping with keys " + ", ".join(repr(k) for k in list(data)[:5])
+        if "scrape_configs" in data:
+            return "a Prometheus server config (give it as --config)"
+        return "a mapping without `groups`" if data else "an empty mapping"
     return f"a {type(data).__name__}"
 
 
+def _is_manifest(data: Any) -> bool:
+    """A Kubernetes or Kustomize manifest that is not a rule resource (Deployment, Secret, kustomization):
+    GitOps folders mix them with rule files, so they are skipped and listed, not an error."""
+    return isinstance(data, dict) and ("apiVersion" in data or "kind" in data or "resources" in data)
+
+
 def _units(
-    doc: YamlDoc, path: str, data: Any, base: list[str | int], warnings: list[str]
+    doc: YamlDoc, path: str, data: Any, base: list[str | int], warnings: list[str], *, explicit: bool = True
 ) -> Iterator[tuple[str, YamlDoc, list[str | int], int | None]]:
     """(unit name, doc, base path, embedded line) for each rule file inside one YAML document."""
     kind = data.get("kind") if isinstance(data, dict) else None
@@ -134,18 +153,24 @@ def _units(
                 yield f"{name}/{key}", inner_doc, [], node_line
     elif kind in ("List", "ConfigMapList") or (isinstance(data, dict) and isinstance(data.get("items"), list)):
         for i, item in enumerate(data.get("items") or []):
-            yield from _units(doc, path, item, [*base, "items", i], warnings)
+            yield from _units(doc, path, item, [*base, "items", i], warnings, explicit=explicit)
+    elif data == {}:
+        warnings.append(f"{path}:{doc.line_of(base)}: empty document ({{}}); no rules collected")
+    elif _is_manifest(data) and not explicit:
+        warnings.append(f"{path}:{doc.line_of(base)}: skipped {_describe(data)}: not a rule file")
     else:
         raise InputError(f"not a rules file: found {_describe(data)}", path=path, line=doc.line_of(base), hint=EXPECTED)
 
 
-def read_rule_file(path: Path, label: str, warnings: list[str]) -> list[Rule]:
-    """All rules of one file. `label` names it in rule ids (see `discover`); messages name the real path."""
+def read_rule_file(path: Path, label: str, warnings: list[str], *, explicit: bool = True) -> list[Rule]:
+    """All rules of one file. `label` names it in rule ids (see `discover`); messages name the real path.
+    A manifest that is not a rule resource is an error in a file named on the command line (`explicit`),
+    and skipped with a warning in a file found in a directory."""
     docs = load_file(path)
     if not docs:
         warnings.append(f"{path}: empty file; no rules collected")
         return []
-    found = [unit for d in docs for unit in _units(d, str(path), d.data, [], warnings)]
+    found = [unit for d in docs for unit in _units(d, str(path), d.data, [], warnings, explicit=explicit)]
     names = [name for name, *_ in found]
     rules: list[Rule] = []
     for i, (name, doc, base, at) in enumerate(found):
@@ -255,8 +280,24 @@ def _rule(unit: _Unit, group: str, interval: float | None, *, index: int, item: 
     )
 
 
-def read_rule_files(files: list[tuple[Path, str]], warnings: list[str]) -> list[Rule]:
+def read_rule_files(found: Found, warnings: list[str]) -> list[Rule]:
+    """Every readable file's rules. A file that cannot be read (or that Prometheus would reject) is added
+    to `found.unreadable` with the reason and the others are still read; when nothing at all could be
+    read, the first file's error is raised as it is (one bad file given alone is simply an error)."""
     rules: list[Rule] = []
-    for path, label in files:
-        rules += read_rule_file(path, label, warnings)
+    failed: list[InputError] = []
+    for path, label in found.files:
+        try:
+            rules += read_rule_file(path, label, warnings, explicit=path in found.explicit)
+        except InputError as exc:
+            failed.append(exc)
+            found.unreadable.append({"path": exc.path or str(path), "reason": _reason(exc)})
+    if failed and len(failed) == len(found.files):
+        raise failed[0]
     return rules
+
+
+def _reason(exc: InputError) -> str:
+    """The message without the `path:` prefix the manifest entry already carries."""
+    where = f"{exc.path}:{exc.line}: " if exc.line else f"{exc.path}: "
+    return exc.message.removeprefix(where) if exc.path else exc.message
