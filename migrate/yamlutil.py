@@ -6,6 +6,7 @@ path of an error (for example a jsonschema error's `absolute_path`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,14 +57,27 @@ class YamlDoc:
         return line
 
 
-def _problem(exc: yaml.YAMLError, path: str) -> InputError:
+_HELM = re.compile(r"\{\{-?\s*(?:[.$]|if\b|range\b|with\b|include\b|define\b|template\b|toYaml\b|end\b|/\*)")
+HELM_HINT = (
+    "this looks like a Helm chart template (`{{ ... }}`), which is not YAML or JSON until rendered: run "
+    "`helm template RELEASE CHART > rendered.yaml` and collect the rendered file"
+)
+
+
+def helm_hint(text: str) -> str | None:
+    """The hint for a file that failed to parse and holds Helm template actions, else None."""
+    return HELM_HINT if _HELM.search(text) else None
+
+
+def _problem(exc: yaml.YAMLError, path: str, text: str) -> InputError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    helm = helm_hint(text)
     return InputError(
-        f"malformed YAML: {problem}",
+        f"malformed YAML: {problem}" + ("; the file is a Helm template" if helm else ""),
         path=path,
         line=mark.line + 1 if mark is not None else None,
-        hint="fix the YAML syntax at that line (a linter such as yamllint shows the context)",
+        hint=helm or "fix the YAML syntax at that line (a linter such as yamllint shows the context)",
     )
 
 
@@ -122,7 +136,7 @@ def load_text(text: str, path: str) -> list[YamlDoc]:
                 check_expansion(node, path)
         datas = list(yaml.load_all(text, Loader=_Loader))  # _Loader is a SafeLoader
     except yaml.YAMLError as exc:
-        raise _problem(exc, path) from None
+        raise _problem(exc, path, text) from None
     docs = []
     for i, (data, node) in enumerate(zip(datas, nodes, strict=False)):
         if data is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from migrate.limits import check_depth, too_deep
 from migrate.settings import env_url, get_secret
 from migrate.sources.grafana_normalize import SOURCE, normalize_dashboard
 from migrate.sources.http import Auth, HttpClient, auth_from_env
-from migrate.yamlutil import load_file
+from migrate.yamlutil import helm_hint, load_text
 
 PAGE_SIZE = 1000
 DASHBOARD_SUFFIXES = (".json", ".yaml", ".yml")
@@ -37,6 +38,7 @@ class Collected:
     objects: list[InventoryObject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     origin: str = ""
+    unreadable: list[dict[str, str]] = field(default_factory=list)  # {path, reason}: files not collected
 
     def dashboards(self) -> list[InventoryObject]:
         return [o for o in self.objects if o.ref.kind == "dashboard"]
@@ -97,12 +99,15 @@ def _dashboards_in(data: Any, path: str, line: int | None = None) -> list[tuple[
 
 
 def load_dashboard_file(path: Path) -> list[tuple[dict[str, Any], str]]:
-    if path.suffix == ".json":
-        data = parse_json(read_text(path, "a Grafana dashboard JSON"), str(path), hint=EXPORT_HINT)
+    """The dashboards in one file, decided by content: JSON when it looks like JSON (or is named .json),
+    else YAML (ConfigMaps). A Helm template is named as such, with the command that renders it."""
+    text = read_text(path, "a Grafana dashboard (JSON or YAML)")
+    if path.suffix == ".json" or text.lstrip()[:1] in ("{", "["):
+        data = parse_json(text, str(path), hint=helm_hint(text) or EXPORT_HINT)
         found = _dashboards_in(data, str(path))
     else:
         found = []
-        for doc in load_file(path):
+        for doc in load_text(text, str(path)):
             found += _dashboards_in(doc.data, str(path), doc.line_of([]))
     if not found:
         raise InputError(
@@ -113,16 +118,30 @@ def load_dashboard_file(path: Path) -> list[tuple[dict[str, Any], str]]:
     return found
 
 
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
+@dataclass
+class _Files:
+    """Files to read: (path, named on the command line), and directories that could not be listed."""
+
+    files: list[tuple[Path, bool]] = field(default_factory=list)
+    unreadable: list[dict[str, str]] = field(default_factory=list)
+
+
+def _files(paths: list[Path]) -> _Files:
+    """Every file under the directories given (any name: content decides), and the files given."""
+    out = _Files()
+
+    def unlisted(exc: OSError) -> None:
+        out.unreadable.append({"path": str(exc.filename), "reason": f"cannot read directory: {exc.strerror}"})
+
     for path in paths:
         if path.is_dir():
-            try:
-                out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in DASHBOARD_SUFFIXES)
-            except OSError as exc:
-                raise InputError(f"cannot read directory: {exc.strerror}", path=str(path)) from None
+            found = []
+            for root, dirs, names in os.walk(path, onerror=unlisted):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # .git and the like
+                found += [Path(root) / n for n in names if not n.startswith(".")]
+            out.files += [(p, False) for p in sorted(found)]
         elif path.exists():
-            out.append(path)
+            out.files.append((path, True))
         else:
             raise InputError("file or directory not found", path=str(path))
     return out
@@ -163,17 +182,36 @@ def _normalize_file_dashboard(dashboard: dict[str, Any], path: Path, folder: str
 
 
 def collect_files(paths: list[Path]) -> Collected:
+    """Dashboards from files. A file that cannot be read is recorded in `unreadable` and the others are
+    collected; a file found in a directory that holds no dashboard (a README, another manifest) is skipped
+    with a warning, unless its name says it should be one. When nothing could be collected, the first
+    file's error is raised as it is."""
     collected = Collected(origin=", ".join(str(p) for p in paths))
+    listing = _files(paths)
+    collected.unreadable = listing.unreadable
     seen: dict[str, str] = {}
-    for path in _files(paths):
-        for dashboard, folder in load_dashboard_file(path):
-            objects = _normalize_file_dashboard(dashboard, path, folder)
+    failed: list[InputError] = []
+    for path, explicit in listing.files:
+        try:
+            objects_of_file = [
+                _normalize_file_dashboard(d, path, folder) for d, folder in load_dashboard_file(path)
+            ]
+        except InputError as exc:
+            if explicit or path.suffix in DASHBOARD_SUFFIXES:
+                failed.append(exc)
+                collected.unreadable.append({"path": str(path), "reason": exc.reason})
+            else:
+                collected.warnings.append(f"skipped {exc.message}")
+            continue
+        for objects in objects_of_file:
             uid = objects[0].ref.id
             if uid in seen:
                 collected.warnings.append(f"{path}: dashboard uid {uid!r} also in {seen[uid]}; kept the first")
                 continue
             seen[uid] = str(path)
             collected.objects += objects
+    if failed and not collected.objects:
+        raise failed[0]
     return collected
 
 
@@ -264,6 +302,7 @@ def collect(options: Mapping[str, Any]) -> Inventory:
         collected_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         objects=collected.objects,
         warnings=collected.warnings,
+        unreadable=collected.unreadable,
     )
 
 

@@ -291,13 +291,8 @@ def read_rule_files(found: Found, warnings: list[str]) -> list[Rule]:
             rules += read_rule_file(path, label, warnings, explicit=path in found.explicit)
         except InputError as exc:
             failed.append(exc)
-            found.unreadable.append({"path": exc.path or str(path), "reason": _reason(exc)})
+            found.unreadable.append({"path": exc.path or str(path), "reason": exc.reason})
     if failed and len(failed) == len(found.files):
         raise failed[0]
     return rules
 
-
-def _reason(exc: InputError) -> str:
-    """The message without the `path:` prefix the manifest entry already carries."""
-    where = f"{exc.path}:{exc.line}: " if exc.line else f"{exc.path}: "
-    return exc.message.removeprefix(where) if exc.path else exc.message

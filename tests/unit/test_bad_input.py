@@ -230,6 +230,14 @@ CASES = [
         setup=write("meta.json", DEEP_JSON),
     ),
     case(
+        "prom-helm-template",
+        f"{PROM} rules.yaml",
+        r"rules\.yaml:\d+: malformed YAML: .*Helm template\n  hint: .*`helm template RELEASE CHART",
+        setup=write(
+            "rules.yaml", "{{- if .Values.rules.enabled }}\ngroups:\n  - name: {{ .Values.name }}\n{{- end }}\n"
+        ),
+    ),
+    case(
         "prom-configmap-data-list",
         f"{PROM} cm.yaml",
         r"cm\.yaml:3: ConfigMap 'x': `data` must be a mapping",
@@ -306,6 +314,12 @@ CASES = [
         r"d\.json: the file is 2\.0 MiB, over the 1 MiB input limit",
         setup=write("d.json", '{"title": "x", "panels": [], "pad": "' + "x" * (2 << 20) + '"}'),
         DDMIGRATE_MAX_INPUT_MB="1",
+    ),
+    case(
+        "graf-helm-template",
+        f"{GRAF} d.json",
+        r"d\.json:\d+: invalid JSON.*\n  hint: .*`helm template RELEASE CHART",
+        setup=write("d.json", '{"title": "{{ .Values.title }}", "panels": {{ toJson .Values.panels }}}'),
     ),
     case(
         "graf-panels-not-list",
