@@ -193,9 +193,7 @@ def collect_files(paths: list[Path]) -> Collected:
     failed: list[InputError] = []
     for path, explicit in listing.files:
         try:
-            objects_of_file = [
-                _normalize_file_dashboard(d, path, folder) for d, folder in load_dashboard_file(path)
-            ]
+            objects_of_file = [_normalize_file_dashboard(d, path, folder) for d, folder in load_dashboard_file(path)]
         except InputError as exc:
             if explicit or path.suffix in DASHBOARD_SUFFIXES:
                 failed.append(exc)

@@ -295,4 +295,3 @@ def read_rule_files(found: Found, warnings: list[str]) -> list[Rule]:
     if failed and len(failed) == len(found.files):
         raise failed[0]
     return rules
-
