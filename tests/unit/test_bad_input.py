@@ -857,3 +857,22 @@ def test_an_expression_the_translator_fails_on_is_a_manual_result(workspace: Pat
     result = json.loads(out)
     assert result["fidelity"] == "manual"
     assert len(result["findings"]) == 1 and result["notes"], result
+
+
+def test_a_path_that_cannot_be_searched_is_named_not_an_internal_error(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Path.exists() raises PermissionError (EACCES) for a path under a directory that cannot be searched; root
+    reads everything, so the kernel's refusal is simulated."""
+    real_stat = Path.stat
+
+    def stat(self: Path, **kwargs: Any) -> Any:
+        if self.name == "locked.json":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    code, _, err = run(["collect", "grafana", "--from-files", "locked.json", "--out", "new-inv"])
+    assert code == 1
+    assert err.startswith("ddmigrate collect: error: locked.json: Permission denied\n"), err
+    assert "internal error" not in err
