@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import promql_parser
+
 from migrate.errors import InputError
 from migrate.sources.prometheus_rules import ALERTING, METRIC_NAME, RECORDING, Rule, duration_seconds
+from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.yamlutil import YamlDoc, load_file, load_text
 
 RULE_SUFFIXES = (".yml", ".yaml", ".rules")
@@ -224,7 +227,7 @@ def _read_groups(unit: _Unit, warnings: list[str]) -> list[Rule]:
         if not isinstance(items, list):
             raise unit.error(f"group {name!r}: `rules` must be a list, found {_describe(items)}", *at, "rules")
         for r, item in enumerate(items):
-            rules.append(_rule(unit, name, interval, index=r, item=item, at=[*at, "rules", r]))
+            rules.append(_rule(unit, name, interval, index=r, item=item, at=[*at, "rules", r], warnings=warnings))
     return rules
 
 
@@ -236,13 +239,37 @@ def _strings(unit: _Unit, value: Any, what: str, at: list[str | int]) -> dict[st
     return {str(k): "" if v is None else str(v) for k, v in value.items()}
 
 
-def _rule(unit: _Unit, group: str, interval: float | None, *, index: int, item: Any, at: list[str | int]) -> Rule:
+def _expr_problem(expr: str, alerting: bool) -> str | None:
+    """What Prometheus would make of the expression, said at collect time (the rule is still collected, and
+    translate marks it manual): it does not parse, or an alert's expression is a constant."""
+    try:
+        root = guarded_parse(expr)
+    except ValueError as exc:
+        return f"the expression does not parse ({exc}): Prometheus rejects the file; translate marks the rule manual"
+    if alerting and isinstance(root, promql_parser.NumberLiteral | promql_parser.StringLiteral):
+        return (
+            f"the expression is the constant {expr}, not a query: Prometheus fires such an alert on every "
+            "evaluation (a number) or fails to evaluate it (a string)"
+        )
+    return None
+
+
+def _rule(
+    unit: _Unit, group: str, interval: float | None, *, index: int, item: Any, at: list[str | int], warnings: list[str]
+) -> Rule:
     if not isinstance(item, dict):
         raise unit.error(f"group {group!r}: rule {index + 1} must be a mapping", *at)
     alert, record = item.get("alert"), item.get("record")
     if (alert is None) == (record is None):
         problem = "has both `alert` and `record`" if alert is not None else "has neither `alert` nor `record`"
         raise unit.error(f"group {group!r}: rule {index + 1} {problem}", *at)
+    if alert is not None and not str(alert).strip():
+        raise unit.error(
+            f"group {group!r}: rule {index + 1} has an empty `alert` name",
+            *at,
+            "alert",
+            hint="Prometheus rejects the file (one of 'record' or 'alert' must be set); name the alert",
+        )
     name = str(alert if alert is not None else record)
     what = f"group {group!r}: rule {name!r}"
     expr = item.get("expr")
@@ -254,6 +281,9 @@ def _rule(unit: _Unit, group: str, interval: float | None, *, index: int, item: 
         extra = [k for k in ("for", "keep_firing_for", "annotations") if k in item]
         if extra:
             raise unit.error(f"{what}: recording rules cannot have `{extra[0]}`", *at, extra[0])
+    expr_problem = _expr_problem(str(expr).strip(), alert is not None)
+    if expr_problem:
+        warnings.append(f"{unit.path}:{unit.line(*at, 'expr')}: {what}: {expr_problem}")
     seconds = {}
     for key in ("for", "keep_firing_for"):
         if item.get(key) is None:

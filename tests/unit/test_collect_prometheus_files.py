@@ -504,3 +504,27 @@ def test_an_empty_mapping_given_alone_is_an_empty_rule_file(tmp_path: Path) -> N
     inv = collect_files([write(tmp_path, "empty.yml", "{}\n")])
     assert inv.objects == [] or all(o.ref.kind == "metric_metadata" for o in inv.objects)
     assert inv.unreadable == []
+
+
+def test_what_prometheus_rejects_is_said_at_collect_time(tmp_path: Path) -> None:
+    """Invalid PromQL, `expr: 5` and `alert: ""` were collected silently; the empty name became a monitor
+    named "". promtool rejects the empty name (the file is recorded unreadable); the others are warned about
+    and kept for translate to mark manual."""
+    write(tmp_path, "d/noname.yml", 'groups:\n- name: g\n  rules:\n  - alert: ""\n    expr: up == 0\n')
+    write(
+        tmp_path,
+        "d/odd.yml",
+        "groups:\n- name: g\n  rules:\n  - alert: Broken\n    expr: rate(x[5m]\n"
+        "  - alert: Constant\n    expr: 5\n  - alert: Fine\n    expr: up == 0\n",
+    )
+    inv = collect_files([tmp_path / "d"])
+    assert sorted(o.ref.name for o in inv.by_kind("alerting_rule")) == ["Broken", "Constant", "Fine"]
+    assert inv.unreadable == [
+        {"path": str(tmp_path / "d" / "noname.yml"), "reason": "group 'g': rule 1 has an empty `alert` name"}
+    ]
+    odd = str(tmp_path / "d" / "odd.yml")
+    assert any(w.startswith(f"{odd}:5: group 'g': rule 'Broken': the expression does not parse") for w in inv.warnings)
+    assert any(
+        w.startswith(f"{odd}:7: group 'g': rule 'Constant': the expression is the constant 5") for w in inv.warnings
+    )
+    assert not any("'Fine'" in w for w in inv.warnings)
