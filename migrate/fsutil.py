@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import InputError
-from migrate.limits import check_depth, check_size, too_deep
+from migrate.limits import MAX_DEPTH, WRAPPING_DEPTH, check_depth, check_size, too_deep
 
 
 def dumps(data: Any) -> str:
@@ -101,19 +101,21 @@ def read_text(path: Path, expected: str = "text") -> str:
 
 
 def read_json(path: Path) -> Any:
+    """A JSON file. Nesting may exceed the input limit by a little: ddmigrate's own files (inventory objects,
+    translations) wrap source payloads that were checked against it at collect time."""
     text = read_text(path, "JSON")
-    return parse_json(text, str(path))
+    return parse_json(text, str(path), max_depth=MAX_DEPTH + WRAPPING_DEPTH)
 
 
-def parse_json(text: str, path: str, *, hint: str | None = None) -> Any:
+def parse_json(text: str, path: str, *, hint: str | None = None, max_depth: int = MAX_DEPTH) -> Any:
     """JSON text named by `path` in errors, refused when nested deeper than the payload walks can take."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, hint=hint) from None
     except RecursionError:
-        raise too_deep(path) from None
-    check_depth(data, path)
+        raise too_deep(path, max_depth) from None
+    check_depth(data, path, max_depth)
     return data
 
 

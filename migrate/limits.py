@@ -15,6 +15,8 @@ from migrate.settings import max_input_bytes
 
 # Real dashboards and rule files nest 10-20 levels; 100 leaves room and stays far from the stack.
 MAX_DEPTH = 100
+# Levels ddmigrate's own files add around a source payload (an inventory object's `payload`, a translation).
+WRAPPING_DEPTH = 10
 
 
 def check_size(path: Path) -> None:
@@ -32,21 +34,21 @@ def check_size(path: Path) -> None:
         )
 
 
-def too_deep(path: str) -> InputError:
+def too_deep(path: str, limit: int = MAX_DEPTH) -> InputError:
     return InputError(
-        f"nested more than {MAX_DEPTH} levels deep; no dashboard, rule file or API answer nests like that",
+        f"nested more than {limit} levels deep; no dashboard, rule file or API answer nests like that",
         path=path,
         hint="check the file is what you meant to give (a generated or corrupted file?)",
     )
 
 
-def check_depth(data: Any, path: str) -> None:
-    """Refuse data nested deeper than MAX_DEPTH (iteratively, so the check itself cannot overflow)."""
+def check_depth(data: Any, path: str, limit: int = MAX_DEPTH) -> None:
+    """Refuse data nested deeper than `limit` (iteratively, so the check itself cannot overflow)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise too_deep(path)
+        if depth > limit:
+            raise too_deep(path, limit)
         if isinstance(item, dict):
             stack += [(v, depth + 1) for v in item.values() if isinstance(v, dict | list)]
         elif isinstance(item, list):

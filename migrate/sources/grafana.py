@@ -110,12 +110,16 @@ def load_dashboard_file(path: Path) -> list[tuple[dict[str, Any], str]]:
         for doc in load_text(text, str(path)):
             found += _dashboards_in(doc.data, str(path), doc.line_of([]))
     if not found:
-        raise InputError(
+        raise NotADashboard(
             "no Grafana dashboard found (expected a dashboard JSON with `panels` or `rows`, an API response with "
             "`dashboard`, or a ConfigMap whose data keys end in .json)",
             path=str(path),
         )
     return found
+
+
+class NotADashboard(InputError):
+    """A readable file that holds no dashboard: an error when named, skipped and listed in a directory."""
 
 
 @dataclass
@@ -183,9 +187,9 @@ def _normalize_file_dashboard(dashboard: dict[str, Any], path: Path, folder: str
 
 def collect_files(paths: list[Path]) -> Collected:
     """Dashboards from files. A file that cannot be read is recorded in `unreadable` and the others are
-    collected; a file found in a directory that holds no dashboard (a README, another manifest) is skipped
-    with a warning, unless its name says it should be one. When nothing could be collected, the first
-    file's error is raised as it is."""
+    collected; a file found in a directory that holds no dashboard (a README, a Deployment or Secret beside
+    the dashboards) is skipped with a warning, as is one that does not parse unless its name says it is JSON
+    or YAML. When nothing could be collected, the first file's error is raised as it is."""
     collected = Collected(origin=", ".join(str(p) for p in paths))
     listing = _files(paths)
     collected.unreadable = listing.unreadable
@@ -195,7 +199,7 @@ def collect_files(paths: list[Path]) -> Collected:
         try:
             objects_of_file = [_normalize_file_dashboard(d, path, folder) for d, folder in load_dashboard_file(path)]
         except InputError as exc:
-            if explicit or path.suffix in DASHBOARD_SUFFIXES:
+            if explicit or (path.suffix in DASHBOARD_SUFFIXES and not isinstance(exc, NotADashboard)):
                 failed.append(exc)
                 collected.unreadable.append({"path": str(path), "reason": exc.reason})
             else:

@@ -226,3 +226,29 @@ def test_a_helm_templated_dashboard_names_helm_template(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         grafana.collect_files([path])
     assert exc.value.hint is not None and "helm template" in exc.value.hint
+
+
+def test_manifests_beside_the_dashboards_are_skipped_and_deep_dashboards_survive_the_inventory(
+    tmp_path: Path,
+) -> None:
+    """A Deployment or Secret in a GitOps folder of dashboards is listed as skipped (not a failure, content
+    never quoted); a dashboard nested just under the input limit is collected and read back by translate."""
+    from migrate.commands.collect import collect
+    from migrate.commands.translate import translate
+    from migrate.limits import MAX_DEPTH
+
+    (tmp_path / "d").mkdir()
+    deep: object = "leaf"
+    for _ in range(MAX_DEPTH - 1):  # the dashboard is exactly at the limit
+        deep = [deep]
+    board = {"uid": "deep", "title": "deep", "panels": [{"id": 1, "type": "text", "title": "t"}], "x": deep}
+    (tmp_path / "d" / "deep.json").write_text(json.dumps(board), encoding="utf-8")
+    (tmp_path / "d" / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: aHVudGVyMg==}\n", encoding="utf-8"
+    )
+    result = collect("grafana", out=tmp_path / "inv", from_files=[tmp_path / "d"])
+    assert [o.ref.id for o in result.inventory.by_kind("dashboard")] == ["deep"]
+    assert result.inventory.unreadable == []
+    assert any(str(tmp_path / "d" / "secret.yaml") in w and w.startswith("skipped") for w in result.inventory.warnings)
+    assert "aHVudGVyMg" not in json.dumps(result.inventory.warnings)
+    translate(inventories=[tmp_path / "inv"], out=tmp_path / "tr")
