@@ -152,7 +152,8 @@ def _endpoint(url: str, safe: frozenset[str]) -> tuple[str, list[str]]:
     kept: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        secret = name not in safe or is_secret_name(name) or is_reference(value)
+        # even a safe parameter is dropped when its value carries userinfo (`target=https://u:p@host`)
+        secret = name not in safe or is_secret_name(name) or is_reference(value) or "@" in value
         (dropped if secret else kept).append((name, value))
     netloc = parts.netloc.rpartition("@")[2]
     query = urlencode(kept) if dropped else parts.query  # untouched unless something goes: stays byte-identical
@@ -161,13 +162,17 @@ def _endpoint(url: str, safe: frozenset[str]) -> tuple[str, list[str]]:
 
 def _untagged_query(instance: dict[str, Any]) -> dict[str, Any]:
     """The check tags every series with its whole openmetrics_endpoint; when that has a query string, the
-    check's tag is turned off and the same tag is written without the query (kept parameters are safe by
-    mapping, but a tag value is no place for them)."""
+    check's tag is turned off and the same tag is written without the query, so no parameter value is in a
+    tag by accident. The kept (mapping-safe) parameters become tags of their own (`module:http_2xx`,
+    `target:...`) unless a tag of that key exists: probes of one exporter still differ."""
     url = str(instance["openmetrics_endpoint"])
     if "?" not in url:
         return instance
+    base, query = url.split("?", 1)
     tags = [t for t in instance.get("tags") or [] if not t.startswith("endpoint:")]
-    return {**instance, "tag_by_endpoint": False, "tags": [*tags, f"endpoint:{url.split('?', 1)[0]}"]}
+    keys = {t.partition(":")[0] for t in tags} | {"endpoint"}
+    tags += [f"{k}:{v}" for k, v in parse_qsl(query, keep_blank_values=True) if k not in keys and v]
+    return {**instance, "tag_by_endpoint": False, "tags": [*tags, f"endpoint:{base}"]}
 
 
 def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> dict[str, Any]:

@@ -388,6 +388,7 @@ def test_params_headers_and_token_url_queries_never_reach_the_config_or_the_endp
     assert instance["openmetrics_endpoint"] == "http://10.0.0.9:9115/probe?module=http_2xx"
     assert instance["tag_by_endpoint"] is False, "the check's own endpoint tag would carry the query string"
     assert "endpoint:http://10.0.0.9:9115/probe" in instance["tags"]
+    assert "module:http_2xx" in instance["tags"], "probes of one exporter still differ by their safe params"
     assert instance["extra_headers"]["Bearer"].startswith("ENC[")
     assert instance["extra_headers"]["Accept"] == "text/plain"
     assert instance["auth_token"]["reader"]["url"].startswith("ENC[")
