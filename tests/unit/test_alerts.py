@@ -20,6 +20,7 @@ from migrate.ledger import Ledger
 from migrate.mappings import load_mappings, parse_duration
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate.base import TranslateEnv
+from migrate.translate.ddquery import Formula, parse_expression
 from migrate.translate.prometheus.rules import translate_rules
 from migrate.translate.promql.context import PromqlContext
 from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
@@ -68,8 +69,7 @@ def fake_result(expr: str, spec: dict[str, Any]) -> QueryResult:
     expression = spec.get("expression", "")
     return QueryResult(
         original=expr,
-        queries={"a": expression} if expression else {},
-        formula="a" if expression else "",
+        formula=Formula.of(parse_expression(expression)) if expression else None,
         findings=[
             Finding(f["code"], f.get("message", f["code"]), Outcome(f["outcome"])) for f in spec.get("findings", [])
         ],
@@ -164,7 +164,7 @@ def test_merged_pair_points_both_entries_at_one_monitor() -> None:
 
 
 def test_default_group_by_asks_for_annotation_labels() -> None:
-    rules = [
+    rules: list[dict[str, Any]] = [
         {
             "alert": "A",
             "expr": "x > 1",
@@ -254,7 +254,7 @@ def test_translator_crash_is_a_manual_entry_not_a_crash() -> None:
     assert "x > 1" in placeholder.payload["message"]
 
 
-RECORDING = [
+RECORDING: list[dict[str, Any]] = [
     {"record": "job:errors:rate5m", "expr": "sum by (job) (rate(errors_total[5m]))"},
     {"record": "job:errors:ratio", "expr": "job:errors:rate5m / on (job) job:requests:rate5m"},
     {"record": "job:requests:rate5m", "expr": "sum by (job) (rate(requests_total[5m]))"},
@@ -299,7 +299,7 @@ def test_recording_rule_definitions_are_told_apart_by_their_labels() -> None:
     """kube-prometheus defines `apiserver_request:burnrate1h` once per `verb` (a static label): a selector on
     `verb` reads that definition; the matcher is answered by the label, not pushed down as a filter on series
     that never carry it."""
-    rules = [
+    rules: list[dict[str, Any]] = [
         {"record": "verb:burnrate1h", "expr": 'sum(rate(req_total{verb="read"}[1h]))', "labels": {"verb": "read"}},
         {"record": "verb:burnrate1h", "expr": 'sum(rate(req_total{code="5xx"}[1h]))', "labels": {"verb": "write"}},
         {"record": "team:errors", "expr": "sum(rate(errors_total[5m]))", "labels": {"team": "payments"}},

@@ -26,7 +26,7 @@ from migrate.translate.registry import TRANSLATORS
 from migrate.translate.run import build_context, run_translators
 from tests.unit.test_alerts import fake_result, rule_objects
 
-RULES = [
+RULES: list[dict[str, Any]] = [
     {"record": "job:latency:p99", "expr": "histogram_quantile(0.99, sum by (le, job) (rate(lat_bucket[5m])))"},
     {"record": "unused:sum", "expr": "sum(x)"},
     {
