@@ -340,7 +340,7 @@ def test_fixture_fails_under_ci_and_skips_otherwise(monkeypatch: pytest.MonkeyPa
 @responses.activate
 def test_a_rule_without_a_name_is_warned_about_not_collected() -> None:
     """An empty name would become a monitor named ""."""
-    rules = copy.deepcopy(RULES)
+    rules: dict[str, Any] = copy.deepcopy(RULES)
     rules["groups"][0]["rules"].append({"type": "alerting", "name": "", "query": "up == 0", "duration": 0})
     serve(responses.mock, rules=ok(rules))
     inv = collect_api(client())

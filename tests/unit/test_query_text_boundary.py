@@ -48,7 +48,9 @@ USES_RE = {
     "translate/promql/selectors.py": "PromQL label matchers against recording rule labels",
     "translate/promql/tables.py": "Prometheus metric name characters and PromQL regex matchers",
     "translate/promql/vars.py": "Grafana variables inside PromQL",
+    "translate/nrql/lexer.py": "NRQL tokens (the tokenizer of NRQL source text)",
     "translate/routing.py": "Alertmanager route matchers",
+    "yamlutil.py": "Helm template actions in a file that failed to parse",
 }
 
 # Modules outside ddquery that still read Datadog query text with regular expressions, and why.
