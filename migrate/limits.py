@@ -7,6 +7,7 @@ every walk over a payload, from scrubbing to JSON output, recurses once per leve
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,15 @@ WRAPPING_DEPTH = 10
 
 
 def check_size(path: Path) -> None:
-    """Refuse a file over the input limit before reading it."""
+    """Refuse a file over the input limit, or one that is not a regular file, before reading it: a device
+    (a symlink to /dev/zero) or a FIFO reports size 0 and is read forever."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError:
         return  # the read that follows reports it with its reason
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a directory: the read says so
+        raise InputError("not a regular file (a device, FIFO or socket); refusing to read it", path=str(path))
+    size = info.st_size
     limit = max_input_bytes()
     if size > limit:
         raise InputError(

@@ -1,3 +1,4 @@
+import os
 import stat
 import subprocess
 import sys
@@ -59,3 +60,12 @@ def test_a_killed_writers_staging_directory_is_removed_by_the_next_write(tmp_pat
     with atomic_dir(tmp_path / "out") as stage:
         (stage / "a.json").write_text("1")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-1-x", "out"]
+
+
+def test_a_device_or_fifo_is_refused_unread(tmp_path: Path) -> None:
+    """A symlink to /dev/zero named rules.yml reported size 0 and was read until memory ran out."""
+    (tmp_path / "rules.yml").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "pipe.json")
+    for name in ("rules.yml", "pipe.json"):
+        with pytest.raises(InputError, match=rf"{name}: not a regular file"):
+            fsutil.read_text(tmp_path / name)
