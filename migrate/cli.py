@@ -97,12 +97,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"ddmigrate {args.verb}: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # A file the readers do not guard themselves (a directory that cannot be searched, a path checked
+        # with exists()): name it, as any bad input is named. An OSError without a file is not this case.
+        if args.debug or not exc.filename:
+            if args.debug:
+                raise
+            return _internal(args.verb, exc)
+        print(f"ddmigrate {args.verb}: error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        print("  hint: check the path and its permissions", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:  # the last line of the boundary: never a bare traceback
         if args.debug:
             raise
-        print(
-            f"ddmigrate {args.verb}: internal error: {type(exc).__name__}: {exc}\n"
-            "  hint: re-run with --debug for the traceback and report it",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
+        return _internal(args.verb, exc)
+
+
+def _internal(verb: str, exc: Exception) -> int:
+    print(
+        f"ddmigrate {verb}: internal error: {type(exc).__name__}: {exc}\n"
+        "  hint: re-run with --debug for the traceback and report it",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR

@@ -48,6 +48,7 @@ class InputError(DDMigrateError):
         super().__init__(f"{where}{message}", hint=hint)
         self.path = path
         self.line = line
+        self.reason = message  # without the location: for records that carry the path themselves
 
 
 class ConfigError(InputError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -12,11 +13,31 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import InputError
+from migrate.limits import MAX_DEPTH, WRAPPING_DEPTH, check_depth, check_size, too_deep
 
 
 def dumps(data: Any) -> str:
     """Canonical JSON: stable key order so that re-runs produce byte-identical files."""
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def printable(value: Any) -> Any:
+    """`value` with every string writable as UTF-8. A file name that is not UTF-8 reaches Python as surrogate
+    escapes (PEP 383), which no UTF-8 output accepts: its bytes are shown as `\\xNN` instead."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:  # a lone surrogate from elsewhere (a JSON `\\ud800`)
+                return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [printable(v) for v in value]
+    return value
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -66,7 +87,9 @@ def write_text(path: Path, text: str) -> None:
 
 
 def read_text(path: Path, expected: str = "text") -> str:
-    """A UTF-8 file's text, or an InputError naming the file (`expected` says what it should have held)."""
+    """A UTF-8 file's text, or an InputError naming the file (`expected` says what it should have held).
+    Files over the input size limit are refused unread."""
+    check_size(path)
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -78,11 +101,22 @@ def read_text(path: Path, expected: str = "text") -> str:
 
 
 def read_json(path: Path) -> Any:
+    """A JSON file. Nesting may exceed the input limit by a little: ddmigrate's own files (inventory objects,
+    translations) wrap source payloads that were checked against it at collect time."""
     text = read_text(path, "JSON")
+    return parse_json(text, str(path), max_depth=MAX_DEPTH + WRAPPING_DEPTH)
+
+
+def parse_json(text: str, path: str, *, hint: str | None = None, max_depth: int = MAX_DEPTH) -> Any:
+    """JSON text named by `path` in errors, refused when nested deeper than the payload walks can take."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+        raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, hint=hint) from None
+    except RecursionError:
+        raise too_deep(path, max_depth) from None
+    check_depth(data, path, max_depth)
+    return data
 
 
 def _check_replaceable(target: Path, marker: str | None) -> None:
@@ -105,17 +139,39 @@ def _check_replaceable(target: Path, marker: str | None) -> None:
         )
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive, and not ours to clean up after
+        return True
+    return True
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Staging and old directories of `target` left by a process that was killed (SIGKILL, the OOM killer,
+    a power cut): nothing could remove them then, so the next writer does. Their names carry the pid."""
+    for prefix in (f".{target.name}.staging-", f".{target.name}.old-"):
+        for path in target.parent.glob(f"{glob.escape(prefix)}*"):
+            pid = path.name[len(prefix) :].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def atomic_dir(target: Path, *, marker: str | None = None) -> Iterator[Path]:
     """Yield a staging directory; on success it replaces `target` whole, on failure it is removed.
 
     A reader therefore sees either the previous complete directory or the new complete one. With
     `marker`, an existing non-empty `target` is replaced only when it holds that file (an earlier output).
+    A killed writer's leftovers are removed first (see `_remove_abandoned`).
     """
     _check_replaceable(target, marker)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+        _remove_abandoned(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent))
         _usual_mode(staging, directory=True)
     except OSError as exc:
         raise _unwritable(target, exc) from None

@@ -102,6 +102,16 @@ class Mappings:
         return dict(self.section("prometheus").get("label_tags") or {})
 
     @property
+    def safe_params(self) -> frozenset[str]:
+        """Scrape `params` whose values may be written (every other value is taken for a secret)."""
+        return frozenset(str(p) for p in self.section("prometheus").get("bridge_safe_params") or [])
+
+    @property
+    def safe_headers(self) -> frozenset[str]:
+        """`http_headers` whose values may be written plainly (lowercase; every other value is a secret)."""
+        return frozenset(str(h).lower() for h in self.section("prometheus").get("bridge_safe_headers") or [])
+
+    @property
     def server_labels(self) -> list[str]:
         return list(self.section("prometheus").get("server_labels") or ["job", "instance"])
 

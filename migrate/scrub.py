@@ -14,7 +14,7 @@ from typing import Any
 # `credentials_file`, `key_file`) and of kinds or ids (`auth_type`, `client_id`) are not secrets themselves.
 _SECRET_NAME = re.compile(
     r"(?i)(pass(word|wd|phrase)?|secret|token|api[_-]?key|app[_-]?key|application[_-]?key|^auth$|authorization|"
-    r"credential|private[_-]?key|cookie|signature|^sig$|^key$|session)"
+    r"credential|private[_-]?key|cookie|signature|^sig$|^key$|session|^pwd$|jwt|bearer)"
 )
 _NOT_SECRET_SUFFIXES = ("_url", "_uri", "_file", "_path", "_type", "_id", "_name", "_header")
 
@@ -111,6 +111,9 @@ def _redact_all(value: Any, path: str, reference: Reference) -> Any:
 
 
 _URL_USERINFO = re.compile(r"(?i)\b(https?://)[^/@\s:]+:[^/@\s]+@")
+# A target's `__address__` is `host:port`, without a scheme, yet may carry `user:password@` too. The port is
+# required so that text such as `mailto:ops@example.com` is left alone.
+_ADDRESS_USERINFO = re.compile(r"^[^/@\s:]+:[^/@\s]+@(?=[^/@\s:]+:[0-9]+$)")
 _URL_PARAM = re.compile(r"([?&])([^=&#\s]+)=([^&#\s]*)")
 _FORM_PARAM = re.compile(r"(^|&)([^=&\s]+)=([^&]*)")
 
@@ -118,7 +121,7 @@ _FORM_PARAM = re.compile(r"(^|&)([^=&\s]+)=([^&]*)")
 def scrub_url_text(text: str, path: str = "url", reference: Reference = secret_reference) -> str:
     """Credentials inside URLs: userinfo (`https://user:pass@host`) goes, and the value of any secret-named
     query parameter (`?access_token=...`) becomes a reference."""
-    text = _URL_USERINFO.sub(r"\1", text)
+    text = _ADDRESS_USERINFO.sub("", _URL_USERINFO.sub(r"\1", text)) if "@" in text else text
     if "=" not in text or "://" not in text:
         return text
     return _scrub_params(_URL_PARAM, text, path, reference)

@@ -114,3 +114,18 @@ def datadog_credentials(env: Mapping[str, str] | None = None) -> DatadogCredenti
     assert api is not None
     assert app is not None
     return DatadogCredentials(api_key=api, app_key=app)
+
+
+DEFAULT_MAX_INPUT_MB = 64
+
+
+def max_input_bytes(env: Mapping[str, str] | None = None) -> int:
+    """The largest input file read (`DDMIGRATE_MAX_INPUT_MB`, default 64 MiB): a real rule file or dashboard
+    is a few hundred KiB, and reading is in memory, so a runaway file fails early with its name."""
+    env = os.environ if env is None else env
+    raw = env.get("DDMIGRATE_MAX_INPUT_MB", "").strip()
+    if not raw:
+        return DEFAULT_MAX_INPUT_MB << 20
+    if not raw.isdigit() or int(raw) == 0:
+        raise ConfigError(f"DDMIGRATE_MAX_INPUT_MB={raw!r} is not a positive whole number of MiB")
+    return int(raw) << 20

@@ -151,6 +151,10 @@ def _oauth2(out: HttpOptions, job: str, oauth: dict[str, Any]) -> None:
             "auth_token.reader.client_secret",
             f"the OAuth2 client secret (Prometheus: {where})",
         )
+    if "?" in reader["url"]:  # a query may carry a tenant key or a secret: the whole URL becomes one handle
+        reader["url"] = out.secret(
+            job, "oauth2.token_url", "auth_token.reader.url", "the OAuth2 token URL, with its query string"
+        )
     options = {str(k): str(v) for k, v in (oauth.get("endpoint_params") or {}).items()}
     if oauth.get("scopes"):
         options["scope"] = " ".join(str(s) for s in oauth["scopes"])
@@ -218,13 +222,15 @@ def _proxy(out: HttpOptions, job: str, job_config: dict[str, Any]) -> None:
         )
 
 
-def _headers(out: HttpOptions, job: str, headers: dict[str, Any]) -> None:
-    """`http_headers` (newer Prometheus): plain values carried, secrets as handles, files warned about."""
+def _headers(out: HttpOptions, job: str, headers: dict[str, Any], safe: frozenset[str]) -> None:
+    """`http_headers` (newer Prometheus): every value is a secret handle unless the mappings mark the header
+    safe (`prometheus.bridge_safe_headers`), as a header named `Bearer` or `X-Key` is a credential whatever
+    Prometheus calls its value; files are warned about."""
     for name, given in sorted(headers.items()):
         spec: dict[str, Any] = given if isinstance(given, dict) else {}
         values = [str(v) for v in spec.get("values") or []]
-        # A plain value is still a credential in an auth-like header (or when a collector scrubbed it).
-        if spec.get("secrets") or (values and (_credential_header(name) or any(map(is_reference, values)))):
+        plain = name.lower() in safe and not _credential_header(name) and not any(map(is_reference, values))
+        if spec.get("secrets") or (values and not plain):
             out.options.setdefault("extra_headers", {})[name] = out.secret(
                 job, f"http_headers.{name}", f"extra_headers.{name}", f"the `{name}` header value Prometheus sends"
             )
@@ -238,7 +244,7 @@ def _headers(out: HttpOptions, job: str, headers: dict[str, Any]) -> None:
 
 
 def _secret_params(out: HttpOptions, job: str, params: Any) -> None:
-    secret = sorted(str(k) for k in (params or {}) if is_secret_name(str(k)))
+    secret = sorted(str(k) for k in (params if isinstance(params, dict) else {}) if is_secret_name(str(k)))
     if secret:
         out.warnings.append(
             f"job `{job}`: the URL parameter(s) {', '.join(secret)} hold a credential, which is not "
@@ -248,7 +254,14 @@ def _secret_params(out: HttpOptions, job: str, params: Any) -> None:
         )
 
 
-def http_options(job: str, config: dict[str, Any], target_timeout: Any = None, *, server: str = "") -> HttpOptions:
+def http_options(
+    job: str,
+    config: dict[str, Any],
+    target_timeout: Any = None,
+    *,
+    server: str = "",
+    safe_headers: frozenset[str] = frozenset(),
+) -> HttpOptions:
     """The instance options, secret handles and warnings for one scrape job's (scrubbed) config payload.
     `target_timeout` is a target's `scrapeTimeout`, used when the job does not say (global default); `server`
     qualifies the handles (`prometheus/<server>/<job>/...`) when another server has a job of that name."""
@@ -281,7 +294,7 @@ def http_options(job: str, config: dict[str, Any], target_timeout: Any = None, *
         _tls(out, job, config["tls_config"])
     _proxy(out, job, config)
     if isinstance(config.get("http_headers"), dict):
-        _headers(out, job, config["http_headers"])
+        _headers(out, job, config["http_headers"], safe_headers)
     _secret_params(out, job, config.get("params"))
     if config.get("follow_redirects") is False:
         out.options["allow_redirects"] = False

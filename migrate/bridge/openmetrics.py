@@ -144,17 +144,35 @@ def _mapping_warnings(mappings: Mappings) -> list[str]:
     return warnings
 
 
-def _endpoint(url: str) -> tuple[str, list[str]]:
-    """The scrape URL without userinfo or credential parameters (`access_token=`, `auth=`, a `{{secret:}}`
-    reference), which would land in conf.yaml and in the `endpoint` tag of every series; and their names."""
+def _endpoint(url: str, safe: frozenset[str]) -> tuple[str, list[str]]:
+    """The scrape URL without userinfo and without every query parameter the mappings do not mark safe
+    (`prometheus.bridge_safe_params`): a parameter's value may be a credential whatever its name (`pwd`,
+    `jwt`), and it would land in conf.yaml and in the `endpoint` tag of every series; and their names."""
     parts = urlsplit(url)
     kept: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        (dropped if is_secret_name(name) or is_reference(value) else kept).append((name, value))
+        # even a safe parameter is dropped when its value carries userinfo (`target=https://u:p@host`)
+        secret = name not in safe or is_secret_name(name) or is_reference(value) or "@" in value
+        (dropped if secret else kept).append((name, value))
     netloc = parts.netloc.rpartition("@")[2]
     query = urlencode(kept) if dropped else parts.query  # untouched unless something goes: stays byte-identical
     return urlunsplit((parts.scheme, netloc, parts.path, query, "")), sorted({n for n, _ in dropped})
+
+
+def _untagged_query(instance: dict[str, Any]) -> dict[str, Any]:
+    """The check tags every series with its whole openmetrics_endpoint; when that has a query string, the
+    check's tag is turned off and the same tag is written without the query, so no parameter value is in a
+    tag by accident. The kept (mapping-safe) parameters become tags of their own (`module:http_2xx`,
+    `target:...`) unless a tag of that key exists: probes of one exporter still differ."""
+    url = str(instance["openmetrics_endpoint"])
+    if "?" not in url:
+        return instance
+    base, query = url.split("?", 1)
+    tags = [t for t in instance.get("tags") or [] if not t.startswith("endpoint:")]
+    keys = {t.partition(":")[0] for t in tags} | {"endpoint"}
+    tags += [f"{k}:{v}" for k, v in parse_qsl(query, keep_blank_values=True) if k not in keys and v]
+    return {**instance, "tag_by_endpoint": False, "tags": [*tags, f"endpoint:{base}"]}
 
 
 def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> dict[str, Any]:
@@ -202,12 +220,12 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
     clients: dict[tuple[int, str], HttpOptions] = {}  # per job: its targets share one client config, warned once
     for index, target in sorted(targets, key=lambda t: (t[1].ref.key, t[0])):
         norm = target.normalized
-        endpoint, dropped = _endpoint(str(norm.get("scrape_url")))
+        endpoint, dropped = _endpoint(str(norm.get("scrape_url")), mappings.safe_params)
         if dropped:
             out.warnings.append(
-                f"target {endpoint}: the credential URL parameter(s) {', '.join(dropped)} are left "
-                "out of openmetrics_endpoint; the exporter will refuse the scrape until it accepts a "
-                "header or basic auth instead"
+                f"target {endpoint}: the URL parameter(s) {', '.join(dropped)} are left out of "
+                "openmetrics_endpoint (a parameter may hold a credential; list the harmless ones in the "
+                "mappings' prometheus.bridge_safe_params); a target that needs them will refuse the scrape"
             )
         instance = {"openmetrics_endpoint": endpoint, **_base_instance(mappings, metrics, histogram_parts)}
         tags = _server_tags(target, mappings)
@@ -226,6 +244,7 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
                     job.payload,
                     target.payload.get("scrapeTimeout"),
                     server=servers[index] if pool in shared else "",
+                    safe_headers=mappings.safe_headers,
                 )
                 clients[(index, pool)] = client
                 out.secrets += client.secrets
@@ -238,10 +257,10 @@ def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Ma
             pod, ad_endpoint = _pod_endpoint(discovered, endpoint)
             # One annotation per container, listing every endpoint scraped on it (several ports or jobs).
             pods.setdefault(pod, {}).setdefault(ad_endpoint, []).append(
-                (job_name, {**instance, "openmetrics_endpoint": ad_endpoint})
+                (job_name, _untagged_query({**instance, "openmetrics_endpoint": ad_endpoint}))
             )
             continue
-        static.setdefault(endpoint, []).append((job_name, instance))
+        static.setdefault(endpoint, []).append((job_name, _untagged_query(instance)))
     instances, out.autodiscovery, merges = one_instance_per_endpoint(static, pods)
     out.config["instances"] += instances
     out.warnings += merges

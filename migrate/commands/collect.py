@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from migrate.errors import EXIT_ERROR, EXIT_OK
+from migrate.errors import EXIT_ERROR, EXIT_OK, InputError
 from migrate.inventory import Inventory, write_inventory
 from migrate.sources import SOURCES, load_source
 
@@ -38,6 +38,9 @@ class CollectResult:
         if inv.problems:
             lines.append(f"{len(inv.problems)} object(s) could not be read completely (kept as far as read):")
             lines += [f"  - {p}" for p in inv.problems]
+        if inv.unreadable:
+            lines.append(f"could not be read ({len(inv.unreadable)}), not collected:")
+            lines += [f"  - {u['path']}: {u['reason']}" for u in inv.unreadable]
         lines.append(f"wrote {inv.path} ({len(inv.objects)} objects)")
         return "\n".join(lines) + "\n"
 
@@ -53,6 +56,7 @@ def collect(source: str, *, out: Path, **options: Any) -> CollectResult:
         warnings=collected.warnings,
         selection=collected.selection,
         problems=collected.problems,
+        unreadable=collected.unreadable,
     )
     return CollectResult(inventory=written)
 
@@ -75,5 +79,12 @@ def run(args: argparse.Namespace) -> int:
     options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
     result = collect(args.source, out=args.out, **options)
     sys.stdout.write(result.summary())
+    failed = result.inventory.unreadable
+    if failed:  # the rest is written, but the collection is incomplete: say so in the exit code
+        raise InputError(
+            f"{len(failed)} file{'s' if len(failed) > 1 else ''} could not be read (listed above and in "
+            f"{result.inventory.path}/manifest.json); the others were collected",
+            hint="fix or remove them and collect again; translate reports each as skipped",
+        )
     # The inventory is written either way; an object read only in part must not pass for a clean run.
     return EXIT_ERROR if result.inventory.problems else EXIT_OK

@@ -19,6 +19,7 @@ from migrate.errors import TranslationError, UsageError
 from migrate.mappings import load_mappings
 from migrate.translate.ddquery import render
 from migrate.translate.languages import LANGUAGES, language
+from migrate.translate.prometheus.rules import safe_translate
 from migrate.translate.query import QueryContext, QueryResult
 
 TYPES = ("counter", "gauge", "histogram", "summary")
@@ -43,7 +44,7 @@ def translate_query(
     ctx = QueryContext(mappings=mappings, variables=dict(variables or {}))
     if metric_type is not None:
         spoken.declare_types(ctx, expression, metric_type)
-    result = spoken.translate(expression, ctx)
+    result = safe_translate(spoken.translate, expression, ctx)  # a translator failure is a manual result
     for finding in result.findings:
         if finding.code == spoken.parse_error_code:
             raise TranslationError(f"cannot parse the expression: {finding.message}")

@@ -21,7 +21,7 @@ import jsonschema
 
 from migrate import __version__
 from migrate.errors import InventoryError
-from migrate.fsutil import atomic_dir, dumps, read_json
+from migrate.fsutil import atomic_dir, dumps, printable, read_json
 from migrate.model import SourceRef, stable_id
 from migrate.scrub import scrub
 from migrate.settings import strip_credentials
@@ -56,6 +56,9 @@ class Inventory:
     selection: dict[str, Any] | None = None  # what a collector was asked to narrow to (New Relic: a phase)
     # objects read only in part (a Pingdom check whose detail failed): written, and `collect` exits non-zero
     problems: list[str] = field(default_factory=list)
+    # Files the collector could not read ({path, reason}); the others were collected. Translate ledgers
+    # each as skipped, so the report shows what is missing and why.
+    unreadable: list[dict[str, str]] = field(default_factory=list)
 
     def by_kind(self, kind: str) -> list[InventoryObject]:
         return [o for o in self.objects if o.ref.kind == kind]
@@ -69,6 +72,11 @@ def _slug(ref: SourceRef) -> str:
     return f"{base}-{stable_id(ref.key, 10)}"
 
 
+def _printable(obj: InventoryObject) -> InventoryObject:
+    ref = SourceRef.from_dict(printable(obj.ref.to_dict()))
+    return InventoryObject(ref=ref, payload=printable(obj.payload), normalized=printable(obj.normalized))
+
+
 def write_inventory(
     out_dir: Path,
     *,
@@ -78,13 +86,14 @@ def write_inventory(
     warnings: list[str] | None = None,
     selection: dict[str, Any] | None = None,
     problems: list[str] | None = None,
+    unreadable: list[dict[str, str]] | None = None,
 ) -> Inventory:
     """Write atomically: a crash leaves either the previous inventory or none, never half of one."""
     keys = Counter(o.ref.key for o in objects)
     dupes = [k for k, n in keys.items() if n > 1]
     if dupes:
         raise InventoryError(f"duplicate source objects: {', '.join(sorted(dupes)[:5])}")
-    clean_origin = strip_credentials(origin) if "://" in origin else origin
+    clean_origin = printable(strip_credentials(origin) if "://" in origin else origin)
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "source": source,
@@ -93,16 +102,23 @@ def write_inventory(
         "ddmigrate_version": __version__,
         "counts": {},
         "objects": {},
-        "warnings": list(warnings or []),
-        "problems": list(problems or []),
+        "warnings": printable(list(warnings or [])),
+        "problems": printable(list(problems or [])),
+        "unreadable": printable([{"path": u["path"], "reason": u["reason"]} for u in unreadable or []]),
     }
     if selection:
         manifest["selection"] = selection
-    clean = [InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects]
+    scrubbed = [InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects]
+    clean: list[InventoryObject] = []
     with atomic_dir(out_dir, marker="manifest.json") as staging:
-        for obj in sorted(clean, key=lambda o: o.ref.key):
+        for given in sorted(scrubbed, key=lambda o: o.ref.key):
+            try:
+                obj, data = given, dumps(given.to_dict()).encode("utf-8")
+            except UnicodeEncodeError:  # a non-UTF-8 file name in a ref or payload; rare, so only then
+                obj = _printable(given)
+                data = dumps(obj.to_dict()).encode("utf-8")
+            clean.append(obj)
             rel = f"objects/{obj.ref.kind}/{_slug(obj.ref)}.json"
-            data = dumps(obj.to_dict()).encode("utf-8")
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_bytes(data)
             manifest["objects"][rel] = hashlib.sha256(data).hexdigest()
@@ -117,6 +133,7 @@ def write_inventory(
         warnings=manifest["warnings"],
         selection=selection or None,
         problems=manifest["problems"],
+        unreadable=manifest["unreadable"],
     )
 
 
@@ -190,4 +207,5 @@ def read_inventory(directory: Path) -> Inventory:
         warnings=list(manifest.get("warnings", [])),
         selection=manifest.get("selection"),
         problems=list(manifest.get("problems", [])),
+        unreadable=list(manifest.get("unreadable", [])),
     )

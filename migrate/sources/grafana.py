@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,14 +21,17 @@ import requests
 
 from migrate import paging
 from migrate.errors import InputError, RemoteError, UsageError
+from migrate.fsutil import parse_json, read_text
 from migrate.inventory.store import Inventory, InventoryObject
+from migrate.limits import check_depth, too_deep
 from migrate.settings import env_url, get_secret
 from migrate.sources.grafana_normalize import SOURCE, normalize_dashboard
 from migrate.sources.http import Auth, HttpClient, auth_from_env
-from migrate.yamlutil import load_file
+from migrate.yamlutil import helm_hint, load_text
 
 PAGE_SIZE = 1000
 DASHBOARD_SUFFIXES = (".json", ".yaml", ".yml")
+EXPORT_HINT = "export the dashboard again from Grafana (Share → Export → Save to file)"
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Collected:
     objects: list[InventoryObject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     origin: str = ""
+    unreadable: list[dict[str, str]] = field(default_factory=list)  # {path, reason}: files not collected
 
     def dashboards(self) -> list[InventoryObject]:
         return [o for o in self.objects if o.ref.kind == "dashboard"]
@@ -79,6 +84,9 @@ def _dashboards_in(data: Any, path: str, line: int | None = None) -> list[tuple[
                     continue
                 try:
                     parsed = json.loads(str(text))
+                    check_depth(parsed, path)
+                except RecursionError:
+                    raise too_deep(path) from None
                 except json.JSONDecodeError as exc:
                     raise InputError(
                         f"ConfigMap key {key!r} is not valid JSON: {exc.msg} (line {exc.lineno} of the "
@@ -92,27 +100,18 @@ def _dashboards_in(data: Any, path: str, line: int | None = None) -> list[tuple[
 
 
 def load_dashboard_file(path: Path) -> list[tuple[dict[str, Any], str]]:
-    if path.suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError("file not found", path=str(path)) from None
-        except UnicodeDecodeError:
-            raise InputError("not a UTF-8 text file", path=str(path)) from None
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"invalid JSON: {exc.msg}",
-                path=str(path),
-                line=exc.lineno,
-                hint="export the dashboard again from Grafana (Share → Export → Save to file)",
-            ) from None
+    """The dashboards in one file, decided by content: JSON when it looks like JSON (or is named .json),
+    else YAML (ConfigMaps). A Helm template is named as such, with the command that renders it."""
+    text = read_text(path, "a Grafana dashboard (JSON or YAML)")
+    if path.suffix == ".json" or text.lstrip()[:1] in ("{", "["):
+        data = parse_json(text, str(path), hint=helm_hint(text) or EXPORT_HINT)
         found = _dashboards_in(data, str(path))
     else:
         found = []
-        for doc in load_file(path):
+        for doc in load_text(text, str(path)):
             found += _dashboards_in(doc.data, str(path), doc.line_of([]))
     if not found:
-        raise InputError(
+        raise NotADashboard(
             "no Grafana dashboard found (expected a dashboard JSON with `panels` or `rows`, an API response with "
             "`dashboard`, or a ConfigMap whose data keys end in .json)",
             path=str(path),
@@ -120,16 +119,34 @@ def load_dashboard_file(path: Path) -> list[tuple[dict[str, Any], str]]:
     return found
 
 
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
+class NotADashboard(InputError):
+    """A readable file that holds no dashboard: an error when named, skipped and listed in a directory."""
+
+
+@dataclass
+class _Files:
+    """Files to read: (path, named on the command line), and directories that could not be listed."""
+
+    files: list[tuple[Path, bool]] = field(default_factory=list)
+    unreadable: list[dict[str, str]] = field(default_factory=list)
+
+
+def _files(paths: list[Path]) -> _Files:
+    """Every file under the directories given (any name: content decides), and the files given."""
+    out = _Files()
+
+    def unlisted(exc: OSError) -> None:
+        out.unreadable.append({"path": str(exc.filename), "reason": f"cannot read directory: {exc.strerror}"})
+
     for path in paths:
         if path.is_dir():
-            try:
-                out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in DASHBOARD_SUFFIXES)
-            except OSError as exc:
-                raise InputError(f"cannot read directory: {exc.strerror}", path=str(path)) from None
+            found = []
+            for root, dirs, names in os.walk(path, onerror=unlisted):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # .git and the like
+                found += [Path(root) / n for n in names if not n.startswith(".")]
+            out.files += [(p, False) for p in sorted(found)]
         elif path.exists():
-            out.append(path)
+            out.files.append((path, True))
         else:
             raise InputError("file or directory not found", path=str(path))
     return out
@@ -165,22 +182,39 @@ def _normalize_file_dashboard(dashboard: dict[str, Any], path: Path, folder: str
     raise InputError(
         f"dashboard {title!r}: {problem}",
         path=str(path),
-        hint="export the dashboard again from Grafana (Share → Export → Save to file)",
+        hint=EXPORT_HINT,
     )
 
 
 def collect_files(paths: list[Path]) -> Collected:
+    """Dashboards from files. A file that cannot be read is recorded in `unreadable` and the others are
+    collected; a file found in a directory that holds no dashboard (a README, a Deployment or Secret beside
+    the dashboards) is skipped with a warning, as is one that does not parse unless its name says it is JSON
+    or YAML. When nothing could be collected, the first file's error is raised as it is."""
     collected = Collected(origin=", ".join(str(p) for p in paths))
+    listing = _files(paths)
+    collected.unreadable = listing.unreadable
     seen: dict[str, str] = {}
-    for path in _files(paths):
-        for dashboard, folder in load_dashboard_file(path):
-            objects = _normalize_file_dashboard(dashboard, path, folder)
+    failed: list[InputError] = []
+    for path, explicit in listing.files:
+        try:
+            objects_of_file = [_normalize_file_dashboard(d, path, folder) for d, folder in load_dashboard_file(path)]
+        except InputError as exc:
+            if explicit or (path.suffix in DASHBOARD_SUFFIXES and not isinstance(exc, NotADashboard)):
+                failed.append(exc)
+                collected.unreadable.append({"path": str(path), "reason": exc.reason})
+            else:
+                collected.warnings.append(f"skipped {exc.message}")
+            continue
+        for objects in objects_of_file:
             uid = objects[0].ref.id
             if uid in seen:
                 collected.warnings.append(f"{path}: dashboard uid {uid!r} also in {seen[uid]}; kept the first")
                 continue
             seen[uid] = str(path)
             collected.objects += objects
+    if failed and not collected.objects:
+        raise failed[0]
     return collected
 
 
@@ -270,6 +304,7 @@ def collect(options: Mapping[str, Any]) -> Inventory:
         collected_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         objects=collected.objects,
         warnings=collected.warnings,
+        unreadable=collected.unreadable,
     )
 
 

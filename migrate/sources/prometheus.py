@@ -86,12 +86,12 @@ def collect_files(
     paths: list[Path], *, metadata: Path | None = None, targets: Path | None = None, config: Path | None = None
 ) -> Inventory:
     warnings: list[str] = []
-    files, found_metadata = discover(paths)
-    metadata = _one("metadata.json", metadata, found_metadata, "--metadata FILE")
-    found = recorded_files(paths)
-    targets = _one("targets.json", targets, found["targets"], "--targets FILE")
-    config = _one("config.yaml / config.yml / config.json", config, found["config"], "--config FILE")
-    objects = rule_objects(read_rule_files(files, warnings))
+    found = discover(paths)
+    metadata = _one("metadata.json", metadata, found.metadata, "--metadata FILE")
+    recorded = recorded_files(paths)
+    targets = _one("targets.json", targets, recorded["targets"], "--targets FILE")
+    config = _one("config.yaml / config.yml / config.json", config, recorded["config"], "--config FILE")
+    objects = rule_objects(read_rule_files(found, warnings))
     if config is not None:
         objects += load_config_file(config, warnings)
     if targets is not None:
@@ -100,9 +100,11 @@ def collect_files(
         objects.append(metadata_object(load_metadata_file(metadata), str(metadata), warnings))
     else:
         warnings.append("no metric metadata (--metadata FILE): types will come from mappings and name suffixes")
-    if not files:
+    if not found.files:
         warnings.append("no rule files found in " + ", ".join(map(str, paths)))
-    return _inventory(" ".join(map(str, paths)), objects, warnings)
+    inventory = _inventory(" ".join(map(str, paths)), objects, warnings)
+    inventory.unreadable = found.unreadable
+    return inventory
 
 
 def _one(what: str, given: Path | None, found: list[Path], flag: str) -> Path | None:

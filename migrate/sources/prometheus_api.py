@@ -60,6 +60,9 @@ def api_rules(client: HttpClient, warnings: list[str]) -> list[Rule]:
             warnings.append(f"{file}: group {name!r}: empty rules list; nothing collected")
         for index, item in enumerate(items):
             alerting = item.get("type") == "alerting"
+            if not str(item.get("name") or "").strip():  # a monitor named "" would follow; say so instead
+                warnings.append(f"{file}: group {name!r}: rule {index + 1} has no name; not collected")
+                continue
             rules.append(
                 Rule(
                     kind=ALERTING if alerting else RECORDING,

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import promql_parser
+
 from migrate.errors import InputError
 from migrate.sources.prometheus_rules import ALERTING, METRIC_NAME, RECORDING, Rule, duration_seconds
+from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.yamlutil import YamlDoc, load_file, load_text
 
 RULE_SUFFIXES = (".yml", ".yaml", ".rules")
@@ -27,9 +30,19 @@ RECORDED = {"targets": ("targets.json",), "config": ("config.yaml", "config.yml"
 _RECORDED_NAMES = frozenset(name for names in RECORDED.values() for name in names)
 
 
-def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
-    """Rule files (sorted, recursive in directories) with their labels, and any `metadata.json` found at a
-    directory's top.
+@dataclass
+class Found:
+    """What `discover` found: rule files with their labels, `metadata.json` files, and what could not be read."""
+
+    files: list[tuple[Path, str]]
+    metadata: list[Path]
+    unreadable: list[dict[str, str]]
+    explicit: set[Path]  # files named on the command line (not found by walking a directory)
+
+
+def discover(paths: list[Path]) -> Found:
+    """Rule files (sorted, recursive in directories) with their labels, any `metadata.json` found at a
+    directory's top, and the sub-directories that could not be listed (recorded, the walk goes on).
 
     A label is the file's path relative to the directory given (its name, for a file given directly): rule
     ids, and so the Datadog resources' keys, must not change when the operator runs from another working
@@ -37,6 +50,11 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
     """
     files: list[tuple[Path, str]] = []
     metadata: list[Path] = []
+    unreadable: list[dict[str, str]] = []
+
+    def unlisted(exc: OSError) -> None:
+        unreadable.append({"path": str(exc.filename), "reason": f"cannot read directory: {exc.strerror}"})
+
     for given in paths:
         if not given.exists():
             raise InputError("path not found", path=str(given), hint="give rule files or directories of them")
@@ -46,12 +64,12 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
         if (given / "metadata.json").is_file():
             metadata.append(given / "metadata.json")
         found = []
-        for root, dirs, names in os.walk(given, onerror=_unreadable):
+        for root, dirs, names in os.walk(given, onerror=unlisted):
             dirs.sort()
             top = Path(root) == given
             found += [Path(root) / n for n in names if n.endswith(RULE_SUFFIXES) and not (top and n in _RECORDED_NAMES)]
         files += [(f, f.relative_to(given).as_posix()) for f in sorted(found)]
-    return files, metadata
+    return Found(files, metadata, unreadable, {p for p in paths if not p.is_dir()})
 
 
 def recorded_files(paths: list[Path]) -> dict[str, list[Path]]:
@@ -62,12 +80,6 @@ def recorded_files(paths: list[Path]) -> dict[str, list[Path]]:
             for kind, names in RECORDED.items():
                 found[kind] += [given / n for n in names if (given / n).is_file()]
     return found
-
-
-def _unreadable(exc: OSError) -> None:
-    raise InputError(
-        f"cannot read directory: {exc.strerror}", path=str(exc.filename), hint="check the directory's permissions"
-    ) from None
 
 
 @dataclass
@@ -91,15 +103,25 @@ class _Unit:
 
 
 def _describe(data: Any) -> str:
+    """What a document is, without its content: a file reached through a symlink may hold anything
+    (a Secret, /etc/shadow), and messages end up in terminals, CI logs and the manifest."""
     if isinstance(data, dict):
-        if "kind" in data:
+        if isinstance(data.get("kind"), str) and len(data["kind"]) <= 63:
             return f"kind {data['kind']!r}"
-        return "a mapping with keys " + ", ".join(repr(k) for k in list(data)[:5])
+        if "scrape_configs" in data:
+            return "a Prometheus server config (give it as --config)"
+        return "a mapping without `groups`" if data else "an empty mapping"
     return f"a {type(data).__name__}"
 
 
+def _is_manifest(data: Any) -> bool:
+    """A Kubernetes or Kustomize manifest that is not a rule resource (Deployment, Secret, kustomization):
+    GitOps folders mix them with rule files, so they are skipped and listed, not an error."""
+    return isinstance(data, dict) and ("apiVersion" in data or "kind" in data or "resources" in data)
+
+
 def _units(
-    doc: YamlDoc, path: str, data: Any, base: list[str | int], warnings: list[str]
+    doc: YamlDoc, path: str, data: Any, base: list[str | int], warnings: list[str], *, explicit: bool = True
 ) -> Iterator[tuple[str, YamlDoc, list[str | int], int | None]]:
     """(unit name, doc, base path, embedded line) for each rule file inside one YAML document."""
     kind = data.get("kind") if isinstance(data, dict) else None
@@ -134,18 +156,24 @@ def _units(
                 yield f"{name}/{key}", inner_doc, [], node_line
     elif kind in ("List", "ConfigMapList") or (isinstance(data, dict) and isinstance(data.get("items"), list)):
         for i, item in enumerate(data.get("items") or []):
-            yield from _units(doc, path, item, [*base, "items", i], warnings)
+            yield from _units(doc, path, item, [*base, "items", i], warnings, explicit=explicit)
+    elif data == {}:
+        warnings.append(f"{path}:{doc.line_of(base)}: empty document ({{}}); no rules collected")
+    elif _is_manifest(data) and not explicit:
+        warnings.append(f"{path}:{doc.line_of(base)}: skipped {_describe(data)}: not a rule file")
     else:
         raise InputError(f"not a rules file: found {_describe(data)}", path=path, line=doc.line_of(base), hint=EXPECTED)
 
 
-def read_rule_file(path: Path, label: str, warnings: list[str]) -> list[Rule]:
-    """All rules of one file. `label` names it in rule ids (see `discover`); messages name the real path."""
+def read_rule_file(path: Path, label: str, warnings: list[str], *, explicit: bool = True) -> list[Rule]:
+    """All rules of one file. `label` names it in rule ids (see `discover`); messages name the real path.
+    A manifest that is not a rule resource is an error in a file named on the command line (`explicit`),
+    and skipped with a warning in a file found in a directory."""
     docs = load_file(path)
     if not docs:
         warnings.append(f"{path}: empty file; no rules collected")
         return []
-    found = [unit for d in docs for unit in _units(d, str(path), d.data, [], warnings)]
+    found = [unit for d in docs for unit in _units(d, str(path), d.data, [], warnings, explicit=explicit)]
     names = [name for name, *_ in found]
     rules: list[Rule] = []
     for i, (name, doc, base, at) in enumerate(found):
@@ -199,7 +227,7 @@ def _read_groups(unit: _Unit, warnings: list[str]) -> list[Rule]:
         if not isinstance(items, list):
             raise unit.error(f"group {name!r}: `rules` must be a list, found {_describe(items)}", *at, "rules")
         for r, item in enumerate(items):
-            rules.append(_rule(unit, name, interval, index=r, item=item, at=[*at, "rules", r]))
+            rules.append(_rule(unit, name, interval, index=r, item=item, at=[*at, "rules", r], warnings=warnings))
     return rules
 
 
@@ -211,13 +239,37 @@ def _strings(unit: _Unit, value: Any, what: str, at: list[str | int]) -> dict[st
     return {str(k): "" if v is None else str(v) for k, v in value.items()}
 
 
-def _rule(unit: _Unit, group: str, interval: float | None, *, index: int, item: Any, at: list[str | int]) -> Rule:
+def _expr_problem(expr: str, alerting: bool) -> str | None:
+    """What Prometheus would make of the expression, said at collect time (the rule is still collected, and
+    translate marks it manual): it does not parse, or an alert's expression is a constant."""
+    try:
+        root = guarded_parse(expr)
+    except ValueError as exc:
+        return f"the expression does not parse ({exc}): Prometheus rejects the file; translate marks the rule manual"
+    if alerting and isinstance(root, promql_parser.NumberLiteral | promql_parser.StringLiteral):
+        return (
+            f"the expression is the constant {expr}, not a query: Prometheus fires such an alert on every "
+            "evaluation (a number) or fails to evaluate it (a string)"
+        )
+    return None
+
+
+def _rule(
+    unit: _Unit, group: str, interval: float | None, *, index: int, item: Any, at: list[str | int], warnings: list[str]
+) -> Rule:
     if not isinstance(item, dict):
         raise unit.error(f"group {group!r}: rule {index + 1} must be a mapping", *at)
     alert, record = item.get("alert"), item.get("record")
     if (alert is None) == (record is None):
         problem = "has both `alert` and `record`" if alert is not None else "has neither `alert` nor `record`"
         raise unit.error(f"group {group!r}: rule {index + 1} {problem}", *at)
+    if alert is not None and not str(alert).strip():
+        raise unit.error(
+            f"group {group!r}: rule {index + 1} has an empty `alert` name",
+            *at,
+            "alert",
+            hint="Prometheus rejects the file (one of 'record' or 'alert' must be set); name the alert",
+        )
     name = str(alert if alert is not None else record)
     what = f"group {group!r}: rule {name!r}"
     expr = item.get("expr")
@@ -229,6 +281,9 @@ def _rule(unit: _Unit, group: str, interval: float | None, *, index: int, item: 
         extra = [k for k in ("for", "keep_firing_for", "annotations") if k in item]
         if extra:
             raise unit.error(f"{what}: recording rules cannot have `{extra[0]}`", *at, extra[0])
+    expr_problem = _expr_problem(str(expr).strip(), alert is not None)
+    if expr_problem:
+        warnings.append(f"{unit.path}:{unit.line(*at, 'expr')}: {what}: {expr_problem}")
     seconds = {}
     for key in ("for", "keep_firing_for"):
         if item.get(key) is None:
@@ -255,8 +310,18 @@ def _rule(unit: _Unit, group: str, interval: float | None, *, index: int, item: 
     )
 
 
-def read_rule_files(files: list[tuple[Path, str]], warnings: list[str]) -> list[Rule]:
+def read_rule_files(found: Found, warnings: list[str]) -> list[Rule]:
+    """Every readable file's rules. A file that cannot be read (or that Prometheus would reject) is added
+    to `found.unreadable` with the reason and the others are still read; when nothing at all could be
+    read, the first file's error is raised as it is (one bad file given alone is simply an error)."""
     rules: list[Rule] = []
-    for path, label in files:
-        rules += read_rule_file(path, label, warnings)
+    failed: list[InputError] = []
+    for path, label in found.files:
+        try:
+            rules += read_rule_file(path, label, warnings, explicit=path in found.explicit)
+        except InputError as exc:
+            failed.append(exc)
+            found.unreadable.append({"path": exc.path or str(path), "reason": exc.reason})
+    if failed and len(failed) == len(found.files):
+        raise failed[0]
     return rules

@@ -17,7 +17,7 @@ from migrate.errors import DDMigrateError, InputError
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.ledger import Ledger
 from migrate.mappings import Mappings
-from migrate.model import DesiredResource, Finding, LedgerEntry, Outcome
+from migrate.model import DesiredResource, Finding, LedgerEntry, Outcome, SourceRef
 from migrate.translate.base import PayloadCheck, TranslateEnv, Translator, no_check
 from migrate.translate.query import QueryContext
 from migrate.translate.registry import TRANSLATORS
@@ -94,6 +94,13 @@ def _drop_invalid(
     return [r for r in resources if r.key not in bad], Ledger(entries)
 
 
+def _record_unreadable(inventory: Inventory, ledger: Ledger) -> None:
+    """A file the collector could not read is a source object too: skipped, with the reason, never silent."""
+    for item in inventory.unreadable:
+        ref = SourceRef(source=inventory.source, kind="file", id=item["path"], name=item["path"], origin=item["path"])
+        ledger.record(ref, [], skipped=True, reason=f"could not be read at collect time: {item['reason']}")
+
+
 def run_translators(
     inventories: Sequence[Inventory],
     mappings: Mappings,
@@ -106,6 +113,8 @@ def run_translators(
     ledger = Ledger()
     by_source = _unique_objects(inventories)
     env = TranslateEnv(ctx=build_context(by_source, mappings, translators), ledger=ledger, check_payload=check)
+    for inv in inventories:
+        _record_unreadable(inv, ledger)
     resources: list[DesiredResource] = []
     for source, objects in sorted(by_source.items()):
         translator = translators.get(source)

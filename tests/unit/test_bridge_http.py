@@ -138,8 +138,14 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], list[str], str | None]] =
     "unknown client option": ({"sigv4": {"region": "eu"}}, {}, [], "sigv4 has no Agent equivalent"),
     "headers": (
         {"http_headers": {"X-Scope": {"values": ["tenant-a"]}, "X-Key": {"secrets": ["<secret>"]}}},
-        {"extra_headers": {"X-Key": "ENC[prometheus/job/http_headers_X-Key]", "X-Scope": "tenant-a"}},
-        ["prometheus/job/http_headers_X-Key"],
+        # every header value is a secret unless the mappings mark the header safe (bridge_safe_headers)
+        {
+            "extra_headers": {
+                "X-Key": "ENC[prometheus/job/http_headers_X-Key]",
+                "X-Scope": "ENC[prometheus/job/http_headers_X-Scope]",
+            }
+        },
+        ["prometheus/job/http_headers_X-Key", "prometheus/job/http_headers_X-Scope"],
         None,
     ),
 }
@@ -198,7 +204,7 @@ def _target(job: str, url: str, discovered: dict[str, str] | None = None) -> Inv
     )
 
 
-def test_every_instance_of_a_job_carries_its_settings_and_pods_keep_scheme_and_query() -> None:
+def test_every_instance_of_a_job_carries_its_settings_and_pods_keep_scheme_and_query(tmp_path: Path) -> None:
     pod = {
         "__meta_kubernetes_namespace": "pay",
         "__meta_kubernetes_pod_name": "gw-0",
@@ -226,7 +232,8 @@ def test_every_instance_of_a_job_carries_its_settings_and_pods_keep_scheme_and_q
             _target("plain", "http://10.0.0.3:9100/metrics"),
         ],
     )
-    out = build_config({"m"}, [inv], load_mappings())
+    (tmp_path / "safe.yaml").write_text("prometheus:\n  bridge_safe_params: [format]\n", encoding="utf-8")
+    out = build_config({"m"}, [inv], load_mappings([tmp_path]))
     static = {i["openmetrics_endpoint"]: i for i in out.config["instances"]}
     annotation = json.loads(out.autodiscovery["pay/gw-0/gw"]["ad.datadoghq.com/gw.checks"])
     (pod_instance,) = annotation["openmetrics"]["instances"]
@@ -350,3 +357,40 @@ def test_the_secrets_list_is_rewritten_when_no_job_needs_one(tmp_path: Path) -> 
     assert result.secrets_path == stale
     assert "prometheus/old" not in stale.read_text(encoding="utf-8")
     assert "# none" in stale.read_text(encoding="utf-8")
+
+
+def test_params_headers_and_token_url_queries_never_reach_the_config_or_the_endpoint_tag(tmp_path: Path) -> None:
+    """Scrape `params` (`pwd`, `jwt`) went into openmetrics_endpoint and from it into the `endpoint` tag of every
+    series; an `http_headers` entry named `Bearer` was copied as a plain value; an OAuth2 token_url kept its
+    query. Every param and header value is now a secret unless the mappings mark its name safe."""
+    layer = tmp_path / "m"
+    layer.mkdir()
+    (layer / "bridge.yaml").write_text(
+        "prometheus:\n  bridge_safe_params: [module]\n  bridge_safe_headers: [Accept]\n", encoding="utf-8"
+    )
+    job = {
+        "params": {"pwd": ["pw-hidden-1"], "jwt": ["jwt-hidden-2"], "module": ["http_2xx"]},
+        "http_headers": {"Bearer": {"values": ["hdr-hidden-3"]}, "Accept": {"values": ["text/plain"]}},
+        "oauth2": {"client_id": "c", "token_url": "https://idp.example/token?tenant=tn-hidden-4"},
+    }
+    url = "http://10.0.0.9:9115/probe?pwd=pw-hidden-1&jwt=jwt-hidden-2&module=http_2xx"
+    inv = Inventory(
+        path=None,
+        source="prometheus",
+        origin="x",
+        collected_at="",
+        objects=[_obj("scrape_config", "probe", {"job_name": "probe"}, job), _target("probe", url)],
+    )
+    out = build_config({"m"}, [inv], load_mappings([layer]))
+    written = json.dumps([out.config, out.autodiscovery])
+    assert not [s for s in ("pw-hidden-1", "jwt-hidden-2", "hdr-hidden-3", "tn-hidden-4") if s in written]
+    (instance,) = out.config["instances"]
+    assert instance["openmetrics_endpoint"] == "http://10.0.0.9:9115/probe?module=http_2xx"
+    assert instance["tag_by_endpoint"] is False, "the check's own endpoint tag would carry the query string"
+    assert "endpoint:http://10.0.0.9:9115/probe" in instance["tags"]
+    assert "module:http_2xx" in instance["tags"], "probes of one exporter still differ by their safe params"
+    assert instance["extra_headers"]["Bearer"].startswith("ENC[")
+    assert instance["extra_headers"]["Accept"] == "text/plain"
+    assert instance["auth_token"]["reader"]["url"].startswith("ENC[")
+    assert any("jwt, pwd" in w for w in out.warnings)
+    assert undocumented_options(out.config) == []

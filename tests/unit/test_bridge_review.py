@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from migrate.bridge.cardinality import preview
@@ -25,7 +26,7 @@ POD = {
 }
 
 
-def test_credential_url_parameters_never_reach_the_endpoint() -> None:
+def test_credential_url_parameters_never_reach_the_endpoint(tmp_path: Path) -> None:
     """strip_credentials (collector) only knows token/password/secret/api_key; `access_token`, `auth` and the
     other SECRET_KEYS names stayed in scrapeUrl and were written into openmetrics_endpoint (and the `endpoint`
     tag on every series)."""
@@ -35,7 +36,8 @@ def test_credential_url_parameters_never_reach_the_endpoint() -> None:
         _target("api", f"http://10.0.0.6:8080/metrics?module=x&access_token={leak}&auth={leak}"),
         _target("api", f"https://10.0.0.7:8443/metrics?credentials={leak}&module=y", POD),
     )
-    out = build_config({"m"}, [inv], load_mappings())
+    (tmp_path / "safe.yaml").write_text("prometheus:\n  bridge_safe_params: [module, auth]\n", encoding="utf-8")
+    out = build_config({"m"}, [inv], load_mappings([tmp_path]))  # a secret-like name stays out even when listed
     endpoints = [i["openmetrics_endpoint"] for i in out.config["instances"]]
     assert endpoints == ["http://10.0.0.6:8080/metrics?module=x"]
     annotation = json.loads(out.autodiscovery["pay/gw-0/gw"]["ad.datadoghq.com/gw.checks"])
@@ -58,6 +60,7 @@ def test_credential_headers_given_as_plain_values_become_handles() -> None:
                 "X-Scope": {"values": ["tenant-a"]},
             }
         },
+        safe_headers=frozenset({"x-scope", "authorization"}),  # marked safe; a credential header stays a handle
     )
     assert out.options["extra_headers"] == {
         "Authorization": "ENC[prometheus/job/http_headers_Authorization]",

@@ -5,6 +5,7 @@ Payload shapes follow Prometheus 2.42 (see tests/integration for the same agains
 
 from __future__ import annotations
 
+import copy
 import shutil
 import socket
 from pathlib import Path
@@ -334,3 +335,14 @@ def test_fixture_fails_under_ci_and_skips_otherwise(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception):
         support.require_prometheus()
+
+
+@responses.activate
+def test_a_rule_without_a_name_is_warned_about_not_collected() -> None:
+    """An empty name would become a monitor named ""."""
+    rules: dict[str, Any] = copy.deepcopy(RULES)
+    rules["groups"][0]["rules"].append({"type": "alerting", "name": "", "query": "up == 0", "duration": 0})
+    serve(responses.mock, rules=ok(rules))
+    inv = collect_api(client())
+    assert all(o.ref.name for o in inv.objects if o.ref.kind == "alerting_rule")
+    assert any("has no name; not collected" in w for w in inv.warnings)

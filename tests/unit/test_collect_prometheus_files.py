@@ -157,7 +157,7 @@ def test_metadata_flag_accepts_the_whole_api_answer(tmp_path: Path) -> None:
     ("text", "line", "words"),
     [
         ("groups:\n- name: g\n  rules: [\n", 4, "malformed YAML"),
-        ("scrape_configs: []\n", 1, "not a rules file: found a mapping with keys 'scrape_configs'"),
+        ("scrape_configs: []\n", 1, "not a rules file: found a Prometheus server config"),
         ("kind: Deployment\n", 1, "not a rules file: found kind 'Deployment'"),
         ("groups:\n- rules:\n  - alert: A\n    expr: up\n", 2, "group 1 has no name"),
         ("groups:\n- name: g\n  rules:\n  - alert: A\n    labels: {}\n", 4, "rule 'A' has no expr"),
@@ -209,10 +209,12 @@ def test_empty_rules_list_warns_and_continues(tmp_path: Path) -> None:
 
 
 def test_missing_path_and_unreadable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unreadable sub-directory used to stop the whole collection; now it is recorded and the rest collected."""
     with pytest.raises(InputError, match=r"nope: path not found"):
         collect_files([tmp_path / "nope"])
     locked = tmp_path / "locked"
     (locked / "sub").mkdir(parents=True)
+    write(locked, "ok.yml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n")
     real_scandir = os.scandir
 
     def scandir(path: Any = ".") -> Any:  # root reads everything, so refuse the way the kernel would
@@ -221,9 +223,24 @@ def test_missing_path_and_unreadable_directory(tmp_path: Path, monkeypatch: pyte
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    with pytest.raises(InputError) as exc:
-        collect_files([locked])
-    assert str(exc.value).startswith(f"{locked / 'sub'}: cannot read directory: Permission denied")
+    inv = collect_files([locked])
+    assert [o.ref.name for o in inv.by_kind("alerting_rule")] == ["A"]
+    assert inv.unreadable == [{"path": str(locked / "sub"), "reason": "cannot read directory: Permission denied"}]
+
+
+def test_one_bad_file_is_recorded_and_the_others_collected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write(tmp_path, "good.yml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n")
+    bad = write(tmp_path, "bad.yml", "groups:\n- name: g\n  rules:\n  - alert: B\n")
+    out = tmp_path / "out" / "inv"
+    code = cli.main(["collect", "prometheus", "--from-files", str(good), str(bad), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1, "an incomplete collection is not a success"
+    assert "ddmigrate collect: error: 1 file could not be read" in captured.err
+    assert f"{bad}: group 'g': rule 'B' has no expr" in captured.out
+    inv = read_inventory(out)
+    assert [o.ref.name for o in inv.objects if o.ref.kind == "alerting_rule"] == ["A"]
+    assert inv.unreadable == [{"path": str(bad), "reason": "group 'g': rule 'B' has no expr"}]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["inv"]  # no staging directory left behind
 
 
 def test_failed_collect_leaves_previous_inventory_and_no_partial_output(tmp_path: Path) -> None:
@@ -231,12 +248,12 @@ def test_failed_collect_leaves_previous_inventory_and_no_partial_output(tmp_path
     bad = write(tmp_path, "bad.yml", "groups:\n- name: g\n  rules:\n  - alert: B\n")
     out = tmp_path / "out" / "inv"
     with pytest.raises(InputError):
-        collect("prometheus", out=out, from_files=[good, bad])
+        collect("prometheus", out=out, from_files=[bad])
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
     collect("prometheus", out=out, from_files=[good])
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     with pytest.raises(InputError):
-        collect("prometheus", out=out, from_files=[good, bad])
+        collect("prometheus", out=out, from_files=[bad])
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["inv"]  # no staging directory left behind
 
@@ -456,3 +473,58 @@ def test_recorded_file_ambiguity_and_flags_without_files(tmp_path: Path) -> None
         collect("prometheus", out=tmp_path / "o", from_api=True, targets=tmp_path / "t.json")
     with pytest.raises(InputError, match="file not found"):
         collect_files([tmp_path], config=tmp_path / "config.json", targets=tmp_path / "missing.json")
+
+
+def test_a_gitops_folder_collects_its_rules_and_lists_what_it_skipped(tmp_path: Path) -> None:
+    """Non-rule manifests beside the rules used to abort the collection, and the message echoed the first keys
+    of whatever was read (through a symlink, /etc/shadow lines). Now they are skipped, named, never quoted."""
+    repo = tmp_path / "repo"
+    write(repo, "rules.yml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n")
+    write(repo, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n")
+    write(repo, "secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {hunter2-key: aHVudGVyMg==}\n")
+    write(repo, "kustomization.yaml", "resources:\n- deploy.yaml\n- rules.yml\n")
+    write(repo, "empty.yml", "{}\n")
+    write(tmp_path, "shadow", "hunter2-root:$6$hunter2hash:19000:0:99999:7:::\n")
+    (repo / "linked.yml").symlink_to(tmp_path / "shadow")
+    inv = collect_files([repo])
+    assert [o.ref.name for o in inv.by_kind("alerting_rule")] == ["A"]
+    text = "\n".join(inv.warnings) + repr(inv.unreadable)
+    assert "hunter2" not in text
+    assert f"{repo / 'deploy.yaml'}:1: skipped kind 'Deployment': not a rule file" in inv.warnings
+    assert f"{repo / 'secret.yaml'}:1: skipped kind 'Secret': not a rule file" in inv.warnings
+    assert any(w.startswith(f"{repo / 'kustomization.yaml'}:1: skipped") for w in inv.warnings)
+    assert f"{repo / 'empty.yml'}:1: empty document ({{}}); no rules collected" in inv.warnings
+    assert inv.unreadable == [
+        {"path": str(repo / "linked.yml"), "reason": "not a rules file: found a mapping without `groups`"}
+    ]
+
+
+def test_an_empty_mapping_given_alone_is_an_empty_rule_file(tmp_path: Path) -> None:
+    """promtool accepts `{}` (0 rules); collect failed with "found a mapping with keys " and nothing after."""
+    inv = collect_files([write(tmp_path, "empty.yml", "{}\n")])
+    assert inv.objects == [] or all(o.ref.kind == "metric_metadata" for o in inv.objects)
+    assert inv.unreadable == []
+
+
+def test_what_prometheus_rejects_is_said_at_collect_time(tmp_path: Path) -> None:
+    """Invalid PromQL, `expr: 5` and `alert: ""` were collected silently; the empty name became a monitor
+    named "". promtool rejects the empty name (the file is recorded unreadable); the others are warned about
+    and kept for translate to mark manual."""
+    write(tmp_path, "d/noname.yml", 'groups:\n- name: g\n  rules:\n  - alert: ""\n    expr: up == 0\n')
+    write(
+        tmp_path,
+        "d/odd.yml",
+        "groups:\n- name: g\n  rules:\n  - alert: Broken\n    expr: rate(x[5m]\n"
+        "  - alert: Constant\n    expr: 5\n  - alert: Fine\n    expr: up == 0\n",
+    )
+    inv = collect_files([tmp_path / "d"])
+    assert sorted(o.ref.name for o in inv.by_kind("alerting_rule")) == ["Broken", "Constant", "Fine"]
+    assert inv.unreadable == [
+        {"path": str(tmp_path / "d" / "noname.yml"), "reason": "group 'g': rule 1 has an empty `alert` name"}
+    ]
+    odd = str(tmp_path / "d" / "odd.yml")
+    assert any(w.startswith(f"{odd}:5: group 'g': rule 'Broken': the expression does not parse") for w in inv.warnings)
+    assert any(
+        w.startswith(f"{odd}:7: group 'g': rule 'Constant': the expression is the constant 5") for w in inv.warnings
+    )
+    assert not any("'Fine'" in w for w in inv.warnings)

@@ -1,4 +1,7 @@
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +43,29 @@ def test_outputs_get_the_usual_permissions(tmp_path: Path, monkeypatch: pytest.M
     assert stat.S_IMODE((tmp_path / "plan.json").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "report").stat().st_mode) == 0o755
     assert stat.S_IMODE((tmp_path / "report" / "report.json").stat().st_mode) == 0o644
+
+
+def test_a_killed_writers_staging_directory_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    """SIGKILL (the OOM killer on a runaway input) leaves the staging directory; nothing else can remove it."""
+    code = (
+        "import os, sys\nfrom pathlib import Path\nfrom migrate.fsutil import atomic_dir\n"
+        "with atomic_dir(Path(sys.argv[1])) as stage:\n    (stage / 'half.json').write_text('{')\n"
+        "    os.kill(os.getpid(), 9)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out")], check=False)
+    assert proc.returncode == -9
+    [left] = list(tmp_path.iterdir())
+    assert left.name.startswith(".out.staging-")
+    (tmp_path / ".other.staging-1-x").mkdir()  # another target's: not touched
+    with atomic_dir(tmp_path / "out") as stage:
+        (stage / "a.json").write_text("1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-1-x", "out"]
+
+
+def test_a_device_or_fifo_is_refused_unread(tmp_path: Path) -> None:
+    """A symlink to /dev/zero named rules.yml reported size 0 and was read until memory ran out."""
+    (tmp_path / "rules.yml").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "pipe.json")
+    for name in ("rules.yml", "pipe.json"):
+        with pytest.raises(InputError, match=rf"{name}: not a regular file"):
+            fsutil.read_text(tmp_path / name)

@@ -180,3 +180,75 @@ def test_api_refusal_is_a_readable_error() -> None:
     responses.get("http://g.test/api/search", status=401, body="unauthorized")
     with pytest.raises(RemoteError, match="HTTP 401"):
         grafana.collect_api({"GRAFANA_URL": "http://g.test"}, session=requests.Session())
+
+
+def _dashboard(uid: str) -> str:
+    return json.dumps({"uid": uid, "title": uid, "panels": [{"id": 1, "type": "timeseries", "title": "p"}]})
+
+
+def test_files_are_decided_by_content_and_what_is_skipped_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files without a .json name were skipped silently ("(no objects)", exit 0); an unreadable sub-directory
+    too. Now content decides, a file that is no dashboard is listed as skipped, an unreadable one recorded."""
+    import os
+
+    (tmp_path / "d" / "locked").mkdir(parents=True)
+    (tmp_path / "d" / "exported").write_text(_dashboard("noext"), encoding="utf-8")
+    (tmp_path / "d" / "dash.txt").write_text(_dashboard("txt"), encoding="utf-8")
+    (tmp_path / "d" / "README.md").write_text("# dashboards\n\nExported from Grafana.\n", encoding="utf-8")
+    (tmp_path / "d" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    (tmp_path / "d" / "broken.json").write_text('{"title": ', encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:  # root reads everything, so refuse the way the kernel would
+        if Path(str(path)) == tmp_path / "d" / "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    collected = grafana.collect_files([tmp_path / "d"])
+    assert sorted(o.ref.id for o in collected.dashboards()) == ["noext", "txt"]
+    assert collected.unreadable == [
+        {"path": str(tmp_path / "d" / "locked"), "reason": "cannot read directory: Permission denied"},
+        {"path": str(tmp_path / "d" / "broken.json"), "reason": "invalid JSON: Expecting value"},
+    ]
+    skipped = [w for w in collected.warnings if w.startswith("skipped ")]
+    assert any(str(tmp_path / "d" / "README.md") in w and "no Grafana dashboard" in w for w in skipped)
+    assert any(str(tmp_path / "d" / "logo.png") in w and "not a UTF-8" in w for w in skipped)
+
+
+def test_a_helm_templated_dashboard_names_helm_template(tmp_path: Path) -> None:
+    path = tmp_path / "d.json"
+    path.write_text(
+        '{\n  "title": "{{ .Values.title }}",\n  "panels": {{ toJson .Values.panels }}\n}\n', encoding="utf-8"
+    )
+    with pytest.raises(InputError) as exc:
+        grafana.collect_files([path])
+    assert exc.value.hint is not None and "helm template" in exc.value.hint
+
+
+def test_manifests_beside_the_dashboards_are_skipped_and_deep_dashboards_survive_the_inventory(
+    tmp_path: Path,
+) -> None:
+    """A Deployment or Secret in a GitOps folder of dashboards is listed as skipped (not a failure, content
+    never quoted); a dashboard nested just under the input limit is collected and read back by translate."""
+    from migrate.commands.collect import collect
+    from migrate.commands.translate import translate
+    from migrate.limits import MAX_DEPTH
+
+    (tmp_path / "d").mkdir()
+    deep: object = "leaf"
+    for _ in range(MAX_DEPTH - 1):  # the dashboard is exactly at the limit
+        deep = [deep]
+    board = {"uid": "deep", "title": "deep", "panels": [{"id": 1, "type": "text", "title": "t"}], "x": deep}
+    (tmp_path / "d" / "deep.json").write_text(json.dumps(board), encoding="utf-8")
+    (tmp_path / "d" / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: aHVudGVyMg==}\n", encoding="utf-8"
+    )
+    result = collect("grafana", out=tmp_path / "inv", from_files=[tmp_path / "d"])
+    assert [o.ref.id for o in result.inventory.by_kind("dashboard")] == ["deep"]
+    assert result.inventory.unreadable == []
+    assert any(str(tmp_path / "d" / "secret.yaml") in w and w.startswith("skipped") for w in result.inventory.warnings)
+    assert "aHVudGVyMg" not in json.dumps(result.inventory.warnings)
+    translate(inventories=[tmp_path / "inv"], out=tmp_path / "tr")

@@ -375,3 +375,24 @@ def test_a_comparison_finding_says_what_the_widget_graphs() -> None:
     assert a.startswith("A: the comparison > 10 ") and "the unfiltered left side: sum:" in a
     assert b.startswith("B: the comparison X > Y ") and "the difference of the two sides" in b
     assert "billing_invoice_queue_depth{*} - sum:" in b and "left side" not in b
+
+
+@pytest.mark.parametrize("expr", ["rate(x_total[99999999y])", "x > 10 ^ 400", "x offset 99999999y"])
+def test_a_panel_that_cannot_be_translated_is_manual_and_the_others_are_kept(expr: str) -> None:
+    """One panel's translation failing (a range too long for a timedelta, an overflowing constant) used to
+    abort the whole translate run with "internal error: ValueError"."""
+    grid = {"x": 0, "y": 0, "w": 12, "h": 8}
+    bad = {"id": 1, "type": "timeseries", "title": "Broken", "gridPos": grid, "targets": [{"expr": expr}]}
+    good = {"id": 2, "type": "timeseries", "title": "Fine", "gridPos": {**grid, "x": 12}}
+    good["targets"] = [{"expr": "sum(rate(y_total[5m]))"}]
+    resource, ledger = _run({"uid": "d1", "title": "T", "panels": [bad, good]})
+    by_name = {e.ref.name: e for e in ledger}
+    broken = by_name["Broken"]
+    assert broken.outcome is Outcome.MANUAL
+    assert [f.code for f in broken.findings] == ["grafana.panel_error"]
+    assert "panel 'Broken'" in str(broken.reason) and "cannot translate" in str(broken.reason)
+    assert by_name["Fine"].outcome is not Outcome.MANUAL
+    kinds = [w["definition"]["type"] for w in _widgets(resource.payload)]
+    assert kinds == ["note", "timeseries"], "the broken panel is a note saying why, the good one is kept"
+    assert expr in _widgets(resource.payload)[0]["definition"]["content"]
+    assert not validate_payload("dashboard", resource.payload)

@@ -60,6 +60,7 @@ USES_RE = {
     "translate/promql/tables.py": "Prometheus metric name characters and PromQL regex matchers",
     "translate/promql/vars.py": "Grafana variables inside PromQL",
     "translate/routing.py": "Alertmanager route matchers",
+    "yamlutil.py": "Helm template actions in a file that failed to parse",
 }
 
 # Modules outside ddquery that still read Datadog query text with regular expressions, and why.

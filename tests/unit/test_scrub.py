@@ -72,3 +72,18 @@ def test_name_value_pairs_are_judged_by_the_name() -> None:
     assert out["properties"][0] == {"key": "channel", "value": "#alerts", "label": "Channel"}
     assert "tok-991" not in repr(out)
     assert out["properties"][1]["key"] == "api_token" and out["properties"][1]["label"] == "Token"
+
+
+def test_a_password_in_a_target_address_and_pwd_jwt_params_are_scrubbed() -> None:
+    """`__address__` is host:port, no scheme, so the URL userinfo rule missed `user:pass@host:port`; `pwd`, `jwt`
+    and `bearer` were not recognised as secret names (in scrape `params` and scrapeUrl queries)."""
+    target = {
+        "discoveredLabels": {"__address__": "scraper:pw-addr-1@10.0.0.5:9100", "job": "node"},
+        "scrapeUrl": "http://10.0.0.5:9100/metrics?pwd=pw-2&jwt=jwt-3&module=x",
+        "params": {"pwd": ["pw-4"], "jwt": ["jwt-5"], "bearer": ["b-6"], "module": ["x"]},
+    }
+    clean = scrub(target)
+    assert clean["discoveredLabels"]["__address__"] == "10.0.0.5:9100"
+    text = repr(clean)
+    assert not [s for s in ("pw-addr-1", "pw-2", "jwt-3", "pw-4", "jwt-5", "b-6") if s in text], text
+    assert "module=x" in clean["scrapeUrl"] and clean["params"]["module"] == ["x"]

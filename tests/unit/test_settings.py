@@ -1,7 +1,15 @@
 import pytest
 
 from migrate.errors import ConfigError, CredentialsError
-from migrate.settings import datadog_api_url, datadog_credentials, env_url, get_secret, strip_credentials
+from migrate.settings import (
+    DEFAULT_MAX_INPUT_MB,
+    datadog_api_url,
+    datadog_credentials,
+    env_url,
+    get_secret,
+    max_input_bytes,
+    strip_credentials,
+)
 
 
 def test_datadog_site_and_override() -> None:
@@ -39,3 +47,10 @@ def test_missing_secret_names_the_variable() -> None:
 def test_strip_credentials() -> None:
     assert strip_credentials("https://user:pw@prom.internal:9090/x?api_key=s&a=1") == "https://prom.internal:9090/x?a=1"
     assert strip_credentials("http://p:9090/?access_token=t&Auth=x&sig=y&module=m") == "http://p:9090/?module=m"
+
+
+def test_input_size_limit_is_a_setting() -> None:
+    assert max_input_bytes({}) == DEFAULT_MAX_INPUT_MB << 20
+    assert max_input_bytes({"DDMIGRATE_MAX_INPUT_MB": "3"}) == 3 << 20
+    with pytest.raises(ConfigError, match="DDMIGRATE_MAX_INPUT_MB='lots' is not a positive whole number"):
+        max_input_bytes({"DDMIGRATE_MAX_INPUT_MB": "lots"})

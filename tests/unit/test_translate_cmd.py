@@ -196,3 +196,22 @@ def test_context_kinds_are_not_ledgered(fake_promql: list[QueryContext], invento
     result = translate(inventories=[inventory], out=tmp_path / "t")
     assert METADATA.ref.key not in result.translation.ledger
     assert len(result.translation.ledger) == len(RULES)
+
+
+def test_files_that_could_not_be_collected_are_ledgered_as_skipped(tmp_path: Path) -> None:
+    """collect records unreadable files in the manifest; translate gives each one skipped entry with the reason,
+    so the report counts it instead of the file vanishing."""
+    (tmp_path / "ok.yml").write_text(
+        "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n", encoding="utf-8"
+    )
+    (tmp_path / "bad.yml").write_text("groups: [x\n", encoding="utf-8")
+    code = main(["collect", "prometheus", "--from-files", str(tmp_path / "ok.yml"), str(tmp_path / "bad.yml"),
+                 "--out", str(tmp_path / "inv")])  # fmt: skip
+    assert code == 1
+    result = translate(inventories=[tmp_path / "inv"], out=tmp_path / "tr")
+    entries = {e.ref.kind: e for e in result.translation.ledger}
+    skipped = entries["file"]
+    assert skipped.outcome.value == "skipped"
+    assert skipped.ref.id == str(tmp_path / "bad.yml")
+    assert str(skipped.reason).startswith("could not be read at collect time: malformed YAML")
+    assert entries["alerting_rule"].outcome.value != "skipped"

@@ -16,9 +16,10 @@ from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.base import TranslateEnv, Translator
 from migrate.translate.grafana.layout import Placed, pack
-from migrate.translate.grafana.panels import build_widget, extras_findings
-from migrate.translate.grafana.queries import translate_targets
+from migrate.translate.grafana.panels import build_widget, extras_findings, note_widget
+from migrate.translate.grafana.queries import PanelQueries, translate_targets
 from migrate.translate.grafana.variables import plan_variables
+from migrate.translate.query import QueryContext
 
 SOURCE = "grafana"
 DESCRIPTION_LIMIT = 4000
@@ -61,6 +62,23 @@ def _description(dashboard: dict[str, Any], notes: list[str], key: str, refs: li
     return text[: DESCRIPTION_LIMIT - len(marker) - 2] + "\n\n" + marker
 
 
+def _panel(
+    data: dict[str, Any], ctx: QueryContext, kinds: set[str], widget_type: str | None, units: dict[str, Any]
+) -> tuple[PanelQueries, dict[str, Any], list[Finding]]:
+    """One panel's queries, widget and findings. A panel the translators fail on (a range too long for a
+    timedelta, a constant that overflows, a bug) becomes a note widget and a manual finding naming it:
+    one panel must never stop the dashboard or the run."""
+    try:
+        queries = translate_targets(data, ctx, kinds)
+        definition, findings = build_widget(data, widget_type, queries, units)
+        return queries, definition, queries.findings + findings
+    except Exception as exc:  # any failure is this panel's, recorded in the ledger
+        originals = [str(t["expr"]) for t in data.get("targets") or [] if t.get("expr")]
+        reason = f"panel {data.get('title') or data.get('id')!r}: cannot translate ({type(exc).__name__}: {exc})"
+        failed = PanelQueries(originals=originals)
+        return failed, note_widget(data, reason, originals), [Finding("grafana.panel_error", reason, Outcome.MANUAL)]
+
+
 def translate_dashboard(
     dashboard: InventoryObject, panels: list[InventoryObject], env: TranslateEnv
 ) -> DesiredResource:
@@ -87,9 +105,10 @@ def translate_dashboard(
     source_metrics: set[str] = set()
     for panel in panels:
         data = panel.normalized
-        queries = translate_targets(data, ctx, prometheus_kinds)
-        definition, findings = build_widget(data, panel_types.get(str(data.get("type"))), queries, units)
-        all_findings = queries.findings + findings + extras_findings(data, plan.values)
+        queries, definition, findings = _panel(
+            data, ctx, prometheus_kinds, panel_types.get(str(data.get("type"))), units
+        )
+        all_findings = findings + extras_findings(data, plan.values)
         source_metrics |= queries.source_metrics
         env.ledger.record(panel.ref, all_findings, targets=[key], original="\n".join(queries.originals) or None)
         placed = Placed(definition, dict(data.get("grid") or {}))

@@ -43,6 +43,7 @@ from migrate.translate.promql import tables as t
 from migrate.translate.promql.aggregate import Aggregations
 from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool
 from migrate.translate.promql.functions import Functions
+from migrate.translate.promql.guard import TooComplex
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.selectors import parse_rule
 from migrate.translate.promql.vars import substitute
@@ -63,6 +64,7 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
     except ValueError as exc:
         message = str(exc) or "cannot parse"
         code = "promql.unsupported_function" if message.startswith("unknown function") else "promql.parse_error"
+        code = "promql.too_deep" if isinstance(exc, TooComplex) else code
         result.findings = [*var_findings, Finding(code, message, Outcome.MANUAL)]
         return result
     try:
