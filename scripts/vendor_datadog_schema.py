@@ -39,6 +39,7 @@ ROOTS = (
     "MonitorUpdateRequest",
     "Dashboard",
     "SyntheticsAPITest",
+    "SyntheticsBrowserTest",
     "Downtime",
     "SyntheticsDeleteTestsPayload",
     "SyntheticsUpdateTestPauseStatusPayload",

@@ -30,6 +30,7 @@ SCHEMA_REFS = {
     "monitor": "Monitor",
     "dashboard": "Dashboard",
     "synthetic_test": "SyntheticsAPITest",
+    "synthetic_browser_test": "SyntheticsBrowserTest",
     "downtime": "Downtime",
     "monitor_update": "MonitorUpdateRequest",
     "synthetics_delete": "SyntheticsDeleteTestsPayload",
@@ -161,7 +162,7 @@ def validate_payload(resource_type: str, payload: dict[str, Any], *, require_own
     rules = _RULES.get(resource_type)
     if rules is not None:
         messages += list(rules(payload))
-    if require_owner and resource_type in ("monitor", "dashboard", "synthetic_test"):
+    if require_owner and resource_type in ("monitor", "dashboard", "synthetic_test", "synthetic_browser_test"):
         messages += list(_ownership(resource_type, payload))
     return messages
 
@@ -326,13 +327,15 @@ def _query_strings(node: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _query_strings(value, f"{path}[{i}]")
 
 
-def _synthetic(payload: dict[str, Any]) -> Iterator[str]:
+def _synthetic(payload: dict[str, Any], min_tick: int = 30) -> Iterator[str]:
     yield from _tags(payload)
     tick = _dict(payload.get("options")).get("tick_every")
-    if isinstance(tick, int) and not 30 <= tick <= 604800:
-        yield f"$.options.tick_every: {tick} is out of range (30 to 604800 seconds)"
+    if isinstance(tick, int) and not min_tick <= tick <= 604800:
+        yield f"$.options.tick_every: {tick} is out of range ({min_tick} to 604800 seconds)"
     if not payload.get("locations"):
         yield "$.locations: at least one location is required"
+    if payload.get("type") == "browser":
+        return
     config = _dict(payload.get("config"))
     if payload.get("subtype") == "multi":
         if not config.get("steps"):
@@ -346,4 +349,6 @@ _RULES: dict[str, Callable[[dict[str, Any]], Iterator[str]]] = {
     "monitor_update": _monitor,
     "dashboard": _dashboard,
     "synthetic_test": _synthetic,
+    # browser tests run at most once a minute (terraform-provider-datadog synthetics_test docs)
+    "synthetic_browser_test": lambda payload: _synthetic(payload, min_tick=60),
 }

@@ -77,6 +77,9 @@ def owned_synthetic(**changes: Any) -> dict[str, Any]:
         ("synthetic_test", "synthetics_api_http_test_payload.json"),
         ("synthetic_test", "synthetics_api_test_multi_step_payload.json"),
         ("synthetic_test", "synthetics_api_grpc_test_payload.json"),
+        ("synthetic_browser_test", "synthetics_browser_test_payload.json"),
+        ("synthetic_browser_test", "synthetics_browser_test_payload_with_advanced_scheduling.json"),
+        ("synthetic_browser_test", "synthetics_browser_test_payload_with_rum_settings.json"),
     ],
 )
 def test_corpus_payloads_are_valid(kind: str, name: str) -> None:

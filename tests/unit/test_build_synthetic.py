@@ -1,0 +1,75 @@
+"""CheckSpec → synthetic test payloads, driven by the case table tests/cases/synthetics_build.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from migrate.datadog.validate import validate_payload
+from migrate.model import SourceRef
+from migrate.translate.build.synthetic import build_check
+from tests.support.check_specs import check_spec
+
+CASES = yaml.safe_load((Path(__file__).resolve().parents[1] / "cases" / "synthetics_build.yaml").read_text("utf-8"))
+REF = SourceRef("toy", "check", "case", "a case")
+_MISSING = object()
+
+
+def _at(payload: Any, path: str) -> Any:
+    node = payload
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def _fill(value: Any, key: str) -> Any:
+    """Expected values may name the resource key as {key} (it is computed, not written in the table)."""
+    if isinstance(value, str):
+        return value.replace("{key}", key)
+    if isinstance(value, list):
+        return [_fill(v, key) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, key) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "error" not in c], ids=lambda c: c["name"])
+def test_build_case(case: dict[str, Any]) -> None:
+    built = build_check(check_spec(case["spec"], REF))
+    payload, key = built.resource.payload, built.resource.key
+    for path, expected in case.get("expect", {}).items():
+        assert _at(payload, path) == _fill(expected, key), path
+    for path in case.get("absent", []):
+        assert _at(payload, path) is _MISSING, path
+    assert [f.code for f in built.findings] == case["findings"]
+    assert validate_payload(built.resource.type, payload) == []
+    assert built.resource.source_refs == [REF]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "error" in c], ids=lambda c: c["name"])
+def test_bad_spec_is_refused(case: dict[str, Any]) -> None:
+    with pytest.raises(ValueError) as info:
+        build_check(check_spec(case["spec"], REF))
+    assert case["error"] in str(info.value)
+    assert "toy/check/case" in str(info.value) or "global variable" in str(info.value)
+
+
+def test_every_subtype_and_browser_is_in_the_table() -> None:
+    kinds = {c["spec"]["kind"] for c in CASES if "error" not in c}
+    assert kinds == {"http", "ssl", "tcp", "dns", "icmp", "udp", "websocket", "grpc", "multi", "browser"}
+
+
+def test_types_and_keys() -> None:
+    api = build_check(check_spec(CASES[0]["spec"], REF)).resource
+    browser_case = next(c for c in CASES if c["spec"]["kind"] == "browser" and "error" not in c)
+    browser = build_check(check_spec(browser_case["spec"], REF)).resource
+    assert (api.type, browser.type) == ("synthetic_test", "synthetic_browser_test")
+    assert api.key != browser.key  # the same source object as an API and a browser test: two resources
