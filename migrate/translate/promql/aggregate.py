@@ -12,7 +12,7 @@ from typing import Any
 
 import promql_parser as pp
 
-from migrate.translate.ddquery import MetricQuery, number
+from migrate.translate.ddquery import number
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.selectors import Selectors
 from migrate.translate.promql.walk import Manual, Query, Val
@@ -63,7 +63,7 @@ class Aggregations(Selectors):
             self.aggregate_query(q, op, labels)
         return Val(formula=value.formula, queries=value.queries, prec=value.prec, group_by=labels)
 
-    def aggregate_query(self, q: MetricQuery, op: str, labels: list[str]) -> None:
+    def aggregate_query(self, q: Query, op: str, labels: list[str]) -> None:
         if not q.space:
             self.set_aggregation(q, op, labels)
             return
@@ -77,7 +77,7 @@ class Aggregations(Selectors):
             f"{op}() of a {q.space}() with other groups: Datadog applies one space aggregation per query",
         )
 
-    def set_aggregation(self, q: MetricQuery, op: str, labels: list[str]) -> None:
+    def set_aggregation(self, q: Query, op: str, labels: list[str]) -> None:
         q.space, q.group_by = op, labels
 
     def group_labels(self, node: Any, value: Val) -> list[str]:

@@ -13,7 +13,8 @@ from typing import Any
 
 import promql_parser as pp
 
-from migrate.translate.ddquery import Filter, MetricQuery, number, render_scope, tag_value
+from migrate.translate.ddquery import Filter, number, tag_value
+from migrate.translate.ddquery.render import scope
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.health import ENDPOINT
@@ -211,7 +212,7 @@ class Selectors(WalkerBase):
         out = Filter(term.key, op, tuple(endpoint_pattern(v) for v in term.values))
         self.note(
             "promql.server_label",
-            f"{m} became `{render_scope([out])}`: the `{ENDPOINT}` tag is the scrape "
+            f"{m} became `{scope([out])}`: the `{ENDPOINT}` tag is the scrape "
             "URL (`<scheme>://<instance><metrics_path>`), exact while `instance` is the target's address "
             "(Prometheus' default); an `instance` relabelled to anything else matches no endpoint",
         )
@@ -223,7 +224,7 @@ class Selectors(WalkerBase):
             self.note("promql.tag_value", f"{m}: Datadog stores the value as `{converted}`")
         return converted
 
-    def default_group_by_tags(self, q: MetricQuery) -> list[str]:
+    def default_group_by_tags(self, q: Query) -> list[str]:
         return self.tags_for(self.default_group_by, q if isinstance(q, Query) else None, "; left out of the grouping")
 
     def tags_for(self, labels: list[str], q: Query | None, dropped: str) -> list[str]:

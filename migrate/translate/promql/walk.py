@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 import promql_parser as pp
 
 from migrate.model import Finding, Outcome
-from migrate.translate.ddquery import MetricQuery, number
+from migrate.translate.ddquery import Filter, number
+from migrate.translate.ddquery.render import scope
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.vars import DEFAULTED_RANGES
 from migrate.translate.query import QueryContext, RangeWindow
@@ -35,9 +36,9 @@ class Manual(Exception):
 class Val:
     formula: str = ""
     scalar: float | None = None
-    query: MetricQuery | None = None  # the one query functions may still mutate (formula commutes)
-    linear: MetricQuery | None = None  # the one query under a linear formula: sum/avg commute with it
-    queries: list[MetricQuery] = field(default_factory=list)
+    query: Query | None = None  # the one query functions may still mutate (formula commutes)
+    linear: Query | None = None  # the one query under a linear formula: sum/avg commute with it
+    queries: list[Query] = field(default_factory=list)
     range_s: float | None = None  # set for range vectors (matrix selectors, subqueries)
     prec: int = ATOM
     group_by: list[str] | None = None  # Datadog tags of the result; None: not aggregated
@@ -53,13 +54,26 @@ class Moving(NamedTuple):
 
 
 @dataclass
-class Query(MetricQuery):
+class Query:
+    """The walker's mutable metric query: functions and aggregations change it while that is exact."""
+
+    metric: str
+    filters: list[Filter] = field(default_factory=list)
+    space: str = ""  # avg | sum | min | max | pNN; "" until an aggregation (or the default) sets it
+    group_by: list[str] | None = None  # None: not aggregated yet
+    functions: list[str] = field(default_factory=list)  # suffixes: ".as_rate()", ".rollup(sum, 300)"
     source: str = ""
     kind: str = t.GAUGE
     kind_known: bool = True
     percentile: str = ""  # set by histogram_quantile on a bucket query
     # Monitors: trailing windows applied as moving_rollup() around the query, innermost first
     moving: list[Moving] = field(default_factory=list)
+
+    def render(self) -> str:
+        text = f"{self.space or 'avg'}:{self.metric}{{{scope(self.filters)}}}"
+        if self.group_by:
+            text += " by {" + ",".join(self.group_by) + "}"
+        return text + "".join(self.functions)
 
 
 class WalkerBase:
@@ -109,7 +123,7 @@ def strip(node: Any) -> Any:
     return node
 
 
-def ref(q: MetricQuery) -> str:
+def ref(q: Query) -> str:
     """A query's placeholder in a formula until `finish` names the queries `a`, `b`, ..."""
     return f"\x00{id(q)}\x00"
 
