@@ -12,43 +12,17 @@ from migrate.datadog.validate import validate_payload
 from migrate.model import SourceRef
 from migrate.translate.build.synthetic import build_check
 from tests.support.check_specs import check_spec
+from tests.support.payload_paths import check_fragments
 
 CASES = yaml.safe_load((Path(__file__).resolve().parents[1] / "cases" / "synthetics_build.yaml").read_text("utf-8"))
 REF = SourceRef("toy", "check", "case", "a case")
-_MISSING = object()
-
-
-def _at(payload: Any, path: str) -> Any:
-    node = payload
-    for part in path.split("."):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            return _MISSING
-    return node
-
-
-def _fill(value: Any, key: str) -> Any:
-    """Expected values may name the resource key as {key} (it is computed, not written in the table)."""
-    if isinstance(value, str):
-        return value.replace("{key}", key)
-    if isinstance(value, list):
-        return [_fill(v, key) for v in value]
-    if isinstance(value, dict):
-        return {k: _fill(v, key) for k, v in value.items()}
-    return value
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "error" not in c], ids=lambda c: c["name"])
 def test_build_case(case: dict[str, Any]) -> None:
     built = build_check(check_spec(case["spec"], REF))
-    payload, key = built.resource.payload, built.resource.key
-    for path, expected in case.get("expect", {}).items():
-        assert _at(payload, path) == _fill(expected, key), path
-    for path in case.get("absent", []):
-        assert _at(payload, path) is _MISSING, path
+    payload = built.resource.payload
+    check_fragments(payload, built.resource.key, case)
     assert [f.code for f in built.findings] == case["findings"]
     assert validate_payload(built.resource.type, payload) == []
     assert built.resource.source_refs == [REF]

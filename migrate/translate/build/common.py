@@ -10,6 +10,10 @@ from migrate.model import DesiredResource, Finding, SourceRef
 from migrate.translate.specs.message import MessageSpec
 
 
+class SpecError(ValueError):
+    """A spec no Datadog object can express as written: a front-end bug, named with the spec's source."""
+
+
 @dataclass
 class Built:
     """A payload ready to plan, and what the builder had to change to make it valid."""

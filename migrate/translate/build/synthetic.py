@@ -13,8 +13,8 @@ from typing import Any
 from migrate.datadog import ownership
 from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.build import synthetic_tables as t
-from migrate.translate.build.common import Built, message_text, owned_tags
-from migrate.translate.build.synthetic_parts import Parts, SpecError, capped
+from migrate.translate.build.common import Built, SpecError, message_text, owned_tags
+from migrate.translate.build.synthetic_parts import Parts, capped
 from migrate.translate.specs.check import CheckKind, CheckSpec
 
 API_TEST = "synthetic_test"

@@ -11,6 +11,7 @@ from typing import Any
 
 from migrate.model import Finding, Outcome
 from migrate.translate.build import synthetic_tables as t
+from migrate.translate.build.common import SpecError
 from migrate.translate.specs.check import (
     Action,
     ApiStepSpec,
@@ -22,10 +23,6 @@ from migrate.translate.specs.check import (
     Text,
     WaitStep,
 )
-
-
-class SpecError(ValueError):
-    """A spec no Datadog test can express as written: a front-end bug, named with the spec's source."""
 
 
 @dataclass
