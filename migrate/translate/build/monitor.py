@@ -22,7 +22,6 @@ from migrate.model import DesiredResource
 from migrate.translate.build.common import Built, SpecError, message_text, owned_tags
 from migrate.translate.ddquery import MetricQuery, MonitorQuery, ServiceCheckQuery, render
 from migrate.translate.specs.alert import AlertSpec, Manual, MonitorKind
-from migrate.translate.specs.message import MessageSpec
 
 MONITOR = "monitor"
 MANUAL_PREFIX = "[ddmigrate: manual] "
@@ -57,10 +56,15 @@ def build_alert(spec: AlertSpec) -> Built:
     kind = spec.kind
     if kind is MonitorKind.ANOMALY and spec.anomaly is None:
         raise SpecError(f"{where}: an anomaly monitor needs its trigger and recovery windows")
-    name, message, tags = spec.name, message_text(spec.message, key, spec.refs), owned_tags(key, spec.refs, spec.tags)
-    if spec.manual is not None:
+    if spec.manual is None:
+        name, message, tags = (
+            spec.name,
+            message_text(spec.message, key, spec.refs),
+            owned_tags(key, spec.refs, spec.tags),
+        )
+    else:
         name = MANUAL_PREFIX + spec.name
-        message = _manual_message(spec.manual, spec.message, key, spec, condition is NEVER_ALERTS)
+        message = _manual_message(spec, spec.manual, key, fallback=condition is NEVER_ALERTS)
         tags = owned_tags(key, spec.refs, spec.tags, [MANUAL_TAG])
     payload: dict[str, Any] = {
         "type": TYPES[kind],
@@ -118,8 +122,8 @@ def _thresholds(spec: AlertSpec, condition: MonitorQuery | ServiceCheckQuery, wh
     return out
 
 
-def _manual_message(manual: Manual, parts: MessageSpec, key: str, spec: AlertSpec, fallback: bool) -> str:
-    note = NEVER_ALERTS_NOTE if fallback else manual.query_note
+def _manual_message(spec: AlertSpec, manual: Manual, key: str, *, fallback: bool) -> str:
+    parts, note = spec.message, NEVER_ALERTS_NOTE if fallback else manual.query_note
     lines = [
         f"ddmigrate could not translate this {manual.what} automatically: {manual.reason}",
         "This monitor is muted so nothing disappears from view. Finish it by hand, then unmute it.",
