@@ -17,6 +17,7 @@ from typing import Any
 from migrate.commands.common import add_mappings_argument
 from migrate.errors import TranslationError, UsageError
 from migrate.mappings import load_mappings
+from migrate.translate.ddquery import render
 from migrate.translate.languages import LANGUAGES
 from migrate.translate.promql.translate import selector_names
 from migrate.translate.query import QueryContext, QueryResult
@@ -60,8 +61,8 @@ def to_json(result: QueryResult) -> dict[str, Any]:
         "query": result.expression,
         "fidelity": result.fidelity.value,
         "notes": result.notes,
-        "queries": dict(result.queries),
-        "formula": result.formula,
+        "queries": {name: render(q) for name, q in result.queries.items()},
+        "formula": render(result.formula) if result.formula is not None else "",
         "comparison": comparison,
         "findings": [f.code for f in result.findings],
         "group_by": list(result.group_by),

@@ -7,7 +7,6 @@ Results go to the ledger (`verify_results`), and the phase becomes `verified` or
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,9 +18,7 @@ from migrate.runner.apply import Sink
 from migrate.runner.diff import field_changes, normalize, strip_defaults
 from migrate.runner.journal import Journal
 from migrate.runner.phases import VERIFIED, VERIFY_FAILED
-
-# `avg:system.cpu.user{...}`, `sum:trace.http.request.hits.as_count(){...}`, `p99:latency{...}`
-_METRIC_RE = re.compile(r"\b(?:avg|sum|min|max|count|p\d{1,2}(?:\.\d+)?):([A-Za-z][A-Za-z0-9_.]*)\s*\{")
+from migrate.translate.ddquery import MetricQuery, metric_names, render
 
 
 def metrics_in(resource_type: str, payload: dict[str, Any]) -> set[str]:
@@ -31,7 +28,7 @@ def metrics_in(resource_type: str, payload: dict[str, Any]) -> set[str]:
         texts.append(str(payload.get("query") or ""))
     elif resource_type == "dashboard":
         _collect_queries(payload.get("widgets") or [], texts)
-    return {m.group(1) for t in texts for m in _METRIC_RE.finditer(t)}
+    return {name for t in texts for name in metric_names(t)}  # text ddquery cannot read names no metric
 
 
 def _collect_queries(node: Any, out: list[str]) -> None:
@@ -142,7 +139,7 @@ def metric_query_checker(
 
     def has_data(metric: str) -> bool:
         now = int(clock()) + 1  # `to` is inclusive whole seconds: include a point reported this very second
-        body = query(now - window, now, f"max:{metric}{{*}}")
+        body = query(now - window, now, render(MetricQuery(metric, space="max")))
         return any(
             any(p[1] is not None for p in s.get("pointlist") or [] if len(p) > 1) for s in body.get("series") or []
         )

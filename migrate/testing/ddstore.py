@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from migrate.datadog.validate import validate_payload
+from migrate.translate.ddquery import metric_names
 
 Result = tuple[int, Any]
 Handler = Callable[[re.Match[str], dict[str, str], Any], Result]
 _CREATOR = {"email": "ddmigrate-test@example.com", "handle": "ddmigrate-test@example.com", "name": "Test"}
-_METRIC_RE = re.compile(r"[A-Za-z_][\w.]*(?=\s*\{)")
 _MONITOR_DEFAULT_OPTIONS = {
     "notify_no_data": False,
     "notify_audit": False,
@@ -324,7 +324,7 @@ class DatadogStore:
             return _err(400, "from, to and query are required")
         start, end, query = int(q["from"]), int(q["to"]), q["query"]
         series = []
-        for name in dict.fromkeys(_METRIC_RE.findall(query)):
+        for name in metric_names(query):
             points = [[t * 1000, v] for t, v in self.metrics.get(name, []) if start <= t <= end]
             if points:
                 series.append(

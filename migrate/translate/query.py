@@ -1,16 +1,17 @@
 """What every query-language translator returns, and the context it reads.
 
-A translated query is one or more Datadog metric queries combined by a formula, so the same result
-serves a monitor (rendered inline by `expression`) and a dashboard widget (queries + formulas).
+A translated query is a query tree `Formula` (ddquery/tree): named Datadog queries and an expression over
+them, so the same result serves a monitor (`Formula.inline()`, its text `expression`) and a dashboard widget
+(queries + formula). Text comes only from ddquery/render.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from migrate.mappings import Mappings
 from migrate.model import Finding, Outcome
+from migrate.translate.ddquery import Formula, Node, Query, render
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,7 @@ class RangeWindow:
 @dataclass
 class QueryResult:
     original: str
-    queries: dict[str, str] = field(default_factory=dict)  # name -> Datadog metric query
-    formula: str = ""  # over the query names, e.g. "a / b * 100"; "" when nothing could be produced
+    formula: Formula | None = None  # e.g. `a / b * 100` over queries a, b; None when nothing could be produced
     findings: list[Finding] = field(default_factory=list)
     comparison: Comparison | None = None
     group_by: list[str] = field(default_factory=list)  # Datadog tag keys of the result
@@ -58,19 +58,19 @@ class QueryResult:
         return [f.message for f in self.findings]
 
     @property
+    def queries(self) -> dict[str, Query]:
+        """The named queries, in order ({} when nothing could be produced)."""
+        return self.formula.queries if self.formula is not None else {}
+
+    @property
+    def inline(self) -> Node | None:
+        """The formula with every query name replaced by its query, as a metric monitor's query needs it."""
+        return self.formula.inline() if self.formula is not None else None
+
+    @property
     def expression(self) -> str:
-        """The formula with every query name replaced by its query: one inline Datadog expression,
-        as a metric monitor's query needs it."""
-        if not self.formula:
-            return ""
-        if len(self.queries) == 1 and self.formula == next(iter(self.queries)):
-            return next(iter(self.queries.values()))
-
-        def sub(match: re.Match[str]) -> str:
-            name = match.group(0)
-            return self.queries.get(name, name)
-
-        return re.sub(r"\b[a-z][a-z0-9_]*\b(?!\()", sub, self.formula)
+        """The text of `inline` ("" when nothing could be produced): for messages, reports and merge keys."""
+        return render(self.formula.inline()) if self.formula is not None else ""
 
 
 @dataclass

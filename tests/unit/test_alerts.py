@@ -20,6 +20,7 @@ from migrate.ledger import Ledger
 from migrate.mappings import load_mappings, parse_duration
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate.base import TranslateEnv
+from migrate.translate.ddquery import Formula, parse_expression
 from migrate.translate.prometheus.rules import translate_rules
 from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 from migrate.translate.run import run_translators
@@ -67,8 +68,7 @@ def fake_result(expr: str, spec: dict[str, Any]) -> QueryResult:
     expression = spec.get("expression", "")
     return QueryResult(
         original=expr,
-        queries={"a": expression} if expression else {},
-        formula="a" if expression else "",
+        formula=Formula.of(parse_expression(expression)) if expression else None,
         findings=[
             Finding(f["code"], f.get("message", f["code"]), Outcome(f["outcome"])) for f in spec.get("findings", [])
         ],

@@ -12,6 +12,7 @@ from migrate.datadog import ownership
 from migrate.datadog.validate import validate_payload
 from migrate.mappings import Mappings
 from migrate.model import SourceRef
+from migrate.translate.ddquery import parse_formula, render
 from migrate.translate.prometheus.monitor_query import count_window, forecast_window
 from migrate.translate.promql.health import MAX_RUNS, translate_up_alert
 from migrate.translate.query import QueryContext, QueryResult
@@ -116,7 +117,7 @@ def test_unnamespaced_check_name() -> None:
 
 # --- increase(): `sum(last_R)` over plain .as_count() queries -----------------------------------------
 def result(formula: str, **queries: str) -> QueryResult:
-    return QueryResult("expr", queries=dict(queries), formula=formula)
+    return QueryResult("expr", formula=parse_formula(formula, queries))
 
 
 def test_ratio_of_increases_sums_each_query_over_the_range() -> None:
@@ -125,7 +126,12 @@ def test_ratio_of_increases_sums_each_query_over_the_range() -> None:
         a="sum:x.count{code:5*}.as_count().rollup(sum, 3600)",
         b="sum:x.count{*}.as_count().rollup(sum, 3600)",
     )
-    assert count_window(r) == ("sum:x.count{code:5*}.as_count() / sum:x.count{*}.as_count() * 100", 3600.0)
+    counted = count_window(r)
+    assert counted is not None
+    assert (render(counted[0]), counted[1]) == (
+        "sum:x.count{code:5*}.as_count() / sum:x.count{*}.as_count() * 100",
+        3600.0,
+    )
 
 
 @pytest.mark.parametrize(

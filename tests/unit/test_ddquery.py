@@ -23,6 +23,8 @@ from migrate.translate.ddquery import (
     QuerySyntaxError,
     Ref,
     Rollup,
+    has_modifier,
+    metric_names,
     parse_expression,
     parse_formula,
     parse_monitor,
@@ -152,3 +154,33 @@ def test_unreadable_text_names_the_query_and_column(text: str, where: str) -> No
     with pytest.raises(QuerySyntaxError, match="column") as info:
         reader(text)
     assert text in str(info.value) and where in str(info.value)
+
+
+def test_formula_of_an_inline_expression_names_its_queries() -> None:
+    x, y = MetricQuery("x"), MetricQuery("y", space="sum")
+    formula = Formula.of(parse_expression("avg:x{*} / (sum:y{*} + avg:x{*}) * 100"))
+    assert formula.queries == {"a": x, "b": y}
+    assert render(formula) == "a / (b + a) * 100"
+    assert render(formula.inline()) == "avg:x{*} / (sum:y{*} + avg:x{*}) * 100"
+
+
+def test_has_modifier_looks_into_every_inline_query() -> None:
+    node = parse_expression("abs(sum:x.count{*}.as_rate()) + sum:y.count{*}.as_count()")
+    assert has_modifier(node, AsCount) and has_modifier(node, AsRate) and not has_modifier(node, Rollup)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("avg(last_5m):sum:a.b{x:y} / avg:c{*} > 1", ["a.b", "c"]),
+        ("p99:trace.http.request{service:web} by {resource_name}", ["trace.http.request"]),
+        ("top(sum:a{*} by {pod}.as_rate(), 5, 'mean', 'desc')", ["a"]),
+        ("max:system.load.1{*}", ["system.load.1"]),
+        ('"openmetrics.health".over("*").by("endpoint").last(1).count_by_status()', []),
+        ('logs("service:web").index("*").rollup("count").last("5m") > 1', []),
+        ("service:web status:error", []),  # a log search string in a widget: no metric, not an error
+        ("a / b", []),
+    ],
+)
+def test_metric_names_of_query_text_from_elsewhere(text: str, names: list[str]) -> None:
+    assert metric_names(text) == names

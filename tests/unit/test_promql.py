@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from migrate.model import Outcome
+from migrate.translate.ddquery import AsCount, BinOp, MetricQuery, Number, Ref, Rollup, render, walk
 from migrate.translate.languages import LANGUAGES
 from migrate.translate.promql.translate import selector_names, translate_promql
 from migrate.translate.promql.vars import substitute
@@ -51,12 +52,13 @@ def test_every_corpus_rule_translates(distributions: bool) -> None:
         where = f"{path}: {expr}"
         assert all(CODE.match(f.code) and f.message for f in result.findings), where
         if result.fidelity is Outcome.MANUAL:
-            assert result.formula == "", where
+            assert result.formula is None, where
             continue
         assert result.expression, where
         assert result.metrics and result.source_metrics, where
-        assert "\x00" not in result.expression, where
-        assert all(name in result.formula for name in result.queries), where
+        assert result.formula is not None, where
+        used = {r.name for r in walk(result.formula.expr) if isinstance(r, Ref)}
+        assert used == set(result.queries), where  # every query is in the formula, and only those
     # Not a pinned number (the table pins behaviour): the corpus must exercise every outcome.
     assert outcomes[Outcome.EXACT] and outcomes[Outcome.APPROXIMATE] and outcomes[Outcome.MANUAL]
 
@@ -65,7 +67,9 @@ def test_recording_rules_are_inlined_not_renamed() -> None:
     rules = {"job:errors:rate5m": "sum by (job, code) (rate(errors_total[5m]))"}
     ctx = QueryContext(mappings=base_mappings(), recording_rules=rules)
     result = translate_promql('sum by (code) (job:errors:rate5m{code="500"}) > 1', ctx)
-    assert result.queries == {"a": "sum:app.errors.count{code:500} by {code}.as_rate()"}
+    assert {name: render(q) for name, q in result.queries.items()} == {
+        "a": "sum:app.errors.count{code:500} by {code}.as_rate()"
+    }
     assert result.source_metrics == ["errors_total"]
     assert result.metrics == ["app.errors.count"]
 
@@ -125,3 +129,10 @@ def test_bad_input_is_a_manual_finding_not_an_exception(garbage: str) -> None:
     assert result.fidelity in (Outcome.MANUAL, Outcome.APPROXIMATE, Outcome.EXACT)
     if result.fidelity is Outcome.MANUAL:
         assert result.findings and result.expression == ""
+
+
+def test_the_result_is_a_query_tree() -> None:
+    result = translate_promql("sum(increase(x_total[1h])) / 2", QueryContext(mappings=base_mappings()))
+    assert result.formula is not None
+    assert result.formula.expr == BinOp(Ref("a"), "/", Number(2))
+    assert result.queries == {"a": MetricQuery("app.x.count", space="sum", modifiers=(AsCount(), Rollup("sum", 3600)))}

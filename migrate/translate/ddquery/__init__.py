@@ -6,6 +6,7 @@ Translators build trees; consumers read trees; text exists only at the edges (pa
 
 from migrate.translate.ddquery.parse import (
     QuerySyntaxError,
+    metric_names,
     parse_expression,
     parse_formula,
     parse_monitor,
@@ -13,6 +14,8 @@ from migrate.translate.ddquery.parse import (
 )
 from migrate.translate.ddquery.render import render
 from migrate.translate.ddquery.tree import (
+    BINARY_OPS,
+    COMPARATORS,
     AsCount,
     AsRate,
     BinOp,
@@ -32,10 +35,16 @@ from migrate.translate.ddquery.tree import (
     Rollup,
     RumQuery,
     ServiceCheckQuery,
+    has_modifier,
+    queries_in,
+    substitute,
+    walk,
 )
 from migrate.translate.ddquery.values import number, tag_value, threshold_text
 
 __all__ = [
+    "BINARY_OPS",
+    "COMPARATORS",
     "AsCount",
     "AsRate",
     "BinOp",
@@ -56,12 +65,17 @@ __all__ = [
     "Rollup",
     "RumQuery",
     "ServiceCheckQuery",
+    "has_modifier",
+    "metric_names",
     "number",
     "parse_expression",
     "parse_formula",
     "parse_monitor",
     "parse_query",
+    "queries_in",
     "render",
+    "substitute",
     "tag_value",
     "threshold_text",
+    "walk",
 ]

@@ -35,6 +35,7 @@ from migrate.translate.ddquery.tree import (
     Rollup,
     RumQuery,
     ServiceCheckQuery,
+    queries_in,
 )
 
 
@@ -95,6 +96,24 @@ def parse_formula(formula: str, queries: Mapping[str, str]) -> Formula:
         return Formula({name: parse_query(q) for name, q in queries.items()}, parse_expression(formula))
     except QueryError as exc:
         raise QuerySyntaxError(f"formula `{formula}`: {exc}") from None
+
+
+def metric_names(text: str) -> list[str]:
+    """The metrics a monitor query, formula or query reads, in order; [] when the text is not one this reader
+    knows (a log search string, a query form Datadog added later): callers read state they did not write."""
+    expression: Node | None = None
+    for reader in (parse_monitor, parse_expression):
+        try:
+            node = reader(text)
+        except QuerySyntaxError:
+            continue
+        if isinstance(node, ServiceCheckQuery):
+            return []
+        expression = node.expression if isinstance(node, MonitorQuery) else node
+        break
+    if expression is None:
+        return []
+    return list(dict.fromkeys(q.metric for q in queries_in(expression) if isinstance(q, MetricQuery)))
 
 
 class _Reader:

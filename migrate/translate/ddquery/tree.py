@@ -13,7 +13,7 @@ has no key (the dashboard's variable declares its tag); a query's space aggregat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -31,6 +31,7 @@ FILL_KINDS = ("null", "zero", "linear", "last")
 # Log and RUM computes (docs monitors/types/log, real_user_monitoring): count, unique count of a facet, measures.
 EVENT_ROLLUPS = ("count", "cardinality", "avg", "sum", "min", "max", "median", "pc75", "pc90", "pc95", "pc98", "pc99")
 _SPACE = re.compile(r"(?:avg|sum|min|max|count|p\d{1,2}(?:\.\d+)?)")  # p50 .. p99.9: percentiles of distributions
+_PLAIN_SPACES = frozenset(("avg", "sum", "min", "max", "count"))
 _WINDOW = re.compile(r"(?:last|next)_\d+[mhdw]")
 
 
@@ -102,7 +103,7 @@ class MetricQuery:
     modifiers: tuple[Modifier, ...] = ()
 
     def __post_init__(self) -> None:
-        if not _SPACE.fullmatch(self.space):
+        if self.space not in _PLAIN_SPACES and not _SPACE.fullmatch(self.space):
             raise QueryError(f"`{self.space}` is not a Datadog space aggregation (avg sum min max count pNN)")
         if not self.metric:
             raise QueryError("a metric query needs a metric name")
@@ -226,9 +227,22 @@ class Formula:
     expr: Node
 
     def __post_init__(self) -> None:
-        unknown = [r.name for r in refs(self.expr) if r.name not in self.queries]
+        unknown = [name for name in _ref_names(self.expr) if name not in self.queries]
         if unknown:
             raise QueryError(f"the formula refers to unknown queries: {', '.join(unknown)}")
+
+    @classmethod
+    def of(cls, expression: Node) -> Formula:
+        """The formula of an inline expression: its queries named `a`, `b`, ... in order (equal queries once)."""
+        names: dict[Query, Ref] = {}
+        for q in queries_in(expression):
+            if q not in names:
+                names[q] = Ref(chr(ord("a") + len(names)) if len(names) < 26 else f"q{len(names)}")
+
+        def named(leaf: Node) -> Node:
+            return names[leaf] if isinstance(leaf, MetricQuery | LogQuery | RumQuery) else leaf
+
+        return cls({ref.name: q for q, ref in names.items()}, map_leaves(expression, named))
 
     def inline(self) -> Node:
         """Every `Ref` replaced by its query: one expression, as a metric monitor's query needs it."""
@@ -288,6 +302,22 @@ def walk(node: Node) -> Iterator[Node]:
         stack.extend(reversed(list(children(current))))
 
 
+def _ref_names(node: Node) -> list[str]:
+    """The names `Ref`s in the expression use (unordered; built for every formula, so kept cheap)."""
+    names: list[str] = []
+    stack: list[Node | str] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Ref):
+            names.append(current.name)
+        elif isinstance(current, BinOp):
+            stack += (current.lhs, current.rhs)
+        elif isinstance(current, Call):
+            stack += current.args
+            stack += [v for _, v in current.kwargs]
+    return names
+
+
 def refs(node: Node) -> list[Ref]:
     return [n for n in walk(node) if isinstance(n, Ref)]
 
@@ -297,17 +327,24 @@ def queries_in(node: Node) -> list[Query]:
     return [n for n in walk(node) if isinstance(n, MetricQuery | LogQuery | RumQuery)]
 
 
-def substitute(node: Node, nodes: Mapping[str, Node]) -> Node:
-    """The expression with each `Ref` whose name is in `nodes` replaced by that node."""
-    if isinstance(node, Ref):
-        return nodes.get(node.name, node)
+def has_modifier(node: Node, kind: type[Modifier]) -> bool:
+    """Whether a metric query written inline in the expression carries a modifier of that kind (`AsCount`)."""
+    return any(isinstance(m, kind) for q in queries_in(node) if isinstance(q, MetricQuery) for m in q.modifiers)
+
+
+def map_leaves(node: Node, fn: Callable[[Node], Node]) -> Node:
+    """The expression with every leaf (query, number, `Ref`) replaced by `fn(leaf)`."""
     if isinstance(node, BinOp):
-        return BinOp(substitute(node.lhs, nodes), node.op, substitute(node.rhs, nodes))
+        return BinOp(map_leaves(node.lhs, fn), node.op, map_leaves(node.rhs, fn))
     if isinstance(node, Call):
         return Call(
             node.name,
-            *(a if isinstance(a, str) else substitute(a, nodes) for a in node.args),
-            **{k: v if isinstance(v, str) else substitute(v, nodes) for k, v in node.kwargs},
+            *(a if isinstance(a, str) else map_leaves(a, fn) for a in node.args),
+            **{k: v if isinstance(v, str) else map_leaves(v, fn) for k, v in node.kwargs},
         )
-    return node
+    return fn(node)
 
+
+def substitute(node: Node, nodes: Mapping[str, Node]) -> Node:
+    """The expression with each `Ref` whose name is in `nodes` replaced by that node."""
+    return map_leaves(node, lambda leaf: nodes.get(leaf.name, leaf) if isinstance(leaf, Ref) else leaf)

@@ -8,17 +8,15 @@ the translator's own findings prefixed with the target's refId.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from migrate.model import Finding, Outcome
-from migrate.translate.ddquery import number
+from migrate.translate.ddquery import Formula, Ref, number, render, substitute
 from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext, QueryResult
 
 QUERY_CODE = "grafana.query"
-_NAME = re.compile(r"\b[a-z][a-z0-9_]*\b(?!\()")
 
 
 @dataclass
@@ -44,8 +42,9 @@ def _alias(legend: str) -> str | None:
     return legend[:100]
 
 
-def _rename(formula: str, names: dict[str, str]) -> str:
-    return _NAME.sub(lambda m: names.get(m.group(0), m.group(0)), formula)
+def _renamed(formula: Formula, names: dict[str, str]) -> str:
+    """The formula's text over the panel-unique query names."""
+    return render(substitute(formula.expr, {old: Ref(new) for old, new in names.items()}))
 
 
 def _comparison_finding(ref: str, result: QueryResult) -> Finding:
@@ -91,7 +90,7 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
             continue
         out.originals.append(f"{ref}: {expr}")
         result = translate_promql(expr, ctx)
-        if result.no_data_alert and result.formula:
+        if result.no_data_alert and result.formula is not None:
             # absent() maps to a monitor's no-data alerting; a widget can only graph the series itself.
             result.findings.append(
                 Finding(
@@ -102,11 +101,11 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
                 )
             )
         fidelity = result.fidelity
-        if not result.formula:
+        if result.formula is None:
             fidelity = Outcome.MANUAL
         out.findings.append(Finding(QUERY_CODE, f"{ref}: {fidelity.value}: {result.expression or expr}", fidelity))
         out.findings += [Finding(f.code, f"{ref}: {f.message}", f.outcome) for f in result.findings]
-        if not result.formula:
+        if result.formula is None:
             if not any(f.outcome is Outcome.MANUAL for f in result.findings):
                 out.findings.append(
                     Finding("grafana.query_untranslated", f"{ref}: no Datadog query produced", Outcome.MANUAL)
@@ -118,12 +117,12 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
         for name, query in result.queries.items():
             counter += 1
             names[name] = f"q{counter}"
-            out.queries.append({"data_source": "metrics", "name": names[name], "query": query})
+            out.queries.append({"data_source": "metrics", "name": names[name], "query": render(query)})
         out.source_metrics.update(result.source_metrics)
         out.group_by = out.group_by or list(result.group_by)
         if target.get("hidden"):
             continue
-        formula: dict[str, Any] = {"formula": _rename(result.formula, names)}
+        formula: dict[str, Any] = {"formula": _renamed(result.formula, names)}
         alias = _alias(str(target.get("legend") or ""))
         if alias:
             formula["alias"] = alias

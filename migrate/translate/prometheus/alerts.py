@@ -18,6 +18,7 @@ from migrate.errors import InputError
 from migrate.inventory.store import InventoryObject
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
+from migrate.translate.ddquery import AsCount, Call, Node, has_modifier
 from migrate.translate.prometheus import messages as msgs
 from migrate.translate.prometheus.monitor_query import (
     FORECAST_AGGREGATION,
@@ -27,7 +28,6 @@ from migrate.translate.prometheus.monitor_query import (
     forecast_window,
     monitor_query,
     range_findings,
-    threshold_text,
     time_aggregation,
     window_for,
 )
@@ -91,7 +91,7 @@ class RuleDraft:
     priority: int | None
     manual: str | None = None  # why no working monitor can be built
     service_check: ServiceCheck | None = None  # `up` rules: a service check monitor instead of a metric one
-    count_expression: str = ""  # increase() rules: `sum(last_R)` over plain `.as_count()` queries
+    count_expression: Node | None = None  # increase() rules: `sum(last_R)` over plain `.as_count()` queries
     forecast_window: str = ""  # predict_linear() rules: `next_<H>` of a forecast monitor
 
     @property
@@ -139,7 +139,7 @@ def draft(
         return d
     if result.fidelity is Outcome.MANUAL:
         d.manual = next(f.message for f in result.findings if f.outcome is Outcome.MANUAL)
-    elif not result.expression:
+    elif result.formula is None:
         d.manual = "the query translator produced no Datadog expression"
     elif result.no_data_alert:
         if not mappings.section("alerts").get("notify_no_data_for_absent", True):
@@ -156,7 +156,7 @@ def draft(
             d.manual = bad.message
         elif result.forecast_seconds is not None:
             _forecast_monitor(d)
-        elif ".as_count()" in result.expression:
+        elif has_modifier(result.formula.inline(), AsCount):
             _count_monitor(d, mappings)
     if d.manual and not any(f.outcome is Outcome.MANUAL for f in d.findings):
         d.findings.append(Finding("alert.no_monitor_query", d.manual, Outcome.MANUAL))
@@ -289,10 +289,11 @@ def build_monitor(
     handles = [route({**d.rule.labels, "alertname": d.rule.name}, routes) for d in drafts]
     options: dict[str, Any] = {"require_full_window": False}
     tags, tag_findings = rule_tags(crit.rule, mappings)
-    assert crit.result.expression
+    expression = crit.result.inline
+    assert expression is not None
     if crit.result.no_data_alert:
         # absent(x): the value condition can never hold (|x| < 0), so only missing data alerts.
-        query = monitor_query("avg", crit.window, f"abs({crit.result.expression})", "<", 0)
+        query = monitor_query("avg", crit.window.text, Call("abs", expression), "<", 0)
         timeframe = 2 * crit.window.minutes
         options.update(thresholds={"critical": 0.0}, notify_no_data=True, no_data_timeframe=timeframe)
         per_rule[crit.rule.ref.key].append(
@@ -309,13 +310,13 @@ def build_monitor(
         sustained = crit.rule.for_seconds > 0
         if crit.forecast_window:
             aggr, aggr_findings = FORECAST_AGGREGATION[op], list[Finding]()
-            query = f"{aggr}({crit.forecast_window}):{crit.result.expression} {op} {threshold_text(crit.threshold)}"
-        elif crit.count_expression:
+            query = monitor_query(aggr, crit.forecast_window, expression, op, crit.threshold)
+        elif crit.count_expression is not None:
             aggr, aggr_findings = "sum", list[Finding]()
-            query = monitor_query(aggr, crit.window, crit.count_expression, op, crit.threshold)
+            query = monitor_query(aggr, crit.window.text, crit.count_expression, op, crit.threshold)
         else:
             aggr, aggr_findings = time_aggregation(op, sustained)
-            query = monitor_query(aggr, crit.window, crit.result.expression, op, crit.threshold)
+            query = monitor_query(aggr, crit.window.text, expression, op, crit.threshold)
             options["require_full_window"] = sustained  # like `for`: no alert before a full window of data
         options["thresholds"] = {"critical": float(crit.threshold)}
         for d in drafts:

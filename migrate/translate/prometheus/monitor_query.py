@@ -52,11 +52,10 @@ every series on every run, so bridged metrics are dense):
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 
 from migrate.model import Finding, Outcome
+from migrate.translate.ddquery import AsCount, Call, Formula, MetricQuery, MonitorQuery, Node, Rollup, render, walk
 from migrate.translate.query import QueryResult
 
 MAX_MINUTES = 10080  # one week: the longest metric monitor window
@@ -139,13 +138,6 @@ def time_aggregation(op: str, sustained: bool) -> tuple[str, list[Finding]]:
     return aggr, []
 
 
-def threshold_text(value: float) -> str:
-    """Plain decimal (never exponent notation) so the monitor parser and humans read it the same."""
-    if float(value).is_integer():
-        return str(int(value))
-    return format(Decimal(repr(float(value))), "f")
-
-
 def finite_threshold(value: float) -> Finding | None:
     if math.isfinite(value):
         return None
@@ -180,24 +172,25 @@ def forecast_window(seconds: float) -> tuple[str, list[Finding]]:
     return f"next_{clamped}h", findings
 
 
-_COUNT_SUFFIX = re.compile(r"\.as_count\(\)\.rollup\(sum, (?P<range>[\d.]+)\)$")
-_CALL = re.compile(r"[A-Za-z_]\w*\s*\(")
-
-
-def count_window(result: QueryResult) -> tuple[str, float] | None:
+def count_window(result: QueryResult) -> tuple[Node, float] | None:
     """(expression with plain `.as_count()` queries, R) when every query is an increase over the same R
-    combined by arithmetic only (see the module docstring); None otherwise."""
-    ranges: set[float] = set()
-    queries: dict[str, str] = {}
-    for name, query in result.queries.items():
-        match = _COUNT_SUFFIX.search(query)
-        if match is None or query.count(".as_count()") != 1:
-            return None
-        ranges.add(float(match["range"]))
-        queries[name] = query[: match.start()] + ".as_count()"
-    if len(ranges) != 1 or _CALL.search(result.formula):
+    (`.as_count().rollup(sum, R)`) combined by arithmetic only (see the module docstring); None otherwise."""
+    if result.formula is None or any(isinstance(n, Call) for n in walk(result.formula.expr)):
         return None
-    return replace(result, queries=queries).expression, ranges.pop()
+    ranges: set[float] = set()
+    queries: dict[str, MetricQuery] = {}
+    for name, q in result.queries.items():
+        if not isinstance(q, MetricQuery) or q.modifiers.count(AsCount()) != 1:
+            return None
+        match q.modifiers[-2:]:
+            case (AsCount(), Rollup("sum", seconds)) if seconds is not None:
+                ranges.add(seconds)
+                queries[name] = replace(q, modifiers=q.modifiers[:-1])
+            case _:
+                return None
+    if len(ranges) != 1:
+        return None
+    return Formula(dict(queries), result.formula.expr).inline(), ranges.pop()
 
 
 def range_findings(result: QueryResult, window: Window) -> list[Finding]:
@@ -213,5 +206,6 @@ def range_findings(result: QueryResult, window: Window) -> list[Finding]:
     ]
 
 
-def monitor_query(aggr: str, window: Window, expression: str, op: str, threshold: float) -> str:
-    return f"{aggr}({window.text}):{expression} {op} {threshold_text(threshold)}"
+def monitor_query(aggr: str, window: str, expression: Node, op: str, threshold: float) -> str:
+    """A metric monitor's query text (`window`: `last_5m`, a forecast's `next_1d`)."""
+    return render(MonitorQuery(aggr, window, expression, op, threshold))

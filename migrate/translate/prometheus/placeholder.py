@@ -18,6 +18,7 @@ from typing import Any
 from migrate.datadog import ownership
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource
+from migrate.translate.ddquery import AsCount, MetricQuery, has_modifier
 from migrate.translate.prometheus import messages as msgs
 from migrate.translate.prometheus.alerts import MANUAL_PREFIX, NEW_GROUP_DELAY, RuleDraft, make_tag, rule_tags
 from migrate.translate.prometheus.monitor_query import monitor_query, time_aggregation
@@ -32,13 +33,14 @@ def placeholder_query(d: RuleDraft, mode: str) -> tuple[str, float, str] | None:
     res, window = d.result, d.window
     if mode == "partial":
         cmp = res.comparison
-        if not res.expression or cmp is None or not math.isfinite(cmp.threshold):
+        expression = res.inline
+        if expression is None or cmp is None or not math.isfinite(cmp.threshold):
             return None
         aggr, _ = time_aggregation(cmp.op, d.rule.for_seconds > 0)
-        if ".as_count()" in res.expression or res.forecast_seconds is not None:  # need their own window forms
+        if has_modifier(expression, AsCount) or res.forecast_seconds is not None:  # need their own window forms
             return None
         return (
-            monitor_query(aggr, window, res.expression, cmp.op, cmp.threshold),
+            monitor_query(aggr, window.text, expression, cmp.op, cmp.threshold),
             cmp.threshold,
             "the best partial translation of the PromQL (check it before unmuting)",
         )
@@ -46,12 +48,12 @@ def placeholder_query(d: RuleDraft, mode: str) -> tuple[str, float, str] | None:
         if not res.metrics:
             return None
         return (
-            monitor_query("avg", window, f"avg:{res.metrics[0]}{{*}}", ">", 0),
+            monitor_query("avg", window.text, MetricQuery(res.metrics[0]), ">", 0),
             0.0,
             f"a stand-in on `{res.metrics[0]}`, a metric the rule uses; it is NOT the rule's condition",
         )
     return (
-        monitor_query("avg", window, "avg:datadog.agent.running{*}", "<", 0),
+        monitor_query("avg", window.text, MetricQuery("datadog.agent.running"), "<", 0),
         0.0,
         "a stand-in that never alerts (`datadog.agent.running < 0`); it is NOT the rule's condition",
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 import promql_parser as pp
 
-from migrate.translate.ddquery import number
+from migrate.translate.ddquery import Call, number
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.selectors import Selectors
 from migrate.translate.promql.walk import Manual, Query, Val
@@ -40,7 +40,7 @@ class Aggregations(Selectors):
                     f"count() of series became the number of distinct "
                     f"{{{', '.join(q.group_by or [])}}} groups of {q.metric}",
                 )
-            return Val(formula=f"count_not_null({value.formula})", queries=value.queries, group_by=[])
+            return Val(formula=Call("count_not_null", value.formula), queries=value.queries, group_by=[])
         if op not in ("sum", "avg", "min", "max"):
             raise Manual("promql.unsupported_aggregation", f"{op}() has no Datadog space aggregation")
         self.check_pushed(node)
@@ -51,7 +51,6 @@ class Aggregations(Selectors):
                 formula=value.formula,
                 query=value.query,
                 queries=value.queries,
-                prec=value.prec,
                 group_by=single.group_by,
                 linear=value.linear,
             )
@@ -61,7 +60,7 @@ class Aggregations(Selectors):
         )
         for q in value.queries:
             self.aggregate_query(q, op, labels)
-        return Val(formula=value.formula, queries=value.queries, prec=value.prec, group_by=labels)
+        return Val(formula=value.formula, queries=value.queries, group_by=labels)
 
     def aggregate_query(self, q: Query, op: str, labels: list[str]) -> None:
         if not q.space:
@@ -125,7 +124,7 @@ class Aggregations(Selectors):
             )
         direction = "desc" if op == "topk" else "asc"
         return Val(
-            formula=f"top({value.formula}, {limit}, 'mean', '{direction}')",
+            formula=Call("top", value.formula, limit, "mean", direction),
             queries=value.queries,
             group_by=value.group_by,
         )

@@ -12,13 +12,12 @@ from typing import Any
 
 import promql_parser as pp
 
-from migrate.translate.ddquery import number
+from migrate.translate.ddquery import BINARY_OPS, BinOp, Call, number
 from migrate.translate.promql.selectors import Selectors
-from migrate.translate.promql.walk import Manual, Val, strip, wrap
+from migrate.translate.promql.walk import Manual, Val, constant, strip
 
 COMPARISONS = {">", "<", ">=", "<=", "==", "!="}
 FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}  # `N op X` is `X FLIP[op] N`
-_PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
 
 
 class Binary(Selectors):
@@ -35,21 +34,18 @@ class Binary(Selectors):
             self.vector_matching(node, lhs, rhs)
         if op == "^":
             return Val(
-                formula=f"pow({lhs.formula}, {rhs.formula})",
+                formula=Call("pow", lhs.formula, rhs.formula),
                 queries=lhs.queries + rhs.queries,
                 group_by=lhs.group_by if lhs.group_by is not None else rhs.group_by,
             )
-        if op not in _PREC:
+        if op not in BINARY_OPS:
             raise Manual("promql.unsupported_operator", f"the {op} operator has no Datadog formula equivalent")
         return self.combine(lhs, op, rhs)
 
     def combine(self, lhs: Val, op: str, rhs: Val) -> Val:
-        prec = _PREC[op]
-        formula = f"{wrap(lhs, prec)} {op} {wrap(rhs, prec + 1)}"
         return Val(
-            formula=formula,
+            formula=BinOp(lhs.formula, op, rhs.formula),
             queries=lhs.queries + rhs.queries,
-            prec=prec,
             group_by=lhs.group_by if lhs.group_by is not None else rhs.group_by,
         )
 
@@ -67,7 +63,7 @@ class Binary(Selectors):
         # monitor query and thresholds.critical must show the same number.
         if math.isfinite(v):
             v = float(f"{v:.15g}")
-        return Val(formula=number(v), scalar=v)
+        return constant(v)
 
     def vector_matching(self, node: Any, lhs: Val, rhs: Val) -> None:
         modifier = node.modifier
@@ -113,7 +109,7 @@ class Binary(Selectors):
                 "promql.comparison_filter",
                 f"the {op} {number(n)} filter became {fn}(), which keeps values equal to {number(n)}",
             )
-        return Val(formula=f"{fn}({vec.formula}, {number(n)})", queries=vec.queries, group_by=vec.group_by)
+        return Val(formula=Call(fn, vec.formula, n), queries=vec.queries, group_by=vec.group_by)
 
     def set_operator(self, node: Any, op: str) -> Val:
         rhs = strip(node.rhs)
@@ -126,7 +122,7 @@ class Binary(Selectors):
                         "`or vector(0)` became default_zero(), which fills gaps per "
                         "group instead of adding one unlabelled 0 when everything is missing",
                     )
-                return Val(formula=f"default_zero({lhs.formula})", queries=lhs.queries, group_by=lhs.group_by)
+                return Val(formula=Call("default_zero", lhs.formula), queries=lhs.queries, group_by=lhs.group_by)
         raise Manual("promql.set_operator", f"`{op}` between vectors has no Datadog formula equivalent")
 
 

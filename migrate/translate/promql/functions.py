@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from migrate.translate.ddquery import number
+from migrate.translate.ddquery import AsCount, AsRate, BinOp, Call, Node, Number, Rollup, number
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.selectors import Selectors
 from migrate.translate.promql.vars import DEFAULTED_RANGES
-from migrate.translate.promql.walk import ATOM, Manual, Moving, Query, Val
+from migrate.translate.promql.walk import Manual, Moving, Query, Val
 from migrate.translate.query import RangeWindow
 
 
@@ -47,36 +47,31 @@ class Functions(Selectors):
             self.note("promql.last_over_time", "last_over_time(): the latest value is used, without the look-back")
             return Val(formula=args[0].formula, query=args[0].query, queries=args[0].queries)
         if fn in t.GAUGE_RANGE:
-            template, code, message = t.GAUGE_RANGE[fn]
+            build, code, message = t.GAUGE_RANGE[fn]
             self.note(code, message)
             r = self.range_seconds(args[0])
             if self.monitor and fn != "idelta":  # idelta reads the last two samples: its range is only a look-back
                 self.ranges.append(RangeWindow(fn, r, f"is computed between consecutive points: {t.SPIKES}"))
-            value = self.wrapped(template.format(args[0].formula, r=number(r)), args[0], prec=2)
+            value = self.wrapped(build(args[0].formula, r), args[0])
             value.linear = args[0].query
             return value
         if fn in t.WRAPPERS:
-            template, code = t.WRAPPERS[fn]
+            wrap, code = t.WRAPPERS[fn]
             if code:
                 self.note(code, f"{fn}() has no Datadog function and was left out")
-            scalars = [number(self.scalar(a, fn)) for a in args[1:]]
-            return self.wrapped(
-                template.format(args[0].formula, *scalars),
-                args[0],
-                prec=args[0].prec if template == "{0}" else (2 if " * " in template else ATOM),
-            )
+            return self.wrapped(wrap(args[0].formula, *(self.scalar(a, fn) for a in args[1:])), args[0])
         if fn == "scalar":
             self.note("promql.scalar", "scalar() became the (single) series itself")
             return args[0]
         raise Manual("promql.unsupported_function", f"{fn}() is not supported in Datadog")
 
-    def wrapped(self, formula: str, inner: Val, prec: int = ATOM) -> Val:
-        keep = inner.query if formula == inner.formula else None
-        return Val(formula=formula, query=keep, queries=inner.queries, prec=prec, group_by=inner.group_by)
+    def wrapped(self, formula: Node, inner: Val) -> Val:
+        keep = inner.query if formula is inner.formula else None
+        return Val(formula=formula, query=keep, queries=inner.queries, group_by=inner.group_by)
 
     def bare(self, value: Val, fn: str) -> Query:
         q = value.query  # set only while the formula around it commutes with query functions (timeshift)
-        if not isinstance(q, Query) or q.functions or q.space:
+        if not isinstance(q, Query) or q.modifiers or q.space:
             raise Manual("promql.unsupported_expression", f"{fn}() of a computed expression")
         return q
 
@@ -92,7 +87,7 @@ class Functions(Selectors):
         if fn == "irate":
             self.note("promql.irate_as_rate", "irate() (last two samples) became the per-second rate per interval")
         if q.kind in t.COUNT_LIKE:
-            q.functions.append(".as_rate()" if r is None else f".as_count().rollup(sum, {number(r)})")
+            q.modifiers += [AsRate()] if r is None else [AsCount(), Rollup("sum", r)]
             if r is not None:
                 self.ranges.append(RangeWindow(fn, r))  # the count window of prometheus/monitor_query.count_window
             elif fn == "rate":
@@ -107,8 +102,10 @@ class Functions(Selectors):
             self.ranges.append(
                 RangeWindow(fn, self.range_seconds(value), f"became the change between consecutive points: {t.SPIKES}")
             )
-        formula = f"per_second({value.formula})" + ("" if r is None else f" * {number(r)}")
-        return Val(formula=formula, queries=[q], prec=ATOM if r is None else 2, linear=q)
+        formula: Node = Call("per_second", value.formula)
+        if r is not None:
+            formula = BinOp(formula, "*", Number(r))
+        return Val(formula=formula, queries=[q], linear=q)
 
     def rate_window(self, q: Query, value: Val) -> None:
         """rate()'s range: a monitor keeps it as a trailing average (moving_rollup, applied in `finish`); a
@@ -134,10 +131,8 @@ class Functions(Selectors):
             if self.monitor and isinstance(q, Query):
                 q.moving.append(Moving(fn, method, r, after_space=bool(q.space)))
             else:
-                q.functions.append(f".rollup({method}, {number(r)})")
-        return Val(
-            formula=value.formula, query=value.query, queries=value.queries, prec=value.prec, group_by=value.group_by
-        )
+                q.modifiers.append(Rollup(method, r))
+        return Val(formula=value.formula, query=value.query, queries=value.queries, group_by=value.group_by)
 
     def quantile(self, node: Any) -> Val:
         phi = self.visit(node.args[0])
@@ -161,7 +156,7 @@ class Functions(Selectors):
             self.note("promql.custom_percentile", f"{name} needs advanced percentile queries on the distribution")
         q.percentile = name
         q.space = name
-        q.functions = []
+        q.modifiers = []
         for moving in q.moving:  # a moving average of percentiles is not a percentile over the range
             self.ranges.append(
                 RangeWindow(

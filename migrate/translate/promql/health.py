@@ -36,7 +36,7 @@ from typing import Any
 import promql_parser as pp
 
 from migrate.model import Finding
-from migrate.translate.ddquery import number, tag_value
+from migrate.translate.ddquery import ServiceCheckQuery, number, render, tag_value
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.vars import substitute
 from migrate.translate.promql.walk import strip
@@ -69,13 +69,8 @@ class ServiceCheck:
 
     @property
     def query(self) -> str:
-        def quoted(tags: list[str]) -> str:
-            return ",".join(f'"{t}"' for t in tags)
-
-        text = f'"{self.check}".over({quoted(self.over) or chr(34) + "*" + chr(34)})'
-        if self.exclude:
-            text += f".exclude({quoted(self.exclude)})"
-        return text + f".by({quoted(self.group_by)}).last({self.failures}).count_by_status()"
+        node = ServiceCheckQuery(self.check, tuple(self.over), tuple(self.exclude), tuple(self.group_by), self.failures)
+        return render(node)
 
     @property
     def thresholds(self) -> dict[str, float]:

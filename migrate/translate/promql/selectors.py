@@ -13,13 +13,13 @@ from typing import Any
 
 import promql_parser as pp
 
-from migrate.translate.ddquery import Filter, number, tag_value
+from migrate.translate.ddquery import Call, Filter, tag_value
 from migrate.translate.ddquery.render import scope
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.health import ENDPOINT
 from migrate.translate.promql.vars import SENTINEL, SENTINEL_INSIDE, substitute
-from migrate.translate.promql.walk import Manual, Query, Val, WalkerBase, ref
+from migrate.translate.promql.walk import Manual, Query, Val, WalkerBase, query_name
 
 
 @lru_cache(maxsize=1024)
@@ -61,14 +61,14 @@ class Selectors(WalkerBase):
                 f"{name} looks like a recording rule but none was given; "
                 "it exists in Datadog only if something sends it under that name",
             )
-        q = Query(metric="", source=name, kind=kind, kind_known=known)
+        q = Query(name=query_name(len(self.queries)), metric="", source=name, kind=kind, kind_known=known)
         for m in [*matchers, *self.pushed]:
             term = self.filter_for(m, q)
             if term is not None:
                 q.filters.append(term)
         self.queries.append(q)
         self.rename(q)
-        return Val(formula=ref(q), query=q, queries=[q])
+        return Val(formula=q.ref, query=q, queries=[q])
 
     def rename(self, q: Query) -> None:
         q.metric = t.datadog_metric(q.source, q.kind, self.namespace, distribution=bool(q.percentile))
@@ -118,7 +118,7 @@ class Selectors(WalkerBase):
         if seconds <= 0:
             raise Manual("promql.offset", "a negative offset looks into the future")
         fn = t.SHIFT_FUNCTIONS.get(seconds)
-        formula = f"{fn}({value.formula})" if fn else f"timeshift({value.formula}, -{number(seconds)})"
+        formula = Call(fn, value.formula) if fn else Call("timeshift", value.formula, -seconds)
         return Val(formula=formula, query=value.query, queries=value.queries, group_by=value.group_by)
 
     # --- labels and matchers ----------------------------------------------------------------

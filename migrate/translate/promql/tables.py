@@ -1,4 +1,5 @@
-"""PromQL → Datadog as data: metric identity, function tables and regex-matcher reductions.
+"""PromQL → Datadog as data: metric identity, function tables (rows that build query tree nodes from the
+declared Datadog vocabulary, ddquery/functions) and regex-matcher reductions.
 
 Metric names follow the Agent's OpenMetrics v2 check (../shared/reference/translation-facts.md §2):
 counters lose `_total` and gain `.count`; histograms become `.bucket` (`le` → `upper_bound`), `.sum`,
@@ -7,7 +8,11 @@ counters lose `_total` and gain `.count`; histograms become `.bucket` (`le` → 
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
+
+from migrate.translate.ddquery import BinOp, Call, Node, Number
 
 # Kinds of a Prometheus series as the Agent ingests it.
 COUNTER, GAUGE, BUCKET, HSUM, HCOUNT, SUMMARY = "counter", "gauge", "bucket", "hsum", "hcount", "summary"
@@ -65,25 +70,29 @@ def datadog_metric(name: str, kind: str, namespace: str, *, distribution: bool =
     return f"{namespace}.{dd}" if namespace else dd
 
 
-# Instant-vector functions with a direct Datadog formula function: name -> (template, code or "" if exact).
-# `{0}` is the vector argument's formula, `{1}`.. the scalar arguments.
-WRAPPERS: dict[str, tuple[str, str]] = {
-    "abs": ("abs({0})", ""),
-    "clamp_min": ("clamp_min({0}, {1})", ""),
-    "clamp_max": ("clamp_max({0}, {1})", ""),
-    "clamp": ("clamp_max(clamp_min({0}, {1}), {2})", ""),
-    "log2": ("log2({0})", ""),
-    "log10": ("log10({0})", ""),
-    "ln": ("log2({0}) * 0.6931471805599453", ""),
-    "sqrt": ("pow({0}, 0.5)", ""),
-    "exp": ("pow(2.718281828459045, {0})", ""),
+def _keep(v: Node) -> Node:
+    return v
+
+
+# Instant-vector functions with a direct Datadog formula function: name -> (builder, code or "" if exact).
+# The builder takes the vector argument's expression, then the scalar arguments.
+WRAPPERS: dict[str, tuple[Callable[..., Node], str]] = {
+    "abs": (lambda v: Call("abs", v), ""),
+    "clamp_min": (lambda v, lo: Call("clamp_min", v, lo), ""),
+    "clamp_max": (lambda v, hi: Call("clamp_max", v, hi), ""),
+    "clamp": (lambda v, lo, hi: Call("clamp_max", Call("clamp_min", v, lo), hi), ""),
+    "log2": (lambda v: Call("log2", v), ""),
+    "log10": (lambda v: Call("log10", v), ""),
+    "ln": (lambda v: BinOp(Call("log2", v), "*", Number(math.log(2))), ""),
+    "sqrt": (lambda v: Call("pow", v, 0.5), ""),
+    "exp": (lambda v: Call("pow", math.e, v), ""),
     # Datadog has no rounding functions: the value is kept unrounded (off by less than 1).
-    "ceil": ("{0}", "promql.rounding_dropped"),
-    "floor": ("{0}", "promql.rounding_dropped"),
-    "round": ("{0}", "promql.rounding_dropped"),
+    "ceil": (_keep, "promql.rounding_dropped"),
+    "floor": (_keep, "promql.rounding_dropped"),
+    "round": (_keep, "promql.rounding_dropped"),
     # Ordering only matters for tables; Datadog widgets sort themselves.
-    "sort": ("{0}", "promql.sort_dropped"),
-    "sort_desc": ("{0}", "promql.sort_dropped"),
+    "sort": (_keep, "promql.sort_dropped"),
+    "sort_desc": (_keep, "promql.sort_dropped"),
 }
 
 # `<fn>_over_time(x[r])` → `.rollup(<method>, r)`.
@@ -106,20 +115,20 @@ SPIKES = "short spikes and dips count that the range smooths out"
 # series equals aggregating per-series windows): avg/sum are linear, min of mins and max of maxes.
 MOVING_COMMUTES = {"avg": {"avg", "sum"}, "sum": {"avg", "sum"}, "min": {"min"}, "max": {"max"}, "count": set()}
 
-# Range functions over gauges: name -> (formula template, finding code, note).
-GAUGE_RANGE = {
+# Range functions over gauges: name -> (builder of (expression, range seconds), finding code, note).
+GAUGE_RANGE: dict[str, tuple[Callable[[Node, float], Node], str, str]] = {
     "deriv": (
-        "derivative({0})",
+        lambda v, r: Call("derivative", v),
         "promql.deriv_as_derivative",
         "deriv() (least-squares slope over the range) became derivative() (point-to-point change per second)",
     ),
     "delta": (
-        "per_second({0}) * {r}",
+        lambda v, r: BinOp(Call("per_second", v), "*", Number(r)),
         "promql.delta_as_rate",
         "delta() over the range became the per-second change times the range length",
     ),
     "idelta": (
-        "diff({0})",
+        lambda v, r: Call("diff", v),
         "promql.idelta_as_diff",
         "idelta() (last two samples) became diff() between consecutive Datadog points",
     ),

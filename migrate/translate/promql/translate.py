@@ -1,6 +1,7 @@
 """PromQL → Datadog metric queries, on promql-parser's AST.
 
-One walker turns each node into a `Val`: a formula over named `MetricQuery`s (or a number). Functions
+One walker turns each node into a `Val`: a query tree expression (ddquery/tree) over named queries (or a
+number). Functions
 and aggregations mutate the query they apply to while that is exact (`sum by (job) (rate(x[5m]))` is
 one query `sum:ns.x.count{*} by {job}.as_rate()`), else wrap the formula (`abs(a)`, `a / b * 100`).
 Every lossy step adds a Finding with a stable code; what Datadog cannot express is MANUAL, never
@@ -35,7 +36,9 @@ from typing import Any
 import promql_parser as pp
 
 from migrate.model import Finding, Outcome
-from migrate.translate.ddquery import number
+from migrate.translate.ddquery import AsCount, AsRate, BinOp, Call, Formula, Node, Number, number
+from migrate.translate.ddquery import Query as DDQuery
+from migrate.translate.ddquery import substitute as substitute_refs
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.aggregate import Aggregations
 from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool
@@ -43,7 +46,7 @@ from migrate.translate.promql.functions import Functions
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.selectors import parse_rule
 from migrate.translate.promql.vars import substitute
-from migrate.translate.promql.walk import Manual, Query, Val, ref, strip, wrap
+from migrate.translate.promql.walk import Manual, Query, Val, constant, strip
 from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 
 _parse_rule = parse_rule  # bench/translate.py clears this cache between runs
@@ -66,7 +69,7 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
         walker.translate_root(root, result)
     except Manual as exc:
         walker.findings.append(Finding(exc.code, str(exc), Outcome.MANUAL))
-        result.queries, result.formula, result.comparison = {}, "", None
+        result.formula, result.comparison = None, None
     except RecursionError:
         walker.findings.append(Finding("promql.too_deep", "expression nests too deeply", Outcome.MANUAL))
     result.findings = list(dict.fromkeys(walker.findings))
@@ -152,9 +155,8 @@ class _Walker(Functions, Aggregations, Binary):
         interval = next(
             (i for i in t.FORECAST_INTERVALS if history / i >= t.FORECAST_MIN_POINTS), t.FORECAST_INTERVALS[-1]
         )
-        formula = (
-            f"forecast({value.formula}, 'linear', 1, interval={interval}, history='{_duration(history)}', "
-            "model='simple')"
+        formula = Call(
+            "forecast", value.formula, "linear", 1, interval=interval, history=_duration(history), model="simple"
         )
         result.comparison = Comparison(t.FORECAST_COMPARISONS[op], threshold)
         result.forecast_seconds = horizon
@@ -171,9 +173,14 @@ class _Walker(Functions, Aggregations, Binary):
         return Val(formula=formula, queries=value.queries, group_by=value.group_by)
 
     def finish(self, value: Val, result: QueryResult) -> None:
-        names: dict[int, str] = {}
-        for i, q in enumerate(self.queries):
-            if q.kind in t.COUNT_LIKE and not q.percentile and not any(".as_" in f for f in q.functions):
+        queries: dict[str, DDQuery] = {}
+        moving: dict[str, Node] = {}  # query name -> its moving_rollup() calls, innermost first
+        for q in self.queries:
+            if (
+                q.kind in t.COUNT_LIKE
+                and not q.percentile
+                and not any(isinstance(m, AsRate | AsCount) for m in q.modifiers)
+            ):
                 self.note(
                     "promql.raw_counter",
                     f"{q.source} is used as a running total, but the Agent sends {q.metric} as increments per interval",
@@ -195,18 +202,15 @@ class _Walker(Functions, Aggregations, Binary):
                     f"{q.source}: with histogram_buckets_as_distributions "
                     "the Agent sends a distribution, not buckets; only histogram_quantile() maps to it",
                 )
-            name = chr(ord("a") + i) if i < 26 else f"q{i}"
-            names[id(q)] = name
-            result.queries[name] = q.render()
+            queries[q.name] = q.node()
             result.metrics.append(q.metric)
+            if q.moving:
+                node: Node = q.ref
+                for m in q.moving:
+                    node = Call("moving_rollup", node, m.seconds, m.method)
+                moving[q.name] = node
         result.metrics = list(dict.fromkeys(result.metrics))
-        formula = value.formula
-        for q in self.queries:  # placeholders were `{id}` so renaming is one pass
-            text = names[id(q)]
-            for moving in q.moving:
-                text = f"moving_rollup({text}, {number(moving.seconds)}, '{moving.method}')"
-            formula = formula.replace(ref(q), text)
-        result.formula = formula
+        result.formula = Formula(queries, substitute_refs(value.formula, moving) if moving else value.formula)
         gb = value.group_by if value.group_by is not None else (value.query or self.queries[0]).group_by
         result.group_by = list(gb or [])
 
@@ -233,7 +237,7 @@ class _Walker(Functions, Aggregations, Binary):
     # --- dispatch ---------------------------------------------------------------------------
     def visit(self, node: Any) -> Val:
         if isinstance(node, pp.NumberLiteral):
-            return Val(formula=number(node.val), scalar=float(node.val))
+            return constant(float(node.val))
         if isinstance(node, pp.ParenExpr):
             return self.visit(node.expr)
         if isinstance(node, pp.VectorSelector):
@@ -251,11 +255,10 @@ class _Walker(Functions, Aggregations, Binary):
         if isinstance(node, pp.UnaryExpr):
             inner = self.visit(node.expr)
             if inner.scalar is not None:
-                return Val(formula=number(-inner.scalar), scalar=-inner.scalar)
+                return constant(-inner.scalar)
             return Val(
-                formula=f"-1 * {wrap(inner, 2)}",
+                formula=_negated(inner.formula),
                 queries=inner.queries,
-                prec=2,
                 group_by=inner.group_by,
                 linear=inner.query or inner.linear,
             )
@@ -267,6 +270,13 @@ class _Walker(Functions, Aggregations, Binary):
             value.range_s = node.range.total_seconds() if node.range is not None else None
             return value
         raise Manual("promql.unsupported_expression", f"{type(node).__name__} has no Datadog equivalent")
+
+
+def _negated(node: Node) -> Node:
+    """`-x` as Datadog writes it, `-1 * x`; into a product (`-1 * a / b`), so the text needs no parentheses."""
+    if isinstance(node, BinOp) and node.op in ("*", "/"):
+        return BinOp(_negated(node.lhs), node.op, node.rhs)
+    return BinOp(Number(-1), "*", node)
 
 
 def _duration(seconds: float) -> str:

@@ -15,13 +15,10 @@ from typing import Any, NamedTuple
 import promql_parser as pp
 
 from migrate.model import Finding, Outcome
-from migrate.translate.ddquery import Filter, number
-from migrate.translate.ddquery.render import scope
+from migrate.translate.ddquery import Filter, MetricQuery, Modifier, Node, Number, Ref, number
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.vars import DEFAULTED_RANGES
 from migrate.translate.query import QueryContext, RangeWindow
-
-ATOM = 9  # precedence of a formula that never needs parentheses
 
 
 class Manual(Exception):
@@ -32,15 +29,16 @@ class Manual(Exception):
         self.code = code
 
 
-@dataclass
+@dataclass(slots=True)
 class Val:
-    formula: str = ""
+    """What a PromQL node becomes: a Datadog expression (`Ref`s to the walk's queries, named in creation order)."""
+
+    formula: Node
     scalar: float | None = None
     query: Query | None = None  # the one query functions may still mutate (formula commutes)
     linear: Query | None = None  # the one query under a linear formula: sum/avg commute with it
     queries: list[Query] = field(default_factory=list)
     range_s: float | None = None  # set for range vectors (matrix selectors, subqueries)
-    prec: int = ATOM
     group_by: list[str] | None = None  # Datadog tags of the result; None: not aggregated
 
 
@@ -57,11 +55,12 @@ class Moving(NamedTuple):
 class Query:
     """The walker's mutable metric query: functions and aggregations change it while that is exact."""
 
+    name: str  # its name in the result's formula (`a`, `b`, ...)
     metric: str
     filters: list[Filter] = field(default_factory=list)
     space: str = ""  # avg | sum | min | max | pNN; "" until an aggregation (or the default) sets it
     group_by: list[str] | None = None  # None: not aggregated yet
-    functions: list[str] = field(default_factory=list)  # suffixes: ".as_rate()", ".rollup(sum, 300)"
+    modifiers: list[Modifier] = field(default_factory=list)  # .as_rate(), .rollup(sum, 300), ...
     source: str = ""
     kind: str = t.GAUGE
     kind_known: bool = True
@@ -69,11 +68,17 @@ class Query:
     # Monitors: trailing windows applied as moving_rollup() around the query, innermost first
     moving: list[Moving] = field(default_factory=list)
 
-    def render(self) -> str:
-        text = f"{self.space or 'avg'}:{self.metric}{{{scope(self.filters)}}}"
-        if self.group_by:
-            text += " by {" + ",".join(self.group_by) + "}"
-        return text + "".join(self.functions)
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.name)
+
+    def node(self) -> MetricQuery:
+        """The frozen tree node. A template variable term keeps no key: Datadog's text has none (the dashboard's
+        variable declares the tag), and the tree is what the text says."""
+        filters = tuple(self.filters)
+        if any(f.op == "var" for f in filters):
+            filters = tuple(Filter("", f.op, f.values) if f.op == "var" else f for f in filters)
+        return MetricQuery(self.metric, filters, self.space or "avg", tuple(self.group_by or ()), tuple(self.modifiers))
 
 
 class WalkerBase:
@@ -117,16 +122,16 @@ class WalkerBase:
         return seconds
 
 
+def query_name(index: int) -> str:
+    """The name of the walk's index-th query in the result: `a` .. `z`, then `q26`, ..."""
+    return chr(ord("a") + index) if index < 26 else f"q{index}"
+
+
+def constant(value: float) -> Val:
+    return Val(formula=Number(value), scalar=value)
+
+
 def strip(node: Any) -> Any:
     while isinstance(node, pp.ParenExpr):
         node = node.expr
     return node
-
-
-def ref(q: Query) -> str:
-    """A query's placeholder in a formula until `finish` names the queries `a`, `b`, ..."""
-    return f"\x00{id(q)}\x00"
-
-
-def wrap(value: Val, prec: int) -> str:
-    return f"({value.formula})" if value.prec < prec else value.formula
