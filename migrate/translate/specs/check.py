@@ -8,15 +8,20 @@ global variable an operator provides, and the builder writes `{{ NAME }}` plus a
 
 from __future__ import annotations
 
-import re
+import string
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from migrate.model import SourceRef
 from migrate.translate.specs.message import MessageSpec
 
-# Datadog global variable names: upper-case letters, digits and underscores (the UI refuses others).
-VARIABLE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# Datadog global variable names: upper-case letters, digits and underscores, starting with a letter.
+_NAME_FIRST = frozenset(string.ascii_uppercase)
+_NAME_REST = _NAME_FIRST | frozenset(string.digits + "_")
+
+
+def variable_name_ok(name: str) -> bool:
+    return bool(name) and name[0] in _NAME_FIRST and all(c in _NAME_REST for c in name)
 
 
 class CheckKind(StrEnum):
@@ -66,8 +71,10 @@ class Secret:
     name: str
 
     def __post_init__(self) -> None:
-        if not VARIABLE_NAME.match(self.name):
-            raise ValueError(f"global variable name {self.name!r} must match {VARIABLE_NAME.pattern}")
+        if not variable_name_ok(self.name):
+            raise ValueError(
+                f"global variable name {self.name!r} must be upper-case letters, digits and _, starting with a letter"
+            )
 
 
 Text = str | Secret
