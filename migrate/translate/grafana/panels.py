@@ -15,9 +15,8 @@ from typing import Any
 
 from migrate.mappings import parse_duration
 from migrate.model import Finding, Outcome
-from migrate.translate.ddquery import Query, parse_expression, parse_query
 from migrate.translate.grafana.queries import PanelQueries
-from migrate.translate.specs.dashboard import Display, Legend, Series, Severity, Threshold, Unit, WidgetKind, WidgetSpec
+from migrate.translate.specs.dashboard import Display, Legend, Severity, Threshold, Unit, WidgetKind, WidgetSpec
 
 # Grafana reducer → Datadog scalar aggregator.
 REDUCERS = {
@@ -189,13 +188,8 @@ def _unit(unit: Any, units: dict[str, Any]) -> tuple[Unit | None, Finding | None
 
 
 def _base(panel: dict[str, Any], kind: WidgetKind, queries: PanelQueries) -> WidgetSpec:
-    # The panel's queries arrive as Datadog text from grafana/queries.py; the tree's own reader turns them
-    # back into nodes until that module hands over the tree itself.
-    named: dict[str, Query] = {str(q["name"]): parse_query(str(q["query"])) for q in queries.queries}
-    series = tuple(Series(parse_expression(str(f["formula"])), str(f.get("alias") or "")) for f in queries.formulas)
-    return WidgetSpec(
-        kind, str(panel.get("title") or ""), str(panel.get("description") or ""), queries=named, series=series
-    )
+    title, description = str(panel.get("title") or ""), str(panel.get("description") or "")
+    return WidgetSpec(kind, title, description, queries=dict(queries.queries), series=tuple(queries.formulas))
 
 
 def note_widget(panel: dict[str, Any], reason: str, originals: list[str]) -> WidgetSpec:
