@@ -23,6 +23,7 @@ from migrate.translate.ddquery import (
     QuerySyntaxError,
     Ref,
     Rollup,
+    RumQuery,
     has_modifier,
     metric_names,
     parse_expression,
@@ -179,8 +180,32 @@ def test_has_modifier_looks_into_every_inline_query() -> None:
         ('"openmetrics.health".over("*").by("endpoint").last(1).count_by_status()', []),
         ('logs("service:web").index("*").rollup("count").last("5m") > 1', []),
         ("service:web status:error", []),  # a log search string in a widget: no metric, not an error
+        ("exclude_null(avg:a{*}) + sum:b{*}.rollup(p95)", ["a", "b"]),  # text that does not read as a whole
         ("a / b", []),
     ],
 )
 def test_metric_names_of_query_text_from_elsewhere(text: str, names: list[str]) -> None:
     assert metric_names(text) == names
+
+
+def test_formula_monitor_reads_its_queries_from_the_variables() -> None:
+    """Log and RUM monitors over several queries: `formula("...")` in the query, the queries in options.variables
+    (DataDog/datadog-api-client-typescript examples/v1/monitors/CreateMonitor_3883669300.ts)."""
+    text = 'formula("query2 / query1 * 100").last("15m") >= 0.8'
+    variables = {"query2": RumQuery("status:error"), "query1": RumQuery("")}
+    monitor = parse_monitor(text, variables)
+    assert monitor == MonitorQuery(
+        "", "last_15m", Formula(variables, BinOp(BinOp(Ref("query2"), "/", Ref("query1")), "*", Number(100))), ">=", 0.8
+    )
+    assert render(monitor) == text
+    with pytest.raises(QuerySyntaxError, match=r"options\.variables"):
+        parse_monitor(text)
+    with pytest.raises(QuerySyntaxError, match="unknown queries: query1"):
+        parse_monitor(text, {"query2": RumQuery("*")})
+    with pytest.raises(QueryError, match="no time aggregation"):
+        MonitorQuery("avg", "last_5m", Formula(variables, Ref("query1")), ">", 1)
+
+
+def test_call_arity_message() -> None:
+    with pytest.raises(QueryError, match=r"abs\(\) takes 1 arguments, not 2"):
+        Call("abs", Ref("a"), Ref("b"))

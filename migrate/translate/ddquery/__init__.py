@@ -5,7 +5,6 @@ Translators build trees; consumers read trees; text exists only at the edges (pa
 """
 
 from migrate.translate.ddquery.parse import (
-    QuerySyntaxError,
     metric_names,
     parse_expression,
     parse_formula,
@@ -13,6 +12,7 @@ from migrate.translate.ddquery.parse import (
     parse_query,
 )
 from migrate.translate.ddquery.render import render
+from migrate.translate.ddquery.scan import QuerySyntaxError
 from migrate.translate.ddquery.tree import (
     BINARY_OPS,
     COMPARATORS,

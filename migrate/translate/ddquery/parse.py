@@ -1,5 +1,6 @@
 """The one reader of Datadog query text, into the query tree (ddquery/tree): metric queries, formulas
-(over query names or inline queries), log and RUM queries, metric/log/RUM and service check monitor queries.
+(over query names or inline queries), log and RUM queries, and monitor queries: metric, log/RUM, formula
+(`formula("a / b").last("5m")`, queries from options.variables) and service check. `scan` is its scanner.
 
 For text the project writes, `render(parse(text)) == text`. Text from elsewhere (live Datadog state, payloads
 the local test server receives) may be written differently; what has no node (a value-less tag term, a
@@ -10,9 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import NoReturn
 
-from migrate.errors import DDMigrateError
+from migrate.translate.ddquery.scan import QuerySyntaxError, Scanner
 from migrate.translate.ddquery.tree import (
     BINARY_OPS,
     COMPARATORS,
@@ -38,32 +38,35 @@ from migrate.translate.ddquery.tree import (
     queries_in,
 )
 
-
-class QuerySyntaxError(DDMigrateError):
-    """Datadog query text this reader cannot turn into a tree."""
-
-
-_NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _METRIC = re.compile(r"[A-Za-z0-9_.]+")
 _COMPARATOR = re.compile(r">=|<=|==|!=|>|<")
 _WINDOW = re.compile(r"(?:last|next)_\d+[mhdw]")
+_QUERY_START = re.compile(r"(?<![\w.])(avg|sum|min|max|count|p\d{1,2}(?:\.\d+)?):(?=[A-Za-z])")
 _EVENT_SOURCES = {"logs": LogQuery, "rum": RumQuery}
 
 
-def parse_monitor(text: str) -> MonitorQuery | ServiceCheckQuery:
-    """A monitor's `query`: metric (`avg(last_5m):... > 1`), log/RUM (`logs(..)...last("5m") > 1`) or
+def parse_monitor(text: str, variables: Mapping[str, Query] | None = None) -> MonitorQuery | ServiceCheckQuery:
+    """A monitor's `query`: metric (`avg(last_5m):... > 1`), log/RUM (`logs(..)...last("5m") > 1`), formula
+    (`formula("a / b").last("5m") > 1`, its queries given as `variables`, read from `options.variables`) or
     service check (`"check".over(..)...count_by_status()`)."""
     r = _Reader(text)
     if r.peek('"'):
         return r.service_check()
     word = r.match(_WORD)
     if word in _EVENT_SOURCES and r.peek("("):
-        event = r.event_query(word)
-        r.expect('.last("')
-        window = "last_" + r.until('"')
-        r.expect('")')
-        query: MonitorQuery = r.comparison("", window, event)
+        query = r.event_monitor(r.event_query(word))
+    elif word == "formula" and r.peek("("):
+        r.expect("(")
+        expr = parse_expression(r.string())
+        r.expect(")")
+        if variables is None:
+            r.fail("the queries of a formula monitor (its options.variables)")
+        try:
+            formula = Formula(dict(variables), expr)
+        except QueryError as exc:
+            raise QuerySyntaxError(f"`{text}`: {exc}") from None
+        query = r.event_monitor(formula)
     else:
         word = word or r.fail("a time aggregation")
         r.expect("(")
@@ -99,9 +102,9 @@ def parse_formula(formula: str, queries: Mapping[str, str]) -> Formula:
 
 
 def metric_names(text: str) -> list[str]:
-    """The metrics a monitor query, formula or query reads, in order; [] when the text is not one this reader
-    knows (a log search string, a query form Datadog added later): callers read state they did not write."""
-    expression: Node | None = None
+    """The metrics a monitor query, formula or query reads, in order. Callers read state they may not have
+    written: when the whole text does not read (a function not in the vocabulary, a form Datadog added later),
+    the head of each metric query in it (`space:metric{`) still names its metric; a log search string has none."""
     for reader in (parse_monitor, parse_expression):
         try:
             node = reader(text)
@@ -109,97 +112,36 @@ def metric_names(text: str) -> list[str]:
             continue
         if isinstance(node, ServiceCheckQuery):
             return []
-        expression = node.expression if isinstance(node, MonitorQuery) else node
-        break
-    if expression is None:
-        return []
-    return list(dict.fromkeys(q.metric for q in queries_in(expression) if isinstance(q, MetricQuery)))
+        found = node.expression if isinstance(node, MonitorQuery) else node
+        expression = found.inline() if isinstance(found, Formula) else found
+        return list(dict.fromkeys(q.metric for q in queries_in(expression) if isinstance(q, MetricQuery)))
+    names: list[str] = []
+    for start in _QUERY_START.finditer(text):  # `space:metric{`: the head of a metric query, whatever follows
+        r = _Reader(text)
+        r.pos = start.end()
+        name = r.match(_METRIC)
+        if name and r.peek("{"):
+            names.append(name)
+    return list(dict.fromkeys(names))
 
 
-class _Reader:
-    def __init__(self, text: str) -> None:
-        self.text, self.pos = text, 0
-
-    # --- scanning ------------------------------------------------------------------------------
-    def fail(self, wanted: str) -> NoReturn:
-        at = f"at column {self.pos + 1}"
-        raise QuerySyntaxError(f"cannot read the Datadog query `{self.text}`: expected {wanted} {at}")
-
-    def ws(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] == " ":
-            self.pos += 1
-
-    def peek(self, s: str) -> bool:
-        self.ws()
-        return self.text.startswith(s, self.pos)
-
-    def accept(self, s: str) -> bool:
-        if self.peek(s):
-            self.pos += len(s)
-            return True
-        return False
-
-    def expect(self, s: str) -> None:
-        if not self.accept(s):
-            self.fail(f"`{s}`")
-
-    def match(self, pattern: re.Pattern[str]) -> str | None:
-        self.ws()
-        m = pattern.match(self.text, self.pos)
-        if m is None:
-            return None
-        self.pos = m.end()
-        return m.group(0)
-
-    def until(self, stop: str) -> str:
-        end = self.text.find(stop, self.pos)
-        if end < 0:
-            self.fail(f"`{stop}`")
-        part, self.pos = self.text[self.pos : end], end
-        return part
-
-    def end(self) -> None:
-        self.ws()
-        if self.pos != len(self.text):
-            self.fail("the end of the query")
-
-    def string(self) -> str:
-        self.ws()
-        quote = self.text[self.pos : self.pos + 1]
-        if quote not in ("'", '"'):
-            self.fail("a quoted string")
-        out: list[str] = []
-        i = self.pos + 1
-        while i < len(self.text) and self.text[i] != quote:
-            if self.text[i] == "\\" and i + 1 < len(self.text):
-                i += 1
-            out.append(self.text[i])
-            i += 1
-        if i >= len(self.text):
-            self.fail(f"the closing {quote}")
-        self.pos = i + 1
-        return "".join(out)
-
-    def strings(self) -> tuple[str, ...]:
-        values: list[str] = []
-        while self.peek('"'):
-            values.append(self.string())
-            if not self.accept(","):
-                break
-        return tuple(values)
-
-    def number(self) -> float:
-        text = self.match(_NUMBER) or self.fail("a number")
-        return float(text)
+class _Reader(Scanner):
+    """The grammar, over the scanner."""
 
     # --- monitors ------------------------------------------------------------------------------
-    def comparison(self, aggr: str, window: str, expression: Node) -> MonitorQuery:
+    def comparison(self, aggr: str, window: str, expression: Node | Formula) -> MonitorQuery:
         op = self.match(_COMPARATOR) or self.fail(f"a comparator ({' '.join(COMPARATORS)})")
         threshold = self.number()
         try:
             return MonitorQuery(aggr, window, expression, op, threshold)
         except QueryError as exc:
             raise QuerySyntaxError(f"`{self.text}`: {exc}") from None
+
+    def event_monitor(self, expression: Node | Formula) -> MonitorQuery:
+        self.expect('.last("')
+        window = "last_" + self.until('"')
+        self.expect('")')
+        return self.comparison("", window, expression)
 
     def service_check(self) -> ServiceCheckQuery:
         check = self.string()

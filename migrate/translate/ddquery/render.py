@@ -102,7 +102,9 @@ def _formula(node: Formula) -> str:
 
 def _monitor(node: MonitorQuery) -> str:
     tail = f" {node.comparator} {threshold_text(node.threshold)}"
-    if isinstance(node.expression, LogQuery | RumQuery):
+    if isinstance(node.expression, Formula):
+        return f"formula({quote(_render(node.expression.expr))}).last({quote(node.window.removeprefix('last_'))}){tail}"
+    if node.event:
         return f"{_render(node.expression)}.last({quote(node.window.removeprefix('last_'))}){tail}"
     return f"{node.time_aggregation}({node.window}):{_render(node.expression)}{tail}"
 

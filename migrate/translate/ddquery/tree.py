@@ -182,7 +182,8 @@ class Call:
         except ValueError as exc:
             raise QueryError(str(exc)) from None
         if not sig.required <= len(args) <= len(sig.args):
-            raise QueryError(f"{name}() takes {sig.required} to {len(sig.args)} arguments, not {len(args)}")
+            count = f"{sig.required} to {len(sig.args)}" if sig.required < len(sig.args) else str(sig.required)
+            raise QueryError(f"{name}() takes {count} arguments, not {len(args)}")
         checked = tuple(_arg(name, kind, a) for kind, a in zip(sig.args, args, strict=False))
         named: list[tuple[str, Arg]] = []
         for key, a in kwargs.items():
@@ -192,13 +193,6 @@ class Call:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "args", checked)
         object.__setattr__(self, "kwargs", tuple(named))
-
-    @property
-    def series(self) -> Node:
-        """The first argument, the series every declared function applies to."""
-        first = self.args[0]
-        assert not isinstance(first, str)
-        return first
 
 
 def _arg(fn: str, kind: Kind, value: Arg | float) -> Arg:
@@ -251,12 +245,14 @@ class Formula:
 
 @dataclass(frozen=True, slots=True)
 class MonitorQuery:
-    """`time_aggregation(window):expression comparator threshold`; for a log or RUM query the window is
-    written `.last("5m")` after it and there is no time aggregation. `next_<N>` windows are forecasts'."""
+    """`time_aggregation(window):expression comparator threshold`. Log and RUM monitors have no time aggregation
+    and write the window after the query, `.last("5m")`: one query inline, or a `Formula` over named queries as
+    `formula("a / b * 100").last("5m")` (its queries go to the monitor's `options.variables`). `next_<N>` windows
+    are forecasts'."""
 
     time_aggregation: str
     window: str
-    expression: Node
+    expression: Node | Formula
     comparator: str
     threshold: float
 
@@ -265,11 +261,15 @@ class MonitorQuery:
             raise QueryError(f"`{self.window}` is not a monitor window (last_5m, last_1h, next_1w, ...)")
         if self.comparator not in COMPARATORS:
             raise QueryError(f"`{self.comparator}` is not a monitor comparator")
-        event = isinstance(self.expression, LogQuery | RumQuery)
-        if event == bool(self.time_aggregation):
-            raise QueryError("a log or RUM monitor has no time aggregation; every other monitor needs one")
-        if event and not self.window.startswith("last_"):
-            raise QueryError("a log or RUM monitor looks back (`last_`)")
+        if self.event == bool(self.time_aggregation):
+            raise QueryError("a log, RUM or formula monitor has no time aggregation; every other monitor needs one")
+        if self.event and not self.window.startswith("last_"):
+            raise QueryError("a log, RUM or formula monitor looks back (`last_`)")
+
+    @property
+    def event(self) -> bool:
+        """Written `<query>.last("5m")`, not `aggr(last_5m):<query>`."""
+        return isinstance(self.expression, LogQuery | RumQuery | Formula)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,10 +316,6 @@ def _ref_names(node: Node) -> list[str]:
             stack += current.args
             stack += [v for _, v in current.kwargs]
     return names
-
-
-def refs(node: Node) -> list[Ref]:
-    return [n for n in walk(node) if isinstance(n, Ref)]
 
 
 def queries_in(node: Node) -> list[Query]:
