@@ -12,7 +12,7 @@ from migrate.datadog.validate import validate_payload
 from migrate.model import SourceRef
 from migrate.translate.build.common import SpecError
 from migrate.translate.build.monitor import build_alert
-from migrate.translate.ddquery import parse_monitor, render
+from migrate.translate.ddquery import Formula, parse_monitor, render
 from tests.support.alert_specs import alert_spec
 from tests.support.payload_paths import check_fragments
 
@@ -28,7 +28,9 @@ def test_build_case(case: dict[str, Any]) -> None:
     check_fragments(payload, built.resource.key, case)
     if spec.condition is not None:  # the query is the tree's text, and reads back as the same tree
         assert payload["query"] == case["spec"]["condition"]
-        assert parse_monitor(payload["query"]) == spec.condition
+        expression = getattr(spec.condition, "expression", None)
+        variables = expression.queries if isinstance(expression, Formula) else None
+        assert parse_monitor(payload["query"], variables) == spec.condition
     for fragment in case.get("message_contains", []):
         assert fragment in payload["message"]
     assert validate_payload("monitor", payload) == []

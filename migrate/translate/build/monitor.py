@@ -1,10 +1,10 @@
 """The one monitor builder: `AlertSpec` → a Datadog monitor payload, or its muted manual placeholder.
 
-The query text comes from the condition tree through `ddquery.render` (the only writer of query text);
-`options.thresholds.critical` is the condition's own threshold, so the two cannot disagree (Datadog
-rejects a monitor where they do). The monitor type follows the condition: log and RUM queries make log
-and RUM alerts, a service check query a service check, anything else (forecast, anomalies and outliers
-included) a query alert.
+The query text comes from the condition tree through `ddquery.render` (the only writer of query text); a log
+or RUM formula monitor's named queries go to `options.variables`. `options.thresholds.critical` is the
+condition's own threshold, so the two cannot disagree (Datadog rejects a monitor where they do). The monitor
+type follows the condition: log and RUM queries (or formulas over them) make log and RUM alerts, a service
+check query a service check, anything else (forecast, anomalies and outliers included) a query alert.
 
 A spec with `manual` becomes a placeholder, so nothing disappears from view: name prefixed
 `[ddmigrate: manual]`, the reason and the original text verbatim in the message, the routing handles
@@ -20,7 +20,8 @@ from typing import Any
 from migrate.datadog import ownership
 from migrate.model import DesiredResource
 from migrate.translate.build.common import Built, SpecError, message_text, owned_tags
-from migrate.translate.ddquery import MetricQuery, MonitorQuery, ServiceCheckQuery, render
+from migrate.translate.build.queries import query_definition
+from migrate.translate.ddquery import Formula, MetricQuery, MonitorQuery, ServiceCheckQuery, render
 from migrate.translate.specs.alert import AlertSpec, Manual, MonitorKind
 
 MONITOR = "monitor"
@@ -54,6 +55,9 @@ def build_alert(spec: AlertSpec) -> Built:
         condition = NEVER_ALERTS
     key = ownership.resource_key(MONITOR, spec.refs)
     kind = spec.kind
+    formula = condition.expression if isinstance(condition, MonitorQuery) else None
+    if isinstance(formula, Formula) and kind not in (MonitorKind.LOG, MonitorKind.RUM):
+        raise SpecError(f"{where}: a formula monitor's queries must be all log or all RUM queries")
     if kind is MonitorKind.ANOMALY and spec.anomaly is None:
         raise SpecError(f"{where}: an anomaly monitor needs its trigger and recovery windows")
     if spec.manual is None:
@@ -96,6 +100,9 @@ def _options(
         "timeout_h": spec.timeout_h,
     }
     options.update({k: v for k, v in optional.items() if v is not None})
+    if isinstance(condition, MonitorQuery) and isinstance(condition.expression, Formula):
+        # formula("a / b").last("5m"): the named queries travel in options.variables
+        options["variables"] = [query_definition(n, q) for n, q in condition.expression.queries.items()]
     if spec.anomaly is not None:
         options["threshold_windows"] = {
             "trigger_window": spec.anomaly.trigger,

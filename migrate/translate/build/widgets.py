@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from migrate.translate.ddquery import LogQuery, MetricQuery, Query, number, render
+from migrate.translate.build.queries import query_definition
+from migrate.translate.ddquery import number, render
 from migrate.translate.specs.dashboard import Series, Severity, Unit, WidgetKind, WidgetSpec
 
 PALETTES = {
@@ -51,25 +52,6 @@ def note(text: str, color: str = "white") -> dict[str, Any]:
         "show_tick": False,
         "has_padding": True,
     }
-
-
-def query_definition(name: str, query: Query) -> dict[str, Any]:
-    if isinstance(query, MetricQuery):
-        return {"data_source": "metrics", "name": name, "query": render(query)}
-    compute: dict[str, Any] = {"aggregation": query.rollup}
-    if query.measure is not None:
-        compute["metric"] = query.measure
-    out: dict[str, Any] = {
-        "data_source": "logs" if isinstance(query, LogQuery) else "rum",
-        "name": name,
-        "search": {"query": query.search},
-        "compute": compute,
-    }
-    if isinstance(query, LogQuery) and query.index is not None:
-        out["indexes"] = [query.index]
-    if query.group_by:
-        out["group_by"] = [{"facet": facet} for facet in query.group_by]
-    return out
 
 
 def _queries(spec: WidgetSpec, aggregator: str | None = None) -> list[dict[str, Any]]:

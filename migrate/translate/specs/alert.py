@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from migrate.model import SourceRef
-from migrate.translate.ddquery import Call, LogQuery, MonitorQuery, RumQuery, ServiceCheckQuery
+from migrate.translate.ddquery import Call, Formula, LogQuery, MonitorQuery, RumQuery, ServiceCheckQuery
 from migrate.translate.specs.message import MessageSpec
 
 
@@ -108,10 +108,12 @@ class AlertSpec:
             return MonitorKind.SERVICE_CHECK
         if condition is None:
             return MonitorKind.METRIC
-        if isinstance(condition.expression, LogQuery):
+        expression = condition.expression
+        queries = list(expression.queries.values()) if isinstance(expression, Formula) else [expression]
+        if all(isinstance(q, LogQuery) for q in queries):
             return MonitorKind.LOG
-        if isinstance(condition.expression, RumQuery):
+        if all(isinstance(q, RumQuery) for q in queries):
             return MonitorKind.RUM
-        if isinstance(condition.expression, Call) and condition.expression.name in _CALL_KINDS:
-            return _CALL_KINDS[condition.expression.name]
-        return MonitorKind.METRIC
+        if isinstance(expression, Call) and expression.name in _CALL_KINDS:
+            return _CALL_KINDS[expression.name]
+        return MonitorKind.METRIC  # a formula over other queries is refused by the builder
