@@ -60,5 +60,6 @@ def dashboard_spec(data: dict[str, Any], ref: SourceRef) -> DashboardSpec:
             for v in variables
         ),
         source_metrics=tuple(data.pop("source_metrics", ())),
+        notes=tuple(data.pop("notes", ())),
         **data,  # description, reflow_fixed
     )

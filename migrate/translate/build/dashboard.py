@@ -1,7 +1,8 @@
 """The one dashboard builder: `DashboardSpec` → a Datadog dashboard payload (ordered layout).
 
-Dashboards have no free-form tags, so the ownership marker is the footer at the end of the description,
-which is cut to leave room for it (Datadog keeps 4000 characters). Groups carry their children with
+Dashboards have no free-form tags, so the ownership marker is the footer at the end of the description
+(the spec's description, then its notes, one per line), which is cut to leave room for it (Datadog keeps
+4000 characters). Groups carry their children with
 positions relative to the group.
 """
 
@@ -24,9 +25,10 @@ def build_dashboard(spec: DashboardSpec) -> Built:
     key = ownership.resource_key(DASHBOARD, spec.refs)
     marker = ownership.footer(key, spec.refs)
     where = spec.refs[0].key
+    text = "\n".join(p for p in (spec.description, *spec.notes) if p)
     payload: dict[str, Any] = {
         "title": spec.title,
-        "description": spec.description[: DESCRIPTION_LIMIT - len(marker) - 2] + "\n\n" + marker,
+        "description": text[: DESCRIPTION_LIMIT - len(marker) - 2] + "\n\n" + marker,
         "layout_type": "ordered",
         "widgets": [_widget(w, where, spec.reflow_fixed) for w in spec.widgets],
         "template_variables": [_variable(v) for v in spec.template_variables],

@@ -53,11 +53,10 @@ def _dashboard_findings(dashboard: dict[str, Any]) -> list[Finding]:
     ]
 
 
-def _description(dashboard: dict[str, Any], notes: list[str]) -> str:
+def _description(dashboard: dict[str, Any]) -> str:
     where = f'Migrated from Grafana dashboard "{dashboard["title"]}" (uid {dashboard["uid"]}'
     where += f", folder {dashboard['folder']})." if dashboard.get("folder") else ")."
-    parts = [dashboard.get("description") or "", where, *notes]
-    return "\n".join(p for p in parts if p)
+    return "\n".join(p for p in (dashboard.get("description") or "", where) if p)
 
 
 def _variable(entry: dict[str, Any]) -> TemplateVariable:
@@ -105,7 +104,8 @@ def translate_dashboard(
     spec = DashboardSpec(
         refs=(dashboard.ref,),
         title=str(norm.get("title") or dashboard.ref.name),
-        description=_description(norm, plan.notes),
+        description=_description(norm),
+        notes=tuple(plan.notes),
         widgets=tuple(widgets),
         template_variables=tuple(_variable(v) for v in plan.template_variables),
         source_metrics=tuple(source_metrics),

@@ -115,7 +115,8 @@ class TemplateVariable:
 class DashboardSpec:
     refs: tuple[SourceRef, ...]
     title: str
-    description: str = ""  # the builder appends the ownership footer
+    description: str = ""
+    notes: tuple[str, ...] = ()  # lines for the reader after the description (what changed, source links)
     widgets: tuple[WidgetSpec, ...] = ()
     template_variables: tuple[TemplateVariable, ...] = ()
     # Ordered with fixed reflow keeps the source's positions (Datadog requires layouts then).
