@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   := out/demo
 
-.PHONY: setup demo test lint unit bench clean
+.PHONY: setup system-deps demo test lint unit bench clean
 
 setup: $(STAMP)
 
@@ -34,7 +34,12 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-test: lint unit
+# Debian's prometheus (the integration tests start it) and chromium, when missing: installed as root,
+# otherwise the exact command is printed (and under CI=true it is an error). .ci/run runs the same script.
+system-deps:
+	scripts/ensure-system-deps
+
+test: system-deps lint unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/translate.py

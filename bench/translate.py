@@ -23,6 +23,7 @@ import yaml
 
 from migrate.mappings import load_mappings
 from migrate.translate.promql import translate as promql
+from migrate.translate.promql.context import PromqlContext
 from migrate.translate.query import QueryContext
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "prometheus"
@@ -76,7 +77,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=CORPUS)
     args = parser.parse_args()
     exprs, records = load_rules(args.dir)
-    ctx = QueryContext(mappings=load_mappings(), recording_rules=records)
+    ctx = QueryContext(mappings=load_mappings(), parts={PromqlContext: PromqlContext(recording_rules=records)})
 
     def translate_all() -> None:
         promql._parse_rule.cache_clear()  # measure real work: no parse cache carried over between runs

@@ -1,7 +1,9 @@
-"""Mapping rules: the YAML in `mappings/`, optionally layered with the operator's own directories.
+"""Mapping rules: the defaults shipped in the package, optionally layered with the operator's own directories.
 
-Every file is checked against `mappings_schema.json` on its own (so an error names the file, line and
-key), then the layers are merged: later directories win per key, dictionaries merge, lists replace.
+The defaults are package data (`migrate/data/mappings/`, read through `importlib.resources`), so a plain
+`pip install` finds them as an editable checkout does. Every file is checked against `mappings_schema.json`
+on its own (so an error names the file, line and key), then the layers are merged: later directories win
+per key, dictionaries merge, lists replace.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,7 +22,7 @@ import jsonschema
 
 from migrate.errors import ConfigError
 from migrate.model import stable_id
-from migrate.yamlutil import YamlDoc, format_path, load_file
+from migrate.yamlutil import YamlDoc, format_path, load_file, load_text
 
 _DURATION = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
@@ -32,12 +36,30 @@ def parse_duration(text: str) -> float:
     return float(sum(int(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(text)))
 
 
-def default_mappings_dir() -> Path:
-    """`DDMIGRATE_MAPPINGS` if set, else the repository's `mappings/` next to the package."""
+def default_mappings_dir() -> Traversable:
+    """`DDMIGRATE_MAPPINGS` if set, else the rules shipped in the package (`migrate/data/mappings/`)."""
     env = os.environ.get("DDMIGRATE_MAPPINGS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "mappings"
+    return _shipped_dir()
+
+
+def _shipped_dir() -> Traversable:
+    return resources.files("migrate").joinpath("data", "mappings")
+
+
+def _rule_files(directory: Traversable) -> list[Traversable]:
+    """The layer's `*.yaml` / `*.yml` files in name order (a Traversable has no glob)."""
+    if not directory.is_dir():
+        raise ConfigError("mappings directory not found", path=str(directory))
+    return sorted((p for p in directory.iterdir() if p.is_file() and fnmatch(p.name, "*.y*ml")), key=lambda p: p.name)
+
+
+def _load_rule_file(path: Traversable) -> list[YamlDoc]:
+    # an operator's file goes through load_file for its readable-file errors; package data is always text
+    if isinstance(path, Path):
+        return load_file(path)
+    return load_text(path.read_text(encoding="utf-8"), str(path))
 
 
 def _schema() -> dict[str, Any]:
@@ -129,16 +151,14 @@ def _check_window(doc: YamlDoc) -> None:
 
 
 def load_mappings(extra_dirs: list[Path] | None = None, *, include_defaults: bool = True) -> Mappings:
-    dirs = ([default_mappings_dir()] if include_defaults else []) + list(extra_dirs or [])
+    dirs: list[Traversable] = ([default_mappings_dir()] if include_defaults else []) + list(extra_dirs or [])
     schema = _schema()
     validator = jsonschema.Draft7Validator(schema)
     merged: dict[str, Any] = {}
     files: list[str] = []
     for directory in dirs:
-        if not directory.is_dir():
-            raise ConfigError("mappings directory not found", path=str(directory))
-        for path in sorted(directory.glob("*.y*ml")):
-            for doc in load_file(path):
+        for path in _rule_files(directory):
+            for doc in _load_rule_file(path):
                 if not isinstance(doc.data, dict):
                     raise ConfigError("a mappings file must be a YAML mapping", path=str(path), line=doc.line_of([]))
                 errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path))
@@ -154,7 +174,7 @@ def load_mappings(extra_dirs: list[Path] | None = None, *, include_defaults: boo
                         f"{format_path(where)}: {err.message}",
                         path=str(path),
                         line=doc.line_of(where),
-                        hint="see mappings/README.md for the keys each section accepts",
+                        hint=f"see {_shipped_dir().joinpath('README.md')} for the keys each section accepts",
                     )
                 _check_regexes(doc)
                 _check_window(doc)

@@ -17,7 +17,7 @@ from migrate.errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, DDMigrateError, Usag
 from migrate.fsutil import dumps
 from migrate.model import DesiredResource
 from migrate.report.diff_text import plan_lines, print_lines
-from migrate.runner.apply import Applier, ApplyResult, DryRunSink, phase_is_cut_over
+from migrate.runner.apply import Applier, ApplyResult, phase_is_cut_over
 from migrate.runner.journal import Journal, WriterLock
 from migrate.runner.live import (
     Connection,
@@ -32,6 +32,7 @@ from migrate.runner.live import (
 )
 from migrate.runner.phases import Phase, load_phases, unmet_gates
 from migrate.runner.plan import desired_hash
+from migrate.runner.sinks import DryRunSink
 from migrate.translate.store import read_translation
 
 

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from migrate.datadog.downtimes import DOWNTIME
+from migrate.datadog.resources import spec
 from migrate.errors import EXIT_OK, DDMigrateError
 from migrate.runner.journal import Journal, WriterLock
 from migrate.runner.live import Connection, connect
@@ -28,10 +30,10 @@ def cutover(*, workdir: Path, phase: str, conn: Connection | None = None) -> int
     with WriterLock(journal, f"cutover {phase}"):
         journal.check_org(conn.site, bind=True)
         run_id = journal.start_run("cutover", phase=phase, plan_hash=None, dry_run=False)
-        monitors = [a for a in journal.applied().values() if a.phase == phase and a.rtype == "monitor"]
+        monitors = [a for a in journal.applied().values() if a.phase == phase and spec(a.rtype).muted_in_parallel_run]
         unmuted = 0
         for res in monitors:
-            seq = journal.intent(run_id, phase, "unmute", "downtime", res.key, payload={"monitor_id": res.dd_id})
+            seq = journal.intent(run_id, phase, "unmute", DOWNTIME.name, res.key, payload={"monitor_id": res.dd_id})
             unmuted += conn.sink.unmute(res.dd_id)
             journal.outcome(seq, "done")
         journal.finish_run(run_id, "ok", {"monitors": len(monitors), "downtimes_cancelled": unmuted})

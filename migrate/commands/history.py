@@ -1,4 +1,8 @@
-"""`ddmigrate history`: every run (apply, verify, rollback, cutover, adopt) and phase transition, oldest first."""
+"""`ddmigrate history`: every run (apply, verify, rollback, cutover, adopt) and phase transition, oldest first.
+
+Under each run, its calls that did not succeed: `failed` (Datadog refused: HTTP status and message),
+`refused` (no ownership marker), `interrupted` / `open` (no outcome: looked up by the next run).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from migrate.errors import EXIT_OK
 from migrate.runner.journal import Journal
 
 from .apply import add_common
-from .status import when
+from .status import call_line, when
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
             f"{when(r['started_at'])}  {r['id']}  {r['verb']}{dry}  phase={r['phase'] or '-'}  "
             f"{r['status']}  {r['who']}  {counts}\n"
         )
+        for op in journal.unsettled(r["id"]):
+            sys.stdout.write(f"    {call_line(op)}\n")
     for e in journal.phase_events(args.phase):
         sys.stdout.write(
             f"{when(e['at'])}  phase {e['phase']} -> {e['status']}  run {e['run_id'] or '-'}  "

@@ -1,4 +1,10 @@
-"""`ddmigrate status`: each phase's latest state: planned / applied / verified / cut over / rolled back."""
+"""`ddmigrate status`: each phase's latest state: planned / applied / verified / cut over / rolled back,
+and the calls of its latest run that did not succeed.
+
+A call Datadog refused is `failed` (with the HTTP status and Datadog's message: nothing changed, fix the
+input and apply again); a call with no outcome is `interrupted` or `open` (the process died, or Datadog's
+answer never came: the next apply or rollback looks the resource up). The two are never shown alike.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +15,32 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import EXIT_OK
-from migrate.runner.journal import Journal
+from migrate.runner.journal import Journal, Op
 from migrate.runner.phases import load_phases
 
 from .apply import add_common
 
+NO_PHASE = "(no phase)"  # applies of a whole translation, without --phase
+_WHY = {
+    "interrupted": "no outcome recorded (killed, or Datadog's answer never came): the next run looks it up",
+    "intent": "no outcome yet (still running, killed, or Datadog's answer left it unknown): the next run looks it up",
+}
+
 
 def when(at: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at)) if at else "-"
+
+
+def call_line(op: Op) -> str:
+    """One call that did not succeed, worded by what it means for the operator."""
+    what = f"{op.action} {op.rtype} {op.key}" + (f" ({op.dd_id})" if op.dd_id else "")
+    http = f"HTTP {op.http_status}" if op.http_status else ""
+    if op.status in _WHY:
+        last = f"; last error: {' '.join(p for p in (http, op.error or '') if p)}" if op.error or http else ""
+        label = "interrupted" if op.status == "interrupted" else "open"
+        return f"{label:<11} {what}: {_WHY[op.status]}{last}"
+    detail = ": ".join(p for p in (http, op.error or "") if p) or "no message"
+    return f"{op.status:<11} {what}: {detail}"
 
 
 def status(*, workdir: Path, phases_file: Path | None = None) -> list[dict[str, Any]]:
@@ -27,14 +51,30 @@ def status(*, workdir: Path, phases_file: Path | None = None) -> list[dict[str, 
     for name in names:
         events = journal.phase_events(name)
         last = events[-1] if events else {}
+        run_id = last.get("run_id")
         rows.append(
             {
                 "phase": name,
                 "status": last.get("status", "not applied"),
                 "at": last.get("at"),
                 "who": last.get("who"),
-                "run_id": last.get("run_id"),
+                "run_id": run_id,
                 "plan_hash": last.get("plan_hash"),
+                "calls": journal.unsettled(run_id) if run_id else [],
+            }
+        )
+    unphased = [r for r in journal.runs(verb="apply") if r["phase"] is None and not r["dry_run"]]
+    if unphased:
+        run = unphased[-1]
+        rows.append(
+            {
+                "phase": NO_PHASE,
+                "status": f"apply {run['status']}",
+                "at": run["finished_at"] or run["started_at"],
+                "who": run["who"],
+                "run_id": run["id"],
+                "plan_hash": run["plan_hash"],
+                "calls": journal.unsettled(run["id"]),
             }
         )
     return rows
@@ -52,4 +92,6 @@ def run(args: argparse.Namespace) -> int:
             f"{row['phase']:<24} {row['status']:<14} {when(row['at'])}  {row['who'] or '-'}  "
             f"{row['run_id'] or ''} {plan}\n"
         )
+        for op in row["calls"]:
+            sys.stdout.write(f"    {call_line(op)}\n")
     return EXIT_OK

@@ -18,8 +18,7 @@ from migrate.commands.common import add_mappings_argument
 from migrate.errors import TranslationError, UsageError
 from migrate.mappings import load_mappings
 from migrate.translate.ddquery import render
-from migrate.translate.languages import LANGUAGES
-from migrate.translate.promql.translate import selector_names
+from migrate.translate.languages import LANGUAGES, language
 from migrate.translate.query import QueryContext, QueryResult
 
 TYPES = ("counter", "gauge", "histogram", "summary")
@@ -35,8 +34,7 @@ def translate_query(
     variables: dict[str, str] | None = None,
 ) -> QueryResult:
     """Translate one expression. Raises TranslationError when it does not parse."""
-    if lang not in LANGUAGES:
-        raise UsageError(f"unknown language {lang!r}", hint=f"choose one of: {', '.join(LANGUAGES)}")
+    spoken = language(lang)
     if metric_type is not None and metric_type not in TYPES:
         raise UsageError(f"unknown metric type {metric_type!r}", hint=f"choose one of: {', '.join(TYPES)}")
     mappings = load_mappings(mappings_dirs)
@@ -44,10 +42,10 @@ def translate_query(
         mappings.data.setdefault("prometheus", {})["namespace"] = namespace
     ctx = QueryContext(mappings=mappings, variables=dict(variables or {}))
     if metric_type is not None:
-        ctx.metric_types = dict.fromkeys(selector_names(expression), metric_type)
-    result = LANGUAGES[lang](expression, ctx)
+        spoken.declare_types(ctx, expression, metric_type)
+    result = spoken.translate(expression, ctx)
     for finding in result.findings:
-        if finding.code == "promql.parse_error":
+        if finding.code == spoken.parse_error_code:
             raise TranslationError(f"cannot parse the expression: {finding.message}")
     return result
 

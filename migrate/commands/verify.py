@@ -34,7 +34,7 @@ def verify_command(
             conn.sink,
             target.desired,
             phase=phase,
-            validate_monitor=conn.validate_monitor,
+            validate=conn.validate,
             metric_has_data=metric_query_checker(conn.query_metrics, metric_window) if check_metrics else None,
         )
 

@@ -37,7 +37,9 @@ DOWNTIME = ResourceType(
             "monitor_tags",
         }
     ),
-    owned_key=lambda payload: ownership.key_from_text(payload.get("message")),
+    marker=ownership.Marker("message", tags=False),  # downtimes have no tags
+    int_ids=True,
+    rules=lambda payload: iter(() if payload.get("scope") else ["$.scope: scope is required"]),
 )
 
 
@@ -45,6 +47,7 @@ class DowntimeOps(ResourceOps):
     rtype = DOWNTIME
     api_class = DowntimesApi
     create_op, get_op, update_op, delete_op = "create_downtime", "get_downtime", "update_downtime", "cancel_downtime"
+    list_op = "list_downtimes"
     id_param = "downtime_id"
 
     def mute_monitor(self, monitor_id: int, key: str, *, reason: str = "parallel run before cutover") -> dict[str, Any]:
@@ -57,9 +60,8 @@ class DowntimeOps(ResourceOps):
         }
         return self.create(payload)
 
-    def list_all(self) -> Iterator[dict[str, Any]]:
-        data: list[dict[str, Any]] = self._call("list_downtimes", query={"current_only": True}).data or []
-        yield from data
+    def list_all(self, **query: Any) -> Iterator[dict[str, Any]]:
+        return super().list_all(current_only=True, **query)
 
     def mutes_for(self, monitor_id: int) -> list[dict[str, Any]]:
         """ddmigrate's active downtimes on one monitor (none when the monitor is gone: Datadog answers 404)."""

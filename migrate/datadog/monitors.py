@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from datadog_api_client.v1.api.monitors_api import MonitorsApi
 
-from migrate.datadog import ownership
-from migrate.datadog.base import ResourceOps, ResourceType
+from migrate.datadog import monitor_rules, ownership
+from migrate.datadog.base import AlreadyExists, Paging, ResourceOps, ResourceType
 from migrate.datadog.client import DatadogApiError
 
 PAGE_SIZE = 1000
@@ -31,12 +30,25 @@ OPTION_DEFAULTS: dict[str, Any] = {
 }
 
 
-class DuplicateMonitor(DatadogApiError):
+class DuplicateMonitor(AlreadyExists):
     """Datadog refused a create as the duplicate of monitor `monitor_id` (which may be ours from a lost reply)."""
 
     def __init__(self, base: DatadogApiError, monitor_id: int) -> None:
-        super().__init__(base.status, base.errors, base.headers, method=base.method, path=base.path)
+        super().__init__(base, str(monitor_id))
         self.monitor_id = monitor_id
+
+
+def _squeeze(text: Any) -> str:
+    return re.sub(r"\s+", "", str(text or ""))
+
+
+def _unverifiable(payload: dict[str, Any]) -> str | None:
+    if str(payload.get("type")) == "service check":
+        return (
+            "a service check monitor reads check runs, which the metrics API does not serve: confirm in "
+            "Datadog that the check reports (e.g. `datadog-agent status` on the Agent)"
+        )
+    return None
 
 
 MONITOR = ResourceType(
@@ -63,7 +75,18 @@ MONITOR = ResourceType(
             "assets",
         }
     ),
-    owned_key=lambda payload: ownership.owned_key("monitor", payload),
+    marker=ownership.TAGS_AND_FOOTER,
+    int_ids=True,
+    paging=Paging("page", PAGE_SIZE, ("page", "page_size")),
+    rules=monitor_rules.check,
+    request_schemas={"update": "MonitorUpdateRequest"},
+    snapshot_dir="monitors",
+    required_fields=("query", "type"),
+    identity=lambda payload: _squeeze(payload.get("query")),
+    query_texts=lambda payload: [str(payload.get("query") or "")],
+    unverifiable=_unverifiable,
+    reads_metrics=True,
+    muted_in_parallel_run=True,
     server_defaults={f"options.{name}": value for name, value in OPTION_DEFAULTS.items()},
     unordered=frozenset({"tags", "restricted_roles", "options.renotify_statuses", "options.notify_by"}),
     aliases={"type": {"metric alert": "query alert"}},  # both mean the same monitor; Datadog reads back the latter
@@ -75,6 +98,7 @@ class MonitorOps(ResourceOps):
     api_class = MonitorsApi
     create_op, get_op, update_op, delete_op = "create_monitor", "get_monitor", "update_monitor", "delete_monitor"
     id_param = "monitor_id"
+    list_op = "list_monitors"
 
     def create(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -85,16 +109,6 @@ class MonitorOps(ResourceOps):
                 raise DuplicateMonitor(exc, int(match.group(1))) from None
             raise
 
-    def list_all(self, *, monitor_tags: str | None = None) -> Iterator[dict[str, Any]]:
-        page = 0
-        while True:
-            query = {"page": page, "page_size": PAGE_SIZE, "monitor_tags": monitor_tags}
-            batch: list[dict[str, Any]] = self._call("list_monitors", query=query).data or []
-            yield from batch
-            if len(batch) < PAGE_SIZE:
-                return
-            page += 1
-
     def list_owned(self) -> list[dict[str, Any]]:
         # `monitor_tags` filters on the monitor's own tags (`tags` would filter on the query scope).
         return [p for p in self.list_all(monitor_tags=ownership.MANAGED_TAG) if MONITOR.owned_key(p)]
@@ -103,7 +117,7 @@ class MonitorOps(ResourceOps):
         found = self.list_all(monitor_tags=f"{ownership.ID_TAG_PREFIX}{key}")
         return next((p for p in found if MONITOR.owned_key(p) == key), None)
 
-    def validate(self, payload: dict[str, Any], monitor_id: int | None = None) -> list[str]:
+    def validate(self, payload: dict[str, Any], monitor_id: int | None = None) -> list[str] | None:
         """Datadog's own check of a monitor definition: [] when valid, else its error messages."""
         try:
             if monitor_id is None:

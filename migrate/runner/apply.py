@@ -1,9 +1,11 @@
 """Phased apply: execute a live plan through a sink, journalling intent before and outcome after each call.
 
-The Datadog sink calls the resource modules (rate limited, retried, never re-sending a create blindly);
-the dry-run sink records the requests instead. Both run through the same `Applier`, so `--dry-run`
-shows exactly what apply would do. A crashed run is resumed by planning again: what the dead run created
-is found by its ddmigrate key and only recorded, and its unfinished intents are closed as `interrupted`.
+The sink (sinks.py) is the Datadog org or a dry-run recorder; both run through the same `Applier`, so
+`--dry-run` shows exactly what apply would do. A call Datadog refuses (a 400 on create) closes its intent
+as `failed` with the HTTP status and Datadog's message (`recorded`); a call whose outcome is unknown (a
+5xx or a lost reply after retries) leaves it open, as a crash does. A crashed run is resumed by planning
+again: what the dead run created is found by its ddmigrate key and only recorded, and its unfinished
+intents are closed as `interrupted`.
 """
 
 from __future__ import annotations
@@ -12,149 +14,25 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from migrate.datadog import ownership
-from migrate.datadog.base import ResourceOps
-from migrate.datadog.downtimes import DowntimeOps
-from migrate.datadog.monitors import DuplicateMonitor
+from migrate.datadog.client import DatadogApiError
+from migrate.datadog.downtimes import DOWNTIME
+from migrate.datadog.resources import spec
 from migrate.errors import DDMigrateError, RemoteError
 from migrate.runner.changes import Change, Create, Delete, NoOp, Update
 from migrate.runner.diff import equivalent, normalize
 from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import APPLIED, CUT_OVER, Phase
 from migrate.runner.plan import Plan
-from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
+from migrate.runner.sinks import Sink
 
 APPLY_FAILED = "apply_failed"
-
-
-class Sink(Protocol):
-    def get(self, rtype: str, dd_id: str) -> dict[str, Any] | None: ...
-
-    def find_by_key(self, rtype: str, key: str) -> dict[str, Any] | None: ...
-
-    def create(self, rtype: str, key: str, payload: dict[str, Any]) -> dict[str, Any]: ...
-
-    def update(self, rtype: str, dd_id: str, payload: dict[str, Any]) -> dict[str, Any]: ...
-
-    def delete(self, rtype: str, dd_id: str) -> bool: ...
-
-    def mute(self, monitor_id: str, key: str) -> dict[str, Any]: ...
-
-    def unmute(self, monitor_id: str) -> int: ...
-
-
-class DatadogSink:
-    """Every call goes through the rate limiter and the retry policy; creates are never re-sent blindly."""
-
-    def __init__(self, ops: dict[str, ResourceOps], limiter: RateLimiter, policy: RetryPolicy | None = None) -> None:
-        self.ops = ops
-        self.limiter = limiter
-        self.policy = policy or RetryPolicy()
-
-    def _retry(self, route: str, fn: Any, on_ambiguous: Any = None) -> Any:
-        return call_with_retry(self.limiter, route, fn, policy=self.policy, on_ambiguous=on_ambiguous)
-
-    def get(self, rtype: str, dd_id: str) -> dict[str, Any] | None:
-        return self._retry(f"{rtype} get", lambda: self.ops[rtype].get(_native_id(rtype, dd_id)))  # type: ignore[no-any-return]
-
-    def find_by_key(self, rtype: str, key: str) -> dict[str, Any] | None:
-        return self._retry(f"{rtype} list", lambda: self.ops[rtype].find_by_key(key))  # type: ignore[no-any-return]
-
-    def create(self, rtype: str, key: str, payload: dict[str, Any]) -> dict[str, Any]:
-        try:
-            created: dict[str, Any] = self._retry(
-                f"{rtype} create", lambda: self.ops[rtype].create(payload), lambda: self.find_by_key(rtype, key)
-            )
-        except DuplicateMonitor as exc:
-            # Datadog says we already made it: adopt only our own copy of this very key.
-            existing = self.get(rtype, str(exc.monitor_id))
-            if existing is not None and ownership.owned_key(rtype, existing) == key:
-                return existing
-            raise RemoteError(
-                f"Datadog refused the create as a duplicate of monitor {exc.monitor_id}, which ddmigrate does not own",
-                hint="`ddmigrate adopt` it, or change the source",
-            ) from None
-        return created
-
-    def update(self, rtype: str, dd_id: str, payload: dict[str, Any]) -> dict[str, Any]:
-        # A full replace is idempotent: re-sending after an ambiguous failure is safe.
-        return self._retry(  # type: ignore[no-any-return]
-            f"{rtype} update",
-            lambda: self.ops[rtype].update(_native_id(rtype, dd_id), payload),
-        )
-
-    def delete(self, rtype: str, dd_id: str) -> bool:
-        return bool(self._retry(f"{rtype} delete", lambda: self.ops[rtype].delete(_native_id(rtype, dd_id))))
-
-    def _downtimes(self) -> DowntimeOps:
-        ops = self.ops["downtime"]
-        assert isinstance(ops, DowntimeOps)
-        return ops
-
-    def mute(self, monitor_id: str, key: str) -> dict[str, Any]:
-        """Idempotent: an existing ddmigrate downtime on the monitor is reused (a crash may have left one)."""
-        mid = int(monitor_id)
-        existing = self._retry("downtime list", lambda: self._downtimes().mutes_for(mid))
-        if existing:
-            return dict(existing[0])
-        return self._retry(  # type: ignore[no-any-return]
-            "downtime create",
-            lambda: self._downtimes().mute_monitor(mid, key),
-            lambda: next(iter(self._downtimes().mutes_for(mid)), None),
-        )
-
-    def unmute(self, monitor_id: str) -> int:
-        return int(self._retry("downtime delete", lambda: self._downtimes().unmute_monitor(int(monitor_id))))
-
-
-def _native_id(rtype: str, dd_id: str) -> str | int:
-    return int(dd_id) if rtype in ("monitor", "downtime") and dd_id.isdigit() else dd_id
-
-
-class DryRunSink:
-    """Reads go to `reader` (the live org, or nothing); writes are recorded and answered with made-up ids."""
-
-    def __init__(self, reader: Sink | None = None) -> None:
-        self.reader = reader
-        self.requests: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-
-    def _record(self, method: str, rtype: str, dd_id: str | None, payload: dict[str, Any] | None) -> str:
-        with self._lock:
-            self.requests.append({"method": method, "type": rtype, "id": dd_id, "payload": payload})
-            return f"dry-run-{len(self.requests)}"
-
-    def get(self, rtype: str, dd_id: str) -> dict[str, Any] | None:
-        return None if self.reader is None or dd_id.startswith("dry-run-") else self.reader.get(rtype, dd_id)
-
-    def find_by_key(self, rtype: str, key: str) -> dict[str, Any] | None:
-        return None if self.reader is None else self.reader.find_by_key(rtype, key)
-
-    def create(self, rtype: str, key: str, payload: dict[str, Any]) -> dict[str, Any]:
-        fake = self._record("POST", rtype, None, payload)
-        return {**payload, ("public_id" if rtype == "synthetic_test" else "id"): fake}
-
-    def update(self, rtype: str, dd_id: str, payload: dict[str, Any]) -> dict[str, Any]:
-        self._record("PUT", rtype, dd_id, payload)
-        return dict(payload)
-
-    def delete(self, rtype: str, dd_id: str) -> bool:
-        self._record("DELETE", rtype, dd_id, None)
-        return True
-
-    def mute(self, monitor_id: str, key: str) -> dict[str, Any]:
-        return {"id": self._record("POST", "downtime", None, {"monitor_id": monitor_id})}
-
-    def unmute(self, monitor_id: str) -> int:
-        self._record("DELETE", "downtime", monitor_id, None)
-        return 1
 
 
 @dataclass
@@ -169,8 +47,28 @@ class ApplyResult:
         return not self.failures
 
 
-def _id_of(rtype: str, payload: dict[str, Any]) -> str:
-    return str(payload["public_id" if rtype == "synthetic_test" else "id"])
+@contextmanager
+def recorded(journal: Journal, seq: int) -> Iterator[None]:
+    """Journal why the call inside failed, then let the error go on.
+
+    Datadog's answer that nothing changed (a 4xx, a refused connection, a 429 that never cleared) closes the
+    intent as `failed` with the HTTP status and Datadog's message. An ambiguous failure (a 5xx or a lost
+    reply after a mutating call: the change may have been made) only notes the error and leaves the intent
+    open, exactly like a crash, so the next apply or rollback looks the resource up before acting again.
+    """
+    try:
+        yield
+    except DDMigrateError as exc:
+        cause = exc if isinstance(exc, DatadogApiError) else exc.__cause__
+        api = cause if isinstance(cause, DatadogApiError) else None
+        status = (api.status or None) if api is not None else None  # 0: no answer at all
+        # Datadog's own words when it is Datadog's error; ours when ddmigrate turned its answer into a refusal.
+        message = ("; ".join(api.errors) if api is exc else "") or exc.message
+        if api is not None and api.ambiguous:
+            journal.note_error(seq, message, status)
+        else:
+            journal.outcome(seq, "failed", error=message, http_status=status)
+        raise
 
 
 class Applier:
@@ -241,11 +139,12 @@ class Applier:
                 list(pool.map(tracked, changes))
 
     def _apply_one(self, run_id: str, phase: str | None, change: Change, mute: bool) -> str:
-        j, sink = self.journal, self.sink
+        j, sink, rtype = self.journal, self.sink, spec(change.type)
         if isinstance(change, Create):
             seq = j.intent(run_id, phase, "create", change.type, change.key, payload=change.payload)
-            created = sink.create(change.type, change.key, change.payload)
-            dd_id = _id_of(change.type, created)
+            with recorded(j, seq):
+                created = sink.create(change.type, change.key, change.payload)
+            dd_id = rtype.id_of(created)
             j.outcome(
                 seq,
                 "done",
@@ -267,7 +166,8 @@ class Applier:
                 payload=change.after,
                 pre_image=change.before,
             )
-            sink.update(change.type, dd_id, change.after)
+            with recorded(j, seq):
+                sink.update(change.type, dd_id, change.after)
             j.outcome(
                 seq,
                 "done",
@@ -277,7 +177,7 @@ class Applier:
             return "updated"
         if isinstance(change, Delete):
             live = sink.get(change.type, dd_id)
-            if live is not None and ownership.owned_key(change.type, live) != change.key:
+            if live is not None and rtype.owned_key(live) != change.key:
                 raise RemoteError(
                     f"refusing to delete {change.type} {dd_id}: it does not carry ddmigrate's marker for {change.key}"
                 )
@@ -290,7 +190,8 @@ class Applier:
                 dd_id=dd_id,
                 pre_image=normalize(change.type, live) if live else change.payload,
             )
-            sink.delete(change.type, dd_id)
+            with recorded(j, seq):
+                sink.delete(change.type, dd_id)
             # A duplicate copy shares the key with the one we keep: only forget the key when deleting that one.
             keep = j.applied_one(change.type, change.key)
             j.outcome(seq, "done", forget=(change.type, change.key) if keep is None or keep.dd_id == dd_id else None)
@@ -299,7 +200,8 @@ class Applier:
         known = j.applied_one(change.type, change.key)
         if known is None or known.dd_id != dd_id:  # e.g. created by a run that was killed before its outcome
             seq = j.intent(run_id, phase, "record", change.type, change.key, dd_id=dd_id)
-            current = sink.get(change.type, dd_id) or {}
+            with recorded(j, seq):
+                current = sink.get(change.type, dd_id) or {}
             j.outcome(
                 seq,
                 "done",
@@ -310,13 +212,14 @@ class Applier:
 
     def _adopted(self, change: Update) -> bool:
         known = self.journal.applied_one(change.type, change.key)
-        return bool(known and known.adopted and ownership.owned_key(change.type, change.after) != change.key)
+        return bool(known and known.adopted and spec(change.type).owned_key(change.after) != change.key)
 
     def _mute(self, run_id: str, phase: str | None, rtype: str, key: str, dd_id: str, *, mute: bool) -> None:
-        if not mute or rtype != "monitor":
+        if not mute or not spec(rtype).muted_in_parallel_run:
             return
-        seq = self.journal.intent(run_id, phase, "mute", "downtime", key, payload={"monitor_id": dd_id})
-        downtime = self.sink.mute(dd_id, key)
+        seq = self.journal.intent(run_id, phase, "mute", DOWNTIME.name, key, payload={"monitor_id": dd_id})
+        with recorded(self.journal, seq):
+            downtime = self.sink.mute(dd_id, key)
         self.journal.outcome(seq, "done", dd_id=str(downtime.get("id")))
 
 
@@ -346,7 +249,7 @@ def reconcile(journal: Journal, sink: Sink, run_id: str, interrupted: list[Op]) 
             and not equivalent(op.rtype, op.payload, known.payload)
         ):
             seq = journal.intent(run_id, op.phase, "record", op.rtype, op.key, dd_id=op.dd_id)
-            adopted = known.adopted and ownership.owned_key(op.rtype, op.payload) != op.key
+            adopted = known.adopted and spec(op.rtype).owned_key(op.payload) != op.key
             journal.outcome(
                 seq, "done", applied=Applied(op.rtype, op.key, op.dd_id, op.payload, known.phase, known.run_id, adopted)
             )

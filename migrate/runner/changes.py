@@ -23,6 +23,8 @@ class Action(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     NOOP = "no-op"
+    MUTE = "mute"
+    UNMUTE = "unmute"
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,29 @@ class NoOp(Change):
 
     def reverse(self) -> NoOp:
         return self
+
+
+@dataclass(frozen=True)
+class Mute(Change):
+    """A downtime silencing one resource during a phase's parallel run (`type` is the downtime's, `key` the
+    muted resource's ddmigrate key, `datadog_id` the downtime's id once made)."""
+
+    muted_id: str = ""  # the Datadog id of the muted resource
+    action: Action = field(default=Action.MUTE, init=False)
+
+    def reverse(self) -> Unmute:
+        return Unmute(self.type, self.key, self.name, self.source_refs, self.datadog_id, muted_id=self.muted_id)
+
+
+@dataclass(frozen=True)
+class Unmute(Change):
+    """Cancel ddmigrate's downtimes on one resource (none left when the resource is gone)."""
+
+    muted_id: str = ""
+    action: Action = field(default=Action.UNMUTE, init=False)
+
+    def reverse(self) -> Mute:
+        return Mute(self.type, self.key, self.name, self.source_refs, None, muted_id=self.muted_id)
 
 
 def change_from_dict(data: dict[str, Any]) -> Change:

@@ -18,11 +18,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from migrate.datadog.base import ResourceType
-from migrate.datadog.resources import RESOURCES, SUPPORT_RESOURCES
+from migrate.datadog.ownership import Marker
+from migrate.datadog.resources import RESOURCE_TYPES as _TYPES
 from migrate.runner.changes import FieldChange
 
-_TYPES: dict[str, ResourceType] = {**RESOURCES, **SUPPORT_RESOURCES}
-_PLAIN = ResourceType(name="", api_path="", id_field="", schema_ref="")  # an unknown type: canonical form only
+# An unknown type: canonical form only.
+_PLAIN = ResourceType(name="", api_path="", id_field="", schema_ref="", marker=Marker(""))
 
 
 _LEAF = ""  # marks an ignored path in the tree built by `_ignore_tree` (no real segment is empty)

@@ -2,11 +2,19 @@
 
 Every remote call is bracketed: an *intent* row is committed before the call, its *outcome* after.
 A crash (even SIGKILL) therefore leaves an exact record: resume and rollback read the intents that
-have no outcome and look the resource up before acting again. The table `applied` is the last-applied
-state (ddmigrate key -> Datadog id + payload) that three-way planning compares with; `revision` goes
-up with every outcome, so a saved plan can tell that the ledger moved under it. Commits are synced
-(`synchronous=FULL`): after a power cut an intent whose call reached Datadog, with its pre-image, is still
-there. The ledger refuses a network filesystem (WAL and the lock need one host's local disk).
+have no outcome and look the resource up before acting again. The outcome statuses:
+- `done`: the call succeeded;
+- `failed`: Datadog answered with an error that means nothing changed (a 400 on create, a 403): the
+  row keeps the HTTP status and Datadog's message, rollback skips it, resume never looks it up;
+- `refused`: ddmigrate itself declined (no ownership marker for the key);
+- `interrupted`: no outcome was recorded (the process died, or Datadog's answer never came and the
+  change may have been made): the next apply or rollback closes such intents and looks them up.
+
+The table `applied` is the last-applied state (ddmigrate key -> Datadog id + payload) that three-way
+planning compares with; `revision` goes up with every outcome, so a saved plan can tell that the ledger
+moved under it. Commits are synced (`synchronous=FULL`): after a power cut an intent whose call reached
+Datadog, with its pre-image, is still there. The ledger refuses a network filesystem (WAL and the lock
+need one host's local disk).
 
 For crash tests, `DDMIGRATE_CRASH_AFTER_WRITES=N` makes the process SIGKILL itself right after its
 N-th committed journal write.
@@ -30,30 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import DDMigrateError, InputError
+from migrate.runner.localdisk import network_fs
 
 STATE_DIR = ".ddmigrate"
-MOUNTS = Path("/proc/mounts")
-# SQLite's WAL needs shared memory between processes on one host, and flock is not reliable on these.
-NETWORK_FILESYSTEMS = frozenset(
-    {
-        "nfs",
-        "nfs4",
-        "cifs",
-        "smb3",
-        "smbfs",
-        "ncpfs",
-        "afs",
-        "9p",
-        "fuse.sshfs",
-        "glusterfs",
-        "ceph",
-        "fuse.ceph",
-        "lustre",
-        "gpfs",
-        "fuse.s3fs",
-        "fuse.gcsfuse",
-    }
-)
 CRASH_ENV = "DDMIGRATE_CRASH_AFTER_WRITES"
 _BUMP = "INSERT INTO meta(k, v) VALUES('revision', '1') ON CONFLICT(k) DO UPDATE SET v = CAST(v AS INTEGER) + 1"
 
@@ -65,7 +52,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS ops (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, phase TEXT, action TEXT NOT NULL,
   rtype TEXT NOT NULL, key TEXT NOT NULL, dd_id TEXT, payload TEXT, pre_image TEXT,
-  status TEXT NOT NULL, error TEXT, intent_at REAL NOT NULL, done_at REAL);
+  status TEXT NOT NULL, error TEXT, intent_at REAL NOT NULL, done_at REAL, http_status INTEGER);
 CREATE INDEX IF NOT EXISTS ops_run ON ops(run_id);
 CREATE TABLE IF NOT EXISTS applied (
   rtype TEXT NOT NULL, key TEXT NOT NULL, dd_id TEXT NOT NULL, payload TEXT NOT NULL, phase TEXT,
@@ -87,24 +74,6 @@ def who() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
-def _network_fs(path: Path) -> str | None:
-    """The filesystem type of `path` when it is a network one (from the mount table; None where unknown)."""
-    try:
-        lines = MOUNTS.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    target = path.resolve()
-    best: tuple[int, str] = (-1, "")
-    for line in lines:
-        fields = line.split()
-        if len(fields) < 3:
-            continue
-        mount = Path(fields[1].replace("\\040", " "))
-        if (target == mount or mount in target.parents) and len(mount.parts) > best[0]:
-            best = (len(mount.parts), fields[2])
-    return best[1] if best[1] in NETWORK_FILESYSTEMS else None
-
-
 @dataclass(frozen=True)
 class Op:
     seq: int
@@ -116,8 +85,9 @@ class Op:
     dd_id: str | None
     payload: dict[str, Any] | None
     pre_image: dict[str, Any] | None
-    status: str  # intent | done | failed | refused
+    status: str  # intent | done | failed | refused | interrupted (see the module docstring)
     error: str | None
+    http_status: int | None = None  # Datadog's HTTP status, for a failed call
 
 
 @dataclass(frozen=True)
@@ -129,6 +99,13 @@ class Applied:
     phase: str | None
     run_id: str | None
     adopted: bool
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Ledgers written before a column existed get it (CREATE TABLE IF NOT EXISTS leaves old tables alone)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(ops)")}
+    if "http_status" not in columns:
+        db.execute("ALTER TABLE ops ADD COLUMN http_status INTEGER")
 
 
 def _load(text: str | None) -> dict[str, Any] | None:
@@ -152,7 +129,7 @@ class Journal:
                 path=str(workdir),
                 hint="pass --workdir DIR where `ddmigrate apply` ran (default: current directory)",
             )
-        fstype = _network_fs(workdir)
+        fstype = network_fs(workdir)
         if fstype:
             raise InputError(
                 f"the ledger cannot live on a network filesystem ({fstype})",
@@ -166,6 +143,7 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            _add_missing_columns(self._db)
             # Identifies this ledger: a plan names the ledger it was made from (another workdir's is refused).
             self._db.execute("INSERT OR IGNORE INTO meta(k, v) VALUES('ledger_id', ?)", (uuid.uuid4().hex,))
         except (OSError, sqlite3.DatabaseError) as exc:
@@ -286,6 +264,7 @@ class Journal:
         *,
         dd_id: str | None = None,
         error: str | None = None,
+        http_status: int | None = None,
         applied: Applied | None = None,
         forget: tuple[str, str] | None = None,
     ) -> None:
@@ -310,11 +289,15 @@ class Journal:
         if forget is not None:
             more.append(("DELETE FROM applied WHERE rtype=? AND key=?", forget))
         self._write(
-            "UPDATE ops SET status=?, dd_id=COALESCE(?, dd_id), error=?, done_at=? WHERE seq=?",
-            (status, dd_id, error, time.time(), seq),
+            "UPDATE ops SET status=?, dd_id=COALESCE(?, dd_id), error=?, http_status=?, done_at=? WHERE seq=?",
+            (status, dd_id, error, http_status, time.time(), seq),
             bump=True,
             more=tuple(more),
         )
+
+    def note_error(self, seq: int, error: str, http_status: int | None) -> None:
+        """Say why a call's outcome is unknown, leaving the intent open (resume looks it up, as after a crash)."""
+        self._write("UPDATE ops SET error=?, http_status=? WHERE seq=? AND status='intent'", (error, http_status, seq))
 
     def record_adoption(self, applied: Applied) -> None:
         self._write(
@@ -367,11 +350,15 @@ class Journal:
     def open_intents(self) -> list[Op]:
         return list(self._ops("WHERE status='intent' ORDER BY seq", ()))
 
+    def unsettled(self, run_id: str) -> list[Op]:
+        """A run's calls that did not succeed: failed, refused, interrupted or still open (in order)."""
+        return list(self._ops("WHERE run_id=? AND status NOT IN ('done') ORDER BY seq", (run_id,)))
+
     def _ops(self, where: str, params: tuple[Any, ...]) -> Iterator[Op]:
-        cols = "seq, run_id, phase, action, rtype, key, dd_id, payload, pre_image, status, error"
-        sql = f"SELECT {cols} FROM ops {where}"  # noqa: S608 (`where` is one of two fixed clauses)
+        cols = "seq, run_id, phase, action, rtype, key, dd_id, payload, pre_image, status, error, http_status"
+        sql = f"SELECT {cols} FROM ops {where}"  # noqa: S608 (`where` is one of three fixed clauses)
         for r in self._query(sql, params):
-            yield Op(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _load(r[7]), _load(r[8]), r[9], r[10])
+            yield Op(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _load(r[7]), _load(r[8]), r[9], r[10], r[11])
 
     def runs(self, *, phase: str | None = None, verb: str | None = None) -> list[dict[str, Any]]:
         rows = self._query(

@@ -21,22 +21,19 @@ from datadog_api_client.v1.api.metrics_api import MetricsApi
 
 from migrate.datadog.base import ResourceOps
 from migrate.datadog.client import call, make_api_client
-from migrate.datadog.monitors import MonitorOps
-from migrate.datadog.resources import RESOURCES, ops_for
+from migrate.datadog.resources import RESOURCE_TYPES, RESOURCES, ops_for
 from migrate.errors import DDMigrateError, InputError
 from migrate.fsutil import dumps, read_json, write_json
 from migrate.model import DesiredResource
-from migrate.runner.apply import DatadogSink
 from migrate.runner.diff import equivalent, normalize
 from migrate.runner.journal import Journal
 from migrate.runner.plan import Plan, compute_plan, lookalikes_of_creates
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
+from migrate.runner.sinks import DatadogSink
 from migrate.runner.state import LiveResource, State
 from migrate.settings import strip_credentials
 
 LIVE_PLAN_FORMAT = "ddmigrate-live-plan/1"
-# Types whose list endpoint returns summaries: owned ones are read again in full before planning.
-SUMMARY_LISTS = frozenset({"dashboard"})
 
 
 @dataclass
@@ -53,10 +50,10 @@ class Connection:
     def managed(self) -> dict[str, ResourceOps]:
         return {k: v for k, v in self.ops.items() if k in RESOURCES}
 
-    def validate_monitor(self, payload: dict[str, Any]) -> list[str]:
-        ops = self.ops["monitor"]
-        assert isinstance(ops, MonitorOps)
-        return list(call_with_retry(self.limiter, "monitor validate", lambda: ops.validate(payload)))
+    def validate(self, rtype: str, payload: dict[str, Any]) -> list[str] | None:
+        """Datadog's own check of a definition, where the type has a validate endpoint (else None)."""
+        ops = self.ops[rtype]
+        return call_with_retry(self.limiter, f"{rtype} validate", lambda: ops.validate(payload))
 
     def query_metrics(self, start: int, end: int, query: str) -> dict[str, Any]:
         endpoint = MetricsApi(self.api_client)._query_metrics_endpoint  # type: ignore[no-untyped-call]
@@ -73,7 +70,7 @@ def connect(
     api_client = make_api_client(env)
     api_client.rest_client.pool_manager.connection_pool_kw["maxsize"] = max(concurrency, 4)
     limiter = RateLimiter()
-    ops = {name: ops_for(name, api_client, on_response=limiter.observe) for name in (*RESOURCES, "downtime")}
+    ops = {name: ops_for(name, api_client, on_response=limiter.observe) for name in RESOURCE_TYPES}
     site = strip_credentials(str(api_client.configuration.host)).rstrip("/")
     return Connection(api_client, ops, limiter, DatadogSink(ops, limiter, policy), site)
 
@@ -89,7 +86,7 @@ def read_live(conn: Connection, journal: Journal) -> list[LiveResource]:
             dd_id = str(listed.get(id_field))
             key = op.rtype.owned_key(listed) or adopted.get((rtype, dd_id))
             payload: dict[str, Any] | None = listed
-            if key is not None and rtype in SUMMARY_LISTS:
+            if key is not None and op.rtype.paging.summaries:
                 # The list gave a summary (no widgets): diffing it would plan an update of every dashboard.
                 payload = conn.sink.get(rtype, dd_id)
             if payload is not None:  # None: deleted between list and get

@@ -13,13 +13,13 @@ Planning twice with the same inputs gives the same changes and the same `plan_ha
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from migrate.datadog.resources import spec
 from migrate.errors import InputError
 from migrate.fsutil import read_json
 from migrate.model import DesiredResource
@@ -144,7 +144,7 @@ def desired_hash(resources: Iterable[DesiredResource]) -> str:
 
 
 def display_name(resource_type: str, payload: dict[str, Any]) -> str:
-    return str(payload.get("title" if resource_type == "dashboard" else "name") or "")
+    return spec(resource_type).display_name(payload)
 
 
 def compute_plan(
@@ -269,12 +269,5 @@ class _LookAlikes:
 
 
 def _identity_query(resource_type: str, payload: dict[str, Any]) -> str:
-    """What a resource watches: a monitor's query, a synthetic test's URL or host (whitespace-insensitive)."""
-    if resource_type == "monitor":
-        text = str(payload.get("query") or "")
-    elif resource_type == "synthetic_test":
-        request = (payload.get("config") or {}).get("request") or {}
-        text = str(request.get("url") or request.get("host") or "")
-    else:
-        return ""
-    return re.sub(r"\s+", "", text)
+    """What a resource watches (a monitor's query, a synthetic test's URL), as its type declares it."""
+    return spec(resource_type).identity(payload)

@@ -1,10 +1,12 @@
 """Rollback: replay the journal of one run (or every apply run of a phase) backwards.
 
-Created → deleted, updated → pre-image restored, deleted → re-created from its pre-image, muted →
-unmuted. Works from the journal alone, including intents a killed run never closed (the resource is
-looked up by its ddmigrate key). Nothing without ddmigrate's marker for that key is touched, even when
-the journal names it: such an op is recorded as `refused` and the rollback fails. The result is
-verified (gone / equal to pre-image / back) before the rollback is reported done.
+Each journal op is rebuilt as the `Change` it made (`applied_change`) and its `reverse()` is carried
+out: a Create's reverse deletes, an Update's restores the pre-image, a Delete's re-creates from its
+pre-image, a Mute's unmutes. Works from the journal alone, including intents a killed run never closed
+(the resource is looked up by its ddmigrate key); calls Datadog refused (`failed`) changed nothing and are
+skipped. Nothing without ddmigrate's marker for that key is touched, even when the journal names it:
+such an op is recorded as `refused` and the rollback fails. The result is verified (gone / equal to
+pre-image / back) before the rollback is reported done.
 """
 
 from __future__ import annotations
@@ -13,14 +15,31 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.datadog import ownership
+from migrate.datadog.downtimes import DOWNTIME
+from migrate.datadog.resources import spec
 from migrate.errors import DDMigrateError
-from migrate.runner.apply import Sink, reconcile
+from migrate.runner.apply import reconcile, recorded
+from migrate.runner.changes import Change, Create, Delete, Mute, Unmute, Update
 from migrate.runner.diff import normalize
 from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import ROLLED_BACK
+from migrate.runner.sinks import Sink
 
 _REVERSIBLE = ("create", "update", "delete", "mute")
+
+
+def applied_change(op: Op) -> Change:
+    """The change a journal op made, from what the journal keeps (ids, payloads and pre-images)."""
+    common: dict[str, Any] = {"type": op.rtype, "key": op.key, "name": "", "datadog_id": op.dd_id}
+    if op.action == "create":
+        return Create(**common, payload=op.payload or {})
+    if op.action == "update":
+        return Update(**common, before=op.pre_image or {}, after=op.payload or {})
+    if op.action == "delete":
+        return Delete(**common, payload=op.pre_image or {})
+    if op.action == "mute":
+        return Mute(**common, muted_id=str((op.payload or {}).get("monitor_id", "")))
+    raise DDMigrateError(f"journal op {op.seq} ({op.action}) is not a change rollback can reverse")
 
 
 @dataclass
@@ -58,6 +77,7 @@ def rollback(journal: Journal, sink: Sink, targets: list[str], *, phase: str | N
     run_id = journal.start_run("rollback", phase=phase, plan_hash=None, dry_run=False)
     reconcile(journal, sink, run_id, interrupted)
     result = RollbackResult(run_id, targets)
+    # A failed call changed nothing (Datadog said so): there is nothing to undo.
     ops = sorted(
         (op for t in targets for op in journal.ops(t) if op.action in _REVERSIBLE and op.status != "failed"),
         key=lambda o: -o.seq,
@@ -68,7 +88,7 @@ def rollback(journal: Journal, sink: Sink, targets: list[str], *, phase: str | N
         except DDMigrateError as exc:
             result.failures.append(f"undo {op.action} {op.rtype} {op.key}: {exc}")
     for op in ops:
-        problem = _check(sink, op)
+        problem = _check(sink, op, applied_change(op).reverse())
         if problem:
             result.failures.append(f"verify after rollback: {problem}")
     journal.finish_run(
@@ -93,7 +113,7 @@ def _locate(sink: Sink, op: Op) -> tuple[str | None, dict[str, Any] | None]:
     found = sink.find_by_key(op.rtype, op.key)
     if found is None:
         return None, None
-    return str(found.get("public_id" if op.rtype == "synthetic_test" else "id")), found
+    return spec(op.rtype).id_of(found), found
 
 
 def _refuse(journal: Journal, run_id: str, op: Op, dd_id: str, result: RollbackResult) -> str:
@@ -104,39 +124,47 @@ def _refuse(journal: Journal, run_id: str, op: Op, dd_id: str, result: RollbackR
 
 
 def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackResult) -> str:
-    if op.action == "mute":
-        monitor_id = str((op.payload or {}).get("monitor_id", ""))
-        if monitor_id and sink.get("monitor", monitor_id) is not None:
-            sink.unmute(monitor_id)
+    """Carry out the reverse of the change `op` made; returns what happened (for the counts)."""
+    reverse = applied_change(op).reverse()
+    rtype, action = spec(op.rtype), f"undo-{op.action}"
+    if isinstance(reverse, Unmute):
+        seq = journal.intent(run_id, op.phase, action, DOWNTIME.name, op.key, payload={"monitor_id": reverse.muted_id})
+        with recorded(journal, seq):
+            if reverse.muted_id:  # on a monitor that is gone, unmute finds no downtime and cancels nothing
+                sink.unmute(reverse.muted_id)
+        journal.outcome(seq, "done")
         return "unmuted"
-    if op.action == "delete":
-        if sink.find_by_key(op.rtype, op.key) is not None or not op.pre_image:
+    if isinstance(reverse, Create):
+        if not reverse.payload or sink.find_by_key(op.rtype, op.key) is not None:
             return "already present"
-        seq = journal.intent(run_id, op.phase, "undo-delete", op.rtype, op.key, payload=op.pre_image)
-        created = sink.create(op.rtype, op.key, op.pre_image)
-        new_id = str(created.get("public_id" if op.rtype == "synthetic_test" else "id"))
-        journal.outcome(
-            seq, "done", dd_id=new_id, applied=Applied(op.rtype, op.key, new_id, op.pre_image, op.phase, run_id, False)
-        )
+        seq = journal.intent(run_id, op.phase, action, op.rtype, op.key, payload=reverse.payload)
+        with recorded(journal, seq):
+            created = sink.create(op.rtype, op.key, reverse.payload)
+        new_id = rtype.id_of(created)
+        applied = Applied(op.rtype, op.key, new_id, reverse.payload, op.phase, run_id, False)
+        journal.outcome(seq, "done", dd_id=new_id, applied=applied)
         return "recreated"
     dd_id, live = _locate(sink, op)
     if live is None or dd_id is None:
-        return "already gone" if op.action == "create" else "missing"
-    if ownership.owned_key(op.rtype, live) != op.key:
+        return "already gone" if isinstance(reverse, Delete) else "missing"
+    if rtype.owned_key(live) != op.key:
         return _refuse(journal, run_id, op, dd_id, result)
-    if op.action == "create":
+    if isinstance(reverse, Delete):
         seq = journal.intent(
-            run_id, op.phase, "undo-create", op.rtype, op.key, dd_id=dd_id, pre_image=normalize(op.rtype, live)
+            run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, pre_image=normalize(op.rtype, live)
         )
-        sink.delete(op.rtype, dd_id)
+        with recorded(journal, seq):
+            sink.delete(op.rtype, dd_id)
         journal.outcome(seq, "done", forget=(op.rtype, op.key))
         return "deleted"
-    pre = op.pre_image or {}
+    assert isinstance(reverse, Update)
+    pre = reverse.after
     seq = journal.intent(
-        run_id, op.phase, "undo-update", op.rtype, op.key, dd_id=dd_id, payload=pre, pre_image=normalize(op.rtype, live)
+        run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, payload=pre, pre_image=normalize(op.rtype, live)
     )
-    sink.update(op.rtype, dd_id, pre)
-    owned_after = ownership.owned_key(op.rtype, pre) == op.key  # an adopted resource goes back to unowned
+    with recorded(journal, seq):
+        sink.update(op.rtype, dd_id, pre)
+    owned_after = rtype.owned_key(pre) == op.key  # an adopted resource goes back to unowned
     journal.outcome(
         seq,
         "done",
@@ -146,18 +174,19 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
     return "restored"
 
 
-def _check(sink: Sink, op: Op) -> str | None:
-    if op.action == "create":
+def _check(sink: Sink, op: Op, reverse: Change) -> str | None:
+    """What is wrong after the reverse of `op` was carried out (None: it took effect)."""
+    if isinstance(reverse, Delete):
         live = sink.find_by_key(op.rtype, op.key)
         return f"{op.rtype} {op.key} still exists" if live is not None else None
-    if op.action == "delete":
+    if isinstance(reverse, Create):
         return None if sink.find_by_key(op.rtype, op.key) is not None else f"{op.rtype} {op.key} was not re-created"
-    if op.action == "update" and op.dd_id and op.pre_image is not None:
+    if isinstance(reverse, Update) and op.dd_id and op.pre_image is not None:
         live = sink.get(op.rtype, op.dd_id)
         if (
             live is not None
-            and ownership.owned_key(op.rtype, live) in (op.key, None)
-            and (normalize(op.rtype, live) != normalize(op.rtype, op.pre_image))
+            and spec(op.rtype).owned_key(live) in (op.key, None)
+            and (normalize(op.rtype, live) != normalize(op.rtype, reverse.after))
         ):
             return f"{op.rtype} {op.dd_id} differs from its pre-image"
     return None

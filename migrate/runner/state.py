@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from migrate.datadog.base import ResourceType
 from migrate.datadog.resources import RESOURCES
+from migrate.datadog.resources import spec as type_spec
 from migrate.errors import InputError
 from migrate.fsutil import read_json
 from migrate.model import SourceRef
 
-SNAPSHOT_DIRS = {"monitors": "monitor", "dashboards": "dashboard", "synthetics": "synthetic_test"}
-_REQUIRED = {"monitor": ("query", "type"), "dashboard": ("title", "widgets"), "synthetic_test": ("name",)}
 _SOURCE_TAG = "ddmigrate_source:"
 _FOOTER_REF_RE = re.compile(r"^- ([a-z0-9_]+)/([a-z0-9_]+)/(\S.*)$", re.MULTILINE)
 
@@ -55,12 +55,12 @@ class LiveResource:
 
     @property
     def name(self) -> str:
-        return str(self.payload.get("title" if self.type == "dashboard" else "name") or "")
+        return type_spec(self.type).display_name(self.payload)
 
     @property
     def source_refs(self) -> tuple[SourceRef, ...]:
         """The source objects an owned resource names in its ownership footer (names are not in it)."""
-        text = str(self.payload.get("description" if self.type == "dashboard" else "message") or "")
+        text = str(self.payload.get(type_spec(self.type).marker.text_field) or "")
         return tuple(SourceRef(s, k, i.strip(), "") for s, k, i in _FOOTER_REF_RE.findall(text))
 
     @property
@@ -109,7 +109,10 @@ def load_snapshot(directory: Path) -> State:
             hint="pass a directory holding monitors/, dashboards/ or synthetics/ JSON exports",
         )
     resources: list[LiveResource] = []
-    for name, rtype in SNAPSHOT_DIRS.items():
+    for rtype in RESOURCES.values():
+        name = rtype.snapshot_dir
+        if name is None:
+            continue
         files = sorted((directory / name).glob("*.json")) if (directory / name).is_dir() else []
         if (directory / f"{name}.json").is_file():
             files.insert(0, directory / f"{name}.json")
@@ -127,29 +130,29 @@ def load_snapshot(directory: Path) -> State:
     return State.from_resources(resources, f"snapshot {directory}")
 
 
-def _read_file(path: Path, rtype: str) -> list[LiveResource]:
+def _read_file(path: Path, spec: ResourceType) -> list[LiveResource]:
     data = read_json(path)
-    if isinstance(data, dict) and "dashboards" in data and rtype == "dashboard":
-        raise InputError(
-            "this is a dashboard list (GET /api/v1/dashboard): it has no widgets to compare",
-            path=str(path),
-            hint="export each dashboard with GET /api/v1/dashboard/{id}",
-        )
-    if isinstance(data, dict) and rtype == "synthetic_test" and isinstance(data.get("tests"), list):
-        data = data["tests"]
+    rtype, items_key = spec.name, spec.paging.items
+    if isinstance(data, dict) and items_key is not None and isinstance(data.get(items_key), list):
+        if spec.paging.summaries:
+            raise InputError(
+                f"this is a {rtype} list (GET {spec.api_path}): it has summaries only, nothing to compare",
+                path=str(path),
+                hint=f"export each {rtype} with GET {spec.api_path}/{{{spec.id_field}}}",
+            )
+        data = data[items_key]
     items = data if isinstance(data, list) else [data]
-    spec = RESOURCES[rtype]
     out = []
     for index, item in enumerate(items):
         where = f"{path}" if not isinstance(data, list) else f"{path} [item {index}]"
         if not isinstance(item, dict):
             raise InputError(f"expected a {rtype} JSON object, found {type(item).__name__}", path=where)
-        missing = [f for f in (spec.id_field, *_REQUIRED[rtype]) if f not in item]
+        missing = [f for f in (spec.id_field, *spec.required_fields) if f not in item]
         if missing:
             raise InputError(
                 f"not a Datadog {rtype} export: missing {', '.join(missing)}",
                 path=where,
                 hint=f"files under {path.parent.name}/ must hold {rtype}s as the v1 API returns them",
             )
-        out.append(LiveResource(rtype, str(item[spec.id_field]), item, spec.owned_key(item), origin=where))
+        out.append(LiveResource(rtype, spec.id_of(item), item, spec.owned_key(item), origin=where))
     return out

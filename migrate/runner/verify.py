@@ -12,47 +12,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.datadog import ownership
+from migrate.datadog.resources import spec
 from migrate.model import DesiredResource
-from migrate.runner.apply import Sink
 from migrate.runner.diff import field_changes, normalize, strip_defaults
 from migrate.runner.journal import Journal
 from migrate.runner.phases import VERIFIED, VERIFY_FAILED
+from migrate.runner.sinks import Sink
 from migrate.translate.ddquery import MetricQuery, metric_names, render
 
 
 def metrics_in(resource_type: str, payload: dict[str, Any]) -> set[str]:
-    """Metric names a monitor query or any widget request (nested groups included) reads."""
-    texts: list[str] = []
-    if resource_type == "monitor":
-        texts.append(str(payload.get("query") or ""))
-    elif resource_type == "dashboard":
-        _collect_queries(payload.get("widgets") or [], texts)
+    """Metric names the queries of a resource read (the type declares where its queries are)."""
+    texts = spec(resource_type).query_texts(payload)
     return {name for t in texts for name in metric_names(t)}  # text ddquery cannot read names no metric
-
-
-def _collect_queries(node: Any, out: list[str]) -> None:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k in ("query", "q") and isinstance(v, str):
-                out.append(v)
-            else:
-                _collect_queries(v, out)
-    elif isinstance(node, list):
-        for item in node:
-            _collect_queries(item, out)
 
 
 def _uncheckable(res: DesiredResource) -> str | None:
     """Why the recent-data check cannot cover this resource, or None when it can."""
-    if res.type == "monitor" and str(res.payload.get("type")) == "service check":
-        return (
-            "a service check monitor reads check runs, which the metrics API does not serve: confirm in "
-            "Datadog that the check reports (e.g. `datadog-agent status` on the Agent)"
-        )
-    if res.type in ("monitor", "dashboard") and not metrics_in(res.type, res.payload):
+    rtype = spec(res.type)
+    reason = rtype.unverifiable(res.payload)
+    if reason is None and rtype.reads_metrics and not metrics_in(res.type, res.payload):
         return "no metric query found to check"
-    return None
+    return reason
 
 
 @dataclass
@@ -75,7 +56,7 @@ def verify(
     desired: Iterable[DesiredResource],
     *,
     phase: str | None,
-    validate_monitor: Callable[[dict[str, Any]], list[str]] | None,
+    validate: Callable[[str, dict[str, Any]], list[str] | None] | None,
     metric_has_data: Callable[[str], bool] | None,
 ) -> VerifyResult:
     applied = journal.applied()
@@ -89,15 +70,15 @@ def verify(
         if live is None:
             problems.append("not found in Datadog (was the phase applied?)")
         else:
-            if ownership.owned_key(res.type, live) != res.key and not (known and known.adopted):
+            if spec(res.type).owned_key(live) != res.key and not (known and known.adopted):
                 problems.append("live copy does not carry ddmigrate's marker for this key")
             want = normalize(res.type, res.payload)
             have = strip_defaults(res.type, want, normalize(res.type, live))
             problems += [
                 f"differs at {c.path}: live {c.before!r}, desired {c.after!r}" for c in field_changes(have, want)
             ]
-        if res.type == "monitor" and validate_monitor is not None:
-            problems += [f"monitor validate: {e}" for e in validate_monitor(res.payload)]
+        if validate is not None:  # Datadog's own check, for types that have one (monitors)
+            problems += [f"{res.type} validate: {e}" for e in validate(res.type, res.payload) or []]
         if metric_has_data is not None:
             reason = _uncheckable(res)
             if reason:

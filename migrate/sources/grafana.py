@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 
+from migrate import paging
 from migrate.errors import InputError, RemoteError, UsageError
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.settings import env_url, get_secret
@@ -190,18 +191,17 @@ def _auth(env: Mapping[str, str] | None) -> Auth:
 
 
 def search_dashboards(client: HttpClient) -> list[dict[str, Any]]:
-    hits: list[dict[str, Any]] = []
-    page = 1
-    while True:
-        batch = client.get_json("/api/search", {"type": "dash-db", "limit": str(PAGE_SIZE), "page": str(page)})
+    def page(number: int) -> list[Any]:
+        batch = client.get_json("/api/search", {"type": "dash-db", "limit": str(PAGE_SIZE), "page": str(number)})
         if not isinstance(batch, list):
             raise RemoteError(
                 f"{client.display_url}/api/search did not return a list", hint="is GRAFANA_URL the Grafana base URL?"
             )
-        hits += [h for h in batch if isinstance(h, dict) and h.get("uid")]
-        if len(batch) < PAGE_SIZE:
-            return hits
-        page += 1
+        return batch
+
+    # Grafana's search pages are 1-based.
+    hits = paging.by_page_number(page, page_size=PAGE_SIZE, first=1, what=f"{client.display_url}/api/search")
+    return [h for h in hits if isinstance(h, dict) and h.get("uid")]
 
 
 def datasource_types(client: HttpClient) -> dict[str, str]:

@@ -9,8 +9,9 @@ What it does like Datadog: DD-API-KEY/DD-APPLICATION-KEY checks (403), body vali
 v1 schema and Datadog's extra rules (400 `{"errors": [...]}`), Datadog-style ids and server fields,
 X-RateLimit-Limit/Period/Remaining/Reset/Name on every response with calendar-aligned windows (429 when
 exceeded). Faults, deterministic for a seed: 5xx before or after the change is committed, 429 bursts, a
-connection dropped after a create was committed, slow responses. `inject()` queues exact faults for the
-next matching requests; `Faults` rates apply at random. State: `monitors`, `dashboards`, `synthetics`,
+connection dropped after a create was committed, slow responses, and a request Datadog rejects
+(`rejected`: a 4xx with a given message, nothing committed). `inject()` queues exact faults for the next
+matching requests; `Faults` rates apply at random. State: `monitors`, `dashboards`, `synthetics`,
 `downtimes`; `plant()` adds unowned resources; `requests` logs (method, path, body, status).
 """
 
@@ -29,7 +30,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from migrate.testing.ddstore import DatadogStore, routes
 
-FAULT_KINDS = ("error_before", "error_after", "drop_before", "drop_after", "rate_limited", "slow")
+FAULT_KINDS = ("error_before", "error_after", "drop_before", "drop_after", "rate_limited", "slow", "rejected")
 DEFAULT_LIMIT = (1_000_000, 10)
 _MUTATING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
@@ -53,6 +54,8 @@ class Injected:
     method: str | None = None
     path_prefix: str | None = None
     delay: float = 0.0
+    status: int = 400  # for "rejected": the 4xx Datadog answers, with `message` as its error
+    message: str = "Invalid request"
 
 
 @dataclass
@@ -183,28 +186,31 @@ class DatadogTestServer:
         method: str | None = None,
         path_prefix: str | None = None,
         delay: float = 0.0,
+        status: int = 400,
+        message: str = "Invalid request",
     ) -> None:
-        """Queue an exact fault for the next `count` requests matching method/path (see FAULT_KINDS)."""
+        """Queue an exact fault for the next `count` requests matching method/path (see FAULT_KINDS);
+        `status` and `message` are what a `rejected` request is answered with."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
         with self.store.lock:
-            self._injected.append(Injected(kind, count, method, path_prefix, delay))
+            self._injected.append(Injected(kind, count, method, path_prefix, delay, status, message))
 
-    def _pick_fault(self, method: str, path: str, is_create: bool) -> tuple[str | None, float]:
+    def _pick_fault(self, method: str, path: str, is_create: bool) -> Injected | None:
         with self.store.lock:
             for item in self._injected:
                 if (item.method in (None, method)) and (item.path_prefix is None or path.startswith(item.path_prefix)):
                     item.count -= 1
                     if item.count <= 0:
                         self._injected.remove(item)
-                    return item.kind, item.delay
+                    return item
             f = self.faults
             if f.drop_after_commit_rate and is_create and self._rng.random() < f.drop_after_commit_rate:
-                return "drop_after", 0.0
+                return Injected("drop_after")
             if f.error_rate and self._rng.random() < f.error_rate:
                 after = method in _MUTATING and self._rng.random() < f.error_after_commit
-                return ("error_after" if after else "error_before"), 0.0
-        return None, 0.0
+                return Injected("error_after" if after else "error_before")
+        return None
 
     # --- one request ----------------------------------------------------------------------------------
     def handle(self, method: str, raw_path: str, headers: Any, raw_body: bytes) -> tuple[int, Any, dict[str, str]]:
@@ -228,7 +234,8 @@ class DatadogTestServer:
             return self._done(record, 404, {"errors": [f"No route for {method} {path}"]}, {})
         name, fn, match = route
         is_create = method == "POST" and fn.__name__.startswith("create_")
-        fault, delay = self._pick_fault(method, path, is_create)
+        injected = self._pick_fault(method, path, is_create)
+        fault, delay = (injected.kind, injected.delay) if injected else (None, 0.0)
         record.fault = fault
         if delay or self.faults.delay:
             time.sleep(delay or self.faults.delay)
@@ -237,6 +244,8 @@ class DatadogTestServer:
             if fault == "rate_limited" or not allowed:
                 rl_headers["X-RateLimit-Remaining"] = "0"
                 return self._done(record, 429, {"errors": ["Rate limit of traffic exceeded"]}, rl_headers)
+            if injected is not None and fault == "rejected":
+                return self._done(record, injected.status, {"errors": [injected.message]}, rl_headers)
             if fault in ("error_before", "drop_before"):
                 status, result = 0, None
             else:

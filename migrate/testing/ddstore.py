@@ -1,8 +1,11 @@
 """The state and the routes of the local Datadog-compatible server (ddserver.py owns HTTP, limits, faults).
 
 Each handler takes (match, query, body) and returns (status, json_body). Bodies are validated with the same
-`validate_payload` ddmigrate uses (without the ownership rule: Datadog does not require our marker), and
-responses carry the fields Datadog adds, so datadog-api-client deserialises them.
+`validate_payload` ddmigrate uses (the schema and rules each type declares, without the ownership rule:
+Datadog does not require our marker), and responses carry the fields Datadog adds, so datadog-api-client
+deserialises them. Routes are built on each type's declared `api_path`. The four types ddmigrate ships
+have hand-written handlers here (they model Datadog's quirks: summaries, delete by POST, duplicates); any
+other registered type is served from its declaration alone (collection.py).
 """
 
 from __future__ import annotations
@@ -17,11 +20,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from migrate.datadog.validate import validate_payload
+from migrate.datadog.dashboards import DASHBOARD
+from migrate.datadog.downtimes import DOWNTIME
+from migrate.datadog.monitors import MONITOR
+from migrate.datadog.resources import RESOURCE_TYPES
+from migrate.datadog.synthetics import SYNTHETIC_TEST
+from migrate.datadog.validate import validate_payload, validate_request
+from migrate.testing.collection import Collection, Handler, Result, Route, crud_routes
 from migrate.translate.ddquery import metric_names
 
-Result = tuple[int, Any]
-Handler = Callable[[re.Match[str], dict[str, str], Any], Result]
+HAND_WRITTEN = frozenset({MONITOR.name, DASHBOARD.name, SYNTHETIC_TEST.name, DOWNTIME.name})
 _CREATOR = {"email": "ddmigrate-test@example.com", "handle": "ddmigrate-test@example.com", "name": "Test"}
 _MONITOR_DEFAULT_OPTIONS = {
     "notify_no_data": False,
@@ -53,6 +61,12 @@ class DatadogStore:
         self.reject_duplicate_monitors = reject_duplicate_monitors
         self._ids = itertools.count(1000)
         self._rng = random.Random(seed)  # noqa: S311 (reproducible ids, not secrets)
+        # Registered types without handlers here, served from their declarations.
+        self.collections = {
+            name: Collection(rtype, self._int_id, self._str_id)
+            for name, rtype in RESOURCE_TYPES.items()
+            if name not in HAND_WRITTEN
+        }
 
     # ids like Datadog's: ints for monitors/downtimes, "abc-def-ghi" for dashboards and public ids
     def _int_id(self) -> int:
@@ -65,13 +79,15 @@ class DatadogStore:
     # --- planting and reading state (tests) -------------------------------------------------------------
     def plant(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Store a resource as if someone else created it in the UI (no validation, no marker needed)."""
+        makers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            MONITOR.name: self._new_monitor,
+            DASHBOARD.name: self._new_dashboard,
+            SYNTHETIC_TEST.name: self._new_synthetic,
+            DOWNTIME.name: self._new_downtime,
+            **{name: c.new for name, c in self.collections.items()},
+        }
         with self.lock:
-            return {
-                "monitor": self._new_monitor,
-                "dashboard": self._new_dashboard,
-                "synthetic_test": self._new_synthetic,
-                "downtime": self._new_downtime,
-            }[kind](dict(payload))
+            return makers[kind](dict(payload))
 
     def report_metric(self, name: str, value: float = 1.0, timestamp: float | None = None) -> None:
         with self.lock:
@@ -100,7 +116,7 @@ class DatadogStore:
         return monitor
 
     def create_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
-        if errors := validate_payload("monitor", body, require_owner=False):
+        if errors := validate_payload(MONITOR.name, body, require_owner=False):
             return _err(400, *errors)
         if self.reject_duplicate_monitors:
             same = ("type", "query", "name", "message")
@@ -130,8 +146,8 @@ class DatadogStore:
         if monitor is None:
             return _err(404, "Monitor not found")
         merged = {**monitor, **body}
-        if errors := validate_payload("monitor_update", body, require_owner=False) or validate_payload(
-            "monitor", merged, require_owner=False
+        if errors := validate_request(MONITOR.name, "update", body) or validate_payload(
+            MONITOR.name, merged, require_owner=False
         ):
             return _err(400, *errors)
         merged["modified"] = _now()
@@ -148,7 +164,7 @@ class DatadogStore:
     def validate_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
         if m.groupdict().get("id") and int(m["id"]) not in self.monitors:
             return _err(404, "Monitor not found")
-        errors = validate_payload("monitor", body, require_owner=False)
+        errors = validate_payload(MONITOR.name, body, require_owner=False)
         return _err(400, *errors) if errors else (200, {})
 
     def monitor_downtimes(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
@@ -179,7 +195,7 @@ class DatadogStore:
             self._number_widgets((widget.get("definition") or {}).get("widgets") or [])
 
     def create_dashboard(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
-        if errors := validate_payload("dashboard", body, require_owner=False):
+        if errors := validate_payload(DASHBOARD.name, body, require_owner=False):
             return _err(400, *errors)
         return 200, self._new_dashboard(body)
 
@@ -207,7 +223,7 @@ class DatadogStore:
         old = self.dashboards.get(m["id"])
         if old is None:
             return _err(404, f"Dashboard with ID {m['id']} not found")
-        if errors := validate_payload("dashboard", body, require_owner=False):
+        if errors := validate_payload(DASHBOARD.name, body, require_owner=False):
             return _err(400, *errors)
         keep = {k: old[k] for k in ("id", "url", "author_handle", "author_name", "created_at", "is_read_only")}
         dashboard = dict(body, **keep, modified_at=_now())
@@ -235,7 +251,7 @@ class DatadogStore:
         return test
 
     def create_synthetic(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
-        if errors := validate_payload("synthetic_test", body, require_owner=False):
+        if errors := validate_payload(SYNTHETIC_TEST.name, body, require_owner=False):
             return _err(400, *errors)
         return 200, self._new_synthetic(body)
 
@@ -254,14 +270,14 @@ class DatadogStore:
         old = self.synthetics.get(m["id"])
         if old is None:
             return _err(404, "Synthetics test not found")
-        if errors := validate_payload("synthetic_test", body, require_owner=False):
+        if errors := validate_payload(SYNTHETIC_TEST.name, body, require_owner=False):
             return _err(400, *errors)
         keep = {k: old[k] for k in ("public_id", "monitor_id", "created_at", "creator", "status")}
         self.synthetics[m["id"]] = dict(body, **keep, modified_at=_now())
         return 200, self.synthetics[m["id"]]
 
     def delete_synthetics(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
-        if errors := validate_payload("synthetics_delete", body, require_owner=False):
+        if errors := validate_request(SYNTHETIC_TEST.name, "delete", body):
             return _err(400, *errors)
         ids = body.get("public_ids") or []
         if not all(i in self.synthetics for i in ids):
@@ -274,7 +290,7 @@ class DatadogStore:
         test = self.synthetics.get(m["id"])
         if test is None:
             return _err(404, "Synthetics test not found")
-        if errors := validate_payload("synthetics_status", body, require_owner=False):
+        if errors := validate_request(SYNTHETIC_TEST.name, "pause", body):
             return _err(400, *errors)
         test["status"] = body["new_status"]
         return 200, True
@@ -297,10 +313,8 @@ class DatadogStore:
         return downtime
 
     def create_downtime(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
-        if errors := validate_payload("downtime", body, require_owner=False):
+        if errors := validate_payload(DOWNTIME.name, body, require_owner=False):  # the declared rules: scope
             return _err(400, *errors)
-        if not body.get("scope"):
-            return _err(400, "scope is required")
         return 200, self._new_downtime(body)
 
     def list_downtimes(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
@@ -350,31 +364,42 @@ class DatadogStore:
 
 
 def routes(store: DatadogStore) -> list[tuple[str, re.Pattern[str], str, Handler]]:
-    """(method, path pattern, rate-limit name, handler)."""
-    table = [
-        ("POST", r"/api/v1/monitor/validate", "monitors", store.validate_monitor),
-        ("POST", r"/api/v1/monitor/(?P<id>\d+)/validate", "monitors", store.validate_monitor),
-        ("GET", r"/api/v1/monitor/(?P<id>\d+)/downtimes", "downtimes", store.monitor_downtimes),
-        ("POST", r"/api/v1/monitor", "monitors", store.create_monitor),
-        ("GET", r"/api/v1/monitor", "monitors", store.list_monitors),
-        ("GET", r"/api/v1/monitor/(?P<id>\d+)", "monitors", store.get_monitor),
-        ("PUT", r"/api/v1/monitor/(?P<id>\d+)", "monitors", store.update_monitor),
-        ("DELETE", r"/api/v1/monitor/(?P<id>\d+)", "monitors", store.delete_monitor),
-        ("POST", r"/api/v1/dashboard", "dashboards", store.create_dashboard),
-        ("GET", r"/api/v1/dashboard", "dashboards", store.list_dashboards),
-        ("GET", r"/api/v1/dashboard/(?P<id>[\w-]+)", "dashboards", store.get_dashboard),
-        ("PUT", r"/api/v1/dashboard/(?P<id>[\w-]+)", "dashboards", store.update_dashboard),
-        ("DELETE", r"/api/v1/dashboard/(?P<id>[\w-]+)", "dashboards", store.delete_dashboard),
-        ("POST", r"/api/v1/synthetics/tests/api", "synthetics", store.create_synthetic),
-        ("POST", r"/api/v1/synthetics/tests/delete", "synthetics", store.delete_synthetics),
-        ("GET", r"/api/v1/synthetics/tests", "synthetics", store.list_synthetics),
-        ("GET", r"/api/v1/synthetics/tests(?:/api)?/(?P<id>[\w-]+)", "synthetics", store.get_synthetic),
-        ("PUT", r"/api/v1/synthetics/tests/api/(?P<id>[\w-]+)", "synthetics", store.update_synthetic),
-        ("PUT", r"/api/v1/synthetics/tests/(?P<id>[\w-]+)/status", "synthetics", store.pause_synthetic),
-        ("POST", r"/api/v1/downtime", "downtimes", store.create_downtime),
-        ("GET", r"/api/v1/downtime", "downtimes", store.list_downtimes),
-        ("GET", r"/api/v1/downtime/(?P<id>\d+)", "downtimes", store.get_downtime),
-        ("DELETE", r"/api/v1/downtime/(?P<id>\d+)", "downtimes", store.cancel_downtime),
+    """(method, path pattern, rate-limit name, handler), on the declared API paths."""
+    mon, dash, dt = MONITOR.api_path, DASHBOARD.api_path, DOWNTIME.api_path
+    tests = SYNTHETIC_TEST.api_path.rsplit("/", 1)[0]  # /api/v1/synthetics/tests: list, delete, pause
+    table: list[Route] = [route for c in store.collections.values() for route in c.routes()]
+    table += [
+        ("POST", rf"{mon}/validate", "monitors", store.validate_monitor),
+        ("POST", rf"{mon}/(?P<id>\d+)/validate", "monitors", store.validate_monitor),
+        ("GET", rf"{mon}/(?P<id>\d+)/downtimes", "downtimes", store.monitor_downtimes),
+        *crud_routes(
+            mon,
+            r"\d+",
+            "monitors",
+            (store.create_monitor, store.list_monitors, store.get_monitor, store.update_monitor, store.delete_monitor),
+        ),
+        *crud_routes(
+            dash,
+            r"[\w-]+",
+            "dashboards",
+            (
+                store.create_dashboard,
+                store.list_dashboards,
+                store.get_dashboard,
+                store.update_dashboard,
+                store.delete_dashboard,
+            ),
+        ),
+        ("POST", SYNTHETIC_TEST.api_path, "synthetics", store.create_synthetic),
+        ("POST", rf"{tests}/delete", "synthetics", store.delete_synthetics),
+        ("GET", tests, "synthetics", store.list_synthetics),
+        ("GET", rf"{tests}(?:/api)?/(?P<id>[\w-]+)", "synthetics", store.get_synthetic),
+        ("PUT", rf"{SYNTHETIC_TEST.api_path}/(?P<id>[\w-]+)", "synthetics", store.update_synthetic),
+        ("PUT", rf"{tests}/(?P<id>[\w-]+)/status", "synthetics", store.pause_synthetic),
+        ("POST", dt, "downtimes", store.create_downtime),
+        ("GET", dt, "downtimes", store.list_downtimes),
+        ("GET", rf"{dt}/(?P<id>\d+)", "downtimes", store.get_downtime),
+        ("DELETE", rf"{dt}/(?P<id>\d+)", "downtimes", store.cancel_downtime),
         ("GET", r"/api/v1/query", "metrics_query", store.query_metrics),
     ]
     return [(method, re.compile(f"^{path}$"), name, fn) for method, path, name, fn in table]

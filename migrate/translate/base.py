@@ -30,8 +30,15 @@ class TranslateEnv:
     check_payload: PayloadCheck = no_check
 
 
+def no_context(objects: Sequence[InventoryObject]) -> list[object]:
+    return []
+
+
 @dataclass(frozen=True)
 class Translator:
     source: str
     ledgered_kinds: frozenset[str]  # kinds that each get exactly one ledger entry; others are context
     translate: Callable[[Sequence[InventoryObject], TranslateEnv], list[DesiredResource]]
+    # What this source tells every query translator (`QueryContext.parts`), read from its objects before any
+    # source is translated: Prometheus' metric types and recording rules serve Grafana panels too.
+    context: Callable[[Sequence[InventoryObject]], list[object]] = no_context

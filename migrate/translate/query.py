@@ -8,10 +8,13 @@ them, so the same result serves a monitor (`Formula.inline()`, its text `express
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from migrate.mappings import Mappings
 from migrate.model import Finding, Outcome
 from migrate.translate.ddquery import Formula, Node, Query, render
+
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,11 @@ class QueryResult:
 
 @dataclass
 class QueryContext:
+    """What a query translator reads besides the query. Source-specific knowledge (PromQL's metric types
+    and recording rules, later New Relic's event types) is a typed part a source's front end contributes
+    (`Translator.context`), looked up by its class: this module names no source."""
+
     mappings: Mappings
-    metric_types: dict[str, str] = field(default_factory=dict)  # collected metadata: name -> type
-    recording_rules: dict[str, str] = field(default_factory=dict)  # record name -> expression
-    # record name -> every definition's (static labels, expression), in rule order; the `labels:` a recording
-    # rule sets tell apart definitions of one name (kube-prometheus' `verb: read` / `verb: write`)
-    recording_definitions: dict[str, list[tuple[dict[str, str], str]]] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)  # template variables, e.g. Grafana's
     # Source labels to group by when the expression does not aggregate (Datadog always does), e.g. the
     # labels an alert's annotations reference. Also the label list `without (...)` is taken from.
@@ -88,3 +90,12 @@ class QueryContext:
     # The expression becomes a metric monitor's query: range functions keep their trailing window with
     # moving_rollup() (promql.py), where a widget graphs per rollup interval.
     monitor: bool = False
+    parts: dict[type, Any] = field(default_factory=dict)
+
+    def part(self, kind: type[P]) -> P:
+        """The part of that class, created empty on first use (a query translated without its source's
+        inventory still gets a working, empty context)."""
+        found = self.parts.get(kind)
+        if found is None:
+            found = self.parts[kind] = kind()
+        return cast(P, found)

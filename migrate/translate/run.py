@@ -1,7 +1,8 @@
 """The translate driver shared by every source.
 
-Reads the inventories, builds one QueryContext (Prometheus metric metadata → `metric_types`,
-recording rules → `recording_rules`), runs each registered translator over its source's objects,
+Reads the inventories, builds one QueryContext from what each source's front end contributes
+(`Translator.context`: Prometheus' metric types and recording rules), runs each registered translator
+over its source's objects,
 validates every payload and checks the ledger is complete: every object of a ledgered kind has
 exactly one entry. Objects of a source with no translator are ledgered as skipped, never dropped.
 """
@@ -43,26 +44,14 @@ def default_payload_check() -> PayloadCheck:
     return check
 
 
-def build_context(inventories: Sequence[Inventory], mappings: Mappings) -> QueryContext:
+def build_context(
+    objects: Mapping[str, Sequence[InventoryObject]], mappings: Mappings, translators: Mapping[str, Translator]
+) -> QueryContext:
     ctx = QueryContext(mappings=mappings)
-    for inv in inventories:
-        if inv.source != "prometheus":
-            continue
-        for obj in inv.by_kind("metric_metadata"):
-            ctx.metric_types.update({str(k): str(v) for k, v in (obj.normalized.get("types") or {}).items()})
-        rules = sorted(
-            inv.by_kind("recording_rule"),
-            key=lambda o: (
-                str(o.normalized.get("file")),
-                str(o.normalized.get("group")),
-                int(o.normalized.get("index") or 0),
-            ),
-        )
-        for obj in rules:  # the first definition of a name wins; later ones are usually label variants
-            name, expr = str(obj.normalized["record"]), str(obj.normalized["expr"])
-            ctx.recording_rules.setdefault(name, expr)
-            labels = {str(k): str(v) for k, v in (obj.normalized.get("labels") or {}).items()}
-            ctx.recording_definitions.setdefault(name, []).append((labels, expr))
+    for source, source_objects in sorted(objects.items()):
+        translator = translators.get(source)
+        for part in translator.context(source_objects) if translator else []:
+            ctx.parts[type(part)] = part
     return ctx
 
 
@@ -119,9 +108,10 @@ def run_translators(
         translators = TRANSLATORS
     check = check_payload or default_payload_check()
     ledger = Ledger()
-    env = TranslateEnv(ctx=build_context(inventories, mappings), ledger=ledger, check_payload=check)
+    by_source = _unique_objects(inventories)
+    env = TranslateEnv(ctx=build_context(by_source, mappings, translators), ledger=ledger, check_payload=check)
     resources: list[DesiredResource] = []
-    for source, objects in sorted(_unique_objects(inventories).items()):
+    for source, objects in sorted(by_source.items()):
         translator = translators.get(source)
         if translator is None:
             for obj in objects:

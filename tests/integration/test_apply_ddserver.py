@@ -88,7 +88,12 @@ def test_apply_verify_reapply_status_history(translation: Path, tmp_path: Path, 
 
 
 # One-second windows everywhere: a 429 makes the client wait for the window to end, as Datadog asks.
-LIMITS = {"monitors": (25, 1), "dashboards": (50, 1), "downtimes": (50, 1), "metrics_query": (50, 1)}
+LIMITS: dict[str, tuple[int, float]] = {
+    "monitors": (25, 1),
+    "dashboards": (50, 1),
+    "downtimes": (50, 1),
+    "metrics_query": (50, 1),
+}
 
 
 def test_faults_complete_without_duplicates(translation: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

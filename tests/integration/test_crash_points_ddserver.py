@@ -12,10 +12,10 @@ import pytest
 from migrate.commands.apply import apply, plan_live_command
 from migrate.commands.cutover import cutover
 from migrate.datadog.downtimes import DowntimeOps
-from migrate.runner.apply import DatadogSink
 from migrate.runner.journal import Journal
 from migrate.runner.live import connect
 from migrate.runner.phases import load_phases
+from migrate.runner.sinks import DatadogSink
 from migrate.testing.ddserver import DatadogTestServer
 from tests.support.ddorg import (
     PHASES_YAML,

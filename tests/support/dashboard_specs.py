@@ -25,6 +25,10 @@ from migrate.translate.specs.dashboard import (
 )
 
 
+def _legend(data: dict[str, Any]) -> Legend:
+    return Legend(bool(data.get("show", True)), bool(data.get("vertical", False)), tuple(data.get("columns", ())))
+
+
 def widget(data: dict[str, Any]) -> WidgetSpec:
     data = dict(data)
     layout = data.pop("layout", None)
@@ -36,7 +40,7 @@ def widget(data: dict[str, Any]) -> WidgetSpec:
         display=Display(data.pop("display", "line")),
         unit=None if unit is None else Unit(**unit),
         thresholds=tuple(Threshold(float(t["value"]), Severity(t["severity"])) for t in data.pop("thresholds", [])),
-        legend=Legend(**{k: tuple(v) if k == "columns" else v for k, v in (data.pop("legend", None) or {}).items()}),
+        legend=_legend(data.pop("legend", None) or {}),
         children=tuple(widget(c) for c in data.pop("children", [])),
         layout=None if layout is None else Layout(**layout),
         **data,  # scalars: title, description, aggregator, y_min, y_max, precision, top, text, color

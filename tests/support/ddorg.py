@@ -20,6 +20,7 @@ from migrate.cli import main
 from migrate.commands.collect import collect
 from migrate.commands.translate import translate
 from migrate.datadog import ownership
+from migrate.datadog.resources import spec
 from migrate.model import DesiredResource
 from migrate.runner.diff import equivalent
 from migrate.runner.journal import Journal
@@ -68,7 +69,7 @@ def variant(source: Path, out: Path, change: Callable[[DesiredResource], Desired
 
 
 def renamed(res: DesiredResource, prefix: str) -> DesiredResource:
-    field = "title" if res.type == "dashboard" else "name"
+    field = spec(res.type).name_field
     payload = {**res.payload, field: prefix + str(res.payload[field])}
     return DesiredResource(res.type, res.key, payload, res.source_refs, res.metadata)
 
@@ -96,7 +97,12 @@ def run_cli(*argv: str | Path) -> tuple[int, str, str]:
 
 
 def store_of(dd: DatadogTestServer, rtype: str) -> dict[Any, dict[str, Any]]:
-    return {"monitor": dd.monitors, "dashboard": dd.dashboards, "synthetic_test": dd.synthetics}[rtype]
+    stores: dict[str, dict[Any, dict[str, Any]]] = {
+        "monitor": dd.monitors,
+        "dashboard": dd.dashboards,
+        "synthetic_test": dd.synthetics,
+    }
+    return stores[rtype]
 
 
 def owned_keys(dd: DatadogTestServer) -> Counter[tuple[str, str]]:

@@ -22,6 +22,7 @@ from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate.base import TranslateEnv
 from migrate.translate.ddquery import Formula, parse_expression
 from migrate.translate.prometheus.rules import translate_rules
+from migrate.translate.promql.context import PromqlContext
 from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 from migrate.translate.run import run_translators
 
@@ -163,7 +164,7 @@ def test_merged_pair_points_both_entries_at_one_monitor() -> None:
 
 
 def test_default_group_by_asks_for_annotation_labels() -> None:
-    rules = [
+    rules: list[dict[str, Any]] = [
         {
             "alert": "A",
             "expr": "x > 1",
@@ -253,7 +254,7 @@ def test_translator_crash_is_a_manual_entry_not_a_crash() -> None:
     assert "x > 1" in placeholder.payload["message"]
 
 
-RECORDING = [
+RECORDING: list[dict[str, Any]] = [
     {"record": "job:errors:rate5m", "expr": "sum by (job) (rate(errors_total[5m]))"},
     {"record": "job:errors:ratio", "expr": "job:errors:rate5m / on (job) job:requests:rate5m"},
     {"record": "job:requests:rate5m", "expr": "sum by (job) (rate(requests_total[5m]))"},
@@ -298,7 +299,7 @@ def test_recording_rule_definitions_are_told_apart_by_their_labels() -> None:
     """kube-prometheus defines `apiserver_request:burnrate1h` once per `verb` (a static label): a selector on
     `verb` reads that definition; the matcher is answered by the label, not pushed down as a filter on series
     that never carry it."""
-    rules = [
+    rules: list[dict[str, Any]] = [
         {"record": "verb:burnrate1h", "expr": 'sum(rate(req_total{verb="read"}[1h]))', "labels": {"verb": "read"}},
         {"record": "verb:burnrate1h", "expr": 'sum(rate(req_total{code="5xx"}[1h]))', "labels": {"verb": "write"}},
         {"record": "team:errors", "expr": "sum(rate(errors_total[5m]))", "labels": {"team": "payments"}},
@@ -399,7 +400,10 @@ def test_range_functions_keep_their_window_in_the_real_monitor(expr: str, query:
     """With the real PromQL translator: the monitor query keeps R (moving_rollup) and passes validation, or
     alert.range_window names R, what differs and the monitor window."""
     rules = [{"alert": "A", "expr": expr, "for": "5m"}]
-    env = TranslateEnv(QueryContext(load_mappings(), metric_types={"node_load1": "gauge"}), Ledger())
+    env = TranslateEnv(
+        QueryContext(load_mappings(), parts={PromqlContext: PromqlContext(metric_types={"node_load1": "gauge"})}),
+        Ledger(),
+    )
     (monitor,) = translate_rules(rule_objects(rules), env)
     assert monitor.payload["query"] == query
     assert validate_payload("monitor", monitor.payload) == []

@@ -27,6 +27,7 @@ from migrate import cli
 from migrate.commands.collect import collect
 from migrate.commands.plan import plan
 from migrate.commands.translate import translate
+from migrate.fsutil import write_json
 from migrate.runner.journal import Journal
 from migrate.runner.ratelimit import RetryPolicy
 from migrate.testing.ddserver import DatadogTestServer
@@ -707,7 +708,12 @@ def test_bad_input(c: Case, workspace: Path, monkeypatch: pytest.MonkeyPatch) ->
     waits: list[float] = []
     if "closed-port" in c.id:  # every retry against the dead port still happens; only the waits are skipped
         monkeypatch.setattr(time, "sleep", waits.append)  # the HTTP helper's and urllib3's backoff
-        monkeypatch.setattr(RetryPolicy, "backoff", lambda _, attempt: waits.append(attempt) or 0.0)  # Datadog's
+
+        def no_backoff(_: RetryPolicy, attempt: int) -> float:
+            waits.append(attempt)
+            return 0.0
+
+        monkeypatch.setattr(RetryPolicy, "backoff", no_backoff)  # Datadog's
     before = snapshot(workspace)
 
     code, out, err = run(list(c.argv))
@@ -735,9 +741,8 @@ def test_interrupt_while_writing_a_translation_leaves_nothing(workspace: Path, m
         calls.append(path)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        store_write_json(path, data)
+        write_json(path, data)  # store.write_json is fsutil's
 
-    store_write_json = store.write_json
     monkeypatch.setattr(store, "write_json", interrupted)
     before = snapshot(workspace)
     code, _, err = run(["translate", "--inventory", "inv-prom", "--out", "tr"])

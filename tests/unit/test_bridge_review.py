@@ -123,7 +123,9 @@ class _Counts:
     origin = "test"
 
     def __init__(self, per_series: dict[str, int]) -> None:
-        self.per_series, self.missing, self.asked = per_series, [], []
+        self.per_series = per_series
+        self.missing: list[str] = []
+        self.asked: list[str] = []
 
     def count(self, promql: str) -> list[dict[str, Any]]:
         self.asked.append(promql)

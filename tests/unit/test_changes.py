@@ -1,15 +1,21 @@
 """Changes know their inverse and survive a round trip through the plan file."""
 
+import pytest
+
 from migrate.model import SourceRef
 from migrate.runner.changes import (
     Action,
     Create,
     Delete,
     FieldChange,
+    Mute,
     NoOp,
+    Unmute,
     Update,
     change_from_dict,
 )
+from migrate.runner.journal import Op
+from migrate.runner.rollback import applied_change
 
 REF = SourceRef("prometheus", "alerting_rule", "payments.yml/payment-gateway/HighErrorRate", "HighErrorRate")
 PAYLOAD = {"name": "High error rate", "type": "query alert", "query": "avg(last_5m):avg:x{*} > 1"}
@@ -74,3 +80,30 @@ def test_absent_is_distinct_from_null() -> None:
     null = FieldChange("options.timeout_h", None, 1)
     assert absent.to_dict()["before"] != null.to_dict()["before"]
     assert FieldChange.from_dict(null.to_dict()) == null
+
+
+def test_mute_reverses_to_unmute_of_the_same_resource() -> None:
+    mute = Mute("downtime", "k1", "", datadog_id="77", muted_id="1001")
+    unmute = mute.reverse()
+    assert isinstance(unmute, Unmute) and (unmute.key, unmute.muted_id) == ("k1", "1001")
+    assert unmute.reverse() == Mute("downtime", "k1", "", muted_id="1001")
+
+
+@pytest.mark.parametrize(
+    ("action", "undo"),
+    [("create", Delete), ("update", Update), ("delete", Create), ("mute", Unmute)],
+)
+def test_rollback_rebuilds_each_journal_op_as_the_change_it_made(action: str, undo: type) -> None:
+    op = Op(
+        1, "r", None, action, "monitor", "k1", "42", {"name": "new", "monitor_id": "42"}, {"name": "old"}, "done", None
+    )
+    reverse = applied_change(op).reverse()
+    assert isinstance(reverse, undo)
+    if isinstance(reverse, Delete):
+        assert reverse.datadog_id == "42"
+    if isinstance(reverse, Update):
+        assert reverse.after == {"name": "old"} and reverse.before["name"] == "new"
+    if isinstance(reverse, Create):
+        assert reverse.payload == {"name": "old"}, "re-created from the pre-image"
+    if isinstance(reverse, Unmute):
+        assert reverse.muted_id == "42"

@@ -1,4 +1,5 @@
 import argparse
+import importlib
 import subprocess
 import sys
 
@@ -47,7 +48,7 @@ def test_unexpected_exception_is_an_internal_error_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     verb = "translate-query"
-    module = cli.importlib.import_module(cli.VERBS[verb][0])
+    module = importlib.import_module(cli.VERBS[verb][0])
     monkeypatch.setattr(module, "run", _Boom(ZeroDivisionError("x")).run)
     monkeypatch.setattr(module, "add_arguments", lambda parser: None)
     assert cli.main([verb]) == 1
@@ -60,7 +61,7 @@ def test_unexpected_exception_is_an_internal_error_without_traceback(
 
 def test_input_error_message_and_code(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     verb = "translate-query"
-    module = cli.importlib.import_module(cli.VERBS[verb][0])
+    module = importlib.import_module(cli.VERBS[verb][0])
     monkeypatch.setattr(module, "run", _Boom(InputError("broken", path="rules.yml", line=3, hint="fix it")).run)
     monkeypatch.setattr(module, "add_arguments", lambda parser: None)
     assert cli.main([verb]) == 1

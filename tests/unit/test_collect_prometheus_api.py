@@ -5,6 +5,7 @@ Payload shapes follow Prometheus 2.42 (see tests/integration for the same agains
 
 from __future__ import annotations
 
+import shutil
 import socket
 from pathlib import Path
 from typing import Any
@@ -326,7 +327,7 @@ def test_metadata_file_replaces_the_servers(tmp_path: Path) -> None:
 
 
 def test_fixture_fails_under_ci_and_skips_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(support.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="prometheus"):
         support.require_prometheus()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from migrate.datadog.client import RateLimit, make_api_client
-from migrate.datadog.resources import RESOURCES, SUPPORT_RESOURCES, ops_for
+from migrate.datadog.resources import RESOURCES, SUPPORT, ops_for
 from migrate.errors import ConfigError, CredentialsError
 from migrate.runner.diff import equivalent, normalize
 
@@ -43,7 +45,7 @@ def test_rate_limit_headers_parsed_case_insensitively() -> None:
 
 def test_registry_keeps_the_planned_types() -> None:
     assert set(RESOURCES) == {"monitor", "dashboard", "synthetic_test"}
-    assert set(SUPPORT_RESOURCES) == {"downtime"}
+    assert set(SUPPORT) == {"downtime"}
     assert RESOURCES["synthetic_test"].id_field == "public_id"
     client = make_api_client({"DD_API_KEY": "a", "DD_APP_KEY": "b"})
     assert ops_for("dashboard", client).rtype is RESOURCES["dashboard"]
@@ -51,7 +53,10 @@ def test_registry_keeps_the_planned_types() -> None:
 
 def test_server_fields_with_wildcards_are_ignored() -> None:
     """Dashboard server fields include widgets.*.id and widgets.*.definition.widgets.*.id."""
-    payload = {"id": 1, "widgets": [{"id": 5, "definition": {"type": "group", "widgets": [{"id": 6, "x": 1}]}}]}
+    payload: dict[str, Any] = {
+        "id": 1,
+        "widgets": [{"id": 5, "definition": {"type": "group", "widgets": [{"id": 6, "x": 1}]}}],
+    }
     stripped = normalize("dashboard", payload)
     assert stripped == {"widgets": [{"definition": {"type": "group", "widgets": [{"x": 1}]}}]}
     assert payload["id"] == 1 and payload["widgets"][0]["id"] == 5  # the input is not modified
@@ -59,7 +64,7 @@ def test_server_fields_with_wildcards_are_ignored() -> None:
 
 def test_monitor_normalize_ignores_server_defaults_but_not_real_changes() -> None:
     desired = {"type": "metric alert", "query": "q > 1", "tags": ["b", "a"], "options": {"thresholds": {"critical": 1}}}
-    live = {
+    live: dict[str, Any] = {
         "id": 3,
         "type": "query alert",
         "query": "q > 1",

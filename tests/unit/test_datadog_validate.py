@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from migrate.datadog import ownership
-from migrate.datadog.validate import validate_payload
+from migrate.datadog.resources import RESOURCE_TYPES
+from migrate.datadog.validate import validate_payload, validate_request
 from migrate.model import SourceRef
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "datadog"
@@ -23,7 +24,10 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 176 cassettes
 def corpus_payload(name: str) -> dict[str, Any]:
     text = (CORPUS / "payloads" / name).read_text()
     # The client's own test payloads are templates; give them concrete values.
-    return json.loads(text.replace("{{ unique_lower_alnum }}", "abc123").replace("{{ unique }}", "Unique-1"))
+    payload: dict[str, Any] = json.loads(
+        text.replace("{{ unique_lower_alnum }}", "abc123").replace("{{ unique }}", "Unique-1")
+    )
+    return payload
 
 
 def owned_monitor(**changes: Any) -> dict[str, Any]:
@@ -77,9 +81,6 @@ def owned_synthetic(**changes: Any) -> dict[str, Any]:
         ("synthetic_test", "synthetics_api_http_test_payload.json"),
         ("synthetic_test", "synthetics_api_test_multi_step_payload.json"),
         ("synthetic_test", "synthetics_api_grpc_test_payload.json"),
-        ("synthetic_browser_test", "synthetics_browser_test_payload.json"),
-        ("synthetic_browser_test", "synthetics_browser_test_payload_with_advanced_scheduling.json"),
-        ("synthetic_browser_test", "synthetics_browser_test_payload_with_rum_settings.json"),
     ],
 )
 def test_corpus_payloads_are_valid(kind: str, name: str) -> None:
@@ -264,7 +265,7 @@ def test_unknown_widget_type_names_the_field_and_the_known_types() -> None:
     unknown = {"definition": {"type": "sparkline"}}
     message = only(validate_payload("dashboard", owned_dashboard(widgets=[unknown])), "$.widgets[0].definition.type")
     assert "timeseries" in message and "query_value" in message
-    missing = {"definition": {"requests": []}}
+    missing: dict[str, Any] = {"definition": {"requests": []}}
     message = only(validate_payload("dashboard", owned_dashboard(widgets=[missing])), "$.widgets[0].definition")
     assert "'type' is a required property" in message
 
@@ -336,3 +337,16 @@ def test_vendored_discriminators_are_what_the_script_generates() -> None:
     assert bare == shipped
     widget = shipped["WidgetDefinition"][DISCRIMINATOR]
     assert widget["property"] == "type" and len(widget["mapping"]["funnel"]) == 2 and len(widget["mapping"]) == 40
+
+
+def test_the_vendored_components_are_those_the_declarations_reach() -> None:
+    """scripts/vendor_datadog_schema.py vendors what the declarations name (schema_ref, request_schemas)."""
+    from scripts.vendor_datadog_schema import OUT, ROOTS, reachable
+
+    components = json.loads(OUT.read_text())["components"]["schemas"]
+    for rtype in RESOURCE_TYPES.values():
+        for component in (rtype.schema_ref, *rtype.request_schemas.values()):
+            assert component in ROOTS and component in components, f"{rtype.name}: {component}"
+    assert sorted(reachable(components, ROOTS)) == sorted(components), "nothing vendored that no declaration needs"
+    assert validate_request("monitor", "update", {"query": 5}) != [], "a request body is checked against its component"
+    assert validate_request("monitor", "pause", {}) == ["$: 'monitor' declares no 'pause' request"]

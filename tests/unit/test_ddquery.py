@@ -4,6 +4,7 @@ and formulas parenthesise and inline as Datadog reads them."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,15 @@ from migrate.translate.ddquery import (
     LogQuery,
     MetricQuery,
     MonitorQuery,
+    Node,
     Number,
+    Query,
     QueryError,
     QuerySyntaxError,
     Ref,
     Rollup,
     RumQuery,
+    ServiceCheckQuery,
     has_modifier,
     metric_names,
     parse_expression,
@@ -35,7 +39,11 @@ from migrate.translate.ddquery import (
 from migrate.translate.ddquery.functions import FUNCTIONS
 
 TABLE = Path(__file__).resolve().parents[1] / "cases" / "ddquery.tsv"
-READERS = {"monitor": parse_monitor, "expr": parse_expression, "query": parse_query}
+READERS: dict[str, Callable[[str], Node | MonitorQuery | ServiceCheckQuery]] = {
+    "monitor": parse_monitor,
+    "expr": parse_expression,
+    "query": parse_query,
+}
 
 
 def _rows() -> list[tuple[int, str, str]]:
@@ -192,7 +200,7 @@ def test_formula_monitor_reads_its_queries_from_the_variables() -> None:
     """Log and RUM monitors over several queries: `formula("...")` in the query, the queries in options.variables
     (DataDog/datadog-api-client-typescript examples/v1/monitors/CreateMonitor_3883669300.ts)."""
     text = 'formula("query2 / query1 * 100").last("15m") >= 0.8'
-    variables = {"query2": RumQuery("status:error"), "query1": RumQuery("")}
+    variables: dict[str, Query] = {"query2": RumQuery("status:error"), "query1": RumQuery("")}
     monitor = parse_monitor(text, variables)
     assert monitor == MonitorQuery(
         "", "last_15m", Formula(variables, BinOp(BinOp(Ref("query2"), "/", Ref("query1")), "*", Number(100))), ">=", 0.8

@@ -50,7 +50,7 @@ def _run(dashboard: dict[str, Any], mapping_dirs: list[Path] | None = None) -> t
 
 
 def _widgets(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for widget in payload["widgets"]:
         out += _widgets(widget["definition"]) if widget["definition"]["type"] == "group" else [widget]
     return out

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+import migrate
 from migrate.errors import ConfigError
 from migrate.mappings import load_mappings, parse_duration
 
@@ -77,3 +78,22 @@ def test_default_window_must_be_a_datadog_window(tmp_path: Path, window: str) ->
     (tmp_path / "w.yaml").write_text(f"alerts:\n  default_window: {window}\n")
     with pytest.raises(ConfigError, match=r"w\.yaml:2: alerts\.default_window: .* outside Datadog's monitor windows"):
         load_mappings([tmp_path])
+
+
+def test_defaults_are_package_data_and_the_env_var_replaces_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = load_mappings().files
+    assert shipped and all(Path(f).parent == Path(migrate.__file__).parent / "data" / "mappings" for f in shipped)
+    (tmp_path / "only.yaml").write_text("prometheus:\n  namespace: acme\n")
+    monkeypatch.setenv("DDMIGRATE_MAPPINGS", str(tmp_path))
+    m = load_mappings()
+    assert m.files == [str(tmp_path / "only.yaml")] and m.namespace == "acme" and not m.routing
+
+
+def test_schema_error_hint_names_the_shipped_readme(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("bogus: 1\n")
+    with pytest.raises(ConfigError) as exc:
+        load_mappings([tmp_path])
+    readme = Path(str(exc.value.hint).removeprefix("see ").split(" for the keys")[0])
+    assert readme.name == "README.md" and "`routing`" in readme.read_text(encoding="utf-8")

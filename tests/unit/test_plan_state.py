@@ -62,7 +62,7 @@ def test_fingerprint_changes_when_anything_read_changes(tmp_path: Path) -> None:
     [
         ("monitors/bad.json", {"name": "no id", "type": "metric alert", "query": "q"}, "missing id"),
         ("monitors/list.json", [{"id": 1, "type": "metric alert", "query": "q"}, 3], "[item 1]: expected a monitor"),
-        ("dashboards/all.json", {"dashboards": [{"id": "x"}]}, "has no widgets"),
+        ("dashboards/all.json", {"dashboards": [{"id": "x"}]}, "summaries only"),
         ("synthetics/t.json", {"name": "x"}, "missing public_id"),
     ],
 )

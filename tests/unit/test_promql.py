@@ -12,6 +12,7 @@ import yaml
 from migrate.model import Outcome
 from migrate.translate.ddquery import AsCount, BinOp, MetricQuery, Number, Ref, Rollup, render, walk
 from migrate.translate.languages import LANGUAGES
+from migrate.translate.promql.context import PromqlContext
 from migrate.translate.promql.translate import selector_names, translate_promql
 from migrate.translate.promql.vars import substitute
 from migrate.translate.query import QueryContext
@@ -44,7 +45,9 @@ def test_corpus_is_there() -> None:
 @pytest.mark.parametrize("distributions", [False, True])
 def test_every_corpus_rule_translates(distributions: bool) -> None:
     records = {record: expr for _, expr, record in RULES if record}
-    ctx = QueryContext(mappings=base_mappings("ns", distributions), recording_rules=records)
+    ctx = QueryContext(
+        mappings=base_mappings("ns", distributions), parts={PromqlContext: PromqlContext(recording_rules=records)}
+    )
     outcomes = dict.fromkeys(Outcome, 0)
     for path, expr, _ in RULES:
         result = translate_promql(expr, ctx)  # must not raise
@@ -65,7 +68,7 @@ def test_every_corpus_rule_translates(distributions: bool) -> None:
 
 def test_recording_rules_are_inlined_not_renamed() -> None:
     rules = {"job:errors:rate5m": "sum by (job, code) (rate(errors_total[5m]))"}
-    ctx = QueryContext(mappings=base_mappings(), recording_rules=rules)
+    ctx = QueryContext(mappings=base_mappings(), parts={PromqlContext: PromqlContext(recording_rules=rules)})
     result = translate_promql('sum by (code) (job:errors:rate5m{code="500"}) > 1', ctx)
     assert {name: render(q) for name, q in result.queries.items()} == {
         "a": "sum:app.errors.count{code:500} by {code}.as_rate()"
@@ -77,11 +80,12 @@ def test_recording_rules_are_inlined_not_renamed() -> None:
 def test_type_sources_in_order() -> None:
     mappings = base_mappings()
     mappings.data["prometheus"]["metric_types"] = {"jobs": "counter", "queue": "gauge"}
-    ctx = QueryContext(mappings=mappings, metric_types={"queue": "counter"})
+    ctx = QueryContext(mappings=mappings)
+    ctx.part(PromqlContext).metric_types = {"queue": "counter"}
     assert translate_promql("sum(rate(jobs[5m]))", ctx).expression == "sum:app.jobs.count{*}.as_rate()"
     # collected metadata beats the mappings
     assert translate_promql("sum(rate(queue[5m]))", ctx).expression == "sum:app.queue.count{*}.as_rate()"
-    ctx.metric_types = {}
+    ctx.part(PromqlContext).metric_types = {}
     assert translate_promql("sum(rate(queue[5m]))", ctx).expression == "per_second(sum:app.queue{*})"
 
 
@@ -103,7 +107,7 @@ def test_variables_substitution() -> None:
 def test_selector_names_and_languages_registry() -> None:
     assert selector_names("sum(rate(a_total[5m])) / b{x='$v'}") == ["a_total", "b"]
     assert selector_names("sum(") == []
-    assert LANGUAGES["promql"] is translate_promql
+    assert LANGUAGES["promql"].translate is translate_promql
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ import pytest
 from migrate.mappings import Mappings
 from migrate.model import Outcome
 from migrate.translate.ddquery import number
+from migrate.translate.promql.context import PromqlContext
 from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext, QueryResult
 
@@ -57,9 +58,9 @@ def context_for(options: str) -> QueryContext:
         if key.startswith("var."):
             ctx.variables[key[4:]] = value
         elif key.startswith("rule."):
-            ctx.recording_rules[key[5:]] = value
+            ctx.part(PromqlContext).recording_rules[key[5:]] = value
         elif key == "types":
-            ctx.metric_types = dict(pair.split(":", 1) for pair in value.split(","))
+            ctx.part(PromqlContext).metric_types = dict(pair.split(":", 1) for pair in value.split(","))
         elif key == "by":
             ctx.default_group_by = value.split(",")
         elif key == "mon":

@@ -21,21 +21,24 @@ QUERY_TREE = "translate/ddquery/"
 USES_RE = {
     "bridge/metrics.py": "Prometheus metric family suffixes and the Agent's `check: message` lines",
     "commands/adopt.py": "ddmigrate resource keys (12 hex digits)",
+    "datadog/dashboards.py": "template variable references ($name) in widget queries, checked against the variables",
     "datadog/monitor_rules.py": "see QUERY_TEXT_EXCEPTIONS",
+    "datadog/payload_rules.py": "Datadog tag syntax",
+    "datadog/synthetics.py": "whitespace in a test's URL or host, compared for adoption",
     "datadog/monitors.py": "Datadog's duplicate-monitor error message",
     "datadog/ownership.py": "the ownership footer in a message or description",
-    "datadog/validate.py": "tags, template variables; monitor queries: see QUERY_TEXT_EXCEPTIONS",
     "inventory/store.py": "safe file names for inventory objects",
     "mappings.py": "durations and user-given routing patterns",
     "report/markdown.py": "Markdown special characters and backtick runs",
-    "runner/plan.py": "whitespace in a monitor query or URL compared for adoption (no query structure)",
     "runner/state.py": "source references in the ownership footer",
     "scrub.py": "secret names and credentials in URLs",
     "settings.py": "URL schemes",
     "sources/grafana_normalize.py": "Grafana variable references",
-    "sources/http.py": "whitespace in error bodies",
+    "sources/http/client.py": "whitespace in error bodies",
+    "sources/http/limits.py": "Pingdom's free-text Req-Limit-* headers",
     "sources/prometheus_api.py": "Prometheus discovered-label names",
     "sources/prometheus_rules.py": "Prometheus metric names",
+    "testing/collection.py": "the local server's URL routes (declared API paths)",
     "testing/ddstore.py": "the local server's URL routes",
     "translate/grafana/panels.py": "Grafana variable references in panel fields",
     "translate/grafana/variables.py": "Grafana label_values() queries and variable names",
@@ -50,9 +53,9 @@ USES_RE = {
 
 # Modules outside ddquery that still read Datadog query text with regular expressions, and why.
 QUERY_TEXT_EXCEPTIONS = {
-    "datadog/validate.py": "the offline validator mirrors the checks Datadog's API makes on a monitor query; owned "
-    "by migrate/datadog (issue 7 item 4), to be moved onto ddquery.parse",
-    "datadog/monitor_rules.py": "service check and forecast monitor rules of the same validator, same owner",
+    "datadog/monitor_rules.py": "the offline validator mirrors the grammar Datadog's API accepts for a monitor query "
+    "(change()/pct_change(), percentile() time aggregations, current_ windows: more than the tree renders); checking "
+    "our rendered text with our own parser would be circular, so it stays an independent reading",
 }
 
 # Datadog query syntax a pattern would only contain to pick query text apart.

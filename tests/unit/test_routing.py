@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from migrate.errors import ConfigError
 from migrate.mappings import load_mappings
 from migrate.translate.routing import compile_routes, route
 
-RULES = [
+RULES: list[dict[str, Any]] = [
     {"match": {"team": "payments", "severity": "critical"}, "notify": ["@pagerduty-pay", "@slack-pay-inc"]},
     {"match": {"team": "payments"}, "notify": ["@slack-pay"]},
     {"match_re": {"team": "bill.*"}, "notify": ["@slack-billing"], "continue": True},
@@ -40,7 +42,10 @@ def test_no_rule_matches_gives_no_handles() -> None:
 
 
 def test_handles_are_not_repeated_across_continued_rules() -> None:
-    rules = [{"match": {}, "notify": ["@a", "@b"], "continue": True}, {"match": {}, "notify": ["@b", "@c"]}]
+    rules: list[dict[str, Any]] = [
+        {"match": {}, "notify": ["@a", "@b"], "continue": True},
+        {"match": {}, "notify": ["@b", "@c"]},
+    ]
     assert route({}, compile_routes(rules)) == ["@a", "@b", "@c"]
 
 

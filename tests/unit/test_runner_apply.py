@@ -2,6 +2,7 @@
 in-memory resource operations (the local Datadog server drives the same code in tests/integration)."""
 
 import itertools
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,13 @@ from migrate.datadog.monitors import DuplicateMonitor
 from migrate.errors import DDMigrateError
 from migrate.model import DesiredResource, SourceRef
 from migrate.runner import journal as journal_mod
-from migrate.runner.apply import Applier, DatadogSink, DryRunSink
+from migrate.runner.apply import Applier
 from migrate.runner.diff import normalize
 from migrate.runner.journal import Journal
 from migrate.runner.live import check_fresh, plan_live
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy
 from migrate.runner.rollback import rollback, runs_to_undo
+from migrate.runner.sinks import DatadogSink, DryRunSink
 from migrate.runner.state import LiveResource
 
 
@@ -161,7 +163,7 @@ def test_crash_at_any_journal_write_then_resume(tmp_path: Path, crash_at: int, m
     first = desired(10, threshold=80)[:4]  # some resources exist already and will be updated
     run_apply(tmp_path / "setup", org, first)
     shutil.copytree(tmp_path / "setup" / ".ddmigrate", tmp_path / ".ddmigrate")
-    monkeypatch.setattr(journal_mod.os, "kill", kill)
+    monkeypatch.setattr(os, "kill", kill)
     monkeypatch.setenv(journal_mod.CRASH_ENV, str(crash_at))
     with pytest.raises(Killed):
         run_apply(tmp_path, org, want, concurrency=1)

@@ -1,4 +1,5 @@
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +8,7 @@ import pytest
 
 from migrate.errors import InputError
 from migrate.runner import journal as journal_mod
+from migrate.runner import localdisk
 from migrate.runner.journal import Applied, Journal, LockHeld, WriterLock
 
 
@@ -78,9 +80,47 @@ def test_ledger_is_durable_and_refuses_a_network_filesystem(tmp_path: Path, monk
     share.mkdir()
     mounts = tmp_path / "mounts"
     mounts.write_text(f"/dev/vda / ext4 rw 0 0\nfiler:/export {share} nfs4 rw,relatime 0 0\n", encoding="utf-8")
-    monkeypatch.setattr(journal_mod, "MOUNTS", mounts)
+    monkeypatch.setattr(localdisk, "MOUNTS", mounts)
     with pytest.raises(InputError, match="nfs4") as info:
         Journal(share / "work")
     assert "local" in (info.value.hint or "")
     assert not (share / "work" / ".ddmigrate" / "state.db").exists()
     Journal(tmp_path / "local").close()  # the local one still opens
+
+
+def test_failed_closes_an_intent_and_open_intents_never_include_it(tmp_path: Path) -> None:
+    j = Journal(tmp_path)
+    run = j.start_run("apply", phase=None, plan_hash=None, dry_run=False)
+    failed = j.intent(run, None, "create", "monitor", "k1", payload={"name": "a"})
+    j.outcome(failed, "failed", error="Invalid query", http_status=400)
+    unknown = j.intent(run, None, "update", "monitor", "k2", dd_id="7", payload={"name": "b"})
+    j.note_error(unknown, "Internal Server Error", 503)
+    assert [(o.key, o.status, o.error, o.http_status) for o in j.open_intents()] == [
+        ("k2", "intent", "Internal Server Error", 503)
+    ], "an outcome-unknown call stays open, with its error"
+    assert [o.key for o in j.close_interrupted()] == ["k2"], "resume closes only the open intent"
+    assert [(o.key, o.status, o.http_status) for o in j.unsettled(run)] == [
+        ("k1", "failed", 400),
+        ("k2", "interrupted", 503),
+    ]
+
+
+def test_a_ledger_from_before_http_status_gets_the_column(tmp_path: Path) -> None:
+    (tmp_path / journal_mod.STATE_DIR).mkdir()
+    db = sqlite3.connect(tmp_path / journal_mod.STATE_DIR / "state.db")
+    db.execute(
+        "CREATE TABLE ops (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, phase TEXT, "
+        "action TEXT NOT NULL, rtype TEXT NOT NULL, key TEXT NOT NULL, dd_id TEXT, payload TEXT, pre_image TEXT, "
+        "status TEXT NOT NULL, error TEXT, intent_at REAL NOT NULL, done_at REAL)"
+    )
+    db.execute(
+        "INSERT INTO ops(run_id, action, rtype, key, status, intent_at) "
+        "VALUES('r', 'create', 'monitor', 'k', 'done', 1)"
+    )
+    db.commit()
+    db.close()
+    j = Journal(tmp_path)
+    assert [(o.key, o.http_status) for o in j.ops("r")] == [("k", None)]
+    seq = j.intent("r", None, "create", "monitor", "k2")
+    j.outcome(seq, "failed", error="bad", http_status=400)
+    assert j.ops("r")[-1].http_status == 400

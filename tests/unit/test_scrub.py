@@ -1,8 +1,10 @@
+from typing import Any
+
 from migrate.scrub import is_secret_name, scrub
 
 
 def test_scrub_replaces_credentials_with_references() -> None:
-    config = {
+    config: dict[str, Any] = {
         "job_name": "billing",
         "basic_auth": {"username": "prom", "password": "hunter2"},
         "authorization": {"type": "Bearer", "credentials": "tok-123"},

@@ -20,11 +20,13 @@ from migrate.mappings import load_mappings
 from migrate.model import DesiredResource, Outcome, SourceRef
 from migrate.translate.base import TranslateEnv, Translator
 from migrate.translate.prometheus import rules as prometheus_rules
+from migrate.translate.promql.context import PromqlContext
 from migrate.translate.query import QueryContext, QueryResult
+from migrate.translate.registry import TRANSLATORS
 from migrate.translate.run import build_context, run_translators
 from tests.unit.test_alerts import fake_result, rule_objects
 
-RULES = [
+RULES: list[dict[str, Any]] = [
     {"record": "job:latency:p99", "expr": "histogram_quantile(0.99, sum by (le, job) (rate(lat_bucket[5m])))"},
     {"record": "unused:sum", "expr": "sum(x)"},
     {
@@ -97,15 +99,15 @@ def test_context_has_metadata_types_and_recording_rules(
     fake_promql: list[QueryContext], inventory: Path, tmp_path: Path
 ) -> None:
     translate(inventories=[inventory], out=tmp_path / "t")
-    ctx = fake_promql[0]
-    assert ctx.metric_types == {"queue": "gauge", "lat": "histogram"}
-    assert ctx.recording_rules == {"job:latency:p99": RULES[0]["expr"], "unused:sum": "sum(x)"}
+    prom = fake_promql[0].part(PromqlContext)
+    assert prom.metric_types == {"queue": "gauge", "lat": "histogram"}
+    assert prom.recording_rules == {"job:latency:p99": RULES[0]["expr"], "unused:sum": "sum(x)"}
 
 
 def test_first_recording_rule_definition_wins() -> None:
     objects = rule_objects([{"record": "r", "expr": "first"}, {"record": "r", "expr": "second"}])
-    inv = Inventory(None, "prometheus", "", "", list(reversed(objects)))
-    assert build_context([inv], load_mappings()).recording_rules == {"r": "first"}
+    ctx = build_context({"prometheus": list(reversed(objects))}, load_mappings(), TRANSLATORS)
+    assert ctx.part(PromqlContext).recording_rules == {"r": "first"}
 
 
 def test_strict_raises_after_writing(fake_promql: list[QueryContext], inventory: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from migrate.model import Finding, Outcome
 from migrate.translate.ddquery import Formula, Node, Query, Ref, number, substitute
-from migrate.translate.promql.translate import translate_promql
+from migrate.translate.languages import LANGUAGES
 from migrate.translate.query import QueryContext, QueryResult
 from migrate.translate.specs.dashboard import Series
 
@@ -90,7 +90,7 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
             )
             continue
         out.originals.append(f"{ref}: {expr}")
-        result = translate_promql(expr, ctx)
+        result = LANGUAGES["promql"].translate(expr, ctx)
         if result.no_data_alert and result.formula is not None:
             # absent() maps to a monitor's no-data alerting; a widget can only graph the series itself.
             result.findings.append(

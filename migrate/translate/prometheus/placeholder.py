@@ -26,6 +26,8 @@ from migrate.translate.routing import Route, route
 from migrate.translate.specs.alert import Manual, Original
 from migrate.translate.specs.message import MessageSpec, Notify
 
+__all__ = ["MANUAL_TAG", "MODES", "build_placeholder", "placeholder_query"]
+
 MODES = ("partial", "metric", "fallback")
 
 

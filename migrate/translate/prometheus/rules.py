@@ -20,10 +20,9 @@ order; a third rule on the same expression stays its own monitor.
 from __future__ import annotations
 
 import contextlib
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 import promql_parser
 
@@ -31,7 +30,9 @@ from migrate.errors import DDMigrateError
 from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.base import TranslateEnv, Translator
+from migrate.translate.languages import LANGUAGES, QueryTranslator
 from migrate.translate.prometheus.alerts import AlertRule, RuleDraft, build_monitor, draft
+from migrate.translate.prometheus.context import prometheus_context
 from migrate.translate.prometheus.monitor_query import WARNING_BEFORE_CRITICAL
 from migrate.translate.prometheus.placeholder import MODES, build_placeholder
 from migrate.translate.prometheus.service_check import build_service_check
@@ -40,12 +41,9 @@ from migrate.translate.promql.health import ServiceCheck, translate_up_alert
 from migrate.translate.query import QueryContext, QueryResult
 from migrate.translate.routing import compile_routes
 
-QueryTranslator = Callable[[str, QueryContext], QueryResult]
-
 
 def promql_translator() -> QueryTranslator:
-    module = importlib.import_module("migrate.translate.promql.translate")
-    return cast(QueryTranslator, module.translate_promql)
+    return LANGUAGES["promql"].translate
 
 
 def safe_translate(translate: QueryTranslator, expr: str, ctx: QueryContext) -> QueryResult:
@@ -260,4 +258,6 @@ def _record_recording_rules(
             )
 
 
-PROMETHEUS = Translator("prometheus", frozenset({"alerting_rule", "recording_rule"}), translate_rules)
+PROMETHEUS = Translator(
+    "prometheus", frozenset({"alerting_rule", "recording_rule"}), translate_rules, context=prometheus_context
+)

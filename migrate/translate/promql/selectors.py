@@ -45,7 +45,7 @@ class Selectors(WalkerBase):
             raise Manual("promql.name_regex", "a selector without a metric name")
         if node.at is not None:
             raise Manual("promql.at_modifier", "the @ modifier pins evaluation time; Datadog has no equivalent")
-        value = self.inline(name, matchers) if name in self.ctx.recording_rules else self.metric(name, matchers)
+        value = self.inline(name, matchers) if name in self.prom.recording_rules else self.metric(name, matchers)
         if node.offset is not None:
             value = self.offset(value, node.offset.total_seconds())
         return value
@@ -54,7 +54,7 @@ class Selectors(WalkerBase):
         if name in t.SERVER_METRICS:
             raise Manual("promql.server_metric", t.SERVER_METRICS[name])
         self.source_metrics.append(name)
-        kind, known = t.resolve_kind(name, self.ctx.metric_types, self.mapped_types)
+        kind, known = t.resolve_kind(name, self.prom.metric_types, self.mapped_types)
         if ":" in name:
             self.note(
                 "promql.recording_rule_not_found",
@@ -94,7 +94,7 @@ class Selectors(WalkerBase):
 
     def definition(self, name: str, matchers: list[Any]) -> tuple[dict[str, str], str]:
         """The recording rule definition a selector reads: the first whose static labels its matchers accept."""
-        definitions = self.ctx.recording_definitions.get(name) or [({}, self.ctx.recording_rules[name])]
+        definitions = self.prom.recording_definitions.get(name) or [({}, self.prom.recording_rules[name])]
         fitting = [
             (labels, expr)
             for labels, expr in definitions

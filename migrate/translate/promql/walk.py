@@ -17,6 +17,7 @@ import promql_parser as pp
 from migrate.model import Finding, Outcome
 from migrate.translate.ddquery import Filter, MetricQuery, Modifier, Node, Number, Ref, number
 from migrate.translate.promql import tables as t
+from migrate.translate.promql.context import PromqlContext
 from migrate.translate.promql.vars import DEFAULTED_RANGES
 from migrate.translate.query import QueryContext, RangeWindow
 
@@ -84,6 +85,7 @@ class Query:
 class WalkerBase:
     def __init__(self, ctx: QueryContext) -> None:
         self.ctx = ctx
+        self.prom = ctx.part(PromqlContext)
         # Read the mappings once per expression (the properties copy their section on every access).
         prom = ctx.mappings.section("prometheus")
         self.label_tags: dict[str, str | None] = prom.get("label_tags") or {}
