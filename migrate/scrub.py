@@ -32,8 +32,24 @@ def is_reference(value: object) -> bool:
     return isinstance(value, str) and value.startswith("{{secret:") and value.endswith("}}")
 
 
+def _pair_name(value: dict[Any, Any]) -> str | None:
+    """The name of a name/value pair such as NerdGraph's tags `{key, values}` and properties `{key, value,
+    displayValue}`: there the *value* of `key` says whether the entry is secret, not the word "key"."""
+    name = value.get("key")
+    if isinstance(name, str) and ("value" in value or "values" in value):
+        return name
+    return None
+
+
 def scrub(value: Any, path: str = "") -> Any:
     """Return a copy of `value` with every secret-looking entry replaced by a reference."""
+    if isinstance(value, dict) and (name := _pair_name(value)) is not None:
+        sub = f"{path}.{name}" if path else name
+        secret = is_secret_name(name)
+        return {
+            k: item if k in ("key", "label") else _redact_all(item, sub) if secret else scrub(item, f"{sub}.{k}")
+            for k, item in value.items()
+        }
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():

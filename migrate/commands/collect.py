@@ -27,6 +27,9 @@ class CollectResult:
         counts = inv.counts()
         width = max((len(k) for k in counts), default=0)
         lines = [f"collected {inv.source} from {inv.origin}"]
+        if inv.selection:
+            chosen = "; ".join(f"{k}: {', '.join(v)}" for k, v in inv.selection.items() if v)
+            lines.append(f"selection: {chosen}")
         lines += [f"  {kind:<{width}}  {n:>5}" for kind, n in counts.items()] or ["  (no objects)"]
         if inv.warnings:
             lines.append(f"warnings ({len(inv.warnings)}):")
@@ -44,6 +47,7 @@ def collect(source: str, *, out: Path, **options: Any) -> CollectResult:
         origin=collected.origin,
         objects=collected.objects,
         warnings=collected.warnings,
+        selection=collected.selection,
     )
     return CollectResult(inventory=written)
 
