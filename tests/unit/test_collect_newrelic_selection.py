@@ -9,7 +9,6 @@ from migrate.sources.newrelic.selection import SERVICE_ATTRIBUTES, like, named_v
 CASES = [
     ("SELECT count(*) FROM Transaction WHERE appName = 'checkout-api'", {"checkout-api"}, []),
     ("FROM Transaction SELECT count(*) WHERE `appName` = 'a' OR appName IN ('b', 'c') FACET name", {"a", "b", "c"}, []),
-    ("SELECT count(*) FROM Span WHERE service.name = 'o''brien'", {"o'brien"}, []),
     ("SELECT count(*) FROM Log WHERE entity.name = 'x\\'y'", {"x'y"}, []),
     ("SELECT count(*) FROM Transaction WHERE appName LIKE 'check%'", set(), ["check%"]),
     ("SELECT count(*) FROM Transaction WHERE appName != 'a' AND appName NOT IN ('b')", set(), []),

@@ -16,8 +16,8 @@ What belongs to a selection (the README's "Selecting a service" says the same):
   the secure credentials a selected monitor uses; the selected services' APM applications.
 An empty selection keeps everything.
 
-NRQL is scanned token by token (strings, backticked names, words, punctuation), never rewritten;
-the scan looks only for a service or guid named as a value, nothing else of the query's meaning.
+NRQL is read with its own lexer (migrate/translate/nrql/lexer.py), never rewritten; the scan looks only
+for a service or guid named as a value, nothing else of the query's meaning.
 """
 
 from __future__ import annotations
@@ -29,42 +29,37 @@ from typing import Any
 
 from migrate.errors import UsageError
 from migrate.inventory.store import InventoryObject
+from migrate.translate.nrql.errors import NrqlSyntaxError
+from migrate.translate.nrql.lexer import tokenize
 
 SERVICE_ATTRIBUTES = {"appname", "service.name", "entity.name"}
 GUID_ATTRIBUTES = {"entity.guid", "entityguid"}
 SERVICE_TAGS = {"service", "appname", "app", "application"}
-_TOKEN = re.compile(r"'(?:[^'\\]|\\.|'')*'|`[^`]*`|[A-Za-z_][A-Za-z0-9_.]*|!=|<>|[=(),]|\S")
-
-
-def tokens(nrql: str) -> list[str]:
-    return _TOKEN.findall(nrql)
-
-
-def _string(token: str) -> str | None:
-    if len(token) >= 2 and token[0] == token[-1] == "'":
-        return token[1:-1].replace("''", "'").replace("\\'", "'")
-    return None
 
 
 def named_values(nrql: str, attributes: set[str]) -> tuple[set[str], list[str]]:
-    """(values compared with `=` or `IN`, LIKE patterns) for any of `attributes` in the query."""
-    toks = tokens(nrql)
+    """(values compared with `=` or `IN`, LIKE patterns) for any of `attributes` in the query, read from
+    NRQL's own tokens (a query the lexer cannot read names nothing: it fails at translation, named there)."""
+    try:
+        toks = tokenize(nrql)
+    except NrqlSyntaxError:
+        return set(), []
     values: set[str] = set()
     patterns: list[str] = []
-    for i, tok in enumerate(toks):
-        if tok.strip("`").lower() not in attributes or i + 1 >= len(toks):
+    for i, tok in enumerate(toks[:-2]):
+        if tok.kind not in ("ident", "qident") or tok.value.lower() not in attributes:
             continue
-        op = toks[i + 1].upper()
-        if op == "=" and i + 2 < len(toks) and (value := _string(toks[i + 2])) is not None:
-            values.add(value)
-        elif op == "LIKE" and i + 2 < len(toks) and (value := _string(toks[i + 2])) is not None:
-            patterns.append(value)
-        elif op == "IN" and i + 2 < len(toks) and toks[i + 2] == "(":
+        op, operand = toks[i + 1], toks[i + 2]
+        if op.value == "=" and operand.kind == "str":
+            values.add(operand.value)
+        elif op.value == "LIKE" and operand.kind == "str":
+            patterns.append(operand.value)
+        elif op.value == "IN" and operand.value == "(":
             for inner in toks[i + 3 :]:
-                if inner == ")":
+                if inner.value == ")" and inner.kind == "op":
                     break
-                if (value := _string(inner)) is not None:
-                    values.add(value)
+                if inner.kind == "str":
+                    values.add(inner.value)
     return values, patterns
 
 
