@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from migrate.translate.base import TranslateEnv
 from migrate.translate.grafana.dashboards import translate
 from migrate.translate.grafana.layout import Placed, pack
 from migrate.translate.query import QueryContext
+from migrate.translate.specs.dashboard import WidgetKind, WidgetSpec
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -124,14 +126,16 @@ def test_instance_variables_follow_the_instance_mapping(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", _cases("grafana_layout.yaml"), ids=lambda c: c["name"])
 def test_layout(case: dict[str, Any]) -> None:
-    items = [Placed({"type": "note", "content": str(i)}, grid) for i, grid in enumerate(case["panels"])]
+    items = [Placed(WidgetSpec(WidgetKind.NOTE, text=str(i)), grid) for i, grid in enumerate(case["panels"])]
     widgets, _ = pack(items, 3)
-    assert [w["layout"] for w in widgets] == case["layout"]
+    layouts = [asdict(w.layout) if w.layout else None for w in widgets]
+    assert layouts == case["layout"]
     cells = [
         (x, y)
-        for w in widgets
-        for x in range(w["layout"]["x"], w["layout"]["x"] + w["layout"]["width"])
-        for y in range(w["layout"]["y"], w["layout"]["y"] + w["layout"]["height"])
+        for w in layouts
+        if w is not None
+        for x in range(w["x"], w["x"] + w["width"])
+        for y in range(w["y"], w["y"] + w["height"])
     ]
     assert len(cells) == len(set(cells)), "widgets overlap"
 

@@ -11,18 +11,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from migrate.datadog.ownership import footer, resource_key
+from migrate.datadog.ownership import resource_key
 from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.base import TranslateEnv, Translator
+from migrate.translate.build.dashboard import DASHBOARD, build_dashboard
 from migrate.translate.grafana.layout import Placed, pack
-from migrate.translate.grafana.panels import build_widget, extras_findings, note_widget
+from migrate.translate.grafana.panels import extras_findings, note_widget, widget_spec
 from migrate.translate.grafana.queries import PanelQueries, translate_targets
 from migrate.translate.grafana.variables import plan_variables
 from migrate.translate.query import QueryContext
+from migrate.translate.specs.dashboard import DashboardSpec, TemplateVariable, WidgetKind, WidgetSpec
 
 SOURCE = "grafana"
-DESCRIPTION_LIMIT = 4000
 
 
 def _panel_exprs(panels: list[InventoryObject]) -> list[str]:
@@ -53,25 +54,29 @@ def _dashboard_findings(dashboard: dict[str, Any]) -> list[Finding]:
     ]
 
 
-def _description(dashboard: dict[str, Any], notes: list[str], key: str, refs: list[Any]) -> str:
+def _description(dashboard: dict[str, Any]) -> str:
     where = f'Migrated from Grafana dashboard "{dashboard["title"]}" (uid {dashboard["uid"]}'
     where += f", folder {dashboard['folder']})." if dashboard.get("folder") else ")."
-    parts = [dashboard.get("description") or "", where, *notes]
-    marker = footer(key, refs)
-    text = "\n".join(p for p in parts if p)
-    return text[: DESCRIPTION_LIMIT - len(marker) - 2] + "\n\n" + marker
+    return "\n".join(p for p in (dashboard.get("description") or "", where) if p)
+
+
+def _variable(entry: dict[str, Any]) -> TemplateVariable:
+    values = entry.get("available_values")
+    return TemplateVariable(
+        str(entry["name"]), entry["prefix"], tuple(entry["defaults"]), None if values is None else tuple(values)
+    )
 
 
 def _panel(
     data: dict[str, Any], ctx: QueryContext, kinds: set[str], widget_type: str | None, units: dict[str, Any]
-) -> tuple[PanelQueries, dict[str, Any], list[Finding]]:
+) -> tuple[PanelQueries, WidgetSpec, list[Finding]]:
     """One panel's queries, widget and findings. A panel the translators fail on (a range too long for a
     timedelta, a constant that overflows, a bug) becomes a note widget and a manual finding naming it:
     one panel must never stop the dashboard or the run."""
     try:
         queries = translate_targets(data, ctx, kinds)
-        definition, findings = build_widget(data, widget_type, queries, units)
-        return queries, definition, queries.findings + findings
+        widget, findings = widget_spec(data, widget_type, queries, units)
+        return queries, widget, queries.findings + findings
     except Exception as exc:  # any failure is this panel's, recorded in the ledger
         originals = [str(t["expr"]) for t in data.get("targets") or [] if t.get("expr")]
         reason = f"panel {data.get('title') or data.get('id')!r}: cannot translate ({type(exc).__name__}: {exc})"
@@ -92,41 +97,38 @@ def translate_dashboard(
     prometheus_kinds = set(settings.get("prometheus_datasources") or ["prometheus"])
     panel_types: dict[str, str] = dict(settings.get("panel_types") or {})
     units: dict[str, Any] = dict(settings.get("units") or {})
-    key = resource_key("dashboard", [dashboard.ref])
+    key = resource_key(DASHBOARD, [dashboard.ref])
 
     groups: dict[str, Placed] = {}
     top: list[Placed] = []
     for row in norm.get("rows") or []:
-        group = Placed(
-            {"type": "group", "title": row["title"], "layout_type": "ordered", "show_title": True}, row["grid"]
-        )
+        group = Placed(WidgetSpec(WidgetKind.GROUP, str(row["title"])), row["grid"])
         groups[row["id"]] = group
         top.append(group)
     source_metrics: set[str] = set()
     for panel in panels:
         data = panel.normalized
-        queries, definition, findings = _panel(
-            data, ctx, prometheus_kinds, panel_types.get(str(data.get("type"))), units
-        )
+        queries, widget, findings = _panel(data, ctx, prometheus_kinds, panel_types.get(str(data.get("type"))), units)
         all_findings = findings + extras_findings(data, plan.values)
         source_metrics |= queries.source_metrics
         env.ledger.record(panel.ref, all_findings, targets=[key], original="\n".join(queries.originals) or None)
-        placed = Placed(definition, dict(data.get("grid") or {}))
+        placed = Placed(widget, dict(data.get("grid") or {}))
         row_id = data.get("row")
         (groups[row_id].children if row_id in groups else top).append(placed)
 
     divisor = float((settings.get("layout") or {}).get("height_divisor", 3))
-    widgets, _ = pack([g for g in top if g.definition.get("type") != "group" or g.children], divisor)
-    payload: dict[str, Any] = {
-        "title": str(norm.get("title") or dashboard.ref.name),
-        "description": _description(norm, plan.notes, key, [dashboard.ref]),
-        "layout_type": "ordered",
-        "reflow_type": "fixed",
-        "widgets": widgets,
-        "template_variables": plan.template_variables,
-    }
+    widgets, _ = pack([g for g in top if g.widget.kind is not WidgetKind.GROUP or g.children], divisor)
+    spec = DashboardSpec(
+        refs=(dashboard.ref,),
+        title=str(norm.get("title") or dashboard.ref.name),
+        description=_description(norm),
+        notes=tuple(plan.notes),
+        widgets=tuple(widgets),
+        template_variables=tuple(_variable(v) for v in plan.template_variables),
+        source_metrics=tuple(source_metrics),
+    )
     dashboard_findings = list(plan.findings) + _dashboard_findings(norm)
-    empty_rows = [g.definition["title"] for g in top if g.definition.get("type") == "group" and not g.children]
+    empty_rows = [g.widget.title for g in top if g.widget.kind is WidgetKind.GROUP and not g.children]
     if empty_rows:
         dashboard_findings.append(
             Finding("grafana.row_empty", f"empty rows dropped: {', '.join(empty_rows)}", Outcome.EXACT)
@@ -134,13 +136,7 @@ def translate_dashboard(
     # Schema validation is the driver's job (run._drop_invalid): an invalid payload makes this
     # dashboard's objects manual there, so it is not repeated here.
     env.ledger.record(dashboard.ref, dashboard_findings, targets=[key])
-    return DesiredResource(
-        type="dashboard",
-        key=key,
-        payload=payload,
-        source_refs=[dashboard.ref],
-        metadata={"source_metrics": sorted(source_metrics)},
-    )
+    return build_dashboard(spec).resource
 
 
 def translate(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[DesiredResource]:

@@ -9,8 +9,9 @@ way, relative to the group.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+
+from migrate.translate.specs.dashboard import Layout, WidgetKind, WidgetSpec
 
 GRAFANA_COLUMNS = 24
 DATADOG_COLUMNS = 12
@@ -22,9 +23,9 @@ def _half_up(value: float) -> int:
 
 @dataclass
 class Placed:
-    """A widget definition with the Grafana grid it came from."""
+    """A widget with the Grafana grid it came from."""
 
-    definition: dict[str, Any]
+    widget: WidgetSpec
     grid: dict[str, int]  # Grafana x, y, w, h
     children: list[Placed] = field(default_factory=list)  # only for groups
 
@@ -43,21 +44,21 @@ def to_height(h: int, divisor: float) -> int:
     return max(1, _half_up(h / divisor))
 
 
-def pack(items: list[Placed], divisor: float) -> tuple[list[dict[str, Any]], int]:
-    """Datadog widgets with layouts, and the total height they take."""
+def pack(items: list[Placed], divisor: float) -> tuple[list[WidgetSpec], int]:
+    """The widgets with their Datadog layouts (a group's children inside it), and the total height they take."""
     skyline = [0] * DATADOG_COLUMNS
-    widgets: list[dict[str, Any]] = []
+    widgets: list[WidgetSpec] = []
     for item in sorted(items, key=lambda p: (p.grid.get("y", 0), p.grid.get("x", 0))):
-        if item.definition.get("type") == "group":
+        if item.widget.kind is WidgetKind.GROUP:
             x, width = 0, DATADOG_COLUMNS
             inner, inner_height = pack(item.children, divisor)
-            definition = {**item.definition, "widgets": inner}
+            widget = replace(item.widget, children=tuple(inner))
             height = inner_height + 1  # the group's title bar
         else:
             x, width = to_columns(item.grid.get("x", 0), item.grid.get("w", 12))
-            definition, height = item.definition, to_height(item.grid.get("h", 8), divisor)
+            widget, height = item.widget, to_height(item.grid.get("h", 8), divisor)
         y = max(skyline[x : x + width])
         for column in range(x, x + width):
             skyline[column] = y + height
-        widgets.append({"definition": definition, "layout": {"x": x, "y": y, "width": width, "height": height}})
+        widgets.append(replace(widget, layout=Layout(x, y, width, height)))
     return widgets, max(skyline)

@@ -1,4 +1,5 @@
-"""One Grafana panel → one Datadog widget definition (the type table lives in mappings/grafana.yaml).
+"""One Grafana panel → one `WidgetSpec` (the type table lives in mappings/grafana.yaml); the widget payload
+is written by the neutral builder (migrate/translate/build/widgets.py).
 
 timeseries/graph → timeseries; stat/singlestat/gauge → query_value; bargauge → toplist;
 table → query_table; heatmap → heatmap; text → note; piechart → sunburst. Anything else, and any
@@ -9,11 +10,13 @@ what to do, with a manual finding.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from migrate.mappings import parse_duration
 from migrate.model import Finding, Outcome
 from migrate.translate.grafana.queries import PanelQueries
+from migrate.translate.specs.dashboard import Display, Legend, Severity, Threshold, Unit, WidgetKind, WidgetSpec
 
 # Grafana reducer → Datadog scalar aggregator.
 REDUCERS = {
@@ -37,16 +40,15 @@ LEGEND_COLUMNS = {
     "last": "value",
 }
 _SEVERITY = {
-    "red": "error",
-    "dark-red": "error",
-    "semi-dark-red": "error",
-    "orange": "warning",
-    "yellow": "warning",
-    "dark-orange": "warning",
-    "green": "ok",
-    "dark-green": "ok",
+    "red": Severity.ERROR,
+    "dark-red": Severity.ERROR,
+    "semi-dark-red": Severity.ERROR,
+    "orange": Severity.WARNING,
+    "yellow": Severity.WARNING,
+    "dark-orange": Severity.WARNING,
+    "green": Severity.OK,
+    "dark-green": Severity.OK,
 }
-_PALETTE = {"error": "white_on_red", "warning": "white_on_yellow", "ok": "white_on_green", "info": "white_on_gray"}
 
 
 # Field override properties that only style a series: dropping them changes looks, not what is shown.
@@ -165,34 +167,32 @@ def extras_findings(panel: dict[str, Any], variables: dict[str, str] | None = No
     return findings
 
 
-def _severity(color: Any) -> str:
-    return _SEVERITY.get(str(color), "info")
+def _thresholds(panel: dict[str, Any]) -> tuple[Threshold, ...]:
+    return tuple(
+        Threshold(float(t["value"]), _SEVERITY.get(str(t["color"]), Severity.INFO))
+        for t in panel.get("thresholds") or []
+    )
 
 
-def _number_format(unit: Any, units: dict[str, Any]) -> tuple[dict[str, Any] | None, Finding | None]:
+def _unit(unit: Any, units: dict[str, Any]) -> tuple[Unit | None, Finding | None]:
     if not unit or (unit in units and units[unit] is None):
         return None, None
     if unit in units:
         spec = units[unit]
-        fmt: dict[str, Any] = {"type": "canonical_unit", "unit_name": spec["unit"]}
-        if spec.get("per"):
-            fmt["per_unit_name"] = spec["per"]
-        return {"unit": fmt}, None
+        return Unit(str(spec["unit"]), str(spec.get("per") or "")), None
     label = str(unit).removeprefix("suffix:").removeprefix("prefix:")[:12] or "?"
     return (
-        {"unit": {"type": "custom_unit_label", "label": label}},
+        Unit(label, custom=True),
         Finding("grafana.unit_custom", f"unit {unit!r} has no Datadog canonical unit; shown as the label {label!r}"),
     )
 
 
-def _base(panel: dict[str, Any], widget_type: str) -> dict[str, Any]:
-    definition: dict[str, Any] = {"type": widget_type, "title": panel.get("title") or ""}
-    if panel.get("description"):
-        definition["description"] = str(panel["description"])[:4000]
-    return definition
+def _base(panel: dict[str, Any], kind: WidgetKind, queries: PanelQueries) -> WidgetSpec:
+    title, description = str(panel.get("title") or ""), str(panel.get("description") or "")
+    return WidgetSpec(kind, title, description, queries=dict(queries.queries), series=tuple(queries.formulas))
 
 
-def note_widget(panel: dict[str, Any], reason: str, originals: list[str]) -> dict[str, Any]:
+def note_widget(panel: dict[str, Any], reason: str, originals: list[str]) -> WidgetSpec:
     """What was there, and what to do: nothing disappears from the dashboard silently."""
     lines = [
         f"**{panel.get('title') or 'Untitled panel'}** — Grafana `{panel.get('type')}` panel, not migrated.",
@@ -203,67 +203,36 @@ def note_widget(panel: dict[str, Any], reason: str, originals: list[str]) -> dic
     ]
     if originals:
         lines += ["", "Original queries:", *[f"- `{q}`" for q in originals]]
-    return {
-        "type": "note",
-        "content": "\n".join(lines),
-        "background_color": "yellow",
-        "font_size": "14",
-        "text_align": "left",
-        "show_tick": False,
-        "has_padding": True,
-    }
+    return WidgetSpec(WidgetKind.NOTE, text="\n".join(lines), color="yellow")
 
 
-def _scalar_queries(queries: PanelQueries, aggregator: str) -> list[dict[str, Any]]:
-    return [{**q, "aggregator": aggregator} for q in queries.queries]
-
-
-def _formulas(queries: PanelQueries, number_format: dict[str, Any] | None) -> list[dict[str, Any]]:
-    if number_format is None:
-        return [dict(f) for f in queries.formulas]
-    return [{**f, "number_format": number_format} for f in queries.formulas]
-
-
-def _timeseries(
-    panel: dict[str, Any], queries: PanelQueries, fmt: dict[str, Any] | None, findings: list[Finding]
-) -> dict[str, Any]:
-    definition = _base(panel, "timeseries")
-    display = "line"
+def _timeseries(panel: dict[str, Any], spec: WidgetSpec, findings: list[Finding]) -> WidgetSpec:
+    display = Display.LINE
     if panel.get("draw_style") == "bars":
-        display = "bars"
+        display = Display.BARS
     elif panel.get("stacking"):
-        display = "area"
+        display = Display.AREA
         if panel["stacking"] == "percent":
             findings.append(
                 Finding(
                     "grafana.stacking_percent", "100% stacking has no Datadog equivalent; series are stacked by value"
                 )
             )
-    definition["requests"] = [
-        {
-            "queries": queries.queries,
-            "formulas": _formulas(queries, fmt),
-            "response_format": "timeseries",
-            "display_type": display,
-        }
-    ]
     legend = panel.get("legend") or {}
-    definition["show_legend"] = bool(legend.get("show", True))
-    if legend.get("show", True):
-        definition["legend_layout"] = "vertical" if legend.get("placement") == "right" else "auto"
-        columns = sorted({LEGEND_COLUMNS[c] for c in legend.get("calcs") or [] if c in LEGEND_COLUMNS})
-        if columns:
-            definition["legend_columns"] = columns
-    axis = {k: str(panel[k]) for k in ("min", "max") if isinstance(panel.get(k), int | float)}
-    if axis:
-        definition["yaxis"] = axis
     style = panel.get("thresholds_style")
-    if style and style != "off":
-        definition["markers"] = [
-            {"value": f"y = {t['value']:g}", "display_type": f"{_severity(t['color'])} dashed"}
-            for t in panel.get("thresholds") or []
-        ]
-    return definition
+    axis = {k: float(panel[k]) for k in ("min", "max") if isinstance(panel.get(k), int | float)}
+    return replace(
+        spec,
+        display=display,
+        legend=Legend(
+            show=bool(legend.get("show", True)),
+            vertical=legend.get("placement") == "right",
+            columns=tuple(sorted({LEGEND_COLUMNS[c] for c in legend.get("calcs") or [] if c in LEGEND_COLUMNS})),
+        ),
+        y_min=axis.get("min"),
+        y_max=axis.get("max"),
+        thresholds=_thresholds(panel) if style and style != "off" else (),
+    )
 
 
 def _aggregator(panel: dict[str, Any], findings: list[Finding]) -> str:
@@ -274,57 +243,39 @@ def _aggregator(panel: dict[str, Any], findings: list[Finding]) -> str:
     return REDUCERS[reduce]
 
 
-def _conditional_formats(panel: dict[str, Any]) -> list[dict[str, Any]]:
-    steps = sorted(panel.get("thresholds") or [], key=lambda t: -float(t["value"]))
-    return [{"comparator": ">=", "value": float(t["value"]), "palette": _PALETTE[_severity(t["color"])]} for t in steps]
-
-
-def _scalar(
-    panel: dict[str, Any], widget_type: str, queries: PanelQueries, fmt: dict[str, Any] | None, findings: list[Finding]
-) -> dict[str, Any]:
-    definition = _base(panel, widget_type)
-    aggregator = _aggregator(panel, findings)
-    formulas = _formulas(queries, fmt)
-    request: dict[str, Any] = {"queries": _scalar_queries(queries, aggregator), "response_format": "scalar"}
-    if widget_type == "query_value":
-        if len(formulas) > 1:
-            findings.append(
-                Finding(
-                    "grafana.query_value_single",
-                    f"the {panel.get('type')} panel showed "
-                    f"{len(formulas)} values; Datadog's query value shows the first",
-                )
+def _scalar(panel: dict[str, Any], spec: WidgetSpec, queries: PanelQueries, findings: list[Finding]) -> WidgetSpec:
+    spec = replace(spec, aggregator=_aggregator(panel, findings))
+    if spec.kind is not WidgetKind.QUERY_VALUE:
+        return spec
+    if len(spec.series) > 1:
+        findings.append(
+            Finding(
+                "grafana.query_value_single",
+                f"the {panel.get('type')} panel showed {len(spec.series)} values; "
+                "Datadog's query value shows the first",
             )
-            formulas = formulas[:1]
-        if queries.group_by:
-            findings.append(
-                Finding(
-                    "grafana.query_value_groups",
-                    f"one value per series (by {', '.join(queries.group_by)}) became one aggregate value",
-                )
+        )
+    if queries.group_by:
+        findings.append(
+            Finding(
+                "grafana.query_value_groups",
+                f"one value per series (by {', '.join(queries.group_by)}) became one aggregate value",
             )
-        if panel.get("type") == "gauge":
-            findings.append(
-                Finding(
-                    "grafana.gauge_as_value",
-                    "Datadog has no gauge widget; shown as a value with the thresholds as colours",
-                )
+        )
+    if panel.get("type") == "gauge":
+        findings.append(
+            Finding(
+                "grafana.gauge_as_value", "Datadog has no gauge widget; shown as a value with the thresholds as colours"
             )
-        request["conditional_formats"] = _conditional_formats(panel)
-        if isinstance(panel.get("decimals"), int):
-            definition["precision"] = panel["decimals"]
-        definition["autoscale"] = True
-    elif widget_type == "toplist":
-        formulas = [{**f, "limit": {"count": 10, "order": "desc"}} for f in formulas]
-    request["formulas"] = formulas
-    definition["requests"] = [request]
-    return definition
+        )
+    precision = panel["decimals"] if isinstance(panel.get("decimals"), int) else None
+    return replace(spec, thresholds=_thresholds(panel), precision=precision)
 
 
-def build_widget(
+def widget_spec(
     panel: dict[str, Any], widget_type: str | None, queries: PanelQueries, units: dict[str, Any]
-) -> tuple[dict[str, Any], list[Finding]]:
-    """The widget definition and the panel-level findings (the target findings are in `queries`)."""
+) -> tuple[WidgetSpec, list[Finding]]:
+    """The widget and the panel-level findings (the target findings are in `queries`)."""
     findings: list[Finding] = []
     if panel.get("library_panel") and not panel.get("targets"):
         reason = f"library panel {panel['library_panel']} was not expanded (its model lives outside the dashboard)"
@@ -337,20 +288,16 @@ def build_widget(
     if widget_type == "note":
         if panel.get("mode") == "html":
             findings.append(Finding("grafana.text_html", "HTML text is shown as Markdown"))
-        content = str(panel.get("content") or panel.get("title") or " ")
-        return {
-            "type": "note",
-            "content": content,
-            "background_color": "white",
-            "font_size": "14",
-            "text_align": "left",
-            "show_tick": False,
-            "has_padding": True,
-        }, findings
+        return WidgetSpec(WidgetKind.NOTE, text=str(panel.get("content") or panel.get("title") or " ")), findings
     if queries.empty:
         reason = "none of its queries could be translated" if panel.get("targets") else "it has no queries"
         return note_widget(panel, reason, queries.originals), [
             Finding("grafana.panel_no_queries", reason, Outcome.MANUAL)
+        ]
+    if widget_type not in _KINDS:
+        reason = f"widget type {widget_type!r} from mappings is not produced by this translator"
+        return note_widget(panel, reason, queries.originals), [
+            Finding("grafana.panel_unsupported", reason, Outcome.MANUAL)
         ]
     if panel.get("repeat"):
         findings.append(
@@ -360,24 +307,23 @@ def build_widget(
                 f"${panel['repeat']}; Datadog shows one widget for the selected values",
             )
         )
-    fmt, unit_finding = _number_format(panel.get("unit"), units)
+    kind = _KINDS[widget_type]
+    spec = _base(panel, kind, queries)
+    unit, unit_finding = _unit(panel.get("unit"), units)
     if unit_finding:
         findings.append(unit_finding)
-    if widget_type == "timeseries":
-        return _timeseries(panel, queries, fmt, findings), findings
-    if widget_type == "heatmap":
+    if kind is WidgetKind.HEATMAP:  # a heatmap's values are the series' own: no number format
         findings.append(
             Finding(
                 "grafana.heatmap",
                 "Datadog's heatmap shows the distribution of series values, not pre-bucketed histogram counts",
             )
         )
-        definition = _base(panel, "heatmap")
-        definition["requests"] = [
-            {"queries": queries.queries, "formulas": _formulas(queries, None), "response_format": "timeseries"}
-        ]
-        return definition, findings
-    if widget_type in ("query_value", "toplist", "query_table", "sunburst"):
-        return _scalar(panel, widget_type, queries, fmt, findings), findings
-    reason = f"widget type {widget_type!r} from mappings is not produced by this translator"
-    return note_widget(panel, reason, queries.originals), [Finding("grafana.panel_unsupported", reason, Outcome.MANUAL)]
+        return spec, findings
+    spec = replace(spec, unit=unit)
+    if kind is WidgetKind.TIMESERIES:
+        return _timeseries(panel, spec, findings), findings
+    return _scalar(panel, spec, queries, findings), findings
+
+
+_KINDS = {k.value: k for k in WidgetKind if k not in (WidgetKind.NOTE, WidgetKind.GROUP)}

@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrate.model import Finding, Outcome
-from migrate.translate.ddquery import Formula, Ref, number, render, substitute
+from migrate.translate.ddquery import Formula, Node, Query, Ref, number, substitute
 from migrate.translate.languages import LANGUAGES
 from migrate.translate.query import QueryContext, QueryResult
+from migrate.translate.specs.dashboard import Series
 
 QUERY_CODE = "grafana.query"
 
 
 @dataclass
 class PanelQueries:
-    queries: list[dict[str, Any]] = field(default_factory=list)  # {data_source, name, query}
-    formulas: list[dict[str, Any]] = field(default_factory=list)  # visible targets only
+    queries: dict[str, Query] = field(default_factory=dict)  # panel-unique names (q1, q2, ...) -> query
+    formulas: list[Series] = field(default_factory=list)  # visible targets only, over those names
     findings: list[Finding] = field(default_factory=list)
     source_metrics: set[str] = field(default_factory=set)
     group_by: list[str] = field(default_factory=list)
@@ -42,9 +43,9 @@ def _alias(legend: str) -> str | None:
     return legend[:100]
 
 
-def _renamed(formula: Formula, names: dict[str, str]) -> str:
-    """The formula's text over the panel-unique query names."""
-    return render(substitute(formula.expr, {old: Ref(new) for old, new in names.items()}))
+def _renamed(formula: Formula, names: dict[str, str]) -> Node:
+    """The formula's expression over the panel-unique query names."""
+    return substitute(formula.expr, {old: Ref(new) for old, new in names.items()})
 
 
 def _comparison_finding(ref: str, result: QueryResult) -> Finding:
@@ -117,14 +118,10 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
         for name, query in result.queries.items():
             counter += 1
             names[name] = f"q{counter}"
-            out.queries.append({"data_source": "metrics", "name": names[name], "query": render(query)})
+            out.queries[names[name]] = query
         out.source_metrics.update(result.source_metrics)
         out.group_by = out.group_by or list(result.group_by)
         if target.get("hidden"):
             continue
-        formula: dict[str, Any] = {"formula": _renamed(result.formula, names)}
-        alias = _alias(str(target.get("legend") or ""))
-        if alias:
-            formula["alias"] = alias
-        out.formulas.append(formula)
+        out.formulas.append(Series(_renamed(result.formula, names), _alias(str(target.get("legend") or "")) or ""))
     return out

@@ -1,7 +1,8 @@
-"""One Prometheus alerting rule (or a warning/critical pair) → one Datadog metric monitor payload.
+"""One Prometheus alerting rule (or a warning/critical pair) → one `AlertSpec` → one Datadog monitor.
 
-`draft()` reads a rule and its translated query; `build_monitor()` writes the monitor for one draft or
-a merged pair; `build_placeholder()` writes the muted stand-in for a rule that needs a human.
+`draft()` reads a rule and its translated query; `build_monitor()` makes the spec for one draft or a merged
+pair and has the neutral builder (migrate/translate/build/monitor.py) write the payload;
+`build_placeholder()` makes the muted stand-in for a rule that needs a human.
 Merge rules, window rules and templating are documented in prometheus/rules.py, prometheus/monitor_query.py and
 prometheus/messages.py.
 """
@@ -10,15 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from migrate.datadog import ownership
 from migrate.errors import InputError
 from migrate.inventory.store import InventoryObject
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
-from migrate.translate.ddquery import AsCount, Call, Node, has_modifier
+from migrate.translate.build.monitor import MANUAL_PREFIX, build_alert
+from migrate.translate.ddquery import AsCount, Call, MonitorQuery, Node, has_modifier
 from migrate.translate.prometheus import messages as msgs
 from migrate.translate.prometheus.monitor_query import (
     FORECAST_AGGREGATION,
@@ -26,7 +27,6 @@ from migrate.translate.prometheus.monitor_query import (
     count_window,
     finite_threshold,
     forecast_window,
-    monitor_query,
     range_findings,
     time_aggregation,
     window_for,
@@ -34,8 +34,11 @@ from migrate.translate.prometheus.monitor_query import (
 from migrate.translate.promql.health import ServiceCheck
 from migrate.translate.query import QueryResult
 from migrate.translate.routing import Route, route
+from migrate.translate.specs.alert import AlertSpec, NoData, Thresholds
+from migrate.translate.specs.message import Block, MessageSpec, When
 
-MANUAL_PREFIX = "[ddmigrate: manual] "
+__all__ = ["MANUAL_PREFIX", "AlertRule", "RuleDraft", "build_monitor", "draft"]
+
 NEW_GROUP_DELAY = 60  # seconds: new hosts/pods get a minute to settle, as Datadog's UI default does
 _LABEL_REF = re.compile(r"(?:\$labels\.|\.Labels\.)(\w+)|index\s+\$labels\s+\"(\w+)\"")
 _TAG_BAD = re.compile(r"[^a-z0-9_\-:./]")
@@ -242,35 +245,23 @@ def render_annotations(d: RuleDraft, scope: msgs.TemplateScope) -> tuple[str, st
     return name.text.replace("\n", " ").strip(), "\n\n".join(lines), findings
 
 
-def monitor_payload(
-    drafts: Sequence[RuleDraft],
-    key: str,
-    *,
-    name: str,
-    query: str,
-    message: str,
-    options: dict[str, Any],
-    mappings: Mappings,
-    extra_tags: Sequence[str],
-    kind: str = "query alert",
-) -> dict[str, Any]:
-    refs = [d.rule.ref for d in drafts]
-    tags: list[str] = []
-    for t in [*ownership.ownership_tags(key, refs), *mappings.section("alerts").get("monitor_tags", []), *extra_tags]:
-        if t not in tags:
-            tags.append(t)
-    payload: dict[str, Any] = {
-        "type": kind,
-        "name": name,
-        "query": query,
-        "message": f"{message}\n\n{ownership.footer(key, refs)}".lstrip(),
-        "tags": tags,
-        "options": {"include_tags": True, "new_group_delay": NEW_GROUP_DELAY, "notify_no_data": False, **options},
-    }
-    priority = drafts[0].priority
-    if priority is not None:
-        payload["priority"] = int(priority)
-    return payload
+def alert_spec(
+    drafts: Sequence[RuleDraft], mappings: Mappings, *, extra_tags: Sequence[str], **fields: Any
+) -> AlertSpec:
+    """The fields every monitor of a rule (or pair) shares: sources, mapped tags, priority, new-group delay."""
+    return AlertSpec(
+        refs=tuple(d.rule.ref for d in drafts),
+        tags=(*mappings.section("alerts").get("monitor_tags", []), *extra_tags),
+        priority=drafts[0].priority,
+        new_group_delay_s=NEW_GROUP_DELAY,
+        **fields,
+    )
+
+
+def _window_note(d: RuleDraft) -> str:
+    """How the evaluation window was derived, for the ledger and the report."""
+    derived = "; ".join(f.message for f in d.window.findings)
+    return derived or f"{d.window.text} from `for: {d.rule.for_seconds:g}s`"
 
 
 def build_monitor(
@@ -278,7 +269,6 @@ def build_monitor(
 ) -> tuple[DesiredResource, dict[str, list[Finding]]]:
     """One monitor for one draft, or for a merged [critical, warning] pair. Returns the findings per rule."""
     crit = drafts[0]
-    key = ownership.resource_key("monitor", [d.rule.ref for d in drafts])
     per_rule: dict[str, list[Finding]] = {d.rule.ref.key: list(d.findings) for d in drafts}
     rendered = [
         render_annotations(d, msgs.TemplateScope(crit.result.group_by, mappings.label_tags, d.rule.labels))
@@ -287,15 +277,16 @@ def build_monitor(
     for d, (_, _, found) in zip(drafts, rendered, strict=True):
         per_rule[d.rule.ref.key] += found
     handles = [route({**d.rule.labels, "alertname": d.rule.name}, routes) for d in drafts]
-    options: dict[str, Any] = {"require_full_window": False}
+    fields: dict[str, Any] = {"require_full_window": False}
     tags, tag_findings = rule_tags(crit.rule, mappings)
     expression = crit.result.inline
     assert expression is not None
+    message = MessageSpec(body=rendered[0][1], notify=msgs.notify(handles[0], handles[1] if len(drafts) == 2 else None))
     if crit.result.no_data_alert:
         # absent(x): the value condition can never hold (|x| < 0), so only missing data alerts.
-        query = monitor_query("avg", crit.window.text, Call("abs", expression), "<", 0)
+        condition = MonitorQuery("avg", crit.window.text, Call("abs", expression), "<", 0)
         timeframe = 2 * crit.window.minutes
-        options.update(thresholds={"critical": 0.0}, notify_no_data=True, no_data_timeframe=timeframe)
+        fields["no_data"] = NoData(notify=True, timeframe_minutes=timeframe)
         per_rule[crit.rule.ref.key].append(
             Finding(
                 "alert.absent_no_data",
@@ -303,31 +294,29 @@ def build_monitor(
                 f"without data (2x the {crit.window.minutes}m window, as Datadog advises)",
             )
         )
-        body = rendered[0][1]
     else:
         assert crit.result.comparison is not None
         op = crit.result.comparison.op
         sustained = crit.rule.for_seconds > 0
         if crit.forecast_window:
             aggr, aggr_findings = FORECAST_AGGREGATION[op], list[Finding]()
-            query = monitor_query(aggr, crit.forecast_window, expression, op, crit.threshold)
+            condition = MonitorQuery(aggr, crit.forecast_window, expression, op, crit.threshold)
         elif crit.count_expression is not None:
             aggr, aggr_findings = "sum", list[Finding]()
-            query = monitor_query(aggr, crit.window.text, crit.count_expression, op, crit.threshold)
+            condition = MonitorQuery(aggr, crit.window.text, crit.count_expression, op, crit.threshold)
         else:
             aggr, aggr_findings = time_aggregation(op, sustained)
-            query = monitor_query(aggr, crit.window.text, expression, op, crit.threshold)
-            options["require_full_window"] = sustained  # like `for`: no alert before a full window of data
-        options["thresholds"] = {"critical": float(crit.threshold)}
+            condition = MonitorQuery(aggr, crit.window.text, expression, op, crit.threshold)
+            fields["require_full_window"] = sustained  # like `for`: no alert before a full window of data
         for d in drafts:
             per_rule[d.rule.ref.key] += aggr_findings + tag_findings
-        body = rendered[0][1]
         if len(drafts) == 2:
             warn = drafts[1]
-            options["thresholds"]["warning"] = float(warn.threshold)
+            fields["thresholds"] = Thresholds(warning=float(warn.threshold))
             tags.append(make_tag("severity", warn.rule.labels.get("severity", "warning")))
-            if rendered[1][1] != body:
-                body = msgs.conditional([("is_alert", body), ("is_warning", rendered[1][1])])
+            if rendered[1][1] != message.body:
+                blocks = (Block(When.ALERT, message.body), Block(When.WARNING, rendered[1][1]))
+                message = replace(message, body="", blocks=blocks)
             note = Finding(
                 "alert.merged_warning_critical",
                 f"merged with the rule of the same expression: "
@@ -337,20 +326,15 @@ def build_monitor(
             )
             for d in drafts:
                 per_rule[d.rule.ref.key].append(note)
-    block = msgs.handles_block(handles[0], handles[1] if len(drafts) == 2 else None)
-    message = "\n\n".join(p for p in (body, block) if p)
-    payload = monitor_payload(
+    spec = alert_spec(
         drafts,
-        key,
-        name=rendered[0][0],
-        query=query,
-        message=message,
-        options=options,
-        mappings=mappings,
+        mappings,
         extra_tags=[make_tag("alertname", crit.rule.name), *tags],
+        name=rendered[0][0],
+        condition=condition,
+        message=message,
+        window_note=_window_note(crit),
+        source_metrics=tuple(m for d in drafts for m in d.result.source_metrics),
+        **fields,
     )
-    metrics = sorted({m for d in drafts for m in d.result.source_metrics})
-    resource = DesiredResource(
-        "monitor", key, payload, [d.rule.ref for d in drafts], metadata={"source_metrics": metrics} if metrics else {}
-    )
-    return resource, {k: msgs.dedupe(v) for k, v in per_rule.items()}
+    return build_alert(spec).resource, {k: msgs.dedupe(v) for k, v in per_rule.items()}

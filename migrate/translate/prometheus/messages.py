@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from migrate.model import Finding, Outcome
+from migrate.translate.specs.message import Notify, When
 
 _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
 _OPERAND = r"(\$labels\.\w+|\.Labels\.\w+|index\s+\$labels\s+\"\w+\"|\$value|\.Value)"
@@ -103,25 +104,14 @@ def render(text: str, scope: TemplateScope) -> Rendered:
     return Rendered(out, findings)
 
 
-def conditional(blocks: Sequence[tuple[str | None, str]]) -> str:
-    """Join message parts; a part with a condition (`is_alert`, `is_warning`) goes in its block."""
-    parts = []
-    for cond, text in blocks:
-        if not text:
-            continue
-        parts.append(f"{{{{#{cond}}}}}\n{text}\n{{{{/{cond}}}}}" if cond else text)
-    return "\n".join(parts)
-
-
-def handles_block(critical: Sequence[str], warning: Sequence[str] | None) -> str:
+def notify(critical: Sequence[str], warning: Sequence[str] | None) -> tuple[Notify, ...]:
     """Notification handles; for a merged monitor, handles only one severity routes to go in its block."""
     if warning is None:
-        return " ".join(critical)
-    common = [h for h in critical if h in warning]
-    only_crit = [h for h in critical if h not in warning]
-    only_warn = [h for h in warning if h not in critical]
-    return conditional(
-        [(None, " ".join(common)), ("is_alert", " ".join(only_crit)), ("is_warning", " ".join(only_warn))]
+        return (Notify(tuple(critical)),)
+    return (
+        Notify(tuple(h for h in critical if h in warning)),
+        Notify(tuple(h for h in critical if h not in warning), When.ALERT),
+        Notify(tuple(h for h in warning if h not in critical), When.WARNING),
     )
 
 

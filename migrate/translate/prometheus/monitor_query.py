@@ -55,7 +55,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from migrate.model import Finding, Outcome
-from migrate.translate.ddquery import AsCount, Call, Formula, MetricQuery, MonitorQuery, Node, Rollup, render, walk
+from migrate.translate.ddquery import AsCount, Call, Formula, MetricQuery, Node, Rollup, walk
 from migrate.translate.query import QueryResult
 
 MAX_MINUTES = 10080  # one week: the longest metric monitor window
@@ -204,8 +204,3 @@ def range_findings(result: QueryResult, window: Window) -> list[Finding]:
         for r in result.ranges
         if r.difference
     ]
-
-
-def monitor_query(aggr: str, window: str, expression: Node, op: str, threshold: float) -> str:
-    """A metric monitor's query text (`window`: `last_5m`, a forecast's `next_1d`)."""
-    return render(MonitorQuery(aggr, window, expression, op, threshold))

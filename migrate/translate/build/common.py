@@ -1,0 +1,51 @@
+"""What every builder shares: the result type, ownership tags and the message layout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from migrate.datadog import ownership
+from migrate.model import DesiredResource, Finding, SourceRef
+from migrate.translate.specs.message import MessageSpec
+
+
+class SpecError(ValueError):
+    """A spec no Datadog object can express as written: a front-end bug, named with the spec's source."""
+
+
+@dataclass
+class Built:
+    """A payload ready to plan, and what the builder had to change to make it valid."""
+
+    resource: DesiredResource
+    findings: list[Finding] = field(default_factory=list)
+
+
+def owned_tags(key: str, refs: Sequence[SourceRef], *extra: Iterable[str]) -> list[str]:
+    """The ownership marker first, then the spec's tags, without duplicates (order kept)."""
+    tags: list[str] = []
+    for tag in [*ownership.ownership_tags(key, refs), *(t for group in extra for t in group)]:
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _block(when: str | None, text: str) -> str:
+    return f"{{{{#{when}}}}}\n{text}\n{{{{/{when}}}}}" if when else text
+
+
+def conditional(parts: Iterable[tuple[str | None, str]]) -> str:
+    """Join message parts; a part with a condition goes inside its `{{#cond}}...{{/cond}}` block."""
+    return "\n".join(_block(when, text) for when, text in parts if text)
+
+
+def message_text(spec: MessageSpec, key: str, refs: Sequence[SourceRef]) -> str:
+    """Body, runbook, conditional blocks, handles, then the ownership footer, separated by blank lines."""
+    body = [spec.body] if spec.body else []
+    if spec.runbook:
+        body.append(f"Runbook: {spec.runbook}")
+    blocks = conditional((b.when.value, b.text) for b in spec.blocks)
+    handles = conditional((n.when.value if n.when else None, " ".join(n.handles)) for n in spec.notify)
+    parts = ["\n\n".join(body), blocks, handles, ownership.footer(key, refs)]
+    return "\n\n".join(p for p in parts if p)
