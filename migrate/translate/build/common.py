@@ -23,9 +23,12 @@ class Built:
 
 
 def owned_tags(key: str, refs: Sequence[SourceRef], *extra: Iterable[str]) -> list[str]:
-    """The ownership marker first, then the spec's tags, without duplicates (order kept)."""
+    """The ownership marker first, then where it came from (`migrated_from:<source>`, for people filtering
+    the monitor list: the marker's `ddmigrate_source:` is ddmigrate's own), then the spec's tags, without
+    duplicates (order kept)."""
     tags: list[str] = []
-    for tag in [*ownership.ownership_tags(key, refs), *(t for group in extra for t in group)]:
+    origins = sorted({f"migrated_from:{r.source}" for r in refs})
+    for tag in [*ownership.ownership_tags(key, refs), *origins, *(t for group in extra for t in group)]:
         if tag not in tags:
             tags.append(tag)
     return tags
