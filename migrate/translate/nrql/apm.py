@@ -35,7 +35,7 @@ class Apm:
             return self._count(span, filters, group, errors, agg.per)
         if agg.per is not None:
             raise Manual("nrql.rate", f"rate() of {agg.fn}(): only a rate of count(*) is a trace metric")
-        if errors is not None and agg.fn != "apdex":
+        if (errors is not None or self.errors) and agg.fn != "apdex":
             raise Manual("nrql.apm_errors", "the latency of errors alone: trace metrics keep one latency distribution")
         if agg.fn == "apdex":
             t = agg.threshold if agg.threshold is not None else self.rules.apm.apdex_threshold
@@ -88,9 +88,6 @@ class Apm:
                     truth = value if isinstance(value, bool) else value.lower() == "true"
                     errors = truth if part.op == "eq" else not truth
                     continue
-            if isinstance(part, Term) and part.attr in _ERROR_ATTRIBUTES and part.op in ("null", "not_null"):
-                errors = part.op == "not_null"
-                continue
             rest.append(part)
         return (both(*rest) if rest else None), errors
 

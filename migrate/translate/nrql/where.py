@@ -82,8 +82,7 @@ def condition(expr: ast.Expr) -> Cond:
     if isinstance(expr, ast.In):
         if isinstance(expr.values, ast.Query):
             raise Manual("nrql.subquery", "`IN (SELECT ...)`: Datadog queries cannot filter on another query's result")
-        term = Term(_attribute(expr.operand), "in", tuple(_value(v) for v in expr.values))
-        return Neg(term) if expr.negated else term
+        return Term(_attribute(expr.operand), "not_in" if expr.negated else "in", tuple(_value(v) for v in expr.values))
     if isinstance(expr, ast.Like):
         pattern = _value(expr.pattern)
         if not isinstance(pattern, str | Var):
