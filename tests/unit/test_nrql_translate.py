@@ -31,7 +31,8 @@ def test_registered_language() -> None:
 
 
 def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
-    query = "SELECT count(*) FROM PageView FACET appName LIMIT 20 SINCE 1 week ago\nCOMPARE WITH 1 week ago TIMESERIES 60 minutes"
+    clauses = ["SELECT count(*) FROM PageView FACET appName LIMIT 20", "SINCE 1 week ago", "COMPARE WITH 1 week ago"]
+    query = "\n".join([*clauses, "TIMESERIES 60 minutes"])
     assert main(["translate-query", "--lang", "nrql", "--json", "--", query]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["query"] == 'top(rum("@type:view").rollup("count").by("service"), 25, \'mean\', \'desc\')'
