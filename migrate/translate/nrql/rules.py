@@ -58,6 +58,9 @@ class Rules:
     namespace: str = ""
     metric_types: dict[str, str] = field(default_factory=dict)
     label_tags: dict[str, str | None] = field(default_factory=dict)
+    # dimensional metric name -> (kind, Datadog name) as the Prometheus path names it; filled as queries ask
+    # (a corpus of dashboards names the same few hundred metrics thousands of times)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _attribute(data: dict[str, Any]) -> AttributeRule:

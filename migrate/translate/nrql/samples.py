@@ -81,9 +81,9 @@ class Dimensional:
         if agg.fn not in SPACE:
             raise Manual("nrql.unsupported_aggregation", f"{agg.fn}() of the metric {name}")
         mapped = self.rules.metrics.get(name)
-        kind, _ = promql.resolve_kind(name, self.rules.metric_types)
+        kind, named = self._named(name)
         if mapped is None:
-            mapped = promql.datadog_metric(name, kind, self.rules.namespace)
+            mapped = named
             self.notes.approximate(
                 "nrql.metric_name_assumed",
                 f"{name} → {mapped}: named as the Agent's OpenMetrics check would ({rules_note(self.rules)}); "
@@ -102,6 +102,13 @@ class Dimensional:
             raise Manual("nrql.rate", f"rate() of the gauge {name}: a gauge has no per-interval count")
         _latest(agg, self.notes, name)
         return MetricQuery(mapped, filters, SPACE[agg.fn], group)
+
+    def _named(self, name: str) -> tuple[str, str]:
+        found = self.rules.names.get(name)
+        if found is None:
+            kind, _ = promql.resolve_kind(name, self.rules.metric_types)
+            found = self.rules.names[name] = (kind, promql.datadog_metric(name, kind, self.rules.namespace))
+        return found
 
     def _apm(self, role: str, agg: Agg, cond: Cond | None, facets: tuple[str, ...]) -> Node:
         apm = Apm(self.rules, self.spans, self.notes, errors=role == "errors")

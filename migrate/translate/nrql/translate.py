@@ -27,7 +27,6 @@ from migrate.translate.ddquery import (
     RumQuery,
     number,
 )
-from migrate.translate.ddquery.tree import map_leaves, queries_in
 from migrate.translate.nrql import NrqlSyntaxError, ast, parse_nrql
 from migrate.translate.nrql import render as nrql_render
 from migrate.translate.nrql import timeframe as tf
@@ -66,9 +65,18 @@ def translate_nrql(text: str, ctx: QueryContext) -> QueryResult:
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    expr: ast.Expr
-    label: str
+    select: ast.SelectItem
     level: float | None = None  # one level of a several-level percentile()
+
+    @property
+    def label(self) -> str:
+        """Written only for a translation that succeeds (rendering NRQL costs as much as a family's build)."""
+        e = self.select.expr
+        if self.level is None:
+            return self.select.alias or nrql_render.expr(e)
+        head = e.args[0] if isinstance(e, ast.Call) else e
+        what = "" if isinstance(head, ast.WhereArg | ast.NamedArg) else nrql_render.expr(head)
+        return f"{self.select.alias or what} p{number(self.level)}"
 
 
 class _Translation:
@@ -86,24 +94,27 @@ class _Translation:
         facets, cases = self._facets(q.facet)
         items = [i for s in q.select for i in _items(s)]
         exprs: list[Node] = []
-        labels: list[str] = []
+        series: list[tuple[_Item, str | None]] = []  # labelled at the end
         for item in items:
             if cases is None:
-                exprs.append(self.value(item.expr, cond, facets, item.level))
-                labels.append(item.label)
+                exprs.append(self.value(item.select.expr, cond, facets, item.level))
+                series.append((item, None))
                 continue
             for case_cond, case_label in cases:
-                exprs.append(self.value(item.expr, both(*(c for c in (cond, case_cond) if c)), facets, item.level))
-                labels.append(f"{item.label} {case_label}".strip() if len(items) > 1 else case_label)
+                case_where = both(*(c for c in (cond, case_cond) if c))
+                exprs.append(self.value(item.select.expr, case_where, facets, item.level))
+                series.append((item, case_label))
         limit = self._limit(q)
         exprs = [self._top(e, limit) for e in exprs] if facets and limit is not None else exprs
         result.shift_seconds = tf.shift(q, self.notes)
         if result.shift_seconds is not None:
-            ago = nrql_render.expr(q.compare_with.duration) if isinstance(q.compare_with, ast.Ago) else ""
             exprs += [tf.shifted(e, result.shift_seconds) for e in exprs]
-            labels += [f"{label} ({ago} ago)".strip() for label in labels]
         self._notes(q)
         formulas = _formulas(exprs)
+        labels = [_label(item, case, len(items)) for item, case in series]
+        if result.shift_seconds is not None:
+            ago = nrql_render.expr(q.compare_with.duration) if isinstance(q.compare_with, ast.Ago) else ""
+            labels += [f"{label} ({ago} ago)" for label in labels]
         result.formula, result.more_formulas, result.labels = formulas[0], formulas[1:], labels
         result.metrics = list(
             dict.fromkeys(m.metric for m in formulas[0].queries.values() if isinstance(m, MetricQuery))
@@ -279,31 +290,40 @@ class _Translation:
 
 def _items(item: ast.SelectItem) -> list[_Item]:
     """One SELECT item, or one per level of `percentile(x, 50, 90, 99)`."""
-    label = item.alias or nrql_render.expr(item.expr)
     e = item.expr
     if isinstance(e, ast.Call) and e.name.lower() == "percentile" and len(e.args) > 2:
-        levels = [_number(a, "percentile") for a in e.args[1:]]
-        head = e.args[0]
-        what = item.alias or (nrql_render.expr(head) if not isinstance(head, ast.WhereArg | ast.NamedArg) else "")
-        return [_Item(e, f"{what} p{number(lv)}", lv) for lv in levels]
-    return [_Item(e, label)]
+        return [_Item(item, _number(a, "percentile")) for a in e.args[1:]]
+    return [_Item(item)]
+
+
+def _label(item: _Item, case: str | None, items: int) -> str:
+    if case is None:
+        return item.label
+    return f"{item.label} {case}" if items > 1 else case
 
 
 def _formulas(exprs: list[Node]) -> list[Formula]:
     """One formula per expression over one set of named queries (a, b, ... in order, equal queries once)."""
     names: dict[Query, Ref] = {}
-    for e in exprs:
-        for q in queries_in(e):
-            if q not in names:
-                names[q] = Ref(chr(ord("a") + len(names)) if len(names) < 26 else f"q{len(names)}")
+
+    def named(node: Node) -> Node:
+        if isinstance(node, MetricQuery | LogQuery | RumQuery):
+            ref = names.get(node)
+            if ref is None:
+                ref = names[node] = Ref(chr(ord("a") + len(names)) if len(names) < 26 else f"q{len(names)}")
+            return ref
+        if isinstance(node, BinOp):
+            return BinOp(named(node.lhs), node.op, named(node.rhs))
+        if isinstance(node, Call):
+            args = [a if isinstance(a, str) else named(a) for a in node.args]
+            return Call(node.name, *args, **{k: v if isinstance(v, str) else named(v) for k, v in node.kwargs})
+        return node
+
+    refs = [named(e) for e in exprs]
     if not names:
         raise Manual("nrql.constant", "the query selects only constants, with no data to query")
     queries = {ref.name: q for q, ref in names.items()}
-
-    def named(leaf: Node) -> Node:
-        return names[leaf] if isinstance(leaf, MetricQuery | LogQuery | RumQuery) else leaf
-
-    return [Formula(queries, map_leaves(e, named)) for e in exprs]
+    return [Formula(queries, e) for e in refs]
 
 
 def _merged(rules: list[EventRule]) -> EventRule:
