@@ -37,7 +37,7 @@ from migrate.translate.nrql.findings import Manual, Notes
 from migrate.translate.nrql.rules import EventRule, NrqlContext, Rules, rule_example
 from migrate.translate.nrql.samples import Dimensional, Samples
 from migrate.translate.nrql.tables import AGGREGATIONS, UNSUPPORTED
-from migrate.translate.nrql.where import Cond, Term, both, condition
+from migrate.translate.nrql.where import Cond, Term, Var, both, condition
 from migrate.translate.promql.tables import TOP_LIMITS
 from migrate.translate.query import QueryContext, QueryResult
 
@@ -172,30 +172,40 @@ class _Translation:
         return tuple(names), cases
 
     def _cases(self, cases: ast.Cases) -> list[tuple[Cond, str]]:
+        """One (condition, label) per case, when no event can match two cases: NRQL puts each event in its first
+        matching case, one filtered query per case would count it in every case it matches. Provably disjoint:
+        equalities (or IN lists) on one attribute with no value in two cases."""
         out = [(condition(c.condition), c.alias or nrql_render.expr(c.condition)) for c in cases.cases]
-        terms = [c for c, _ in out]
-        exclusive = (
-            all(isinstance(t, Term) and t.op == "eq" for t in terms)
-            and len({t.attr for t in terms if isinstance(t, Term)}) == 1
-        )
-        if not exclusive:
-            self.notes.approximate(
-                "nrql.facet_cases_overlap",
-                "FACET CASES puts each event in its first matching case; one filtered query per case counts an "
-                "event in every case it matches (the same when the cases never overlap)",
-            )
+        seen: set[object] = set()
+        attrs: set[str] = set()
+        for cond, _ in out:
+            if not isinstance(cond, Term) or cond.op not in ("eq", "in"):
+                raise Manual(
+                    "nrql.facet_cases_overlap", "FACET CASES with conditions other than equalities may overlap"
+                )
+            values = set(cond.values)
+            if values & seen or any(isinstance(v, Var) for v in values):
+                raise Manual(
+                    "nrql.facet_cases_overlap",
+                    "FACET CASES puts each event in its first matching case; these cases may overlap, and one "
+                    "filtered query per case would count an event in every case it matches",
+                )
+            seen |= values
+            attrs.add(cond.attr)
+        if len(attrs) > 1:
+            raise Manual("nrql.facet_cases_overlap", "FACET CASES over several attributes may overlap")
         return out
 
     # --- values -----------------------------------------------------------------------------
     def value(self, expr: ast.Expr, cond: Cond | None, facets: tuple[str, ...], level: float | None = None) -> Node:
+        if isinstance(expr, ast.Call):  # most items are one aggregation: test it first
+            return self.call(expr, cond, facets, level)
         if isinstance(expr, ast.Number):
             return Number(float(expr.value))
         if isinstance(expr, ast.Binary) and expr.op in _MATH:
             return BinOp(self.value(expr.left, cond, facets), expr.op, self.value(expr.right, cond, facets))
         if isinstance(expr, ast.Negate):
             return BinOp(Number(-1), "*", self.value(expr.operand, cond, facets))
-        if isinstance(expr, ast.Call):
-            return self.call(expr, cond, facets, level)
         if isinstance(expr, ast.Identifier | ast.Star | ast.String):
             raise Manual(
                 "nrql.raw_events",
