@@ -69,15 +69,15 @@ def test_cli_parse_error_is_one_line_with_line_and_column(capsys: pytest.Capture
 
 
 def test_custom_event_rule_from_a_layer(tmp_path: Path) -> None:
-    query = "SELECT count(*) FROM PageAction WHERE actionName = 'checkout' FACET appName"
+    query = "SELECT count(*) FROM MobileVideo WHERE actionName = 'CONTENT_START' FACET appName"
     assert translate_query(query, lang="nrql").fidelity.value == "manual"
     rules = layer(
         tmp_path,
-        'newrelic:\n  events:\n    PageAction: {kind: rum, search: "@type:action", tags: {appName: service, '
+        'newrelic:\n  events:\n    MobileVideo: {kind: rum, search: "@type:action", tags: {appName: service, '
         'actionName: "@action.target.name"}}\n',
     )
     result = translate_query(query, lang="nrql", mappings_dirs=[rules])
-    assert result.expression == 'rum("@type:action @action.target.name:checkout").rollup("count").by("service")'
+    assert result.expression == 'rum("@type:action @action.target.name:CONTENT_START").rollup("count").by("service")'
     assert result.fidelity.value == "exact"
 
 
@@ -91,11 +91,11 @@ def test_span_name_from_a_layer_removes_the_assumption(tmp_path: Path) -> None:
 
 
 def test_schema_error_names_file_line_and_key(tmp_path: Path) -> None:
-    rules = layer(tmp_path, "newrelic:\n  events:\n    PageAction:\n      kind: widget\n")
+    rules = layer(tmp_path, "newrelic:\n  events:\n    MobileVideo:\n      kind: widget\n")
     with pytest.raises(ConfigError) as info:
         load_mappings([rules])
     assert "mine.yaml" in str(info.value.path) and info.value.line == 4
-    assert "newrelic.events.PageAction.kind" in str(info.value)
+    assert "newrelic.events.MobileVideo.kind" in str(info.value)
 
 
 def test_time_clauses_are_recorded_for_the_builders() -> None:

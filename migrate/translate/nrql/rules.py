@@ -122,8 +122,9 @@ class NrqlContext:
 
 def rule_example(event_type: str) -> str:
     """The rule a user writes for a custom event type (`nrql.unmapped_event_type` names it)."""
+    key = event_type if event_type.isidentifier() else f"'{event_type}'"  # YAML needs `Netlify:onEnd` quoted
     return (
-        f"add a rule `newrelic: {{events: {{{event_type}: {{kind: log|rum|metric|apm, ...}}}}}}` in a --mappings "
-        f'file, e.g. `{event_type}: {{kind: rum, search: "@type:action"}}` or '
-        f"`{event_type}: {{kind: metric, attributes: {{myAttribute: {{metrics: [my.metric]}}}}}}` (see {RULES_FILE})"
+        f"add a rule `newrelic: {{events: {{{key}: {{kind: log|rum|metric|apm, ...}}}}}}` in a --mappings "
+        f'file, e.g. `{key}: {{kind: rum, search: "@type:action"}}` or '
+        f"`{key}: {{kind: metric, attributes: {{myAttribute: {{metrics: [my.metric]}}}}}}` (see {RULES_FILE})"
     )
