@@ -31,14 +31,18 @@ def test_registered_language() -> None:
 
 
 def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
-    clauses = ["SELECT count(*) FROM PageView FACET appName LIMIT 20", "SINCE 1 week ago", "COMPARE WITH 1 week ago"]
+    clauses = [
+        "SELECT count(*) AS 'Views' FROM PageView FACET appName LIMIT 20",
+        "SINCE 1 week ago",
+        "COMPARE WITH 1 week ago",
+    ]
     query = "\n".join([*clauses, "TIMESERIES 60 minutes"])
     assert main(["translate-query", "--lang", "nrql", "--json", "--", query]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["query"] == 'top(rum("@type:view").rollup("count").by("service"), 25, \'mean\', \'desc\')'
     assert data["queries"] == {"a": 'rum("@type:view").rollup("count").by("service")'}
     assert data["more_formulas"] == ["week_before(top(a, 25, 'mean', 'desc'))"]
-    assert data["labels"] == ["count(*)", "count(*) (1 week ago)"]
+    assert data["labels"] == ["Views", "Views (1 week ago)"]
     assert data["fidelity"] == "approximate"
     assert data["findings"] == ["nrql.limit_rounded"]
     assert (data["interval_seconds"], data["over_time"], data["shift_seconds"], data["limit"]) == (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from migrate.translate.ddquery import BinOp, MetricQuery, Node, Number
+from migrate.translate.ddquery import BinOp, Filter, MetricQuery, Node, Number
 from migrate.translate.nrql.findings import Manual, Notes
 from migrate.translate.nrql.rules import AttributeRule, Rules
 from migrate.translate.nrql.where import Cond
@@ -41,7 +41,9 @@ def percentile_space(level: float, what: str) -> str:
     return name
 
 
-def derived(rule: AttributeRule, space: str, query: MetricQuery, notes: Notes, attr: str) -> Node:
+def derived(
+    rule: AttributeRule, space: str, filters: tuple[Filter, ...], group: tuple[str, ...], *, notes: Notes, attr: str
+) -> Node:
     """The attribute's value from its metrics: their sum, times `multiply`, divided by `divide`, plus `add`.
 
     An aggregation commutes with `x * k + c` when it is avg, min or max (min and max swap when k < 0), and sum
@@ -58,7 +60,7 @@ def derived(rule: AttributeRule, space: str, query: MetricQuery, notes: Notes, a
         )
     node: Node | None = None
     for metric in rule.metrics:
-        q = MetricQuery(metric, query.filters, space, query.group_by, query.modifiers)
+        q = MetricQuery(metric, filters, space, group)
         node = q if node is None else BinOp(node, "+", q)
     assert node is not None
     return scaled(node, rule)

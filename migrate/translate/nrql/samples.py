@@ -48,12 +48,9 @@ class Samples:
         _latest(agg, self.notes, agg.attr)
         if rule.note:
             self.notes.approximate("nrql.attribute_semantics", rule.note)
-        template = MetricQuery(
-            rule.metrics[0],
-            scope(cond, self._tag, self.notes),
-            group_by=tuple(self._facet(f) for f in facets),
-        )
-        return derived(rule, SPACE[agg.fn], template, self.notes, f"{name}.{agg.attr}")
+        filters = scope(cond, self._tag, self.notes)
+        group = tuple(self._facet(f) for f in facets)
+        return derived(rule, SPACE[agg.fn], filters, group, notes=self.notes, attr=f"{name}.{agg.attr}")
 
     def _tag(self, attr: str) -> str | None:
         return tag_key(attr, (self.event.tags,))

@@ -70,13 +70,10 @@ class _Item:
 
     @property
     def label(self) -> str:
-        """Written only for a translation that succeeds (rendering NRQL costs as much as a family's build)."""
-        e = self.select.expr
-        if self.level is None:
-            return self.select.alias or nrql_render.expr(e)
-        head = e.args[0] if isinstance(e, ast.Call) else e
-        what = "" if isinstance(head, ast.WhereArg | ast.NamedArg) else nrql_render.expr(head)
-        return f"{self.select.alias or what} p{number(self.level)}"
+        """The item's alias ("" without one: a widget's legend then names the formula itself; writing the NRQL
+        expression back as a label would cost as much as translating it)."""
+        alias = self.select.alias or ""
+        return alias if self.level is None else f"{alias} p{number(self.level)}".strip()
 
 
 class _Translation:
@@ -114,7 +111,7 @@ class _Translation:
         labels = [_label(item, case, len(items)) for item, case in series]
         if result.shift_seconds is not None:
             ago = nrql_render.expr(q.compare_with.duration) if isinstance(q.compare_with, ast.Ago) else ""
-            labels += [f"{label} ({ago} ago)" for label in labels]
+            labels += [f"{label} ({ago} ago)".strip() for label in labels]
         result.formula, result.more_formulas, result.labels = formulas[0], formulas[1:], labels
         result.metrics = list(
             dict.fromkeys(m.metric for m in formulas[0].queries.values() if isinstance(m, MetricQuery))
