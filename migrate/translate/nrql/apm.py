@@ -3,8 +3,8 @@
 Facts (DataDog/documentation tracing/metrics/metrics_namespace.md): `trace.<span>.hits` and `.errors` are COUNTs
 (`.as_count()` per interval, `.as_rate()` per second); `trace.<span>` is a DISTRIBUTION of latency, which Datadog
 graphs in seconds as NRQL's `duration` is (the page does not name the unit), so avg/pNN/max/min/sum aggregate it;
-`trace.<span>.apdex` is a gauge whose threshold is the service's setting. The span name depends on the tracer: from the rules (`newrelic.apm.spans`)
-per service, else the default, said in a finding.
+`trace.<span>.apdex` is a gauge whose threshold is the service's setting. The span name depends on the tracer:
+from the rules (`newrelic.apm.spans`) per service, else the default, said in a finding.
 """
 
 from __future__ import annotations
