@@ -37,7 +37,9 @@ def adopt(*, workdir: Path, resource_type: str, datadog_id: str, key: str, conn:
         raise DDMigrateError(f"{resource_type} {datadog_id} not found in Datadog")
     owner = RESOURCES[resource_type].owned_key(live)
     if owner is not None:
-        raise DDMigrateError(f"{resource_type} {datadog_id} is already managed by ddmigrate (key {owner})")
+        scope = RESOURCES[resource_type].marker.scope(live)
+        whose = f", migration {scope.migration}" if scope else ""
+        raise DDMigrateError(f"{resource_type} {datadog_id} is already managed by ddmigrate (key {owner}{whose})")
     with WriterLock(journal, f"adopt {resource_type} {datadog_id}"):
         journal.check_org(conn.site, bind=True)
         _check_free(journal, resource_type, datadog_id, key)

@@ -103,6 +103,14 @@ class ResourceType:
     def owned_key(self, payload: dict[str, Any]) -> str | None:
         return self.marker.key(payload)
 
+    def owned_by(self, payload: dict[str, Any], key: str, migration: str | None) -> bool:
+        """`payload` is ddmigrate's resource for `key` in `migration` (None: any migration); a marker from
+        before scopes names no migration and matches any."""
+        if self.marker.key(payload) != key:
+            return False
+        scope = self.marker.scope(payload)
+        return migration is None or scope is None or scope.migration == migration
+
     def id_of(self, payload: dict[str, Any]) -> str:
         """The Datadog id of a payload the API returned."""
         return str(payload[self.id_field])
@@ -190,6 +198,7 @@ class ResourceOps:
         """Every live resource carrying ddmigrate's ownership marker, as full payloads."""
         return [p for p in self.list_all() if self.rtype.owned_key(p) is not None]
 
-    def find_by_key(self, key: str) -> dict[str, Any] | None:
-        """The live resource ddmigrate created for `key` (after an ambiguous failure: look before re-creating)."""
-        return next((p for p in self.list_owned() if self.rtype.owned_key(p) == key), None)
+    def find_by_key(self, key: str, migration: str | None = None) -> dict[str, Any] | None:
+        """The live resource ddmigrate created for `key` in `migration` (after an ambiguous failure: look
+        before re-creating); another migration's copy of the same key is not it."""
+        return next((p for p in self.list_owned() if self.rtype.owned_by(p, key, migration)), None)

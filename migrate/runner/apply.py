@@ -177,9 +177,10 @@ class Applier:
             return "updated"
         if isinstance(change, Delete):
             live = sink.get(change.type, dd_id)
-            if live is not None and rtype.owned_key(live) != change.key:
+            if live is not None and not rtype.owned_by(live, change.key, sink.migration):
                 raise RemoteError(
-                    f"refusing to delete {change.type} {dd_id}: it does not carry ddmigrate's marker for {change.key}"
+                    f"refusing to delete {change.type} {dd_id}: it does not carry this migration's marker "
+                    f"for {change.key}"
                 )
             seq = j.intent(
                 run_id,

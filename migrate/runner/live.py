@@ -29,6 +29,7 @@ from migrate.runner.diff import equivalent, normalize
 from migrate.runner.journal import Journal
 from migrate.runner.plan import Plan, compute_plan, lookalikes_of_creates
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
+from migrate.runner.scope import Ownership
 from migrate.runner.sinks import DatadogSink
 from migrate.runner.state import LiveResource, State
 from migrate.settings import strip_credentials
@@ -107,15 +108,21 @@ def _digest(resource: LiveResource) -> str:
     return hashlib.sha256(dumps([resource.datadog_id, normalize(resource.type, resource.payload)]).encode()).hexdigest()
 
 
-def scoped_state(live: Iterable[LiveResource], keys: set[str] | None, description: str) -> tuple[State, dict[str, str]]:
-    """The State a phase plans against: owned resources in `keys` (None: all) plus every unowned one.
+def scoped_state(
+    live: Iterable[LiveResource], keys: set[str] | None, description: str, ownership: Ownership | None = None
+) -> tuple[State, dict[str, str]]:
+    """The State a phase plans against: this migration's owned resources in `keys` (None: all), every
+    unowned one, and (apart, never touched) other migrations' ones.
 
-    The fingerprint covers only the owned resources in scope: an operator editing an unrelated monitor
-    does not make a plan stale.
+    The fingerprint covers only this migration's owned resources in scope: an operator editing an unrelated
+    monitor, or another team applying its own migration, does not make a plan stale.
     """
     live = list(live)
-    owned = [r for r in live if r.key is not None and (keys is None or r.key in keys)]
-    state = State.from_resources([*owned, *(r for r in live if r.key is None)], description)
+    mine = ownership.mine if ownership is not None else None
+    ours = [r for r in live if r.key is not None and (mine is None or mine(r))]
+    owned = [r for r in ours if keys is None or r.key in keys]
+    foreign = [r for r in live if r.key is not None and mine is not None and not mine(r)]
+    state = State.from_resources([*owned, *foreign, *(r for r in live if r.key is None)], description, mine)
     read = {f"{r.type}/{r.key}/{r.datadog_id}": _digest(r) for r in owned}
     state.fingerprint = "sha256:" + hashlib.sha256(dumps(read).encode()).hexdigest()
     return state, read
@@ -191,15 +198,18 @@ def plan_live(
     scope: Iterable[str] | None = None,
     translation: dict[str, Any] | None = None,
     site: str = "",
+    ownership: Ownership | None = None,
 ) -> LivePlan:
-    """Three-way plan of `desired` (already restricted to the phase, when there is one)."""
+    """Three-way plan of `desired` (already restricted to the phase, when there is one, and stamped with
+    `ownership`'s scope, when there is one)."""
     applied = last_applied(journal)
     keys: set[str] | None = None
     if phase is not None:
         keys = {r.key for r in desired} | {a.key for a in journal.applied().values() if a.phase == phase}
-    state, read = scoped_state(live, keys, "live org" + (f", phase {phase}" if phase else ""))
+    state, read = scoped_state(live, keys, "live org" + (f", phase {phase}" if phase else ""), ownership)
     revision = journal.revision()
-    plan = compute_plan(desired, state, scope=scope, translation=translation)
+    migration = ownership.scope if ownership is not None else None
+    plan = compute_plan(desired, state, scope=scope, translation=translation, migration=migration)
     drift = []
     for key, res in sorted(state.owned.items()):
         before = applied.owned.get(key)
@@ -236,7 +246,9 @@ def check_bound(saved: LivePlan, site: str, journal: Journal, where: Path) -> No
         )
 
 
-def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> None:
+def check_fresh(
+    saved: LivePlan, live: list[LiveResource], journal: Journal, ownership: Ownership | None = None
+) -> None:
     """Refuse a plan made before the ledger or the org moved, naming what moved."""
     problems = []
     revision = journal.revision()
@@ -246,7 +258,7 @@ def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> 
         what = f" (last: {last['verb']} run {last['id']} by {last['who']}, {last['status']})" if last else ""
         problems.append(f"the ledger is at revision {revision}, the plan was made at {saved.ledger_revision}{what}")
     keys = None if saved.phase is None else {k.split("/")[1] for k in saved.read} | {c.key for c in saved.plan.changes}
-    _, read = scoped_state(live, keys, "")
+    _, read = scoped_state(live, keys, "", ownership)
     changed = sorted(set(read) ^ set(saved.read) | {k for k in read if saved.read.get(k, read[k]) != read[k]})
     if changed:
         shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")

@@ -4,7 +4,7 @@ Each journal op is rebuilt as the `Change` it made (`applied_change`) and its `r
 out: a Create's reverse deletes, an Update's restores the pre-image, a Delete's re-creates from its
 pre-image, a Mute's unmutes. Works from the journal alone, including intents a killed run never closed
 (the resource is looked up by its ddmigrate key); calls Datadog refused (`failed`) changed nothing and are
-skipped. Nothing without ddmigrate's marker for that key is touched, even when the journal names it:
+skipped. Nothing without this migration's marker for that key is touched, even when the journal names it:
 such an op is recorded as `refused` and the rollback fails. The result is verified (gone / equal to
 pre-image / back) before the rollback is reported done.
 """
@@ -147,7 +147,7 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
     dd_id, live = _locate(sink, op)
     if live is None or dd_id is None:
         return "already gone" if isinstance(reverse, Delete) else "missing"
-    if rtype.owned_key(live) != op.key:
+    if not rtype.owned_by(live, op.key, sink.migration):  # not ours, or another migration's since
         return _refuse(journal, run_id, op, dd_id, result)
     if isinstance(reverse, Delete):
         seq = journal.intent(
