@@ -13,7 +13,7 @@ from pathlib import Path
 
 from migrate.datadog.resources import RESOURCES
 from migrate.errors import EXIT_OK, DDMigrateError
-from migrate.runner.diff import normalize
+from migrate.runner.diff import pre_image
 from migrate.runner.journal import Applied, Journal, WriterLock
 from migrate.runner.live import Connection, connect
 
@@ -45,7 +45,7 @@ def adopt(*, workdir: Path, resource_type: str, datadog_id: str, key: str, conn:
         _check_free(journal, resource_type, datadog_id, key)
         run_id = journal.start_run("adopt", phase=None, plan_hash=None, dry_run=False)
         journal.record_adoption(
-            Applied(resource_type, key, datadog_id, normalize(resource_type, live), None, run_id, True)
+            Applied(resource_type, key, datadog_id, pre_image(resource_type, live), None, run_id, True)
         )
         journal.finish_run(run_id, "ok", {"adopted": 1})
 

@@ -79,6 +79,12 @@ class ResourceType:
     request_schemas: Mapping[str, str] = field(default_factory=dict, hash=False)
     # Fields the server adds or rewrites; a diff ignores them (dotted paths, "*" matches any list item).
     server_fields: frozenset[str] = field(default_factory=frozenset)
+    # Of `server_fields`, those a write sets (the server fills or rewrites them, so a diff ignores them, but
+    # they are the operator's): a pre-image keeps them and rollback sends them back.
+    restorable: frozenset[str] = field(default_factory=frozenset)
+    # The update (PUT) keeps top-level fields it is not sent, and clears one sent as null (monitors);
+    # False: the update replaces the whole resource (dashboards, synthetic tests).
+    update_merges: bool = False
     # Values the server fills in for a field that was not sent (dotted path -> value): a live field the
     # desired payload leaves out is no change when it holds this value.
     server_defaults: Mapping[str, Any] = field(default_factory=dict, hash=False)
@@ -99,6 +105,11 @@ class ResourceType:
     unverifiable: Callable[[dict[str, Any]], str | None] = _checkable
     # A phase with mute_until_cutover silences it with a downtime during the parallel run.
     muted_in_parallel_run: bool = False
+
+    @property
+    def read_only(self) -> frozenset[str]:
+        """The server-managed fields no write sets (ids, timestamps, states): all a pre-image leaves out."""
+        return self.server_fields - self.restorable
 
     def owned_key(self, payload: dict[str, Any]) -> str | None:
         return self.marker.key(payload)

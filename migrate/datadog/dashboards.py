@@ -94,6 +94,7 @@ DASHBOARD = ResourceType(
             "reflow_type",
         }
     ),
+    restorable=frozenset({"reflow_type", "restricted_roles"}),  # PUT replaces the dashboard: send them back
     marker=ownership.FOOTER_IN_DESCRIPTION,
     name_field="title",
     paging=Paging("offset", PAGE_SIZE, ("start", "count"), items="dashboards", summaries=True),

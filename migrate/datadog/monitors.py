@@ -75,6 +75,10 @@ MONITOR = ResourceType(
             "assets",
         }
     ),
+    restorable=frozenset({"restricted_roles", "draft_status"}),
+    # Datadog's "Edit a monitor" (PUT /api/v1/monitor/{id}) takes a MonitorUpdateRequest whose fields are all
+    # optional: what is not sent is kept, `"priority": null` clears it; `options` is replaced as one object.
+    update_merges=True,
     marker=ownership.TAGS_AND_FOOTER,
     int_ids=True,
     paging=Paging("page", PAGE_SIZE, ("page", "page_size")),

@@ -26,7 +26,7 @@ from migrate.datadog.downtimes import DOWNTIME
 from migrate.datadog.resources import spec
 from migrate.errors import DDMigrateError, RemoteError
 from migrate.runner.changes import Change, Create, Delete, NoOp, Update
-from migrate.runner.diff import equivalent, normalize
+from migrate.runner.diff import equivalent, normalize, pre_image
 from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import APPLIED, CUT_OVER, Phase
 from migrate.runner.plan import Plan
@@ -189,7 +189,7 @@ class Applier:
                 change.type,
                 change.key,
                 dd_id=dd_id,
-                pre_image=normalize(change.type, live) if live else change.payload,
+                pre_image=pre_image(change.type, live) if live else change.payload,
             )
             with recorded(j, seq):
                 sink.delete(change.type, dd_id)

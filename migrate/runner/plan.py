@@ -29,7 +29,7 @@ from migrate.errors import InputError
 from migrate.fsutil import read_json
 from migrate.model import DesiredResource
 from migrate.runner.changes import Action, Change, Create, Delete, NoOp, Update, change_from_dict
-from migrate.runner.diff import field_changes, normalize, strip_defaults
+from migrate.runner.diff import field_changes, normalize, pre_image, strip_defaults
 from migrate.runner.state import LiveResource, State, digest
 
 PLAN_FORMAT = "ddmigrate-plan/1"
@@ -221,7 +221,7 @@ def compute_plan(
                 live.name,
                 live.source_refs,
                 live.datadog_id,
-                payload=normalize(live.type, live.payload),
+                payload=pre_image(live.type, live.payload),
                 reason=why,
             )
         )
@@ -266,7 +266,8 @@ def _compare(res: DesiredResource, live: LiveResource) -> Change:
     name, refs = display_name(res.type, res.payload), tuple(res.source_refs)
     if not fields:
         return NoOp(res.type, res.key, name, refs, live.datadog_id)
-    return Update(res.type, res.key, name, refs, live.datadog_id, before=have, after=res.payload, fields=fields)
+    before = pre_image(res.type, live.payload)  # exact, so rollback restores mutes and rewritten fields too
+    return Update(res.type, res.key, name, refs, live.datadog_id, before=before, after=res.payload, fields=fields)
 
 
 def lookalikes_of_creates(changes: Iterable[Change], unowned: list[LiveResource]) -> list[AdoptCandidate]:

@@ -20,7 +20,7 @@ from migrate.datadog.resources import spec
 from migrate.errors import DDMigrateError
 from migrate.runner.apply import reconcile, recorded
 from migrate.runner.changes import Change, Create, Delete, Mute, Unmute, Update
-from migrate.runner.diff import normalize
+from migrate.runner.diff import normalize, pre_image, restore_payload
 from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import ROLLED_BACK
 from migrate.runner.sinks import Sink
@@ -151,7 +151,7 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
         return _refuse(journal, run_id, op, dd_id, result)
     if isinstance(reverse, Delete):
         seq = journal.intent(
-            run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, pre_image=normalize(op.rtype, live)
+            run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, pre_image=pre_image(op.rtype, live)
         )
         with recorded(journal, seq):
             sink.delete(op.rtype, dd_id)
@@ -160,10 +160,10 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
     assert isinstance(reverse, Update)
     pre = reverse.after
     seq = journal.intent(
-        run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, payload=pre, pre_image=normalize(op.rtype, live)
+        run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, payload=pre, pre_image=pre_image(op.rtype, live)
     )
     with recorded(journal, seq):
-        sink.update(op.rtype, dd_id, pre)
+        sink.update(op.rtype, dd_id, restore_payload(op.rtype, pre, live))
     owned_after = rtype.owned_key(pre) == op.key  # an adopted resource goes back to unowned
     journal.outcome(
         seq,

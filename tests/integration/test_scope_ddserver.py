@@ -11,11 +11,10 @@ from typing import Any
 from migrate.datadog import ownership
 from migrate.datadog.resources import spec
 from migrate.model import DesiredResource
-from migrate.runner.journal import Journal
 from migrate.runner.scope import settings_path
 from migrate.testing.ddserver import DatadogTestServer
 from migrate.translate.store import Translation, read_translation, write_translation
-from tests.support.ddorg import KINDS, desired, renamed, run_cli, store_of
+from tests.support.ddorg import KINDS, apply_run_ids, desired, renamed, run_cli, store_of
 
 
 def subset(source: Path, out: Path, keys: set[str], *, selection: str | None = None, prefix: str = "") -> Path:
@@ -111,7 +110,7 @@ def test_two_workdirs_never_delete_each_others_resources(
     assert of_migration(live(dd), name_b) == b_now, "B's resources (shared keys too) are untouched"
 
     # Rolling A's deletes back re-creates its five; B's stay as they were.
-    code, out, err = run_cli("rollback", "--workdir", wd_a, _run_ids(wd_a)[-1])
+    code, out, err = run_cli("rollback", "--workdir", wd_a, apply_run_ids(wd_a)[-1])
     assert code == 0, err
     assert {k for _, k in of_migration(live(dd), name_a)} == a_keys
     assert of_migration(live(dd), name_b) == b_now
@@ -146,14 +145,6 @@ def test_a_named_migration_applies_three_selections_and_keeps_all(
     }
 
 
-def _run_ids(workdir: Path) -> list[str]:
-    journal = Journal(workdir, create=False)
-    try:
-        return [r["id"] for r in journal.runs(verb="apply") if not r["dry_run"]]
-    finally:
-        journal.close()
-
-
 def _only_run(workdir: Path) -> str:
-    (run_id,) = _run_ids(workdir)
+    (run_id,) = apply_run_ids(workdir)
     return run_id

@@ -142,6 +142,15 @@ def assert_org_exactly(dd: DatadogTestServer, workdir: Path, want: list[DesiredR
         journal.close()
 
 
+def apply_run_ids(workdir: Path) -> list[str]:
+    """The ids of the workdir's apply runs (not dry runs), oldest first."""
+    journal = Journal(workdir, create=False)
+    try:
+        return [r["id"] for r in journal.runs(verb="apply") if not r["dry_run"]]
+    finally:
+        journal.close()
+
+
 def report_all_metrics(dd: DatadogTestServer, want: list[DesiredResource]) -> set[str]:
     names = {m for r in want for m in metrics_in(r.type, r.payload)}
     for name in names:

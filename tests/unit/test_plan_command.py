@@ -70,6 +70,7 @@ def test_plan_writes_a_json_plan_and_prints_a_readable_diff(
         "no-op": 1,
         "adopt_candidates": 0,
         "out_of_scope": 0,
+        "other_migrations": 0,
     }
     assert data["translation"]["mappings_fingerprint"] == "sha256:abc"
     assert data["state"]["fingerprint"].startswith("sha256:")
