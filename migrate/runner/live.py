@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ class Connection:
     limiter: RateLimiter
     sink: DatadogSink
     site: str = ""  # the API base URL (no credentials): which org a plan and a ledger belong to
+    concurrency: int = 8  # requests in flight
 
     @property
     def managed(self) -> dict[str, ResourceOps]:
@@ -73,26 +75,34 @@ def connect(
     limiter = RateLimiter()
     ops = {name: ops_for(name, api_client, on_response=limiter.observe) for name in RESOURCE_TYPES}
     site = strip_credentials(str(api_client.configuration.host)).rstrip("/")
-    return Connection(api_client, ops, limiter, DatadogSink(ops, limiter, policy), site)
+    return Connection(api_client, ops, limiter, DatadogSink(ops, limiter, policy), site, max(1, concurrency))
 
 
 def read_live(conn: Connection, journal: Journal) -> list[LiveResource]:
     """Everything of the managed types in the org; adopted resources count as owned under their key."""
     ops = conn.managed
     adopted = {(a.rtype, a.dd_id): a.key for a in journal.applied().values() if a.adopted}
-    out: list[LiveResource] = []
+    found: list[tuple[str, str, dict[str, Any], str | None, bool]] = []
     for rtype, op in ops.items():
         id_field = op.rtype.id_field
         for listed in call_with_retry(conn.limiter, f"{rtype} list", _lister(op)):
             dd_id = str(listed.get(id_field))
             key = op.rtype.owned_key(listed) or adopted.get((rtype, dd_id))
-            payload: dict[str, Any] | None = listed
-            if key is not None and op.rtype.paging.summaries:
-                # The list gave a summary (no widgets): diffing it would plan an update of every dashboard.
-                payload = conn.sink.get(rtype, dd_id)
-            if payload is not None:  # None: deleted between list and get
-                out.append(LiveResource(rtype, dd_id, payload, key, origin=op.rtype.api_path))
-    return out
+            # A summary (no widgets) of an owned one is read in full: diffing it would plan an update of each.
+            found.append((rtype, dd_id, listed, key, key is not None and op.rtype.paging.summaries))
+
+    def full(item: tuple[str, str, dict[str, Any], str | None, bool]) -> dict[str, Any] | None:
+        rtype, dd_id, listed, _, summary = item
+        return conn.sink.get(rtype, dd_id) if summary else listed
+
+    # The reads of full payloads go out in parallel: one at a time, they were the serial start of every apply.
+    with ThreadPoolExecutor(conn.concurrency) as pool:
+        payloads = list(pool.map(full, found))
+    return [
+        LiveResource(rtype, dd_id, payload, key, origin=ops[rtype].rtype.api_path)
+        for (rtype, dd_id, _, key, _), payload in zip(found, payloads, strict=True)
+        if payload is not None  # None: deleted between list and get
+    ]
 
 
 def _lister(op: ResourceOps) -> Callable[[], list[dict[str, Any]]]:
