@@ -6,7 +6,7 @@ applying), against the writes it had to make: achieved = writes / seconds / R. W
 first holds owned resources so that the plan has updates and deletes as well as creates.
 Target: achieved >= 0.95 of R, fewer than 0.2 429s per object, no duplicates, no failures.
 
-Usage: python bench/apply.py [--n 600] [--rate 5] [--period 10] [--concurrency 8] [--latency S] [--seeded]
+Usage: python bench/apply.py [--n 600] [--rate 5] [--period 10] [--concurrency 16] [--latency S] [--seeded]
        [--unaligned]
 """
 
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from migrate.commands.apply import apply
+from migrate.commands.apply import DEFAULT_CONCURRENCY, apply
 from migrate.datadog import ownership
 from migrate.ledger import Ledger
 from migrate.model import DesiredResource
@@ -39,7 +39,7 @@ def main() -> int:
     args.add_argument("--n", type=int, default=600)
     args.add_argument("--rate", type=float, default=5.0, help="writes per second")
     args.add_argument("--period", type=int, default=10, help="window length in seconds")
-    args.add_argument("--concurrency", type=int, default=8)
+    args.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
     args.add_argument("--seeded", action="store_true", help="plan updates and deletes as well as creates")
     args.add_argument("--unaligned", action="store_true", help="windows start at their first request")
     args.add_argument("--latency", type=float, default=0.0, help="seconds the server takes per request")

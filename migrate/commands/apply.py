@@ -44,6 +44,9 @@ from migrate.translate.store import read_translation
 
 from .plan import other_migration_lines
 
+# Enough in flight to fill a 50 writes/s limit at 0.3 s per request; the limiter holds them to the limit.
+DEFAULT_CONCURRENCY = 16
+
 
 @dataclass
 class Target:
@@ -125,7 +128,7 @@ def apply(
     phase: str | None = None,
     plan_file: Path | None = None,
     dry_run: bool = False,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
     conn: Connection | None = None,
     progress: bool | None = None,
     yes: bool = False,
@@ -235,7 +238,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--plan", type=Path, metavar="FILE", help="a saved live plan (`ddmigrate plan --live`); refused when stale"
     )
     parser.add_argument("--dry-run", action="store_true", help="record the requests instead of sending them")
-    parser.add_argument("--concurrency", type=int, default=8, metavar="N", help="requests in flight (default 8)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"requests in flight (default {DEFAULT_CONCURRENCY}; the rate limiter keeps them within Datadog's limits)",
+    )
     parser.add_argument("--plan-out", type=Path, metavar="FILE", help="also write the plan that was applied")
     parser.add_argument(
         "--yes", action="store_true", help="apply a plan that deletes resources without asking (for scripts)"

@@ -8,9 +8,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from migrate.commands.apply import apply
 from migrate.datadog import ownership
 from migrate.datadog.resources import spec
+from migrate.errors import DDMigrateError
 from migrate.model import DesiredResource
+from migrate.runner.changes import Action
+from migrate.runner.plan import Plan
 from migrate.runner.scope import settings_path
 from migrate.testing.ddserver import DatadogTestServer
 from migrate.translate.store import Translation, read_translation, write_translation
@@ -148,3 +154,26 @@ def test_a_named_migration_applies_three_selections_and_keeps_all(
 def _only_run(workdir: Path) -> str:
     (run_id,) = apply_run_ids(workdir)
     return run_id
+
+
+def test_deletes_are_applied_only_once_confirmed(translation: Path, tmp_path: Path, dd: DatadogTestServer) -> None:
+    """`apply` without a reviewed plan asks (the prompt is `confirm`); a no, or no one to ask, changes nothing."""
+
+    keys = sorted(r.key for r in desired(translation))[:6]
+    first = subset(translation, tmp_path / "first", set(keys))
+    fewer = subset(translation, tmp_path / "fewer", set(keys[1:]))
+    assert apply(workdir=tmp_path, translation_dir=first, progress=False)[1].ok
+    asked: list[int] = []
+
+    def no(plan: Plan) -> bool:
+        asked.append(len(plan.of(Action.DELETE)))
+        return False
+
+    before = live(dd)
+    with pytest.raises(DDMigrateError, match="not confirmed"):
+        apply(workdir=tmp_path, translation_dir=fewer, progress=False, confirm=no)
+    with pytest.raises(DDMigrateError, match="--yes"):
+        apply(workdir=tmp_path, translation_dir=fewer, progress=False)
+    assert asked == [1] and live(dd) == before, "refused before any call"
+    _, result = apply(workdir=tmp_path, translation_dir=fewer, progress=False, confirm=lambda plan: True)
+    assert result.counts["deleted"] == 1 and len(live(dd)) == len(before) - 1
