@@ -12,6 +12,7 @@ from migrate import cli
 from migrate.commands.plan import plan
 from migrate.ledger import Ledger
 from migrate.model import DesiredResource
+from migrate.runner.changes import Create
 from migrate.translate.store import Translation, write_translation
 from tests.unit.test_plan import as_live, desired_monitor
 
@@ -134,6 +135,6 @@ def test_an_offline_plan_from_a_named_migration_leaves_other_migrations_alone(
     assert foreign.summary["create"] == 3 and foreign.summary["delete"] == foreign.summary["update"] == 0
     assert sorted(o["datadog_id"] for o in foreign.other_migrations) == ["1", "2", "3"]
     assert foreign.migration == {"migration": "team-a", "selection": "all"}
-    create = next(c for c in foreign.changes if c.action.value == "create")
+    create = next(c for c in foreign.changes if isinstance(c, Create))
     assert "ddmigrate_migration:team-a" in create.payload["tags"], "what would be created names the migration"
     assert plan(translation_dir=translation, state_dir=state).summary["delete"] == 1, "no workdir: as before scopes"
