@@ -95,8 +95,9 @@ class RateLimiter:
     def release(self) -> None:
         """The calling thread's request is over (answered or not). It stays counted in the window it was
         sent in (the server may have counted it: a dropped connection says nothing); a new window starts
-        from zero, so failures never shrink the windows after theirs."""
-        self._local.epoch = None
+        from zero, so failures never shrink the windows after theirs. The thread keeps the window it sent
+        in until its next `acquire`: a 429 is learnt after this, and one from an ended window must not
+        close the new one."""
 
     def _learn(self, route: str, rl: RateLimit | None, *, limited: bool) -> None:
         if rl is None or rl.limit <= 0:

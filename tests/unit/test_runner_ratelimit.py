@@ -184,3 +184,22 @@ def test_a_late_answer_from_the_last_window_does_not_empty_the_new_one() -> None
     current.submit(limiter.acquire, "monitor create").result()  # ... a new window has begun
     late.submit(limiter.observe, ApiResponse({}, 200, headers(0, 1))).result()  # ... answered late: 0 left then
     assert current.submit(_acquired_without_waiting, limiter).result() == 4, "the new window keeps its budget"
+
+
+def test_a_late_429_from_the_last_window_does_not_close_the_new_one() -> None:
+    clock = Clock()
+    limiter = RateLimiter(sleep=_never_wait, clock=clock)
+    late, current = ThreadPoolExecutor(1), ThreadPoolExecutor(1)
+    late.submit(limiter.acquire, "monitor create").result()
+    late.submit(limiter.observe, ApiResponse({}, 200, headers(4, 10))).result()
+    clock.now = 1009.9
+    late.submit(limiter.acquire, "monitor create").result()
+    clock.now = 1010.1
+    current.submit(limiter.acquire, "monitor create").result()
+
+    def refused() -> None:  # what call_with_retry does with a 429: release, then learn from it
+        limiter.release()
+        limiter.observe_error("monitor create", RateLimited(429, ["slow"], headers(0, 1)).rate_limit, limited=True)
+
+    late.submit(refused).result()
+    assert current.submit(_acquired_without_waiting, limiter).result() == 4
