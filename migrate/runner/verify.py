@@ -17,6 +17,7 @@ from migrate.model import DesiredResource
 from migrate.runner.diff import field_changes, normalize, strip_defaults
 from migrate.runner.journal import Journal
 from migrate.runner.phases import VERIFIED, VERIFY_FAILED
+from migrate.runner.progress import progress_bar, wanted
 from migrate.runner.sinks import Sink
 from migrate.translate.ddquery import MetricQuery, metric_names, render
 
@@ -58,12 +59,14 @@ def verify(
     phase: str | None,
     validate: Callable[[str, dict[str, Any]], list[str] | None] | None,
     metric_has_data: Callable[[str], bool] | None,
+    progress: bool | None = None,
 ) -> VerifyResult:
     applied = journal.applied()
     run_id = journal.start_run("verify", phase=phase, plan_hash=None, dry_run=False)
     result = VerifyResult(run_id)
     metric_cache: dict[str, bool] = {}
-    for res in desired:
+
+    def one(res: DesiredResource) -> None:
         problems: list[str] = []
         known = applied.get((res.type, res.key))
         live = sink.get(res.type, known.dd_id) if known else sink.find_by_key(res.type, res.key)
@@ -92,6 +95,12 @@ def verify(
         result.checked += 1
         if problems:
             result.problems[f"{res.type} {res.key}"] = problems
+
+    desired = list(desired)
+    with progress_bar("verify", len(desired), show=wanted(progress)) as ticker:
+        for res in desired:
+            one(res)
+            ticker.advance()
     result.metrics_checked = len(metric_cache)
     journal.finish_run(
         run_id,

@@ -5,7 +5,10 @@ Each handler takes (match, query, body) and returns (status, json_body). Bodies 
 Datadog does not require our marker), and responses carry the fields Datadog adds, so datadog-api-client
 deserialises them. Routes are built on each type's declared `api_path`. The four types ddmigrate ships
 have hand-written handlers here (they model Datadog's quirks: summaries, delete by POST, duplicates); any
-other registered type is served from its declaration alone (collection.py).
+other registered type is served from its declaration alone (collection.py). Updates behave as Datadog's:
+a monitor PUT (a MonitorUpdateRequest, every field optional) keeps the top-level fields it is not sent
+and clears one sent as null (`options` is replaced as one object); a dashboard or API test PUT replaces
+the whole resource (what it is not sent is gone), keeping only the server's own fields.
 """
 
 from __future__ import annotations
