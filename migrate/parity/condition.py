@@ -54,6 +54,15 @@ def split_condition(promql: str) -> tuple[str, Condition] | None:
     return None
 
 
+def is_absent(promql: str) -> bool:
+    """`absent(...)` / `absent_over_time(...)`: a rule about data stopping, not about values."""
+    try:
+        tree: Any = parse(promql)
+    except ValueError:
+        return False
+    return type(tree).__name__ == "Call" and str(tree.func.name).startswith("absent")
+
+
 @dataclass
 class Firing:
     both: int = 0  # steps (per series) where both sides fire

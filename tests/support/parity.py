@@ -36,9 +36,11 @@ class ParallelRun:
 
 
 @contextmanager
-def parallel_run() -> Iterator[ParallelRun]:
+def parallel_run(extra_samples: list[str] | None = None) -> Iterator[ParallelRun]:
+    """`extra_samples`: more OpenMetrics sample lines for Prometheus only (e.g. an `ALERTS` history)."""
     streams = generated.generate()
-    prometheus = PrometheusServer(openmetrics=openmetrics_text(streams), scrape_self=False, dead_target=False)
+    text = openmetrics_text(streams).removesuffix("# EOF\n") + "".join(f"{line}\n" for line in extra_samples or [])
+    prometheus = PrometheusServer(openmetrics=text + "# EOF\n", scrape_self=False, dead_target=False)
     with prometheus as prom, DatadogTestServer() as dd:
         submit(streams, dd.store.points, namespace="app", renames=LABEL_TAGS)
         sides = Sides(HttpClient(prom.url), datadog_client(dd.url, datadog_credentials(dd.env)), LABEL_TAGS)
