@@ -28,7 +28,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "collect": ("migrate.commands.collect", "read a source (API or files) into an inventory directory"),
     "translate": ("migrate.commands.translate", "turn inventories + mapping rules into desired Datadog resources"),
     "plan": ("migrate.commands.plan", "diff desired resources against a Datadog state and write a plan"),
-    "report": ("migrate.commands.report", "write the coverage report (Markdown + JSON) from a translation"),
+    "report": ("migrate.commands.report", "write the auditors' report (HTML + Markdown + JSON); --check its inputs"),
     "translate-query": ("migrate.commands.translate_query", "translate one query expression and explain it"),
     "bridge": ("migrate.commands.bridge", "write the Agent OpenMetrics config for bridge mode (+ cardinality preview)"),
     "apply": ("migrate.commands.apply", "apply a live plan (one phase or all) to Datadog, journalled and crash-safe"),
@@ -39,6 +39,14 @@ VERBS: dict[str, tuple[str, str]] = {
     "status": ("migrate.commands.status", "each phase: applied / verified / cut over / rolled back, when, by whom"),
     "history": ("migrate.commands.history", "every run and phase transition recorded in the ledger"),
     "adopt": ("migrate.commands.adopt", "take an existing unowned Datadog resource under ddmigrate's management"),
+    "accept": (
+        "migrate.commands.accept",
+        "record a reviewed exception (who, when, why) for an object; --list, --revoke",
+    ),
+    "decommission-check": (
+        "migrate.commands.decommission_check",
+        "exit 0 only if every object of a tool is verified or accepted",
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from migrate.errors import EXIT_ERROR, EXIT_OK
 from migrate.inventory import Inventory, write_inventory
 from migrate.sources import SOURCES, load_source
 
@@ -27,10 +28,16 @@ class CollectResult:
         counts = inv.counts()
         width = max((len(k) for k in counts), default=0)
         lines = [f"collected {inv.source} from {inv.origin}"]
+        if inv.selection:
+            chosen = "; ".join(f"{k}: {', '.join(v)}" for k, v in inv.selection.items() if v)
+            lines.append(f"selection: {chosen}")
         lines += [f"  {kind:<{width}}  {n:>5}" for kind, n in counts.items()] or ["  (no objects)"]
         if inv.warnings:
             lines.append(f"warnings ({len(inv.warnings)}):")
             lines += [f"  - {w}" for w in inv.warnings]
+        if inv.problems:
+            lines.append(f"{len(inv.problems)} object(s) could not be read completely (kept as far as read):")
+            lines += [f"  - {p}" for p in inv.problems]
         lines.append(f"wrote {inv.path} ({len(inv.objects)} objects)")
         return "\n".join(lines) + "\n"
 
@@ -44,6 +51,8 @@ def collect(source: str, *, out: Path, **options: Any) -> CollectResult:
         origin=collected.origin,
         objects=collected.objects,
         warnings=collected.warnings,
+        selection=collected.selection,
+        problems=collected.problems,
     )
     return CollectResult(inventory=written)
 
@@ -66,4 +75,5 @@ def run(args: argparse.Namespace) -> int:
     options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
     result = collect(args.source, out=args.out, **options)
     sys.stdout.write(result.summary())
-    return 0
+    # The inventory is written either way; an object read only in part must not pass for a clean run.
+    return EXIT_ERROR if result.inventory.problems else EXIT_OK

@@ -15,3 +15,21 @@ def add_mappings_argument(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="a directory of mapping rules layered over the defaults (repeatable; later wins per key)",
     )
+
+
+def add_review_arguments(parser: argparse.ArgumentParser, *, translation_required: bool, phases: bool = True) -> None:
+    """--translation, --acceptances (and --phases) as report, accept and decommission-check read them."""
+    parser.add_argument(
+        "--translation",
+        type=Path,
+        required=translation_required,
+        metavar="DIR",
+        help="translation directory written by `ddmigrate translate`",
+    )
+    parser.add_argument(
+        "--acceptances", type=Path, metavar="FILE", help="reviewed exceptions (default: WORKDIR/acceptances.json)"
+    )
+    if phases:
+        parser.add_argument(
+            "--phases", type=Path, metavar="FILE", help="phases.yaml: names the phase in suggested commands"
+        )

@@ -1,22 +1,31 @@
-"""`ddmigrate report`: the coverage report (report.md + report.json) from a translation and, optionally, a plan
-and the bridge-mode cardinality preview (`--cardinality FILE`, the cardinality.json `ddmigrate bridge` writes).
+"""`ddmigrate report`: the auditors' report (report.html, report.md, report.json) from a translation and,
+optionally, a plan, the working directory's journal (applied, verified, run history), the reviewed
+exceptions (`acceptances.json`), the bridge-mode cardinality preview and the Agent secrets list.
 
 `--strict` exits 3 when approximate or manual items exist (after writing the report, so it can be read).
+`--check REPORT` (report.html or report.json) recomputes the SHA-256 of every input the report recorded
+and exits 1 when any differs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from migrate.errors import EXIT_OK, StrictFindings
-from migrate.fsutil import write_text
-from migrate.report import build_report, jsonreport, markdown, summary_lines
-from migrate.report.cardinality import load as load_cardinality
-from migrate.runner.plan import read_plan
-from migrate.translate.store import read_translation
+from migrate.errors import EXIT_ERROR, EXIT_OK, InputError, StrictFindings, UsageError
+from migrate.fsutil import read_text, write_text
+from migrate.report import build_report, html, jsonreport, markdown, summary_lines
+from migrate.report import integrity as integrity_mod
+from migrate.report.gather import gather
+from migrate.textsafe import one_line
+
+from .apply import add_common
+from .common import add_review_arguments
 
 
 @dataclass
@@ -24,6 +33,7 @@ class Report:
     data: dict[str, Any]
     markdown_path: Path
     json_path: Path
+    html_path: Path
 
     @property
     def findings_count(self) -> int:
@@ -33,33 +43,65 @@ class Report:
 
 
 def report(
-    *, translation_dir: Path, plan_path: Path | None = None, out: Path, cardinality_path: Path | None = None
+    *,
+    translation_dir: Path,
+    out: Path,
+    plan_path: Path | None = None,
+    cardinality_path: Path | None = None,
+    workdir: Path | None = None,
+    acceptances_path: Path | None = None,
+    phases_file: Path | None = None,
+    secrets_path: Path | None = None,
 ) -> Report:
-    translation = read_translation(translation_dir)
-    plan = read_plan(plan_path) if plan_path is not None else None
-    preview = load_cardinality(cardinality_path) if cardinality_path is not None else None
-    data = build_report(
-        translation, translation_dir=translation_dir, plan=plan, plan_path=plan_path, out_dir=out, cardinality=preview
+    translation, inputs = gather(
+        translation_dir=translation_dir,
+        workdir=workdir if workdir is not None else Path(),
+        acceptances_path=acceptances_path,
+        phases_file=phases_file,
+        plan_path=plan_path,
+        cardinality_path=cardinality_path,
+        secrets_path=secrets_path,
+        out_dir=out,
     )
-    result = Report(data, out / "report.md", out / "report.json")
-    rendered = {result.json_path: jsonreport.render(data), result.markdown_path: markdown.render(data)}
-    for path, text in rendered.items():  # both rendered first: a rendering failure writes neither
+    data = build_report(translation, translation_dir=translation_dir, inputs=inputs)
+    result = Report(data, out / "report.md", out / "report.json", out / "report.html")
+    rendered = {
+        result.json_path: jsonreport.render(data),
+        result.markdown_path: markdown.render(data),
+        result.html_path: html.render(data),
+    }
+    for path, text in rendered.items():  # all rendered first: a rendering failure writes none
         write_text(path, text)
     return result
 
 
+_EMBEDDED = re.compile(r'<script type="application/json" id="ddmigrate-integrity">(.*?)</script>', re.DOTALL)
+
+
+def recorded_integrity(path: Path) -> dict[str, Any]:
+    """The integrity section of a report.json, or the one embedded in a report.html."""
+    text = read_text(path, "a ddmigrate report")
+    match = _EMBEDDED.search(text)
+    try:
+        data = json.loads(match.group(1)) if match else json.loads(text).get("integrity")
+    except (json.JSONDecodeError, AttributeError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("inputs"), list):
+        raise InputError(
+            "no integrity section found", path=str(path), hint="pass the report.html or report.json `report` wrote"
+        )
+    return data
+
+
+def check(report_path: Path) -> list[dict[str, Any]]:
+    return integrity_mod.check(recorded_integrity(report_path)["inputs"])
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--translation",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="translation directory written by `ddmigrate translate`",
-    )
+    add_common(parser, translation=False)
+    add_review_arguments(parser, translation_required=False)  # not with --check
     parser.add_argument("--plan", type=Path, metavar="FILE", help="plan.json from `ddmigrate plan` (changes planned)")
-    parser.add_argument(
-        "--out", type=Path, required=True, metavar="DIR", help="directory for report.md and report.json"
-    )
+    parser.add_argument("--out", type=Path, metavar="DIR", help="directory for report.html, report.md and report.json")
     parser.add_argument(
         "--cardinality",
         type=Path,
@@ -67,18 +109,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="cardinality.json from `ddmigrate bridge` (--preview or --series-counts): custom metrics "
         "bridge mode would create, per target and per metric, instances over the Agent's limit",
     )
+    parser.add_argument("--secrets", type=Path, metavar="FILE", help="secrets-needed.txt from `ddmigrate bridge`")
     parser.add_argument("--strict", action="store_true", help="exit 3 when approximate or manual items exist")
+    parser.add_argument(
+        "--check", type=Path, metavar="REPORT", help="say whether the inputs still match REPORT (.html or .json)"
+    )
+
+
+def _run_check(path: Path) -> int:
+    rows = check(path)
+    for row in rows:
+        sys.stdout.write(f"{row['status'].upper():<8} {one_line(row['role'])}: {one_line(row['path'])}\n")
+    bad = [r for r in rows if r["status"] != "ok"]
+    sys.stdout.write(
+        f"{len(rows) - len(bad)} of {len(rows)} inputs match {one_line(path)}"
+        + ("\n" if not bad else f"; {len(bad)} differ: the report no longer describes these files\n")
+    )
+    return EXIT_ERROR if bad else EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.check is not None:
+        return _run_check(args.check)
+    if args.translation is None or args.out is None:
+        raise UsageError("report needs --translation DIR and --out DIR (or --check REPORT)")
     result = report(
-        translation_dir=args.translation, plan_path=args.plan, out=args.out, cardinality_path=args.cardinality
+        translation_dir=args.translation,
+        plan_path=args.plan,
+        out=args.out,
+        cardinality_path=args.cardinality,
+        workdir=args.workdir,
+        acceptances_path=args.acceptances,
+        phases_file=args.phases,
+        secrets_path=args.secrets,
     )
     print("\n".join(summary_lines(result.data)))  # noqa: T201 (the command's output)
     if args.strict and result.findings_count:
         by = result.data["summary"]["by_outcome"]
         raise StrictFindings(
             f"--strict: {by['approximate']} approximate and {by['manual']} manual objects",
-            hint=f"see {result.markdown_path}",
+            hint=f"see {result.html_path}",
         )
     return EXIT_OK

@@ -53,6 +53,9 @@ class Inventory:
     collected_at: str
     objects: list[InventoryObject]
     warnings: list[str] = field(default_factory=list)
+    selection: dict[str, Any] | None = None  # what a collector was asked to narrow to (New Relic: a phase)
+    # objects read only in part (a Pingdom check whose detail failed): written, and `collect` exits non-zero
+    problems: list[str] = field(default_factory=list)
 
     def by_kind(self, kind: str) -> list[InventoryObject]:
         return [o for o in self.objects if o.ref.kind == kind]
@@ -73,6 +76,8 @@ def write_inventory(
     origin: str,
     objects: list[InventoryObject],
     warnings: list[str] | None = None,
+    selection: dict[str, Any] | None = None,
+    problems: list[str] | None = None,
 ) -> Inventory:
     """Write atomically: a crash leaves either the previous inventory or none, never half of one."""
     keys = Counter(o.ref.key for o in objects)
@@ -89,7 +94,10 @@ def write_inventory(
         "counts": {},
         "objects": {},
         "warnings": list(warnings or []),
+        "problems": list(problems or []),
     }
+    if selection:
+        manifest["selection"] = selection
     clean = [InventoryObject(ref=o.ref, payload=scrub(o.payload), normalized=scrub(o.normalized)) for o in objects]
     with atomic_dir(out_dir, marker="manifest.json") as staging:
         for obj in sorted(clean, key=lambda o: o.ref.key):
@@ -107,6 +115,8 @@ def write_inventory(
         collected_at=manifest["collected_at"],
         objects=clean,
         warnings=manifest["warnings"],
+        selection=selection or None,
+        problems=manifest["problems"],
     )
 
 
@@ -178,4 +188,6 @@ def read_inventory(directory: Path) -> Inventory:
         collected_at=manifest["collected_at"],
         objects=objects,
         warnings=list(manifest.get("warnings", [])),
+        selection=manifest.get("selection"),
+        problems=list(manifest.get("problems", [])),
     )

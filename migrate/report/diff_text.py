@@ -19,7 +19,7 @@ _SIGN = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.D
 Line = tuple[str, str]
 
 
-def _value(value: Any, absent: bool) -> str:
+def value_text(value: Any, absent: bool) -> str:
     if absent:
         return "(absent)"
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -41,7 +41,7 @@ def _change_lines(change: Change) -> list[Line]:
 
 
 def _field_lines(f: FieldChange) -> list[Line]:
-    before, after = _value(f.before, f.before_absent), _value(f.after, f.after_absent)
+    before, after = value_text(f.before, f.before_absent), value_text(f.after, f.after_absent)
     if (
         isinstance(f.before, list)
         and isinstance(f.after, list)
@@ -50,7 +50,7 @@ def _field_lines(f: FieldChange) -> list[Line]:
         removed = [v for v in f.before if v not in f.after]
         added = [v for v in f.after if v not in f.before]
         if removed or added:  # a tag list: say which items went and came, not the two whole lists
-            parts = [f"-{_value(v, False)}" for v in removed] + [f"+{_value(v, False)}" for v in added]
+            parts = [f"-{value_text(v, False)}" for v in removed] + [f"+{value_text(v, False)}" for v in added]
             return [("yellow", f"    {f.path}: {' '.join(parts)}")]
     if len(before) + len(after) <= 100:
         return [("yellow", f"    {f.path}: {before} → {after}")]

@@ -8,41 +8,15 @@ is a heading carrying its source key, so it can be found by search). Text from s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+from migrate.report import markdown_sections as sections
+from migrate.report.md import block, code, table, text
+
+__all__ = ["block", "code", "render", "table", "text"]
+
 _FENCE_LANG = {"prometheus": "promql", "newrelic": "sql", "grafana": "promql"}
-
-
-def text(value: object) -> str:
-    """Plain text safe in a paragraph or a table cell (one line)."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
-
-
-def code(value: object) -> str:
-    """An inline code span safe in a table cell: enough backticks to enclose any run inside, `|` escaped."""
-    content = " ".join(str(value).split())
-    longest = max((len(m) for m in re.findall(r"`+", content)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if content.startswith("`") or content.endswith("`") else ""
-    return f"{ticks}{pad}{content}{pad}{ticks}".replace("|", "\\|")
-
-
-def block(value: str, lang: str = "") -> list[str]:
-    """A fenced code block long enough not to be closed by a fence inside the text."""
-    longest = max((len(m) for m in re.findall(r"`{3,}", value)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [f"{fence}{lang}", *value.splitlines(), fence]
-
-
-def table(header: Iterable[str], rows: Iterable[Iterable[object]], numeric_from: int = 1) -> list[str]:
-    head = list(header)
-    align = ["---" if i < numeric_from else "---:" for i in range(len(head))]
-    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return [*lines, ""]
 
 
 def _summary(data: dict[str, Any]) -> list[str]:
@@ -93,7 +67,7 @@ def _changes(plan: dict[str, Any]) -> list[str]:
                     text(c["datadog_id"] or "(new)"),
                     code(c["key"]),
                     "<br>".join(code(k) for k in c["sources"]) or "-",
-                    ", ".join(code(f) for f in c["fields"]),
+                    ", ".join(code(f["path"]) for f in c["fields"]),
                 ]
                 for c in plan["changes"]
             ],
@@ -165,8 +139,7 @@ def _detailed(title: str, items: list[dict[str, Any]]) -> list[str]:
             out += [f"- Name: {text(item['name'])}", f"- Outcome: {item['outcome']}"]
             if item["origin"]:
                 out.append(f"- Origin: {code(item['origin'])}")
-            if item["targets"]:
-                out.append("- Datadog resources: " + ", ".join(code(t) for t in item["targets"]))
+            out += sections.item_lines(item)
             if item["reason"]:
                 out.append(f"- Reason: {text(item['reason'])}")
             out += ["", "Findings:", ""]
@@ -174,6 +147,8 @@ def _detailed(title: str, items: list[dict[str, Any]]) -> list[str]:
             out += findings or ["- none"]
             if item["original"]:
                 out += ["", "Original query:", "", *block(item["original"], _FENCE_LANG.get(item["source"], ""))]
+            if item["new_queries"]:
+                out += ["", "Datadog query:", "", *block("\n".join(item["new_queries"]))]
             out.append("")
     return out
 
@@ -194,13 +169,11 @@ def _table_section(
 
 
 def _skipped(items: list[dict[str, Any]]) -> list[str]:
-    return _table_section("Skipped items", items, "Reason", lambda i: text(i["reason"] or ""))
+    return _table_section("Skipped items", items, "Reason and gate", sections.reason_and_gate)
 
 
 def _exact(items: list[dict[str, Any]]) -> list[str]:
-    return _table_section(
-        "Exact items", items, "Datadog resources", lambda i: ", ".join(code(t) for t in i["targets"]) or "-"
-    )
+    return _table_section("Exact items", items, "Datadog resources and gate", sections.targets_and_gate)
 
 
 def render(data: dict[str, Any]) -> str:
@@ -215,10 +188,14 @@ def render(data: dict[str, Any]) -> str:
         out.append(f"- Plan: {code(paths['plan'])}")
     if paths.get("cardinality"):
         out.append(f"- Bridge cardinality preview: {code(paths['cardinality'])}")
-    out += ["", *_summary(data)]
+    out.append(f"- Inputs fingerprint: {code(data['integrity']['fingerprint'])} (`ddmigrate report --check`)")
+    out += ["", *sections.tools(data), *_summary(data)]
     items = data["items"]
     out += _detailed("Approximate items", items["approximate"])
     out += _detailed("Manual items", items["manual"])
     out += _skipped(items["skipped"])
     out += _exact(items["exact"])
+    out += sections.history(data["history"])
+    out += sections.secrets(data["secrets"])
+    out += sections.integrity(data["integrity"])
     return "\n".join(out).rstrip("\n") + "\n"

@@ -29,6 +29,8 @@ class SourceModule(Protocol):
 SOURCES: dict[str, tuple[str, str]] = {
     "prometheus": ("migrate.sources.prometheus", "Prometheus rule files, or a live server's rules, metadata, config"),
     "grafana": ("migrate.sources.grafana", "Grafana dashboards from JSON/ConfigMap files or the live HTTP API"),
+    "newrelic": ("migrate.sources.newrelic", "New Relic dashboards, alerts, routing, synthetics: NerdGraph or files"),
+    "pingdom": ("migrate.sources.pingdom", "Pingdom uptime and transaction checks, contacts, teams (API 3.1 or JSON)"),
 }
 
 

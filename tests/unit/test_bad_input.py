@@ -477,6 +477,32 @@ CASES = [
         setup=write("p.json", BINARY),
     ),
     case("report-out-is-file", "report --translation tr --out plan.json", r"plan\.json/report\.json: cannot write"),
+    case("report-check-missing", "report --check nope.html", r"nope\.html: file not found"),
+    case("report-check-not-a-report", "report --check plan.json", r"plan\.json: no integrity section found"),
+    case("report-without-out", "report --translation tr", r"needs --translation DIR and --out DIR", code=2),
+    case(
+        "report-bad-acceptances",
+        "report --translation tr --out rep --acceptances acc.json",
+        r"acc\.json: not a ddmigrate acceptances file",
+        setup=write("acc.json", '{"format": "something else"}'),
+    ),
+    case(
+        "report-bad-parity-evidence",
+        "report --translation tr --out rep",
+        r"tr/ledger\.json: .+: evidence\.parity needs a verdict",
+        setup=edit_json(
+            "tr/ledger.json",
+            lambda d: {**d, "entries": [{**d["entries"][0], "evidence": {"parity": {"verdict": "maybe"}}}]},
+        ),
+    ),
+    # accept
+    case("accept-unknown-ref", "accept nope --translation tr --reason r", r"tr/ledger\.json: no object 'nope'"),
+    case("accept-no-reason", "accept nope --translation tr", r"accept needs --reason", code=2),
+    case("accept-no-translation", "accept nope --reason r", r"accept needs --translation DIR", code=2),
+    case("accept-revoke-nothing", "accept --revoke nope", r"acceptances\.json: no acceptance matches nope"),
+    # decommission-check
+    case("gate-no-translation", "decommission-check prometheus --translation nowhere", r"nowhere: not a translation"),
+    case("gate-unknown-tool", "decommission-check zabbix --translation tr", r"invalid choice: 'zabbix'", code=2),
     # translate-query
     Case("tq-empty", ("translate-query", "--", " "), r"the expression is empty", code=2),
     case("tq-invalid", "translate-query rate(foo[5m]", r"cannot parse the expression"),

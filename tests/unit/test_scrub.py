@@ -54,3 +54,21 @@ def test_is_secret_name() -> None:
         assert is_secret_name(name), name
     for name in ("token_url", "bearer_token_file", "credentials_file", "auth_type", "client_id", "author", "module"):
         assert not is_secret_name(name), name
+
+
+def test_name_value_pairs_are_judged_by_the_name() -> None:
+    """NerdGraph's tags `{key, values}` and properties `{key, value, displayValue}`: the word `key` is not a
+    secret, the pair's name decides."""
+    out = scrub(
+        {
+            "tags": [{"key": "team", "values": ["checkout"]}],
+            "properties": [
+                {"key": "channel", "value": "#alerts", "label": "Channel"},
+                {"key": "api_token", "value": "tok-991", "displayValue": "tok-991", "label": "Token"},
+            ],
+        }
+    )
+    assert out["tags"] == [{"key": "team", "values": ["checkout"]}]
+    assert out["properties"][0] == {"key": "channel", "value": "#alerts", "label": "Channel"}
+    assert "tok-991" not in repr(out)
+    assert out["properties"][1]["key"] == "api_token" and out["properties"][1]["label"] == "Token"
