@@ -21,6 +21,7 @@ from migrate.parity.fetch import Answer, Series
 from migrate.translate.ddquery import tag_value
 
 VERDICTS = ("agrees", "differs", "no_data")
+SKETCH_POINTS = 240
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Parity:
     window: tuple[int, int]
     series: list[SeriesParity] = field(default_factory=list)
     detail: str = ""
+    # Both sides' points of the worst series, thinned to SKETCH_POINTS, for the report's inline sketch.
+    sketch: dict[str, list[list[float]]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +74,7 @@ class Parity:
             "window": {"from": self.window[0], "to": self.window[1]},
             "series": [s.as_json() for s in self.series],
             "detail": self.detail,
+            "sketch": self.sketch,
         }
 
 
@@ -138,7 +142,25 @@ def compare(
             problems.append(f"{key}: differs by up to {s.max_rel_diff:.3g} (relative) at {s.worst_at}")
     if problems:
         parity.verdict, parity.detail = "differs", "; ".join(problems[:5])
+    parity.sketch = _sketch(parity.series, prom, dd)
     return parity
+
+
+def _sketch(
+    series: list[SeriesParity], prom: dict[str, dict[int, float]], dd: dict[str, dict[int, float]]
+) -> dict[str, list[list[float]]]:
+    """The worst series both sides have; when they share none, each side's first series."""
+    matched = [s for s in series if s.both]
+    if matched:
+        worst = max(matched, key=lambda s: (s.max_rel_diff, s.only_prometheus + s.only_datadog)).key
+        return {"source": _thinned(prom[worst]), "datadog": _thinned(dd[worst])}
+    return {"source": _thinned(prom[min(prom)]), "datadog": _thinned(dd[min(dd)])}
+
+
+def _thinned(points: dict[int, float]) -> list[list[float]]:
+    times = sorted(points)
+    stride = max(1, -(-len(times) // SKETCH_POINTS))
+    return [[float(t), points[t]] for t in times[::stride]]
 
 
 def _series(key: str, prom: dict[int, float], dd: dict[int, float], tolerance: Tolerance) -> SeriesParity:

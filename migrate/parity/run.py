@@ -5,15 +5,18 @@ where it stopped (keys already in the file are skipped unless `force`).
 Evidence per key: `verdict` (agrees | differs | no_data), `coverage`, `max_abs_diff`, `max_rel_diff`,
 `step_seconds`, `window` {from, to}, `series` [per series: key, both, only_prometheus, only_datadog,
 max_abs_diff, max_rel_diff, worst_at, first_difference], `detail`, `promql`, `datadog`, `kind`, `resource`,
-`codes`, `tolerance`, and for monitors `firing` {both, only_prometheus, only_datadog, neither,
+`codes`, `tolerance`, `ledger_key`, `at`, `sketch` {source, datadog: [[t, v], ...]} (the worst series, thinned),
+and for monitors `firing` {both, only_prometheus, only_datadog, neither,
 first_disagreement, agrees} and, when Prometheus has the rule's ALERTS history, `alerts`.
-A query either side refuses is not written (printed, and retried by the next run).
+A query either side refuses is not written (printed, and retried by the next run). Each ledger entry's
+verdict also goes into the translation's ledger.json as `evidence.parity` (ledger.py), for the report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from migrate.mappings import Mappings, parse_duration
 from migrate.parity.alerts import compare_alerts
 from migrate.parity.check import Query, Sides, check
 from migrate.parity.compare import Tolerance
+from migrate.parity.ledger import record_in_ledger
 from migrate.parity.targets import Target, find_targets
 from migrate.translate.store import read_translation
 
@@ -92,7 +96,7 @@ def run_parity(
     translation = read_translation(translation_dir)
     targets, skipped = find_targets(translation.resources, translation.ledger)
     if only is not None:
-        targets = [t for t in targets if t.key == only or t.key.startswith(f"{only}#")]
+        targets = [t for t in targets if only in (t.key, t.ledger_key)]
         skipped = {k: v for k, v in skipped.items() if k == only}
         if not targets and not skipped:
             raise InputError(
@@ -114,12 +118,20 @@ def run_parity(
         write_json(out, evidence)  # after every object: an interrupted run loses at most the one in flight
         if progress is not None:
             progress(target.key, result)
+    record_in_ledger(translation_dir / "ledger.json", evidence)
     return run
 
 
 def _one(sides: Sides, target: Target, window: tuple[int, int], step: int, tolerance: Tolerance) -> dict[str, Any]:
     result = check(sides, Query(target.promql, target.formula, target.condition), window, step, tolerance)
-    result.update(kind=target.kind, resource=target.resource, codes=list(target.codes), tolerance=vars(tolerance))
+    result.update(
+        at=datetime.now(UTC).isoformat(timespec="seconds"),
+        ledger_key=target.ledger_key,
+        kind=target.kind,
+        resource=target.resource,
+        codes=list(target.codes),
+        tolerance=vars(tolerance),
+    )
     if target.monitor is not None and target.alertname and target.condition is not None:
         alerts = compare_alerts(sides, target, window, step)
         if alerts is not None:

@@ -37,7 +37,8 @@ from migrate.translate.promql.vars import substitute
 
 @dataclass(frozen=True)
 class Target:
-    key: str  # the ledger key; `<key>#<refId>` for a panel's second and later queries
+    key: str  # the evidence key: the ledger key, `<key>#<refId>` for a panel's second and later queries
+    ledger_key: str
     kind: str  # monitor | widget
     resource: str  # the desired resource's key
     promql: str
@@ -92,6 +93,7 @@ def _monitor(entry: LedgerEntry, resource: DesiredResource) -> Target:
     if split is not None and split[1].threshold in thresholds.values():
         threshold = split[1].threshold  # the rule that filled this monitor's warning (or critical) threshold
     return Target(
+        entry.ref.key,
         entry.ref.key,
         "monitor",
         resource.key,
@@ -155,7 +157,9 @@ def _panel(entry: LedgerEntry, resource: DesiredResource) -> list[Target]:
             continue
         promql, _ = substitute(expr, promql_values)
         key = entry.ref.key if i == 0 else f"{entry.ref.key}#{ref}"
-        targets.append(Target(key, "widget", resource.key, promql, _resolved(formula, variables), _codes(entry)))
+        targets.append(
+            Target(key, entry.ref.key, "widget", resource.key, promql, _resolved(formula, variables), _codes(entry))
+        )
     return targets
 
 

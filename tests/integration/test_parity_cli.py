@@ -98,6 +98,23 @@ def test_parity_through_the_cli_finds_the_injected_mismatch(
     assert alerts["minutes_both_firing"] == (run.window[1] - ALERTS_FROM) / 60
     assert alerts["minutes_only_prometheus"] == 0 and alerts["first_disagreement"] == run.window[0]
 
+    # The verdicts are ledger evidence, so the report shows the injected mismatch with both sides' series.
+    ledger = json.loads((translation / "ledger.json").read_text(encoding="utf-8"))
+    recorded = {e["key"]: e["evidence"]["parity"] for e in ledger["entries"] if "evidence" in e}
+    assert {k.rsplit("/", 1)[1]: v["verdict"] for k, v in recorded.items()} == {
+        "HighErrorRatio": "agrees",
+        "LoadHigh": "differs",
+        "ErrorsSeen": "agrees",
+    }
+    load_sketch = next(v for k, v in recorded.items() if k.endswith("/LoadHigh"))["series"]
+    assert load_sketch["source"] and load_sketch["datadog"]
+    report = tmp_path / "report"
+    assert main(["report", "--workdir", str(tmp_path), "--translation", str(translation), "--out", str(report)]) == 0
+    markdown = (report / "report.md").read_text(encoding="utf-8")
+    assert "parity measured a difference from the source (1)" in markdown and "parity_differs" in markdown
+    assert 'aria-label="source and Datadog series"' in (report / "report.html").read_text(encoding="utf-8")
+    capsys.readouterr()
+
     # Resumable: a second run checks nothing again; --force and --only re-check one object.
     requests_before = len(run.datadog.requests)
     assert main([*argv, "--out", str(out)]) == 0
