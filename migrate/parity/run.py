@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from migrate.errors import DDMigrateError, InputError
+from migrate.errors import DDMigrateError, InputError, RemoteError
 from migrate.fsutil import read_json, write_json
 from migrate.mappings import Mappings, parse_duration
 from migrate.parity.alerts import compare_alerts
@@ -76,8 +76,12 @@ def _load(out: Path) -> dict[str, dict[str, Any]]:
     if not out.exists():
         return {}
     data = read_json(out)
-    if not isinstance(data, dict):
-        raise InputError("not a parity evidence file (expected an object keyed by ledger key)", path=str(out))
+    if not isinstance(data, dict) or not all(isinstance(v, dict) and "verdict" in v for v in data.values()):
+        raise InputError(
+            "not a parity evidence file (expected an object of results keyed by ledger key)",
+            path=str(out),
+            hint="give --out a new file, or the file an earlier `ddmigrate parity` wrote",
+        )
     return data
 
 
@@ -118,7 +122,12 @@ def run_parity(
         write_json(out, evidence)  # after every object: an interrupted run loses at most the one in flight
         if progress is not None:
             progress(target.key, result)
-    record_in_ledger(translation_dir / "ledger.json", evidence)
+    if run.failed and not run.results and not run.resumed:
+        # Nothing could be compared at all: a side is unreachable or refuses us, not one query.
+        first = next(iter(run.failed.values()))
+        raise RemoteError(f"no object could be compared ({len(run.failed)} tried); the first: {first}")
+    if run.results:
+        record_in_ledger(translation_dir / "ledger.json", evidence)
     return run
 
 
