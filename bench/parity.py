@@ -42,7 +42,13 @@ from tests.support.prometheus import PrometheusServer  # noqa: E402
 
 SAMPLE = ROOT / "inventories" / "sample" / "sources"
 HOURS, SCRAPE = 25, 60
-LABEL_SETS = ({"service": "payment-gateway", "code": "200"}, {"service": "billing", "code": "500"})
+# Labels the sample's queries filter and group on. No `service`: the shipped mappings turn `job` into `service`
+# (bridge mode's instance tag), which the emulated Agent does not add, so a `service` label would collide.
+_SHARED = {"namespace": "payments", "mode": "idle", "fstype": "ext4", "mountpoint": "/"}
+LABEL_SETS = (
+    {**_SHARED, "code": "200", "route": "/invoices", "provider": "stripe", "channel": "email", "pod": "p-1"},
+    {**_SHARED, "code": "500", "route": "/pay", "provider": "adyen", "channel": "sms", "status": "failed", "pod": "p2"},
+)
 
 
 def translate_sample(work: Path) -> Path:

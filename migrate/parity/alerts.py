@@ -39,16 +39,17 @@ def window_seconds(window: str) -> int:
 
 
 def monitor_states(answer: Answer, aggregation: str, seconds: int, times: range, condition: Any) -> dict[str, set[int]]:
-    """Per Datadog group key, the evaluation times T at which the monitor is in alert."""
-    aggregate = _AGGREGATIONS[aggregation]
+    """Per Datadog group key, the evaluation times T at which the monitor is in alert. Aggregation `last`:
+    the series already is the monitor's value (targets.py `evaluated`), read at the bucket ending by T."""
+    aggregate = _AGGREGATIONS[aggregation] if aggregation != "last" else None
     firing: dict[str, set[int]] = {}
     for s in answer.series:
         key = datadog_key(s.labels)
         on = firing.setdefault(key, set())
         for t in times:
             # A bucket [b, b + I) belongs to the window (T - seconds, T] when it has ended by T.
-            values = [v for b, v in s.points.items() if t - seconds < b + answer.step <= t]
-            if values and condition.holds(aggregate(values)):
+            values = [v for b, v in sorted(s.points.items()) if t - seconds < b + answer.step <= t]
+            if values and condition.holds(aggregate(values) if aggregate else values[-1]):
                 on.add(t)
     return firing
 
@@ -61,7 +62,8 @@ def compare_alerts(sides: Sides, target: Target, window: tuple[int, int], step: 
     start, end = window
     dd = datadog_timeseries(sides.datadog, target.formula, start - seconds, end, step)
     times = range(start, end, step)
-    dd_on = monitor_states(dd, monitor.time_aggregation, seconds, times, target.condition)
+    aggregation = "last" if target.evaluated else monitor.time_aggregation
+    dd_on = monitor_states(dd, aggregation, seconds, times, target.condition)
     selector = f'ALERTS{{alertname="{target.alertname}",alertstate="firing"}}'
     alerts = prometheus_range(sides.prometheus, selector, start, end, step)
     group_keys = {k.split(":", 1)[0] for s in dd.series for k in datadog_key(s.labels).split(",") if ":" in k}

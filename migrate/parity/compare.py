@@ -94,7 +94,8 @@ def prometheus_key(labels: Mapping[str, str], label_tags: Mapping[str, str | Non
 
 
 def datadog_key(labels: Mapping[str, str]) -> str:
-    return ",".join(sorted(_tag(k, v) for k, v in labels.items())) or "*"
+    """A series without a group-by tag is grouped as `key:N/A` by Datadog, where Prometheus drops the label."""
+    return ",".join(sorted(_tag(k, v) for k, v in labels.items() if v.upper() != "N/A")) or "*"
 
 
 def _by_key(series: list[Series], key: Any) -> dict[str, dict[int, float]]:

@@ -20,8 +20,11 @@ from typing import Any
 
 from migrate.ledger import Ledger
 from migrate.model import DesiredResource, LedgerEntry
+from migrate.parity.alerts import window_seconds
 from migrate.parity.condition import Condition, is_absent, split_condition
 from migrate.translate.ddquery import (
+    AsCount,
+    Call,
     Filter,
     Formula,
     MetricQuery,
@@ -29,10 +32,13 @@ from migrate.translate.ddquery import (
     Query,
     QueryError,
     QuerySyntaxError,
+    Ref,
+    Rollup,
     parse_formula,
     parse_monitor,
+    substitute,
 )
-from migrate.translate.promql.vars import substitute
+from migrate.translate.promql import vars as grafana_vars
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class Target:
     condition: Condition | None = None  # the Datadog side's comparison (monitors)
     monitor: MonitorQuery | None = None
     alertname: str | None = None
+    evaluated: bool = False  # the formula already computes the monitor's value over its window
 
 
 def find_targets(resources: list[DesiredResource], ledger: Ledger) -> tuple[list[Target], dict[str, str]]:
@@ -92,18 +99,38 @@ def _monitor(entry: LedgerEntry, resource: DesiredResource) -> Target:
     thresholds = (resource.payload.get("options") or {}).get("thresholds") or {}
     if split is not None and split[1].threshold in thresholds.values():
         threshold = split[1].threshold  # the rule that filled this monitor's warning (or critical) threshold
+    formula, evaluated = _monitor_value(monitor)
     return Target(
         entry.ref.key,
         entry.ref.key,
         "monitor",
         resource.key,
         entry.original or "",
-        Formula.of(monitor.expression),
+        formula,
         _codes(entry),
         Condition(monitor.comparator, threshold),
         monitor,
         entry.ref.name,
+        evaluated,
     )
+
+
+def _monitor_value(monitor: MonitorQuery) -> tuple[Formula, bool]:
+    """The formula whose value at T is what the rule's expression is at T. For a `sum(last_N)` monitor over
+    `.as_count()` queries (how an `increase(x[N])` rule is kept) that is the monitor's own value: Datadog
+    sums each as_count query over the window before the arithmetic (docs monitors/guide/
+    as-count-in-monitor-evaluations), i.e. each query's `moving_rollup(q, N, 'sum')`."""
+    assert not isinstance(monitor.expression, Formula)
+    formula = Formula.of(monitor.expression)
+    counts = all(
+        isinstance(q, MetricQuery) and AsCount() in q.modifiers and not any(isinstance(m, Rollup) for m in q.modifiers)
+        for q in formula.queries.values()
+    )
+    if monitor.time_aggregation != "sum" or not counts:
+        return formula, False
+    seconds = window_seconds(monitor.window)
+    summed = {name: Call("moving_rollup", Ref(name), seconds, "sum") for name in formula.queries}
+    return Formula(formula.queries, substitute(formula.expr, summed)), True
 
 
 def _prometheus_queries(original: str) -> list[tuple[str, str]]:
@@ -155,7 +182,7 @@ def _panel(entry: LedgerEntry, resource: DesiredResource) -> list[Target]:
     for i, ((ref, expr), formula) in enumerate(zip(queries, formulas, strict=True)):
         if not expr or isinstance(formula, str):
             continue
-        promql, _ = substitute(expr, promql_values)
+        promql, _ = grafana_vars.substitute(expr, promql_values)
         key = entry.ref.key if i == 0 else f"{entry.ref.key}#{ref}"
         targets.append(
             Target(key, entry.ref.key, "widget", resource.key, promql, _resolved(formula, variables), _codes(entry))

@@ -29,6 +29,8 @@ RULES = """groups:
       - alert: ErrorsSeen
         expr: sum(rate(errors_total[5m])) > 0.5
         for: 1m
+      - alert: ErrorBurst
+        expr: sum(increase(errors_total[15m])) > 100
 """
 MAPPINGS = "prometheus:\n  namespace: app\n  label_tags: {instance: endpoint, job: null}\n"
 ALERTS_FROM = generated.START + 2 * 3600  # Prometheus' record: ErrorsSeen fired from two hours in
@@ -84,6 +86,11 @@ def test_parity_through_the_cli_finds_the_injected_mismatch(
 
     ratio, load, errors = (_key(evidence, a) for a in ("HighErrorRatio", "LoadHigh", "ErrorsSeen"))
     assert ratio["verdict"] == "agrees" and ratio["coverage"] == 1.0 and ratio["firing"]["agrees"]
+    # increase(x[15m]) kept as the monitor's sum(last_15m) over .as_count(): compared as the monitor evaluates it
+    burst = _key(evidence, "ErrorBurst")
+    assert burst["verdict"] == "agrees" and burst["datadog"].startswith(
+        "moving_rollup(sum:app.errors.count{*}.as_count(), 900"
+    )
     assert load["verdict"] == "differs" and load["coverage"] < 1  # Prometheus per pod, Datadog one series
     assert "DIFFERS" in printed and "LoadHigh" in printed
     for result in evidence.values():
@@ -105,6 +112,7 @@ def test_parity_through_the_cli_finds_the_injected_mismatch(
         "HighErrorRatio": "agrees",
         "LoadHigh": "differs",
         "ErrorsSeen": "agrees",
+        "ErrorBurst": "agrees",
     }
     load_sketch = next(v for k, v in recorded.items() if k.endswith("/LoadHigh"))["series"]
     assert load_sketch["source"] and load_sketch["datadog"]
@@ -118,7 +126,7 @@ def test_parity_through_the_cli_finds_the_injected_mismatch(
     # Resumable: a second run checks nothing again; --force and --only re-check one object.
     requests_before = len(run.datadog.requests)
     assert main([*argv, "--out", str(out)]) == 0
-    assert "3 already in" in capsys.readouterr().out and len(run.datadog.requests) == requests_before
+    assert "4 already in" in capsys.readouterr().out and len(run.datadog.requests) == requests_before
     only = next(k for k in evidence if k.endswith("/LoadHigh"))
     assert main([*argv, "--out", str(out), "--only", only, "--force"]) == 0
     assert "1 differ" in capsys.readouterr().out
