@@ -30,6 +30,8 @@ from migrate.datadog.resources import RESOURCE_TYPES
 from migrate.datadog.synthetics import SYNTHETIC_TEST
 from migrate.datadog.validate import validate_payload, validate_request
 from migrate.testing.collection import Collection, Handler, Result, Route, crud_routes
+from migrate.testing.metrics_api import timeseries_query
+from migrate.testing.metrics_db import MetricsDb
 from migrate.translate.ddquery import metric_names
 
 HAND_WRITTEN = frozenset({MONITOR.name, DASHBOARD.name, SYNTHETIC_TEST.name, DOWNTIME.name})
@@ -61,6 +63,7 @@ class DatadogStore:
         self.synthetics: dict[str, dict[str, Any]] = {}
         self.downtimes: dict[int, dict[str, Any]] = {}
         self.metrics: dict[str, list[tuple[float, float]]] = {}
+        self.points = MetricsDb()  # typed series the metrics query API evaluates (metrics_eval.py)
         self.reject_duplicate_monitors = reject_duplicate_monitors
         self._ids = itertools.count(1000)
         self._rng = random.Random(seed)  # noqa: S311 (reproducible ids, not secrets)
@@ -404,5 +407,6 @@ def routes(store: DatadogStore) -> list[tuple[str, re.Pattern[str], str, Handler
         ("GET", rf"{dt}/(?P<id>\d+)", "downtimes", store.get_downtime),
         ("DELETE", rf"{dt}/(?P<id>\d+)", "downtimes", store.cancel_downtime),
         ("GET", r"/api/v1/query", "metrics_query", store.query_metrics),
+        ("POST", r"/api/v2/query/timeseries", "metrics_query", lambda m, q, body: timeseries_query(store.points, body)),
     ]
     return [(method, re.compile(f"^{path}$"), name, fn) for method, path, name, fn in table]
