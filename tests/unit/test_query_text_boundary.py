@@ -55,6 +55,7 @@ USES_RE = {
     "translate/grafana/variables.py": "Grafana label_values() queries and variable names",
     "translate/prometheus/alerts.py": "Go template label references in annotations; tag characters",
     "translate/prometheus/messages.py": "Go template actions in annotations",
+    "translate/build/mentions.py": "@-mentions and template section tags in source text (never query text)",
     "translate/promql/guard.py": "PromQL strings and operators (nesting depth guard)",
     "translate/promql/selectors.py": "PromQL label matchers against recording rule labels",
     "translate/promql/tables.py": "Prometheus metric name characters and PromQL regex matchers",
