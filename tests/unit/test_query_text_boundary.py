@@ -34,6 +34,7 @@ USES_RE = {
     "report/md.py": "Markdown special characters and backtick runs",
     "report/secrets.py": "{{ NAME }} global variable references",
     "textsafe.py": "terminal escape sequences and control characters in source strings",
+    "fsutil.py": "DEL and C1 control characters in written JSON",
     "translate/nrql/lexer.py": "NRQL tokens and string escapes (a lexer, not a rewrite of the query text)",
     "runner/state.py": "source references in the ownership footer",
     "scrub.py": "secret names and credentials in URLs",
