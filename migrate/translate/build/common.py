@@ -44,9 +44,7 @@ def conditional(parts: Iterable[tuple[str | None, str]]) -> str:
     return "\n".join(_block(when, text) for when, text in parts if text)
 
 
-def message_text(
-    spec: MessageSpec, key: str, refs: Sequence[SourceRef], findings: list[Finding] | None = None
-) -> str:
+def message_text(spec: MessageSpec, key: str, refs: Sequence[SourceRef], findings: list[Finding] | None = None) -> str:
     """Body, runbook, conditional blocks, handles, then the ownership footer, separated by blank lines.
 
     Everything but the handles is source text (the footer names the source objects): neutralised

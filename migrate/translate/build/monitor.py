@@ -18,8 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from migrate.datadog import ownership
-from migrate.model import DesiredResource
-from migrate.model import Finding
+from migrate.model import DesiredResource, Finding
 from migrate.translate.build.common import Built, SpecError, message_text, owned_tags
 from migrate.translate.build.mentions import neutral_text
 from migrate.translate.build.queries import query_definition
