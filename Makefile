@@ -16,15 +16,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job on the bundled sample inventory: offline, no credentials.
+# The main job on the bundled sample inventory: offline, no credentials. The sample company's own
+# rules (namespace, metric types, routing) are the --mappings layer over the packaged defaults.
 demo: $(STAMP)
 	rm -rf $(DEMO)
 	$(BIN)/ddmigrate collect prometheus --from-files inventories/sample/sources/prometheus --out $(DEMO)/inventory/prometheus
 	$(BIN)/ddmigrate collect grafana --from-files inventories/sample/sources/grafana --out $(DEMO)/inventory/grafana
 	$(BIN)/ddmigrate collect newrelic --from-files inventories/sample/sources/newrelic --out $(DEMO)/inventory/newrelic
 	$(BIN)/ddmigrate collect pingdom --from-files inventories/sample/sources/pingdom --out $(DEMO)/inventory/pingdom
-	$(BIN)/ddmigrate translate --inventory $(DEMO)/inventory/prometheus --inventory $(DEMO)/inventory/grafana --out $(DEMO)/translation
-	$(BIN)/ddmigrate bridge --inventory $(DEMO)/inventory/prometheus --translation $(DEMO)/translation --out $(DEMO)/bridge/conf.yaml --series-counts inventories/sample/sources/prometheus/series-counts.json
+	$(BIN)/ddmigrate translate --inventory $(DEMO)/inventory/prometheus --inventory $(DEMO)/inventory/grafana --mappings inventories/sample/mappings --out $(DEMO)/translation
+	$(BIN)/ddmigrate bridge --inventory $(DEMO)/inventory/prometheus --mappings inventories/sample/mappings --translation $(DEMO)/translation --out $(DEMO)/bridge/conf.yaml --series-counts inventories/sample/sources/prometheus/series-counts.json
 	$(BIN)/ddmigrate plan --translation $(DEMO)/translation --state inventories/sample/datadog-state --out $(DEMO)/plan.json --cardinality $(DEMO)/bridge/cardinality.json
 	$(BIN)/ddmigrate report --translation $(DEMO)/translation --plan $(DEMO)/plan.json --cardinality $(DEMO)/bridge/cardinality.json --out $(DEMO)/report
 

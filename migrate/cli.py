@@ -15,6 +15,7 @@ from typing import Protocol, cast
 
 from migrate import __version__
 from migrate.errors import EXIT_ERROR, EXIT_USAGE, DDMigrateError
+from migrate.textsafe import clean
 
 
 class CommandModule(Protocol):
@@ -93,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DDMigrateError as exc:
         if args.debug:
             raise
-        print(f"ddmigrate {args.verb}: error: {exc}", file=sys.stderr)
+        # a message may quote a source name or a file name: no escape sequence reaches the terminal
+        print(f"ddmigrate {args.verb}: error: {clean(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"ddmigrate {args.verb}: interrupted", file=sys.stderr)
@@ -105,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.debug:
                 raise
             return _internal(args.verb, exc)
-        print(f"ddmigrate {args.verb}: error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"ddmigrate {args.verb}: error: {clean(f'{exc.filename}: {exc.strerror or exc}')}", file=sys.stderr)
         print("  hint: check the path and its permissions", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # the last line of the boundary: never a bare traceback
@@ -116,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _internal(verb: str, exc: Exception) -> int:
     print(
-        f"ddmigrate {verb}: internal error: {type(exc).__name__}: {exc}\n"
+        f"ddmigrate {verb}: internal error: {type(exc).__name__}: {clean(str(exc))}\n"
         "  hint: re-run with --debug for the traceback and report it",
         file=sys.stderr,
     )

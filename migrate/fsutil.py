@@ -6,6 +6,7 @@ import contextlib
 import glob
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -15,10 +16,16 @@ from typing import Any
 from migrate.errors import InputError
 from migrate.limits import MAX_DEPTH, WRAPPING_DEPTH, check_depth, check_size, too_deep
 
+# DEL and the C1 controls, which `ensure_ascii=False` leaves raw: a terminal may act on them (0x9b is CSI).
+_C1 = re.compile("[\x7f-\x9f]")
+
 
 def dumps(data: Any) -> str:
-    """Canonical JSON: stable key order so that re-runs produce byte-identical files."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """Canonical JSON: stable key order so that re-runs produce byte-identical files. Non-ASCII text stays
+    readable, but DEL and C1 controls are written as `\\u` escapes (the same JSON value), so `--json` output
+    printed to a terminal carries no control byte (C0 ones json escapes itself)."""
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def printable(value: Any) -> Any:

@@ -90,6 +90,11 @@ class Mappings:
         return str(self.section("prometheus").get("namespace", ""))
 
     @property
+    def namespace_set(self) -> bool:
+        """Whether a layer chose a namespace (`''` included): the packaged defaults leave it to the operator."""
+        return "namespace" in self.section("prometheus")
+
+    @property
     def distributions(self) -> bool:
         return bool(self.section("prometheus").get("histogram_buckets_as_distributions", False))
 

@@ -4,7 +4,8 @@ A rule named `\\x1b]8;;http://evil\\x07click\\x1b]8;;\\x07` or `\\x1b[2J` would 
 operator's terminal (hyperlinks, cleared screens, forged lines) and survive into every report format.
 `clean` removes escape sequences whole (CSI, OSC, other ESC sequences) and every other C0/C1 control
 character and DEL, keeping newline and tab; `one_line` also folds whitespace runs, for table cells and
-terminal listings. `clean_tree` applies `clean` to every string in a JSON-like structure.
+terminal listings; `terminal_line` keeps one line's layout (its indentation) but lets nothing in it start
+another line. `clean_tree` applies `clean` to every string in a JSON-like structure.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ def clean(text: str) -> str:
 def one_line(text: object) -> str:
     """`clean`, with every run of whitespace (newlines included) folded to one space."""
     return " ".join(clean(str(text)).split())
+
+
+# What a terminal (or a reader) takes for the end of a line, besides what `clean` removes.
+_BREAK = re.compile(r"[\n\t\u2028\u2029]")
+
+
+def terminal_line(text: object) -> str:
+    """One line for a terminal: `clean`, and a newline, tab or Unicode line separator inside it becomes a
+    space, so a name cannot forge a line of its own (`Forged\n- delete monitor ...`)."""
+    return _BREAK.sub(" ", clean(str(text)))
 
 
 def clean_tree(value: Any) -> Any:

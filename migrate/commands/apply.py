@@ -40,6 +40,7 @@ from migrate.runner.phases import Phase, load_phases, unmet_gates
 from migrate.runner.plan import Plan, desired_hash
 from migrate.runner.scope import Ownership, ownership_for, selection_of
 from migrate.runner.sinks import DryRunSink
+from migrate.textsafe import terminal_line
 from migrate.translate.store import read_translation
 
 from .plan import other_migration_lines
@@ -271,7 +272,7 @@ def run(args: argparse.Namespace) -> int:
     mode = "dry run" if args.dry_run else "applied"
     sys.stdout.write(f"\n{mode}: run {result.run_id}: {counts} in {result.seconds:.1f}s\n")
     for failure in result.failures:
-        sys.stderr.write(f"failed: {failure}\n")
+        sys.stderr.write(f"failed: {terminal_line(failure)}\n")
     return EXIT_OK if result.ok else EXIT_ERROR
 
 

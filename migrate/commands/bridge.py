@@ -36,6 +36,7 @@ from migrate.fsutil import write_json, write_text
 from migrate.inventory.store import read_inventory
 from migrate.mappings import load_mappings
 from migrate.sources.http import HttpClient
+from migrate.textsafe import terminal_line
 from migrate.translate.promql.tables import SERVER_METRICS
 from migrate.translate.store import read_translation
 
@@ -243,5 +244,5 @@ def run(args: argparse.Namespace) -> int:
         series_counts=args.series_counts,
         record_series_counts=args.record_series_counts,
     )
-    sys.stdout.write("\n".join(result.summary_lines()) + "\n")
+    sys.stdout.write("\n".join(terminal_line(line) for line in result.summary_lines()) + "\n")
     return 0

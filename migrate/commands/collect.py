@@ -15,6 +15,7 @@ from typing import Any
 from migrate.errors import EXIT_ERROR, EXIT_OK, InputError
 from migrate.inventory import Inventory, write_inventory
 from migrate.sources import SOURCES, load_source
+from migrate.textsafe import terminal_line
 
 _NOT_OPTIONS = {"verb", "debug", "_module", "source", "out"}
 
@@ -42,7 +43,8 @@ class CollectResult:
             lines.append(f"could not be read ({len(inv.unreadable)}), not collected:")
             lines += [f"  - {u['path']}: {u['reason']}" for u in inv.unreadable]
         lines.append(f"wrote {inv.path} ({len(inv.objects)} objects)")
-        return "\n".join(lines) + "\n"
+        # warnings and paths name source objects and files, whatever bytes their names hold
+        return "\n".join(terminal_line(line) for line in lines) + "\n"
 
 
 def collect(source: str, *, out: Path, **options: Any) -> CollectResult:

@@ -102,7 +102,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="cardinality.json from `ddmigrate bridge` (--preview or --series-counts): show how many "
         "custom metrics bridge mode would create and which instances exceed the Agent's limit",
     )
-    live = parser.add_argument_group("live planning (issue 3)")
+    live = parser.add_argument_group("live planning")
     live.add_argument(
         "--live",
         action="store_true",

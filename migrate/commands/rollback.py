@@ -15,6 +15,7 @@ from migrate.runner.journal import Journal, WriterLock
 from migrate.runner.live import Connection, connect
 from migrate.runner.rollback import RollbackResult, rollback, runs_to_undo
 from migrate.runner.scope import migration_name
+from migrate.textsafe import terminal_line
 
 from .apply import add_common
 
@@ -46,5 +47,5 @@ def run(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
     sys.stdout.write(f"rollback run {result.run_id} of {', '.join(result.targets)}: {counts or 'nothing to undo'}\n")
     for line in [*result.refused, *result.failures]:
-        sys.stderr.write(f"not rolled back: {line}\n")
+        sys.stderr.write(f"not rolled back: {terminal_line(line)}\n")
     return EXIT_OK if result.ok else EXIT_ERROR

@@ -19,6 +19,7 @@ from migrate.errors import EXIT_OK
 from migrate.fsutil import dumps
 from migrate.runner.journal import Journal, Op
 from migrate.runner.phases import load_phases
+from migrate.textsafe import terminal_line
 
 from .apply import add_common
 
@@ -40,9 +41,9 @@ def call_line(op: Op) -> str:
     if op.status in _WHY:
         last = f"; last error: {' '.join(p for p in (http, op.error or '') if p)}" if op.error or http else ""
         label = "interrupted" if op.status == "interrupted" else "open"
-        return f"{label:<11} {what}: {_WHY[op.status]}{last}"
+        return terminal_line(f"{label:<11} {what}: {_WHY[op.status]}{last}")
     detail = ": ".join(p for p in (http, op.error or "") if p) or "no message"
-    return f"{op.status:<11} {what}: {detail}"
+    return terminal_line(f"{op.status:<11} {what}: {detail}")  # Datadog's error may quote a source name
 
 
 def status(*, workdir: Path, phases_file: Path | None = None) -> list[dict[str, Any]]:

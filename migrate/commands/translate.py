@@ -14,6 +14,7 @@ from migrate.inventory.store import read_inventory
 from migrate.mappings import load_mappings
 from migrate.translate.run import run_translators
 from migrate.translate.store import Translation, write_translation
+from migrate.translate.unset_mappings import notices
 
 
 @dataclass
@@ -33,6 +34,7 @@ class TranslateResult:
         return [
             f"objects: {sum(self.by_outcome.values())} ({outcomes})",
             f"resources: {types}",
+            *notices(self.translation.ledger),
             f"written: {self.out} (desired.json, ledger.json, translation.json)",
         ]
 

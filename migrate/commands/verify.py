@@ -10,6 +10,7 @@ from migrate.errors import EXIT_ERROR, EXIT_OK
 from migrate.runner.journal import Journal, WriterLock
 from migrate.runner.live import Connection, connect
 from migrate.runner.verify import VerifyResult, metric_query_checker, verify
+from migrate.textsafe import terminal_line
 
 from .apply import add_common, scoped, select
 
@@ -63,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
     )
     for what, problems in sorted(result.problems.items()):
         for problem in problems:
-            sys.stdout.write(f"FAIL {what}: {problem}\n")
+            sys.stdout.write(terminal_line(f"FAIL {what}: {problem}") + "\n")
     for what, reason in sorted(result.not_checked.items()):
-        sys.stdout.write(f"NOT CHECKED {what}: {reason}\n")
+        sys.stdout.write(terminal_line(f"NOT CHECKED {what}: {reason}") + "\n")
     sys.stdout.write(
         f"verify run {result.run_id}: {result.checked} checked, {len(result.problems)} failed, "
         f"{result.metrics_checked} metrics checked, {len(result.not_checked)} without a data check\n"

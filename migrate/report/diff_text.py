@@ -1,7 +1,9 @@
 """The plan as a readable, Terraform-like diff.
 
 `plan_lines` returns (style, text) pairs so the same content prints plain (files, pipes, tests) or in
-colour through `rich` when stdout is a terminal. No-ops are counted, not listed.
+colour through `rich` when stdout is a terminal. No-ops are counted, not listed. Names, keys and values
+come from sources and from Datadog: `print_lines` passes every line through `textsafe.terminal_line`, so
+none can move the cursor, erase a line (a `- delete` the summary still counts) or forge one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, TextIO
 
 from migrate.runner.changes import Action, Change, Delete, FieldChange, Update
 from migrate.runner.plan import Plan
+from migrate.textsafe import terminal_line
 
 MAX_VALUE = 240  # characters of one value shown inline; the JSON plan has the full value
 _SIGN = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
@@ -106,6 +109,7 @@ def plan_lines(plan: Plan) -> list[Line]:
 
 def print_lines(lines: list[Line], stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
+    lines = [(style, terminal_line(text)) for style, text in lines]  # the only styling is ours
     if stream.isatty():
         from migrate.runner.progress import console as styled  # noqa: PLC0415 (only terminals pay rich's import)
 

@@ -1,1 +1,1 @@
-"""Planning and (issue 3) applying changes: state readers, the diff engine, change data."""
+"""Planning and applying changes: state readers, the diff engine, change data."""

@@ -21,6 +21,7 @@ from migrate.model import DesiredResource, Finding, LedgerEntry, Outcome, Source
 from migrate.translate.base import PayloadCheck, TranslateEnv, Translator, no_check
 from migrate.translate.query import QueryContext
 from migrate.translate.store import Translation
+from migrate.translate.unset_mappings import note_unset
 
 # Kinds that describe the environment (metadata, scrape configs, targets): read as context, not migrated.
 CONTEXT_KINDS = frozenset({"metric_metadata", "scrape_config", "target"})
@@ -136,6 +137,7 @@ def run_translators(
                 hint="report this; nothing was written",
             )
     resources, ledger = _drop_invalid(resources, ledger, check)
+    ledger = note_unset(ledger, mappings)
     meta = {
         "inventories": [{"path": str(i.path), "source": i.source, "collected_at": i.collected_at} for i in inventories],
         "mappings": {"fingerprint": mappings.fingerprint(), "files": list(mappings.files)},

@@ -17,6 +17,7 @@ from migrate.commands.collect import collect
 from migrate.commands.translate import translate
 from tests.conftest import SCRAPE_PASSWORD
 from tests.support.prometheus import PrometheusServer
+from tests.support.sample_mappings import SAMPLE_MAPPINGS
 
 pytestmark = pytest.mark.prometheus
 
@@ -78,11 +79,12 @@ def test_bridge_config_and_preview_from_a_live_prometheus(
     collect("prometheus", out=tmp_path / "inv-prom", from_api=True)
     collect("grafana", out=tmp_path / "inv-graf", from_files=[tmp_path / "dash.json"])
     inventories = [tmp_path / "inv-prom", tmp_path / "inv-graf"]
-    translate(inventories=inventories, out=tmp_path / "translation")
+    translate(inventories=inventories, out=tmp_path / "translation", mappings=[SAMPLE_MAPPINGS])
     result = bridge(
         inventories=inventories,
         translations=[tmp_path / "translation"],
         out=tmp_path / "agent" / "conf.yaml",
+        mappings=[SAMPLE_MAPPINGS],
         preview_cardinality=True,
     )
     expected_series = int(

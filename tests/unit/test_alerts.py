@@ -17,7 +17,7 @@ from migrate.datadog import ownership
 from migrate.datadog.validate import validate_payload
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.ledger import Ledger
-from migrate.mappings import load_mappings, parse_duration
+from migrate.mappings import parse_duration
 from migrate.model import DesiredResource, Finding, Outcome, SourceRef
 from migrate.translate.base import TranslateEnv
 from migrate.translate.ddquery import Formula, parse_expression
@@ -25,6 +25,7 @@ from migrate.translate.prometheus.rules import translate_rules
 from migrate.translate.promql.context import PromqlContext
 from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 from migrate.translate.run import run_translators
+from tests.support.sample_mappings import sample_mappings
 
 CASES = yaml.safe_load((Path(__file__).parents[1] / "cases" / "alerts.yaml").read_text())
 
@@ -94,7 +95,7 @@ def run_rules(
         seen.append(ctx)
         return fake_result(expr, table[expr])
 
-    env = TranslateEnv(QueryContext(load_mappings()), Ledger())
+    env = TranslateEnv(QueryContext(sample_mappings()), Ledger())
     if check is not None:
         env.check_payload = check
     resources = translate_rules(objects or rule_objects(rules), env, translate=fake)
@@ -180,7 +181,7 @@ def test_default_group_by_asks_for_annotation_labels() -> None:
         seen.append(ctx)
         return fake_result(expr, rules[0]["translated"])
 
-    env = TranslateEnv(QueryContext(load_mappings()), Ledger())
+    env = TranslateEnv(QueryContext(sample_mappings()), Ledger())
     translate_rules(rule_objects(rules), env, translate=fake)
     assert seen[0].default_group_by == ["instance", "pod"]  # `team` is the rule's own constant label
 
@@ -245,7 +246,7 @@ def test_translator_crash_is_a_manual_entry_not_a_crash() -> None:
     def broken(expr: str, ctx: QueryContext) -> QueryResult:
         raise KeyError("bug")
 
-    env = TranslateEnv(QueryContext(load_mappings()), Ledger())
+    env = TranslateEnv(QueryContext(sample_mappings()), Ledger())
     (placeholder,) = translate_rules(objects, env, translate=broken)
     entry = env.ledger.get(objects[0].ref.key)
     assert entry is not None and entry.outcome is Outcome.MANUAL
@@ -310,7 +311,7 @@ def test_recording_rule_definitions_are_told_apart_by_their_labels() -> None:
     ]
     objects = rule_objects(rules)
     translation = run_translators(
-        [Inventory(None, "prometheus", "", "", objects)], load_mappings(), check_payload=lambda *_: []
+        [Inventory(None, "prometheus", "", "", objects)], sample_mappings(), check_payload=lambda *_: []
     )
     by_name = {o.ref.name: translation.ledger.get(o.ref.key) for o in objects if o.ref.kind == "alerting_rule"}
     queries = {r.source_refs[0].name: r.payload["query"] for r in translation.resources}
@@ -333,7 +334,7 @@ def test_monitor_metadata_lists_source_metrics() -> None:
         result.source_metrics = ["x_total", "x_total", "a"]
         return result
 
-    env = TranslateEnv(QueryContext(load_mappings()), Ledger())
+    env = TranslateEnv(QueryContext(sample_mappings()), Ledger())
     (monitor,) = translate_rules(objects, env, translate=fake)
     assert monitor.metadata == {"source_metrics": ["a", "x_total"]}
 
@@ -358,7 +359,7 @@ def test_instance_becomes_the_mapped_tag_in_monitors(tmp_path: Path, layer: str 
             "annotations": {"summary": "{{ $labels.instance }} is busy"},
         }
     ]
-    env = TranslateEnv(QueryContext(load_mappings([tmp_path] if layer else [])), Ledger())
+    env = TranslateEnv(QueryContext(sample_mappings(*([tmp_path] if layer else []))), Ledger())
     (monitor,) = translate_rules(rule_objects(rules), env)
     assert monitor.payload["query"] == f"min(last_5m):max:techcorp.inflight{{{scope}}} by {{{tag}}} > 100"
     assert monitor.payload["name"] == f"{{{{{tag}.name}}}} is busy"
@@ -401,7 +402,7 @@ def test_range_functions_keep_their_window_in_the_real_monitor(expr: str, query:
     alert.range_window names R, what differs and the monitor window."""
     rules = [{"alert": "A", "expr": expr, "for": "5m"}]
     env = TranslateEnv(
-        QueryContext(load_mappings(), parts={PromqlContext: PromqlContext(metric_types={"node_load1": "gauge"})}),
+        QueryContext(sample_mappings(), parts={PromqlContext: PromqlContext(metric_types={"node_load1": "gauge"})}),
         Ledger(),
     )
     (monitor,) = translate_rules(rule_objects(rules), env)

@@ -18,11 +18,11 @@ from migrate.bridge.openmetrics import INSTANCE_OPTIONS, build_config, undocumen
 from migrate.commands.bridge import bridge
 from migrate.errors import InputError, UsageError
 from migrate.inventory.store import Inventory, InventoryObject, write_inventory
-from migrate.mappings import load_mappings
 from migrate.model import SourceRef
 from migrate.sources.http import HttpClient
 from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext
+from tests.support.sample_mappings import sample_mappings
 
 
 def _obj(kind: str, oid: str, normalized: dict[str, Any]) -> InventoryObject:
@@ -103,12 +103,12 @@ def test_metrics_come_from_expressions_with_recording_rules_expanded() -> None:
 )
 def test_type_resolution(name: str, expected: tuple[str, bool]) -> None:
     types = {"payment_gateway_requests_total": "counter", "legacy_jobs_processed": "unknown"}
-    assert resolve_type(name, types, load_mappings()) == expected
+    assert resolve_type(name, types, sample_mappings()) == expected
 
 
 def test_config_instances_tags_overrides_and_pods() -> None:
     inv = _inventory()
-    out = build_config(referenced_metrics([], [inv]), [inv], load_mappings())
+    out = build_config(referenced_metrics([], [inv]), [inv], sample_mappings())
     (instance,) = out.config["instances"]
     assert instance["openmetrics_endpoint"] == "http://10.0.0.5:8080/metrics"
     assert instance["namespace"] == "techcorp"
@@ -149,7 +149,7 @@ def _all_instances(out: Any) -> list[dict[str, Any]]:
 
 def test_the_check_keeps_its_own_endpoint_and_host_tags() -> None:
     inv = _inventory()
-    out = build_config(referenced_metrics([], [inv]), [inv], load_mappings())
+    out = build_config(referenced_metrics([], [inv]), [inv], sample_mappings())
     instances = _all_instances(out)
     assert len(instances) == 2
     for instance in instances:
@@ -163,7 +163,7 @@ def test_a_monitor_scoped_on_an_instance_selects_that_targets_endpoint_only() ->
     """The translator's `endpoint` wildcard for `instance="h:p"` against the `endpoint:<url>` tag the check sets
     for each instance bridge mode writes (Autodiscovery resolves `%%host%%` to the pod's IP)."""
     inv = _inventory()
-    mappings = load_mappings()
+    mappings = sample_mappings()
     out = build_config(referenced_metrics([], [inv]), [inv], mappings)
     instances = {str(t.normalized["labels"]["instance"]) for t in inv.by_kind("target")}
     urls = {i["openmetrics_endpoint"].replace("%%host%%", "10.1.2.3") for i in _all_instances(out)}
@@ -179,7 +179,7 @@ def test_a_monitor_scoped_on_an_instance_selects_that_targets_endpoint_only() ->
 def test_an_operator_layer_mapping_instance_to_host_still_works(tmp_path: Path) -> None:
     (tmp_path / "host.yaml").write_text("prometheus:\n  label_tags:\n    instance: host\n    node: host\n")
     inv = _inventory()
-    out = build_config(referenced_metrics([], [inv]), [inv], load_mappings([tmp_path]))
+    out = build_config(referenced_metrics([], [inv]), [inv], sample_mappings(tmp_path))
     (instance, pod) = _all_instances(out)
     assert instance["tags"] == ["service:payment-gateway", "team:payments"]  # the Agent sets `host` itself
     assert pod["tags"] == ["service:billing"]

@@ -20,9 +20,10 @@ import pytest
 from migrate.bridge.openmetrics import build_config, undocumented_options
 from migrate.commands.bridge import bridge
 from migrate.inventory.store import Inventory, InventoryObject, write_inventory
-from migrate.mappings import Mappings, load_mappings
+from migrate.mappings import Mappings
 from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext
+from tests.support.sample_mappings import SAMPLE_MAPPINGS, sample_mappings
 from tests.unit.test_bridge_http import _obj, _target
 
 PARTS = {
@@ -96,7 +97,7 @@ def _queried(expr: str, mappings: Mappings) -> list[str]:
 
 def _layer(tmp_path: Path, text: str) -> Mappings:
     (tmp_path / "layer.yaml").write_text(text)
-    return load_mappings([tmp_path])
+    return sample_mappings(tmp_path)
 
 
 def test_an_untyped_summary_arrives_as_quantile_sum_and_count(tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ def test_an_untyped_summary_arrives_as_quantile_sum_and_count(tmp_path: Path) ->
 def test_an_untyped_histograms_sum_and_count_arrive_under_the_translated_names(names: set[str]) -> None:
     """Nothing types `lat_seconds_sum`: the translator reads `.sum`/`.count`, the bridge made it a gauge
     `lat_seconds_sum` (sent as `techcorp.lat_seconds_sum`, which no query reads)."""
-    mappings = load_mappings()
+    mappings = sample_mappings()
     out, instance = _config(names, mappings)
     assert {"lat_seconds_sum": {"name": "lat_seconds", "type": "histogram"}} in instance["metrics"]
     assert instance["collect_counters_with_distributions"] is True
@@ -163,7 +164,7 @@ def test_an_untyped_histograms_buckets_cannot_arrive_and_say_so(tmp_path: Path, 
 
 def test_a_histogram_the_metadata_types_needs_no_warning() -> None:
     names = {"lat_seconds_bucket"}
-    out, instance = _config(names, load_mappings(), types={"lat_seconds": "histogram"})
+    out, instance = _config(names, sample_mappings(), types={"lat_seconds": "histogram"})
     assert instance["metrics"] == ["lat_seconds"] and out.untyped_histograms == []
 
 
@@ -175,7 +176,7 @@ def test_the_command_prints_and_writes_the_loss(tmp_path: Path, capsys: pytest.C
         _target("j", "http://10.0.0.1:9100/metrics"),
     ]
     write_inventory(tmp_path / "inv", source="prometheus", origin="http://prom", objects=objects)
-    result = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "agent" / "conf.yaml")
+    result = bridge(inventories=[tmp_path / "inv"], out=tmp_path / "agent" / "conf.yaml", mappings=[SAMPLE_MAPPINGS])
     summary = json.loads((tmp_path / "agent" / "bridge-summary.json").read_text(encoding="utf-8"))
     (entry,) = summary["not_arriving"]
     assert entry["metric"] == "lat_seconds" and entry["missing"] == "techcorp.lat_seconds"
@@ -183,6 +184,7 @@ def test_the_command_prints_and_writes_the_loss(tmp_path: Path, capsys: pytest.C
     assert summary["metrics"]["lat_seconds_bucket"]["type"] == "histogram"
     assert result.summary_lines()[0].startswith("NOT ARRIVING in Datadog: `lat_seconds`")
 
-    assert main(["bridge", "--inventory", str(tmp_path / "inv"), "--out", str(tmp_path / "cli" / "conf.yaml")]) == 0
+    argv = ["bridge", "--inventory", str(tmp_path / "inv"), "--out", str(tmp_path / "cli" / "conf.yaml")]
+    assert main([*argv, "--mappings", str(SAMPLE_MAPPINGS)]) == 0
     printed = capsys.readouterr().out
     assert printed.count("`techcorp.lat_seconds`") == 1  # once, loud, not again among the other warnings

@@ -13,7 +13,6 @@ import yaml
 from migrate.datadog.ownership import owned_key
 from migrate.datadog.validate import validate_payload
 from migrate.ledger import Ledger
-from migrate.mappings import load_mappings
 from migrate.model import DesiredResource, Outcome
 from migrate.sources.grafana_normalize import normalize_dashboard
 from migrate.translate.base import TranslateEnv
@@ -21,6 +20,7 @@ from migrate.translate.grafana.dashboards import translate
 from migrate.translate.grafana.layout import Placed, pack
 from migrate.translate.query import QueryContext
 from migrate.translate.specs.dashboard import WidgetKind, WidgetSpec
+from tests.support.sample_mappings import sample_mappings
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -44,7 +44,7 @@ def _subset(expected: Any, actual: Any, where: str = "") -> None:
 
 
 def _run(dashboard: dict[str, Any], mapping_dirs: list[Path] | None = None) -> tuple[DesiredResource, Ledger]:
-    env = TranslateEnv(ctx=QueryContext(mappings=load_mappings(mapping_dirs)), ledger=Ledger())
+    env = TranslateEnv(ctx=QueryContext(mappings=sample_mappings(*(mapping_dirs or []))), ledger=Ledger())
     (resource,) = translate(normalize_dashboard(dashboard, origin="test.json"), env)
     return resource, env.ledger
 

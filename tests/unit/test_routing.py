@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from migrate.errors import ConfigError
-from migrate.mappings import load_mappings
 from migrate.translate.routing import compile_routes, route
+from tests.support.sample_mappings import sample_mappings
 
 RULES: list[dict[str, Any]] = [
     {"match": {"team": "payments", "severity": "critical"}, "notify": ["@pagerduty-pay", "@slack-pay-inc"]},
@@ -54,8 +54,8 @@ def test_invalid_regex_names_the_rule() -> None:
         compile_routes([{"match": {}, "notify": ["@a"]}, {"match_re": {"team": "(unclosed"}, "notify": ["@b"]}])
 
 
-def test_default_mappings_route_payments_critical_to_pagerduty() -> None:
-    routes = compile_routes(load_mappings().routing)
+def test_sample_company_mappings_route_payments_critical_to_pagerduty() -> None:
+    routes = compile_routes(sample_mappings().routing)
     assert route({"team": "payments", "severity": "critical"}, routes) == [
         "@pagerduty-payments-oncall",
         "@slack-payments-incidents",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from migrate.datadog import ownership
 from migrate.model import DesiredResource, Finding, SourceRef
+from migrate.translate.build.mentions import neutral_text
 from migrate.translate.specs.message import MessageSpec
 
 
@@ -43,12 +44,17 @@ def conditional(parts: Iterable[tuple[str | None, str]]) -> str:
     return "\n".join(_block(when, text) for when, text in parts if text)
 
 
-def message_text(spec: MessageSpec, key: str, refs: Sequence[SourceRef]) -> str:
-    """Body, runbook, conditional blocks, handles, then the ownership footer, separated by blank lines."""
+def message_text(spec: MessageSpec, key: str, refs: Sequence[SourceRef], findings: list[Finding] | None = None) -> str:
+    """Body, runbook, conditional blocks, handles, then the ownership footer, separated by blank lines.
+
+    Everything but the handles is source text (the footer names the source objects): neutralised
+    (build/mentions.py), so only `spec.notify`, which the routing mappings fill, can notify anyone."""
+    found = findings if findings is not None else []
     body = [spec.body] if spec.body else []
     if spec.runbook:
         body.append(f"Runbook: {spec.runbook}")
-    blocks = conditional((b.when.value, b.text) for b in spec.blocks)
+    text = neutral_text("\n\n".join(body), "the message", found)
+    blocks = conditional((b.when.value, neutral_text(b.text, "the message", found)) for b in spec.blocks)
     handles = conditional((n.when.value if n.when else None, " ".join(n.handles)) for n in spec.notify)
-    parts = ["\n\n".join(body), blocks, handles, ownership.footer(key, refs)]
+    parts = [text, blocks, handles, neutral_text(ownership.footer(key, refs), "a source name", found)]
     return "\n\n".join(p for p in parts if p)

@@ -18,8 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from migrate.datadog import ownership
-from migrate.model import DesiredResource
+from migrate.model import DesiredResource, Finding
 from migrate.translate.build.common import Built, SpecError, message_text, owned_tags
+from migrate.translate.build.mentions import neutral_text
 from migrate.translate.build.queries import query_definition
 from migrate.translate.ddquery import Formula, MetricQuery, MonitorQuery, ServiceCheckQuery, render
 from migrate.translate.specs.alert import AlertSpec, Manual, MonitorKind
@@ -60,15 +61,13 @@ def build_alert(spec: AlertSpec) -> Built:
         raise SpecError(f"{where}: a formula monitor's queries must be all log or all RUM queries")
     if kind is MonitorKind.ANOMALY and spec.anomaly is None:
         raise SpecError(f"{where}: an anomaly monitor needs its trigger and recovery windows")
+    findings: list[Finding] = []
+    name = neutral_text(spec.name, "the name", findings)
     if spec.manual is None:
-        name, message, tags = (
-            spec.name,
-            message_text(spec.message, key, spec.refs),
-            owned_tags(key, spec.refs, spec.tags),
-        )
+        message, tags = message_text(spec.message, key, spec.refs, findings), owned_tags(key, spec.refs, spec.tags)
     else:
-        name = MANUAL_PREFIX + spec.name
-        message = _manual_message(spec, spec.manual, key, fallback=condition is NEVER_ALERTS)
+        name = MANUAL_PREFIX + name
+        message = _manual_message(spec, spec.manual, key, findings, fallback=condition is NEVER_ALERTS)
         tags = owned_tags(key, spec.refs, spec.tags, [MANUAL_TAG])
     payload: dict[str, Any] = {
         "type": TYPES[kind],
@@ -81,7 +80,7 @@ def build_alert(spec: AlertSpec) -> Built:
     if spec.priority is not None:
         payload["priority"] = int(spec.priority)
     metadata = {"source_metrics": sorted(set(spec.source_metrics))} if spec.source_metrics else {}
-    return Built(DesiredResource(MONITOR, key, payload, list(spec.refs), metadata=metadata))
+    return Built(DesiredResource(MONITOR, key, payload, list(spec.refs), metadata=metadata), findings)
 
 
 def _options(
@@ -129,7 +128,9 @@ def _thresholds(spec: AlertSpec, condition: MonitorQuery | ServiceCheckQuery, wh
     return out
 
 
-def _manual_message(spec: AlertSpec, manual: Manual, key: str, *, fallback: bool) -> str:
+def _manual_message(spec: AlertSpec, manual: Manual, key: str, findings: list[Finding], *, fallback: bool) -> str:
+    """Everything here but ddmigrate's own sentences is source text, so all of it is neutralised: the
+    handles are already written without `@` (a placeholder pages nobody)."""
     parts, note = spec.message, NEVER_ALERTS_NOTE if fallback else manual.query_note
     lines = [
         f"ddmigrate could not translate this {manual.what} automatically: {manual.reason}",
@@ -145,4 +146,4 @@ def _manual_message(spec: AlertSpec, manual: Manual, key: str, *, fallback: bool
     if handles:
         lines.append("Routing would notify (add the @ back when finishing): " + ", ".join(dict.fromkeys(handles)))
     lines.append(ownership.footer(key, spec.refs))
-    return "\n\n".join(lines)
+    return neutral_text("\n\n".join(lines), "the placeholder's message", findings)

@@ -14,6 +14,7 @@ from migrate.datadog import ownership
 from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.build import synthetic_tables as t
 from migrate.translate.build.common import Built, SpecError, message_text, owned_tags
+from migrate.translate.build.mentions import neutral_text
 from migrate.translate.build.synthetic_parts import Parts, capped
 from migrate.translate.specs.check import CheckKind, CheckSpec
 
@@ -32,13 +33,14 @@ def build_check(spec: CheckSpec) -> Built:
     parts = Parts(where=spec.refs[0].key)
     config = _config(spec, parts)
     options, option_findings = _options(spec, browser)
+    text_findings: list[Finding] = []
     payload: dict[str, Any] = {
-        "name": spec.name,
+        "name": neutral_text(spec.name, "the name", text_findings),
         "type": "browser" if browser else "api",
         "config": config,
         "locations": list(dict.fromkeys(spec.locations)),
         "options": options,
-        "message": message_text(spec.message, key, spec.refs),
+        "message": message_text(spec.message, key, spec.refs, text_findings),
         "tags": owned_tags(key, spec.refs, spec.tags),
         "status": "paused" if spec.paused else "live",
     }
@@ -51,7 +53,7 @@ def build_check(spec: CheckSpec) -> Built:
         # Only names: the operator provides the value as a secure global variable, and apply fills `id`.
         config["configVariables"] = [{"type": "global", "name": name} for name in variables]
     resource = DesiredResource(rtype, key, payload, list(spec.refs))
-    return Built(resource, [*option_findings, *parts.findings])
+    return Built(resource, [*option_findings, *parts.findings, *text_findings])
 
 
 def _config(spec: CheckSpec, parts: Parts) -> dict[str, Any]:

@@ -337,4 +337,5 @@ def build_monitor(
         source_metrics=tuple(m for d in drafts for m in d.result.source_metrics),
         **fields,
     )
-    return build_alert(spec).resource, {k: msgs.dedupe(v) for k, v in per_rule.items()}
+    built = build_alert(spec)  # its findings (neutralised handles in a runbook URL, say) are every rule's
+    return built.resource, {k: msgs.dedupe([*v, *built.findings]) for k, v in per_rule.items()}

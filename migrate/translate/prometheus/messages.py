@@ -7,7 +7,10 @@ Only what Datadog can render is converted, and every other change is a finding:
 - `{{ $value }}` / `{{ .Value }}` → `{{value}}`; with `| humanize...` or `printf` the formatting is
   dropped (`alert.template_value_format_dropped`, informational: the alert itself is unchanged).
 - `{{ $labels }}` → the group-by tags as `tag:{{tag.name}}` (`alert.template_all_labels`, informational).
-- any other Go template construct is kept verbatim (`alert.template_unsupported`).
+- any other Go template construct is kept verbatim (`alert.template_unsupported`);
+- `@handles` and Datadog template sections or partials (`{{#is_alert}}`, `{{> x}}`) written in an
+  annotation, or in a label value it prints, are neutralised (build/mentions.py), with a finding: only the
+  routing mappings decide who is notified.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from migrate.model import Finding, Outcome
+from migrate.translate.build.mentions import is_block, neutral_text
 from migrate.translate.specs.message import Notify, When
 
 _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
@@ -77,6 +81,8 @@ def _action(body: str, raw: str, scope: TemplateScope, findings: list[Finding]) 
             )
         )
         return " ".join(f"{t}:{{{{{t}.name}}}}" for t in scope.group_by) or "(labels: not available)"
+    if is_block(raw):  # a Datadog template tag, not Go: render() neutralises it, with its finding
+        return raw
     if re.fullmatch(_OPERAND, body):
         return _operand(body, scope, findings)
     formatted = _PIPED.match(body) or _PRINTF.match(body)
@@ -101,7 +107,7 @@ def _action(body: str, raw: str, scope: TemplateScope, findings: list[Finding]) 
 def render(text: str, scope: TemplateScope) -> Rendered:
     findings: list[Finding] = []
     out = _ACTION.sub(lambda m: _action(m.group(1).strip(), m.group(0), scope, findings), text)
-    return Rendered(out, findings)
+    return Rendered(neutral_text(out, "the annotation", findings), findings)
 
 
 def notify(critical: Sequence[str], warning: Sequence[str] | None) -> tuple[Notify, ...]:

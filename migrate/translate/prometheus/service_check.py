@@ -53,4 +53,6 @@ def build_service_check(
         no_data=no_data,
     )
     # `up` is no metric the Agent collects: no source metrics for bridge mode.
-    return build_alert(spec).resource, {d.rule.ref.key: msgs.dedupe([*d.findings, *template_findings, *tag_findings])}
+    built = build_alert(spec)
+    findings = [*d.findings, *template_findings, *tag_findings, *built.findings]
+    return built.resource, {d.rule.ref.key: msgs.dedupe(findings)}
