@@ -80,7 +80,9 @@ _JS_CONDITIONS = {
     "dropdown_selected": "!!el && el.options[el.selectedIndex] && el.options[el.selectedIndex].text === v",
     "dropdown_not_selected": "!!el && !(el.options[el.selectedIndex] && el.options[el.selectedIndex].text === v)",
 }
-_CSS = re.compile(r"^[#.\[]|[#.\[\]>:=\s]|^[a-z][a-z0-9-]*$")
+# CSS: starts like a selector, uses selector punctuation, or is a bare tag name; a space alone does not
+# make CSS (`Sign in` is a label).
+_CSS = re.compile(r"^[#.\[]|[#.\[\]>:=*~+]|^[a-z][a-z0-9-]*$")
 
 
 class Untranslatable(Exception):

@@ -147,11 +147,12 @@ def _http(d: Draft) -> list[Part]:
     return out
 
 
-def _tcp(d: Draft, port: int) -> Part:
+def _tcp(d: Draft, port: int, *, dialogue: bool = True) -> Part:
+    """`dialogue`: the check's send/expect strings are a TCP dialogue (a mail check's banner is said apart)."""
     if not port:
         raise Unsupported("the tcp check names no port")
     s = d.settings
-    if s.get("stringtosend") or s.get("stringtoexpect"):
+    if dialogue and (s.get("stringtosend") or s.get("stringtoexpect")):
         d.findings.append(
             Finding(
                 "pingdom.tcp_payload_dropped",
@@ -203,7 +204,7 @@ def _mail(d: Draft, kind: str) -> Part:
     if s.get("encryption"):
         valid = AssertionSpec(AssertKind.CERTIFICATE_DAYS, Op.MORE_THAN, 0)
         return ("", CheckKind.SSL, RequestSpec(host=d.host, port=port), (valid, *d.response_time()), TlsSpec())
-    return _tcp(d, port)
+    return _tcp(d, port, dialogue=False)
 
 
 def specs(d: Draft, base: CheckSpec) -> list[CheckSpec]:
