@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from migrate.scrub import is_credential_value, is_secret_name
+
 _TOKEN = re.compile(
     r"\s*(?:(?P<comment>//[^\n]*|/\*[\s\S]*?\*/)|(?P<str>'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")|(?P<num>-?\d+(?:\.\d+)?)"
     r"|(?P<name>\$?[A-Za-z_][A-Za-z0-9_]*)|(?P<arrow>=>)|(?P<op>[{}()\[\],:;.=+]))"
@@ -219,6 +221,7 @@ def _options(method: str, options: Any) -> Call:
     extra = set(options) - {"url", "headers", "json", "body"}
     if extra:
         raise NotPlain(f"request options {sorted(extra)} are not followed")
+    _no_literal_credentials(options)
     headers = {str(k): render(v) for k, v in (options.get("headers") or {}).items()}
     call = Call(method.upper(), options["url"], headers)
     if "json" in options:
@@ -226,6 +229,21 @@ def _options(method: str, options: Any) -> Call:
     elif "body" in options:
         call.body = render(options["body"])
     return call
+
+
+def _no_literal_credentials(value: Any, key: str = "") -> None:
+    """A credential written into the script as text would land in the test: such a script stays manual (its
+    owner moves the value to a secure credential first)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _no_literal_credentials(v, str(k))
+    elif isinstance(value, list) and not _is_text(value):
+        for v in value:
+            _no_literal_credentials(v, key)
+    elif not isinstance(value, Secure) and not (isinstance(value, list) and any(isinstance(p, Secure) for p in value)):
+        text = render(value) if isinstance(value, list) else value
+        if (key and is_secret_name(key) and isinstance(text, str) and text) or is_credential_value(text):
+            raise NotPlain(f"the script holds a literal credential in {key or 'a value'!r}")
 
 
 def _callback_params(r: _Reader) -> str:

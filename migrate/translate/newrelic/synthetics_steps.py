@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from migrate.model import Finding
+from migrate.scrub import is_credential_value, is_secret_name
 from migrate.translate.specs.check import Action, BrowserStepSpec, Secret, Selector, Text, TextCheck
 
 _SECURE = re.compile(r"^\$secure\.([A-Za-z_][A-Za-z0-9_]*)$")
@@ -44,6 +45,12 @@ def secure_or_text(value: str) -> Text:
     return Secret(match[1]) if match else value
 
 
+def _secret_entry(kind: str, selector: str, value: str) -> bool:
+    """Text typed as a secret (a SECURE_TEXT_ENTRY, a password-like field, a credential-shaped value) that is
+    not a `$secure` reference: writing it into the test would publish it."""
+    return bool(value) and (kind == "SECURE_TEXT_ENTRY" or is_secret_name(selector) or is_credential_value(value))
+
+
 def browser_steps(steps: list[dict[str, Any]], findings: list[Finding]) -> tuple[str, tuple[BrowserStepSpec, ...]]:
     """(start URL, the remaining steps)."""
     start = ""
@@ -69,6 +76,8 @@ def browser_steps(steps: list[dict[str, Any]], findings: list[Finding]) -> tuple
             out.append(BrowserStepSpec(action, name=name, value=code))
         elif has_element:
             value = secure_or_text(values[1]) if len(values) > 1 else ""
+            if action is Action.TYPE_TEXT and isinstance(value, str) and _secret_entry(kind, values[0], value):
+                raise NotMapped(f"step {i} {kind} types a literal secret; move it to a secure credential first")
             out.append(BrowserStepSpec(action, name=name, element=locator(values[0]), value=value, check=check))
         else:
             out.append(BrowserStepSpec(action, name=name, value=values[0]))
