@@ -83,7 +83,7 @@ def _monitor(obj: InventoryObject, env: TranslateEnv, policies: list[str]) -> li
     n = obj.normalized
     findings: list[Finding] = []
     kind = str(n.get("type") or "")
-    original = n.get("script") or None
+    original = _kept_script(str(n.get("script") or ""))
     try:
         spec = _spec(obj, kind, env, policies, findings)
     except (Manual, script.NotPlain, steps.NotMapped) as exc:
@@ -94,6 +94,14 @@ def _monitor(obj: InventoryObject, env: TranslateEnv, policies: list[str]) -> li
     built = build_check(spec)
     env.ledger.record(obj.ref, [*findings, *built.findings], targets=[built.resource], original=original)
     return [built.resource]
+
+
+def _kept_script(text: str) -> str | None:
+    """The script as the ledger keeps it, credentials written in it redacted (synthetics_script.redacted)."""
+    if not text:
+        return None
+    kept = script.redacted(text)
+    return kept if kept is not None else "(the script is not kept: it could not be read to redact credentials)"
 
 
 def _spec(

@@ -61,6 +61,33 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def redacted(text: str) -> str | None:
+    """The script with every string literal that is a credential replaced by '<redacted>': one under a
+    secret-named key or variable (`password: '...'`, `token = '...'`) or shaped like one (`'Bearer ...'`).
+    None when the script cannot be tokenised (then it is not kept at all)."""
+    out, pos, prev = [], 0, list[str]()
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            return None
+        kind = m.lastgroup or ""
+        if kind == "str":
+            value = m[kind][1:-1]
+            key = prev[-2].strip("'\"") if len(prev) >= 2 and prev[-1] in (":", "=") else ""
+            if (key and is_secret_name(key)) or is_credential_value(value):
+                out.append(text[pos : m.start(kind)] + "'<redacted>'")
+                pos = m.end()
+                prev.append("'<redacted>'")
+                continue
+        if kind != "comment":
+            prev = [*prev[-1:], m[kind]]
+        out.append(text[pos : m.end()])
+        pos = m.end()
+    return "".join(out) + text[pos:]
+
+
 class _Reader:
     def __init__(self, text: str) -> None:
         self.toks = _tokens(text)
