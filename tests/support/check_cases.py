@@ -86,9 +86,9 @@ def _obj(ref: tuple[str, str, str, str], normalized: dict[str, Any], payload: An
 
 def run_case(case: dict[str, Any], mappings: Mappings | None = None) -> Result:
     mappings = mappings or load_mappings()
-    if case.get("modules"):
-        prometheus = {**mappings.section("prometheus"), "blackbox_modules": case["modules"]}
-        mappings = Mappings(data={**mappings.data, "prometheus": prometheus})
+    layer = {k: case[k] for k in ("blackbox_modules", "blackbox_alerts") if k in case}
+    if layer:
+        mappings = Mappings(data={**mappings.data, "prometheus": {**mappings.section("prometheus"), **layer}})
     env = TranslateEnv(ctx=QueryContext(mappings=mappings), ledger=Ledger(), check_payload=problems_of)
     source, kind = case["source"], case["kind"]
     normalized = {**copy.deepcopy(DEFAULTS.get(kind, {})), "name": case["name"], **copy.deepcopy(case["object"])}
