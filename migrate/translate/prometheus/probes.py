@@ -3,7 +3,8 @@
 A scrape job is a probe job when its `metrics_path` is `/probe` and `params.module` names a module
 (probe_modules.py turns the module into a request and assertions). Targets are the job's static targets,
 else the `__address__` of its collected targets (what relabelling copies to `__param_target`). Each
-target is its own test (`CheckSpec.part` = the target); the job's ledger entry lists them all.
+target is its own test (`CheckSpec.part` = the target); the job's ledger entry lists them all. Every
+other scrape job is ledgered as skipped (bridge mode ships its metrics).
 
 With mappings `prometheus.blackbox_alerts: tests` (the default), an alerting rule that reads
 `probe_success` or `probe_ssl_earliest_cert_expiry` directly, of a probe job (its `job` matcher, or no job
@@ -134,6 +135,7 @@ def _days_left(node: Any) -> bool:
 def blackbox_probes(objects: Sequence[InventoryObject], env: TranslateEnv) -> tuple[list[DesiredResource], set[str]]:
     """(the tests, the keys of the alerting rules they replace and that are already ledgered)."""
     jobs = probe_jobs(objects)
+    _record_other_jobs(objects, {j.obj.ref.key for j in jobs}, env)
     mode = str(env.ctx.mappings.section("prometheus").get("blackbox_alerts") or "tests")
     watching: dict[str, tuple[InventoryObject, set[str], list[Job]]] = {}
     if mode == "tests":
@@ -172,6 +174,19 @@ def blackbox_probes(objects: Sequence[InventoryObject], env: TranslateEnv) -> tu
             )
         env.ledger.record(o.ref, found, targets=targets, original=str(o.normalized.get("expr")))
     return resources, set(watching)
+
+
+def _record_other_jobs(objects: Sequence[InventoryObject], probes: set[str], env: TranslateEnv) -> None:
+    """Once one scrape job is ledgered, every one is (the report compares whole kinds): the others are
+    skipped, their metrics being what bridge mode ships."""
+    for o in objects:
+        if o.ref.kind == "scrape_config" and o.ref.key not in probes:
+            env.ledger.record(
+                o.ref,
+                [],
+                skipped=True,
+                reason="a scrape job, not a probe: its metrics reach Datadog through bridge mode (`ddmigrate bridge`)",
+            )
 
 
 def _job_tests(job: Job, env: TranslateEnv, days: int | None) -> list[DesiredResource]:
