@@ -35,6 +35,7 @@ from migrate.translate.prometheus.alerts import AlertRule, RuleDraft, build_moni
 from migrate.translate.prometheus.context import prometheus_context
 from migrate.translate.prometheus.monitor_query import WARNING_BEFORE_CRITICAL
 from migrate.translate.prometheus.placeholder import MODES, build_placeholder
+from migrate.translate.prometheus.probes import blackbox_probes
 from migrate.translate.prometheus.service_check import build_service_check
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.health import ServiceCheck, translate_up_alert
@@ -138,8 +139,9 @@ def translate_rules(
     translate = translate or promql_translator()
     mappings, ledger = env.ctx.mappings, env.ledger
     routes = compile_routes(mappings.routing)
+    probe_tests, replaced = blackbox_probes(objects, env)  # alerts a probe's tests replace are ledgered there
     rules = sorted(
-        (AlertRule.from_object(o) for o in objects if o.ref.kind == "alerting_rule"),
+        (AlertRule.from_object(o) for o in objects if o.ref.kind == "alerting_rule" and o.ref.key not in replaced),
         key=lambda r: (r.file, r.group, r.index, r.ref.key),
     )
     seen: dict[tuple[Any, ...], str] = {}
@@ -165,7 +167,7 @@ def translate_rules(
             resources.append(built)
             monitors_of.update({r.key: built.key for r in built.source_refs})
     _record_recording_rules(objects, [d.rule for d in drafts], monitors_of, env)
-    return resources
+    return probe_tests + resources
 
 
 def _build(group: list[RuleDraft], env: TranslateEnv, routes: Any) -> list[DesiredResource]:
