@@ -8,6 +8,7 @@ is refused. `--dry-run` runs the same code with a recording sink and a scratch c
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from migrate.runner.live import (
 )
 from migrate.runner.phases import Phase, load_phases, unmet_gates
 from migrate.runner.plan import desired_hash
+from migrate.runner.secrets import check_values, needed, with_variables
 from migrate.runner.sinks import DryRunSink
 from migrate.translate.store import read_translation
 
@@ -48,17 +50,18 @@ class Target:
 
 
 def select(translation_dir: Path, phases_file: Path | None, phase_name: str | None) -> Target:
+    """The translation's resources (with the global variables its tests reference), or one phase's share."""
     translation = read_translation(translation_dir)
     scope = {e.ref.source for e in translation.ledger} | {
         r.source for res in translation.resources for r in res.source_refs
     }
     if phase_name is None:
-        return Target(translation.resources, None, scope, translation.meta, translation_dir)
+        return Target(with_variables(translation.resources), None, scope, translation.meta, translation_dir)
     if phases_file is None:
         raise DDMigrateError("--phase needs --phases FILE", hint="pass the phases.yaml that defines the phase")
     phase = load_phases(phases_file).get(phase_name)
     chosen = load_phases(phases_file).assign(translation.resources)[phase.name]
-    return Target(chosen, phase, scope, translation.meta, translation_dir)
+    return Target(with_variables(chosen), phase, scope, translation.meta, translation_dir)
 
 
 def live_plan_for(conn: Connection, journal: Journal, target: Target) -> LivePlan:
@@ -121,6 +124,7 @@ def apply(
         with tempfile.TemporaryDirectory(prefix="ddmigrate-dry-run-") as scratch:
             copy = journal.scratch_copy(Path(scratch))
             live_plan = _plan(conn, copy, target, plan_file)
+            check_values(live_plan.plan.changes, target.desired, os.environ)
             sink = DryRunSink(conn.sink)
             result = Applier(copy, sink, concurrency=concurrency, progress=progress).apply(
                 live_plan.plan, phase=target.phase, dry_run=True
@@ -130,6 +134,7 @@ def apply(
             return live_plan, result
     with WriterLock(journal, "apply" + (f" --phase {phase}" if phase else "")):
         live_plan = _plan(conn, journal, target, plan_file)
+        check_values(live_plan.plan.changes, target.desired, os.environ)  # before anything is sent
         journal.check_org(conn.site, bind=True)  # only once the plan is accepted: a refused one binds nothing
         cut = bool(target.phase and phase_is_cut_over(journal, target.phase.name))
         result = Applier(journal, conn.sink, concurrency=concurrency, progress=progress).apply(
@@ -205,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.plan_out:
         write_live_plan(args.plan_out, live_plan)
-    print_live_plan(live_plan)
+    print_live_plan(live_plan, target_desired(args))
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
     mode = "dry run" if args.dry_run else "applied"
     sys.stdout.write(f"\n{mode}: run {result.run_id}: {counts} in {result.seconds:.1f}s\n")
@@ -214,8 +219,14 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_ERROR
 
 
-def print_live_plan(live_plan: LivePlan) -> None:
+def target_desired(args: argparse.Namespace) -> list[DesiredResource]:
+    return select(args.translation, args.phases, args.phase).desired
+
+
+def print_live_plan(live_plan: LivePlan, desired: list[DesiredResource]) -> None:
     print_lines(plan_lines(live_plan.plan))
+    for line in needed(live_plan.plan.changes, desired, os.environ):
+        sys.stdout.write(line + "\n")
     for item in live_plan.drift:
         sys.stdout.write(
             f"drift: {item['type']} {item['name']!r} ({item['datadog_id']}) was edited in Datadog "
@@ -233,7 +244,7 @@ def run_plan_live(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(dumps(live_plan.to_dict()))
     else:
-        print_live_plan(live_plan)
+        print_live_plan(live_plan, target_desired(args))
         sys.stdout.write(
             f"\nLive plan written to {args.out} ({live_plan.plan_hash}, ledger revision "
             f"{live_plan.ledger_revision}); apply it with `ddmigrate apply --plan {args.out} ...`\n"

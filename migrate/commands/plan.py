@@ -18,6 +18,7 @@ from migrate.report.cardinality import load as load_cardinality
 from migrate.report.cardinality import summary_lines as cardinality_lines
 from migrate.report.diff_text import plan_lines, print_lines
 from migrate.runner.plan import Plan, compute_plan
+from migrate.runner.secrets import with_variables
 from migrate.runner.state import State, load_snapshot
 from migrate.translate.store import read_translation
 
@@ -28,7 +29,8 @@ def plan(*, translation_dir: Path, state_dir: Path | None = None, out: Path | No
     scope = {e.ref.source for e in translation.ledger} | {
         ref.source for res in translation.resources for ref in res.source_refs
     }
-    result = compute_plan(translation.resources, state, scope=scope, translation=translation.meta)
+    desired = with_variables(translation.resources)  # the global variables its tests reference
+    result = compute_plan(desired, state, scope=scope, translation=translation.meta)
     if out is not None:
         write_json(out, result.to_dict())
     return result

@@ -99,6 +99,11 @@ class ResourceType:
     unverifiable: Callable[[dict[str, Any]], str | None] = _checkable
     # A phase with mute_until_cutover silences it with a downtime during the parallel run.
     muted_in_parallel_run: bool = False
+    # Other resources name it by id (a global variable in a test's configVariables): apply creates and updates
+    # it before every other change, and deletes it after them.
+    apply_first: bool = False
+    # It runs on demand (`POST /api/v1/synthetics/tests/trigger`): verify triggers it and waits for a passing result.
+    triggered: bool = False
 
     def owned_key(self, payload: dict[str, Any]) -> str | None:
         return self.marker.key(payload)

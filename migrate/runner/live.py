@@ -29,6 +29,7 @@ from migrate.runner.diff import equivalent, normalize
 from migrate.runner.journal import Journal
 from migrate.runner.plan import Plan, compute_plan, lookalikes_of_creates
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
+from migrate.runner.secrets import SecretsSink
 from migrate.runner.sinks import DatadogSink
 from migrate.runner.state import LiveResource, State
 from migrate.settings import strip_credentials
@@ -72,7 +73,8 @@ def connect(
     limiter = RateLimiter()
     ops = {name: ops_for(name, api_client, on_response=limiter.observe) for name in RESOURCE_TYPES}
     site = strip_credentials(str(api_client.configuration.host)).rstrip("/")
-    return Connection(api_client, ops, limiter, DatadogSink(ops, limiter, policy), site)
+    # The secrets-aware sink: global variable values from the environment, tests linked to variable ids.
+    return Connection(api_client, ops, limiter, SecretsSink(ops, limiter, policy, env), site)
 
 
 def read_live(conn: Connection, journal: Journal) -> list[LiveResource]:
