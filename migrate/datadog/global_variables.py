@@ -18,6 +18,21 @@ from migrate.datadog import ownership, payload_rules
 from migrate.datadog.base import Paging, ResourceOps, ResourceType
 
 _NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+ENV_PREFIX = "DDMIGRATE_SECRET_"
+
+
+def env_name(name: str) -> str:
+    """The environment variable `ddmigrate apply` reads the value of global variable `name` from."""
+    return ENV_PREFIX + name
+
+
+def global_names(payload: dict[str, Any]) -> list[str]:
+    """The global variables a synthetic test's `config.configVariables` names, in order."""
+    config = payload.get("config")
+    entries = config.get("configVariables") if isinstance(config, dict) else None
+    return [
+        str(v["name"]) for v in entries or [] if isinstance(v, dict) and v.get("type") == "global" and v.get("name")
+    ]
 
 
 def rules(payload: dict[str, Any]) -> Iterator[str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from migrate.datadog import ownership
 from migrate.datadog.base import ResourceOps
-from migrate.datadog.global_variables import SYNTHETIC_GLOBAL_VARIABLE
+from migrate.datadog.global_variables import SYNTHETIC_GLOBAL_VARIABLE, env_name, global_names
 from migrate.errors import DDMigrateError
 from migrate.model import DesiredResource, SourceRef
 from migrate.runner.changes import Change, Create, Update
@@ -27,21 +27,6 @@ from migrate.runner.ratelimit import RateLimiter, RetryPolicy
 from migrate.runner.sinks import DatadogSink
 
 VARIABLE = SYNTHETIC_GLOBAL_VARIABLE.name
-ENV_PREFIX = "DDMIGRATE_SECRET_"
-
-
-def env_name(name: str) -> str:
-    """The environment variable apply reads the value of global variable `name` from."""
-    return ENV_PREFIX + name
-
-
-def global_names(payload: dict[str, Any]) -> list[str]:
-    """The global variables a test's `config.configVariables` names, in order."""
-    config = payload.get("config")
-    entries = config.get("configVariables") if isinstance(config, dict) else None
-    return [
-        str(v["name"]) for v in entries or [] if isinstance(v, dict) and v.get("type") == "global" and v.get("name")
-    ]
 
 
 def variable_key(name: str) -> str:
