@@ -219,3 +219,34 @@ def test_a_result_that_never_arrives_times_out(
     polls = [r for r in dd.requests if "/ci/batch/" in r.path]
     assert 2 <= len(polls) <= 6, "polled with a growing pause, and stopped at the timeout"
     assert any("did not finish within 0.3s" in p for ps in result.problems.values() for p in ps)
+
+
+def test_an_operators_variable_and_browser_test_are_adopted_then_managed(
+    tmp_path: Path, dd: DatadogTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DDMIGRATE_SECRET_SHOP_PASSWORD", PASSWORD)
+    theirs = dd.plant(
+        SYNTHETIC_GLOBAL_VARIABLE.name,
+        {"name": "SHOP_PASSWORD", "description": "by hand", "tags": [], "value": {"secure": True, "value": "old"}},
+    )
+    desired = browser_test()
+    planted = dd.plant("synthetic_browser_test", {**desired.payload, "message": "by hand", "tags": []})
+    tr = translation(tmp_path / "translation", [desired])
+    wd = ("--workdir", tmp_path / "work")
+    code, out, err = run_cli("plan", "--live", *wd, "--translation", tr, "--out", tmp_path / "plan.json")
+    assert code == 0, err
+    candidates = json.loads((tmp_path / "plan.json").read_text())["plan"]["adopt_candidates"]
+    assert sorted((c["type"], c["datadog_id"]) for c in candidates) == [
+        ("synthetic_browser_test", planted["public_id"]),
+        (SYNTHETIC_GLOBAL_VARIABLE.name, theirs["id"]),
+    ]
+    for c in candidates:
+        assert run_cli("adopt", *wd, c["type"], c["datadog_id"], c["desired_key"])[0] == 0
+    code, out, err = run_cli("apply", *wd, "--translation", tr)
+    assert code == 0, err
+    assert "updated 2" in out and "created" not in out, "the adopted pair is updated in place, nothing duplicated"
+    assert dd.store.synth.secret_value("SHOP_PASSWORD") == PASSWORD
+    test = dd.synthetics[planted["public_id"]]
+    assert test["config"]["configVariables"][0]["id"] == theirs["id"] and test["message"] == desired.payload["message"]
+    code, out, err = run_cli("apply", *wd, "--translation", tr)
+    assert code == 0 and "unchanged 2" in out, out + err
