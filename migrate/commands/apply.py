@@ -61,7 +61,7 @@ def select(translation_dir: Path, phases_file: Path | None, phase_name: str | No
         raise DDMigrateError("--phase needs --phases FILE", hint="pass the phases.yaml that defines the phase")
     phase = load_phases(phases_file).get(phase_name)
     chosen = load_phases(phases_file).assign(translation.resources)[phase.name]
-    return Target(with_variables(chosen), phase, scope, translation.meta, translation_dir)
+    return Target(with_variables(chosen, translation.resources), phase, scope, translation.meta, translation_dir)
 
 
 def live_plan_for(conn: Connection, journal: Journal, target: Target) -> LivePlan:
@@ -195,7 +195,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="record the requests instead of sending them")
     parser.add_argument("--concurrency", type=int, default=8, metavar="N", help="requests in flight (default 8)")
     parser.add_argument("--plan-out", type=Path, metavar="FILE", help="also write the plan that was applied")
-    parser.epilog = "Credentials: DD_API_KEY and DD_APP_KEY from the environment; DD_SITE or DD_API_URL."
+    parser.epilog = (
+        "Credentials: DD_API_KEY and DD_APP_KEY from the environment; DD_SITE or DD_API_URL. A global variable "
+        "NAME that synthetic tests reference ({{ NAME }}) is created as a secure Datadog variable from "
+        "DDMIGRATE_SECRET_NAME (the plan lists which); apply refuses while one it must write is not set."
+    )
 
 
 def run(args: argparse.Namespace) -> int:

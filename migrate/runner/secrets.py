@@ -46,16 +46,23 @@ def _variable(name: str, refs: list[SourceRef]) -> DesiredResource:
     return DesiredResource(VARIABLE, key, payload, refs)
 
 
-def with_variables(resources: Iterable[DesiredResource]) -> list[DesiredResource]:
-    """`resources` plus a secure global variable for each NAME a test references (refs: the tests' sources)."""
+def with_variables(
+    resources: Iterable[DesiredResource], every: Iterable[DesiredResource] | None = None
+) -> list[DesiredResource]:
+    """`resources` plus a secure global variable for each NAME a test among them references. Its refs are the
+    sources of every test in `every` (the whole translation; default `resources`) that uses it, so two phases
+    sharing a variable desire the same payload."""
     resources = list(resources)
+    wanted = {n for r in resources for n in global_names(r.payload)}
     declared = {r.payload.get("name") for r in resources if r.type == VARIABLE}
     users: dict[str, dict[str, SourceRef]] = {}
-    for res in resources:
+    for res in resources if every is None else every:
         for name in global_names(res.payload):
             users.setdefault(name, {}).update({ref.key: ref for ref in res.source_refs})
-    derived = [_variable(n, sorted(refs.values())) for n, refs in sorted(users.items()) if n not in declared]
-    return [*resources, *derived]
+    return [
+        *resources,
+        *(_variable(n, sorted(refs.values())) for n, refs in sorted(users.items()) if n in wanted - declared),
+    ]
 
 
 def _changed_variables(changes: Iterable[Change]) -> dict[str, str]:

@@ -5,7 +5,8 @@ Each handler takes (match, query, body) and returns (status, json_body). Bodies 
 Datadog does not require our marker), and responses carry the fields Datadog adds, so datadog-api-client
 deserialises them. Routes are built on each type's declared `api_path`. The four types ddmigrate ships
 have hand-written handlers here (they model Datadog's quirks: summaries, delete by POST, duplicates); any
-other registered type is served from its declaration alone (collection.py).
+other registered type is served from its declaration alone (collection.py). Browser tests, global variables,
+locations and test runs are in ddsynthetics.py.
 """
 
 from __future__ import annotations

@@ -119,20 +119,27 @@ def test_api_and_browser_tests_with_secrets_apply_verify_and_roll_back(
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     tr = translation(tmp_path / "translation", [api_test(), browser_test()])
+    said: list[str] = []
+
+    def cli(*argv: str | Path) -> tuple[int, str, str]:
+        code, out, err = run_cli(*argv)
+        said.append(out + err)
+        return code, out, err
+
     wd = ("--workdir", tmp_path / "work")
 
-    code, out, err = run_cli("plan", "--live", *wd, "--translation", tr, "--out", tmp_path / "plan.json")
+    code, out, err = cli("plan", "--live", *wd, "--translation", tr, "--out", tmp_path / "plan.json")
     assert code == 0, err
     assert "secret SHOP_TOKEN (create): set DDMIGRATE_SECRET_SHOP_TOKEN; used by 'Shop health'" in out
     assert "secret SHOP_PASSWORD (create): set DDMIGRATE_SECRET_SHOP_PASSWORD; used by 'Shop login'" in out
 
-    code, out, err = run_cli("apply", *wd, "--translation", tr)
+    code, out, err = cli("apply", *wd, "--translation", tr)
     assert code == 0, err
     assert "created 4" in out, "two tests and the two global variables they name"
     by_type = _check_variables_and_links(dd)
     variables = dd.store.synth.variables
 
-    code, out, err = run_cli(
+    code, out, err = cli(
         "plan", "--live", *wd, "--translation", tr, "--out", tmp_path / "plan2.json", "--detailed-exitcode"
     )
     assert code == 0, out + err  # no perpetual diff: configVariables ids and the unreadable value are Datadog's
@@ -155,23 +162,24 @@ def test_api_and_browser_tests_with_secrets_apply_verify_and_roll_back(
     assert all(r["result_ids"] for r in summary["synthetic_runs"])
 
     offline = tmp_path / "offline-plan.json"
-    assert run_cli("plan", "--translation", tr, "--out", offline)[0] == 0
+    assert cli("plan", "--translation", tr, "--out", offline)[0] == 0
     planned = json.loads(offline.read_text())["changes"]
     assert sorted(c["payload"]["name"] for c in planned if c["type"] == SYNTHETIC_GLOBAL_VARIABLE.name) == [
         "SHOP_PASSWORD",
         "SHOP_TOKEN",
     ], "the plan lists every global variable to provide"
-    code, out, err = run_cli("report", *wd, "--translation", tr, "--plan", offline, "--out", tmp_path / "report")
+    code, out, err = cli("report", *wd, "--translation", tr, "--plan", offline, "--out", tmp_path / "report")
     assert code in (0, 3), err
     assert "DDMIGRATE_SECRET_SHOP_TOKEN" in (tmp_path / "report" / "report.md").read_text()
 
     journal = Journal(tmp_path / "work")
     apply_run = [r["id"] for r in journal.runs(verb="apply") if not r["dry_run"]][-1]
     journal.close()
-    code, out, err = run_cli("rollback", *wd, apply_run)
+    code, out, err = cli("rollback", *wd, apply_run)
     assert code == 0, err
     assert dd.synthetics == {} and variables == {}, "tests deleted before the variables they name"
     assert _files_containing(tmp_path, TOKEN, PASSWORD) == [], "a secret value was written down"
+    assert not [text for text in said if TOKEN in text or PASSWORD in text], "a secret value was printed"
 
 
 def test_a_missing_secret_refuses_apply_naming_the_variable(tmp_path: Path, dd: DatadogTestServer) -> None:

@@ -75,3 +75,14 @@ def test_variables_are_written_before_and_deleted_after_everything_else() -> Non
     gone = Delete("synthetic_browser_test", "b", "B", datadog_id="p", payload={})
     assert waves([delete_v, test, gone, create_v]) == [[create_v], [test, gone], [delete_v]]
     assert waves([test]) == [[test]]
+
+
+def test_a_phase_derives_the_variable_the_whole_translation_would() -> None:
+    a, b = (
+        _test("SHARED"),
+        DesiredResource("synthetic_test", "other", _test("SHARED").payload, [SourceRef("pingdom", "check", "9", "x")]),
+    )
+    (alone,) = [r for r in with_variables([a], [a, b]) if r.type == VARIABLE]
+    (whole,) = [r for r in with_variables([a, b]) if r.type == VARIABLE]
+    assert alone == whole, "same refs, same payload: phases sharing a variable do not fight over it"
+    assert [r for r in with_variables([], [a, b]) if r.type == VARIABLE] == [], "only what the phase's tests use"
