@@ -38,11 +38,12 @@ SYNTHETIC_BROWSER_TEST = ResourceType(
     paging=Paging("page", PAGE_SIZE, ("page_number", "page_size"), items="tests"),
     rules=rules,
     request_schemas={"delete": "SyntheticsDeleteTestsPayload"},
-    snapshot_dir="synthetics_browser",
+    snapshot_dir="synthetics",  # the same export as API tests: `shared_list_filter` tells them apart
     required_fields=("name",),
     identity=_url,
     server_defaults={"status": "live"},
     unordered=frozenset({"tags", "locations", "options.device_ids"}),
+    shared_list_filter={"type": "browser"},
     triggered=True,
 )
 
@@ -51,4 +52,3 @@ class SyntheticBrowserTestOps(SyntheticTestOps):
     rtype = SYNTHETIC_BROWSER_TEST
     create_op, get_op, update_op = "create_synthetics_browser_test", "get_browser_test", "update_browser_test"
     result_op = "get_browser_test_result"
-    test_type = "browser"

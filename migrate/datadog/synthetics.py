@@ -83,6 +83,7 @@ SYNTHETIC_TEST = ResourceType(
     identity=_url,
     server_defaults={"status": "live"},
     unordered=frozenset({"tags", "locations"}),
+    shared_list_filter={"type": "api"},  # the list endpoint and its exports hold browser and mobile tests too
     triggered=True,
 )
 
@@ -94,7 +95,6 @@ class SyntheticTestOps(ResourceOps):
     delete_op, list_op = "delete_tests", "list_tests"
     id_param = "public_id"
     result_op: ClassVar[str] = "get_api_test_result"  # one run's full result (its failure, its location)
-    test_type: ClassVar[str] = "api"  # the `type` the shared list endpoint gives its tests
 
     def delete(self, resource_id: str | int) -> bool:
         try:
@@ -109,7 +109,7 @@ class SyntheticTestOps(ResourceOps):
 
     def list_all(self, **query: Any) -> Iterator[dict[str, Any]]:
         """Tests of this type only (the list endpoint returns API, browser and mobile tests alike)."""
-        return (t for t in super().list_all(**query) if t.get("type") == self.test_type)
+        return (t for t in super().list_all(**query) if self.rtype.lists(t))
 
     def trigger(self, public_ids: list[str]) -> dict[str, Any]:
         """Run tests now: `{batch_id, results: [{public_id, result_id, location}], ...}`."""
