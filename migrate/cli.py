@@ -33,6 +33,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "bridge": ("migrate.commands.bridge", "write the Agent OpenMetrics config for bridge mode (+ cardinality preview)"),
     "apply": ("migrate.commands.apply", "apply a live plan (one phase or all) to Datadog, journalled and crash-safe"),
     "verify": ("migrate.commands.verify", "read back applied resources, validate monitors, check metrics have data"),
+    "parity": ("migrate.commands.parity", "compare each translated query's values on Prometheus and Datadog"),
     "cutover": ("migrate.commands.cutover", "end a phase's parallel run: remove its mute downtimes after verify"),
     "rollback": ("migrate.commands.rollback", "undo a phase or an apply run (only ddmigrate-owned resources)"),
     "status": ("migrate.commands.status", "each phase: applied / verified / cut over / rolled back, when, by whom"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from migrate.datadog.resources import RESOURCES
 from migrate.errors import EXIT_OK, DDMigrateError
-from migrate.runner.diff import normalize
+from migrate.runner.diff import pre_image
 from migrate.runner.journal import Applied, Journal, WriterLock
 from migrate.runner.live import Connection, connect
 
@@ -37,13 +37,15 @@ def adopt(*, workdir: Path, resource_type: str, datadog_id: str, key: str, conn:
         raise DDMigrateError(f"{resource_type} {datadog_id} not found in Datadog")
     owner = RESOURCES[resource_type].owned_key(live)
     if owner is not None:
-        raise DDMigrateError(f"{resource_type} {datadog_id} is already managed by ddmigrate (key {owner})")
+        scope = RESOURCES[resource_type].marker.scope(live)
+        whose = f", migration {scope.migration}" if scope else ""
+        raise DDMigrateError(f"{resource_type} {datadog_id} is already managed by ddmigrate (key {owner}{whose})")
     with WriterLock(journal, f"adopt {resource_type} {datadog_id}"):
         journal.check_org(conn.site, bind=True)
         _check_free(journal, resource_type, datadog_id, key)
         run_id = journal.start_run("adopt", phase=None, plan_hash=None, dry_run=False)
         journal.record_adoption(
-            Applied(resource_type, key, datadog_id, normalize(resource_type, live), None, run_id, True)
+            Applied(resource_type, key, datadog_id, pre_image(resource_type, live), None, run_id, True)
         )
         journal.finish_run(run_id, "ok", {"adopted": 1})
 

@@ -11,19 +11,40 @@ import json
 import sys
 
 from migrate.errors import EXIT_OK
+from migrate.fsutil import dumps
 from migrate.runner.journal import Journal
 
 from .apply import add_common
-from .status import call_line, when
+from .status import applied_counts, call_line, op_dict, when
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser, translation=False)
     parser.add_argument("--phase", metavar="NAME", help="only this phase")
+    parser.add_argument("--json", action="store_true", help="print runs and phase events as JSON instead of text")
 
 
 def run(args: argparse.Namespace) -> int:
     journal = Journal(args.workdir, create=False)
+    if args.json:
+        runs = [
+            {
+                "id": r["id"],
+                "verb": r["verb"],
+                "phase": r["phase"],
+                "dry_run": bool(r["dry_run"]),
+                "status": r["status"],
+                "who": r["who"],
+                "started_at": r["started_at"],
+                "finished_at": r["finished_at"],
+                "plan_hash": r["plan_hash"],
+                "summary": applied_counts(r),
+                "calls": [op_dict(op) for op in journal.unsettled(r["id"])],
+            }
+            for r in journal.runs(phase=args.phase)
+        ]
+        sys.stdout.write(dumps({"runs": runs, "phase_events": journal.phase_events(args.phase)}))
+        return EXIT_OK
     for r in journal.runs(phase=args.phase):
         summary = json.loads(r["summary"]) if r["summary"] else {}
         counts = ", ".join(f"{k}={v}" for k, v in sorted(summary.items()))

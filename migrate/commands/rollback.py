@@ -1,6 +1,7 @@
 """`ddmigrate rollback PHASE|RUN_ID`: undo what the run(s) did, then check the result.
 
-Refuses to touch anything without ddmigrate's ownership marker for the key, even when the ledger names it.
+Refuses to touch anything without this migration's ownership marker for the key (another workdir's
+migration, or a resource whose marker was edited away), even when the ledger names it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from migrate.errors import EXIT_ERROR, EXIT_OK, DDMigrateError
 from migrate.runner.journal import Journal, WriterLock
 from migrate.runner.live import Connection, connect
 from migrate.runner.rollback import RollbackResult, rollback, runs_to_undo
+from migrate.runner.scope import migration_name
 
 from .apply import add_common
 
@@ -30,6 +32,7 @@ def rollback_command(*, workdir: Path, target: str, conn: Connection | None = No
     conn = conn or connect()
     with WriterLock(journal, f"rollback {target}"):
         journal.check_org(conn.site, bind=True)
+        conn.sink.migration = migration_name(workdir, journal.ledger_id(), conn.site)
         return rollback(journal, conn.sink, runs, phase=phase)
 
 

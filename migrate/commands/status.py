@@ -9,12 +9,14 @@ answer never came: the next apply or rollback looks the resource up). The two ar
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from migrate.errors import EXIT_OK
+from migrate.fsutil import dumps
 from migrate.runner.journal import Journal, Op
 from migrate.runner.phases import load_phases
 
@@ -70,6 +72,7 @@ def status(*, workdir: Path, phases_file: Path | None = None) -> list[dict[str, 
             {
                 "phase": NO_PHASE,
                 "status": f"apply {run['status']}",
+                "applied": applied_counts(run),
                 "at": run["finished_at"] or run["started_at"],
                 "who": run["who"],
                 "run_id": run["id"],
@@ -80,18 +83,45 @@ def status(*, workdir: Path, phases_file: Path | None = None) -> list[dict[str, 
     return rows
 
 
+def applied_counts(run: dict[str, Any]) -> dict[str, int]:
+    """What a run did, from its summary (created / updated / deleted / unchanged / failed ...)."""
+    summary = json.loads(run["summary"]) if run.get("summary") else {}
+    return {str(k): int(v) for k, v in sorted(summary.items()) if isinstance(v, int)}
+
+
+def op_dict(op: Op) -> dict[str, Any]:
+    return {
+        "seq": op.seq,
+        "action": op.action,
+        "type": op.rtype,
+        "key": op.key,
+        "datadog_id": op.dd_id,
+        "status": op.status,
+        "http_status": op.http_status,
+        "error": op.error,
+        "meaning": call_line(op),
+    }
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser, translation=False)
     parser.add_argument("--phases", type=Path, metavar="FILE", help="list every phase of this phases.yaml")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of text")
 
 
 def run(args: argparse.Namespace) -> int:
-    for row in status(workdir=args.workdir, phases_file=args.phases):
+    rows = status(workdir=args.workdir, phases_file=args.phases)
+    if args.json:
+        sys.stdout.write(dumps([{**row, "calls": [op_dict(op) for op in row["calls"]]} for row in rows]))
+        return EXIT_OK
+    for row in rows:
         plan = (row["plan_hash"] or "")[:19]
         sys.stdout.write(
             f"{row['phase']:<24} {row['status']:<14} {when(row['at'])}  {row['who'] or '-'}  "
             f"{row['run_id'] or ''} {plan}\n"
         )
+        if row.get("applied"):
+            sys.stdout.write("    applied: " + ", ".join(f"{k} {v}" for k, v in row["applied"].items()) + "\n")
         for op in row["calls"]:
             sys.stdout.write(f"    {call_line(op)}\n")
     return EXIT_OK

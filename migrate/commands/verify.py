@@ -13,7 +13,7 @@ from migrate.runner.live import Connection, connect
 from migrate.runner.synthetic_verify import DEFAULT_TIMEOUT, Waiting, run_tests, runs_of
 from migrate.runner.verify import VerifyResult, metric_query_checker, verify
 
-from .apply import add_common, select
+from .apply import add_common, scoped, select
 
 
 def verify_command(
@@ -34,6 +34,7 @@ def verify_command(
     journal = Journal(workdir, create=False)
     with WriterLock(journal, "verify" + (f" --phase {phase}" if phase else "")):
         journal.check_org(conn.site, bind=True)
+        target, _ = scoped(target, conn, journal, workdir)  # what apply sent: the markers name the scope
         return verify(
             journal,
             conn.sink,

@@ -79,6 +79,12 @@ class ResourceType:
     request_schemas: Mapping[str, str] = field(default_factory=dict, hash=False)
     # Fields the server adds or rewrites; a diff ignores them (dotted paths, "*" matches any list item).
     server_fields: frozenset[str] = field(default_factory=frozenset)
+    # Of `server_fields`, those a write sets (the server fills or rewrites them, so a diff ignores them, but
+    # they are the operator's): a pre-image keeps them and rollback sends them back.
+    restorable: frozenset[str] = field(default_factory=frozenset)
+    # The update (PUT) keeps top-level fields it is not sent, and clears one sent as null (monitors);
+    # False: the update replaces the whole resource (dashboards, synthetic tests).
+    update_merges: bool = False
     # Values the server fills in for a field that was not sent (dotted path -> value): a live field the
     # desired payload leaves out is no change when it holds this value.
     server_defaults: Mapping[str, Any] = field(default_factory=dict, hash=False)
@@ -107,12 +113,25 @@ class ResourceType:
     # It runs on demand (`POST /api/v1/synthetics/tests/trigger`): verify triggers it and waits for a passing result.
     triggered: bool = False
 
+    @property
+    def read_only(self) -> frozenset[str]:
+        """The server-managed fields no write sets (ids, timestamps, states): all a pre-image leaves out."""
+        return self.server_fields - self.restorable
+
     def owned_key(self, payload: dict[str, Any]) -> str | None:
         return self.marker.key(payload)
 
     def lists(self, item: dict[str, Any]) -> bool:
         """`item`, from a list or export shared with other types, is one of this type."""
         return all(item.get(k) == v for k, v in self.shared_list_filter.items())
+
+    def owned_by(self, payload: dict[str, Any], key: str, migration: str | None) -> bool:
+        """`payload` is ddmigrate's resource for `key` in `migration` (None: any migration); a marker from
+        before scopes names no migration and matches any."""
+        if self.marker.key(payload) != key:
+            return False
+        scope = self.marker.scope(payload)
+        return migration is None or scope is None or scope.migration == migration
 
     def id_of(self, payload: dict[str, Any]) -> str:
         """The Datadog id of a payload the API returned."""
@@ -201,6 +220,7 @@ class ResourceOps:
         """Every live resource carrying ddmigrate's ownership marker, as full payloads."""
         return [p for p in self.list_all() if self.rtype.owned_key(p) is not None]
 
-    def find_by_key(self, key: str) -> dict[str, Any] | None:
-        """The live resource ddmigrate created for `key` (after an ambiguous failure: look before re-creating)."""
-        return next((p for p in self.list_owned() if self.rtype.owned_key(p) == key), None)
+    def find_by_key(self, key: str, migration: str | None = None) -> dict[str, Any] | None:
+        """The live resource ddmigrate created for `key` in `migration` (after an ambiguous failure: look
+        before re-creating); another migration's copy of the same key is not it."""
+        return next((p for p in self.list_owned() if self.rtype.owned_by(p, key, migration)), None)

@@ -94,6 +94,7 @@ DASHBOARD = ResourceType(
             "reflow_type",
         }
     ),
+    restorable=frozenset({"reflow_type", "restricted_roles"}),  # PUT replaces the dashboard: send them back
     marker=ownership.FOOTER_IN_DESCRIPTION,
     name_field="title",
     paging=Paging("offset", PAGE_SIZE, ("start", "count"), items="dashboards", summaries=True),
@@ -120,6 +121,6 @@ class DashboardOps(ResourceOps):
         # A dashboard deleted between list and get is simply not there any more.
         return [d for d in (self.get(s["id"]) for s in owned) if d is not None and DASHBOARD.owned_key(d)]
 
-    def find_by_key(self, key: str) -> dict[str, Any] | None:
-        summary = next((s for s in self.list_all() if DASHBOARD.owned_key(s) == key), None)
+    def find_by_key(self, key: str, migration: str | None = None) -> dict[str, Any] | None:
+        summary = next((s for s in self.list_all() if DASHBOARD.owned_by(s, key, migration)), None)
         return self.get(summary["id"]) if summary else None

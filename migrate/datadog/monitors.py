@@ -75,6 +75,10 @@ MONITOR = ResourceType(
             "assets",
         }
     ),
+    restorable=frozenset({"restricted_roles", "draft_status"}),
+    # Datadog's "Edit a monitor" (PUT /api/v1/monitor/{id}) takes a MonitorUpdateRequest whose fields are all
+    # optional: what is not sent is kept, `"priority": null` clears it; `options` is replaced as one object.
+    update_merges=True,
     marker=ownership.TAGS_AND_FOOTER,
     int_ids=True,
     paging=Paging("page", PAGE_SIZE, ("page", "page_size")),
@@ -113,9 +117,9 @@ class MonitorOps(ResourceOps):
         # `monitor_tags` filters on the monitor's own tags (`tags` would filter on the query scope).
         return [p for p in self.list_all(monitor_tags=ownership.MANAGED_TAG) if MONITOR.owned_key(p)]
 
-    def find_by_key(self, key: str) -> dict[str, Any] | None:
+    def find_by_key(self, key: str, migration: str | None = None) -> dict[str, Any] | None:
         found = self.list_all(monitor_tags=f"{ownership.ID_TAG_PREFIX}{key}")
-        return next((p for p in found if MONITOR.owned_key(p) == key), None)
+        return next((p for p in found if MONITOR.owned_by(p, key, migration)), None)
 
     def validate(self, payload: dict[str, Any], monitor_id: int | None = None) -> list[str] | None:
         """Datadog's own check of a monitor definition: [] when valid, else its error messages."""

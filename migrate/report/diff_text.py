@@ -107,9 +107,9 @@ def plan_lines(plan: Plan) -> list[Line]:
 def print_lines(lines: list[Line], stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     if stream.isatty():
-        from rich.console import Console  # noqa: PLC0415 (only terminals pay rich's import time)
+        from migrate.runner.progress import console as styled  # noqa: PLC0415 (only terminals pay rich's import)
 
-        console = Console(file=stream, highlight=False, markup=False, emoji=False)
+        console = styled(stream)  # NO_COLOR: no styling at all
         for style, text in lines:
             console.print(text, style=style or None, soft_wrap=True)
         return

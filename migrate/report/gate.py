@@ -17,8 +17,10 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from migrate.acceptance import Acceptance, Acceptances, content_hash
+from migrate.datadog.resources import spec
 from migrate.model import DesiredResource, LedgerEntry, Outcome
 from migrate.report.evidence import Evidence
 
@@ -97,6 +99,14 @@ class Assessment:
     blockers: list[Blocker]
 
 
+def _as_applied(res: DesiredResource, applied: dict[str, Any]) -> dict[str, Any]:
+    """The desired payload as apply sent it: the runner stamps the workdir's migration scope into the marker
+    at plan time (migrate/runner/scope.py), which the translation does not know."""
+    marker = spec(res.type).marker
+    scope = marker.scope(applied)
+    return marker.stamped(res.payload, scope) if scope is not None else res.payload
+
+
 def _target_blockers(
     entry: LedgerEntry, resources: Mapping[str, DesiredResource], ev: Evidence
 ) -> list[tuple[str, str]]:
@@ -108,7 +118,7 @@ def _target_blockers(
             out.append(("apply_failed", f"{what}: {ev.failed_ops[key]}"))
         elif applied is None:
             out.append(("not_applied", f"{what} is not in the journal's applied resources"))
-        elif res is not None and applied.payload != res.payload:
+        elif res is not None and applied.payload != _as_applied(res, applied.payload):
             out.append(("changed_since_apply", f"{what} (Datadog id {applied.dd_id}) was applied with another payload"))
         elif verified is None or verified.stale:
             out.append(("not_verified", f"{what} (Datadog id {applied.dd_id}) has no verify result since its apply"))

@@ -10,7 +10,6 @@ intents are closed as `interrupted`.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections import Counter
@@ -19,17 +18,16 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from migrate.datadog.client import DatadogApiError
 from migrate.datadog.downtimes import DOWNTIME
 from migrate.datadog.resources import spec
 from migrate.errors import DDMigrateError, RemoteError
 from migrate.runner.changes import Change, Create, Delete, NoOp, Update
-from migrate.runner.diff import equivalent, normalize
+from migrate.runner.diff import equivalent, normalize, pre_image
 from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import APPLIED, CUT_OVER, Phase
 from migrate.runner.plan import Plan
+from migrate.runner.progress import progress_bar, wanted
 from migrate.runner.sinks import Sink
 
 APPLY_FAILED = "apply_failed"
@@ -76,7 +74,7 @@ class Applier:
         self.journal = journal
         self.sink = sink
         self.concurrency = max(1, concurrency)
-        self.progress = sys.stderr.isatty() if progress is None else progress
+        self.progress = wanted(progress)
 
     def apply(self, plan: Plan, *, phase: Phase | None, dry_run: bool = False, cut_over: bool = False) -> ApplyResult:
         j = self.journal
@@ -116,25 +114,11 @@ class Applier:
         return result
 
     def _run_all(self, changes: list[Change], fn: Callable[[Change], None]) -> None:
-        if not self.progress:
-            with ThreadPoolExecutor(self.concurrency) as pool:
-                list(pool.map(fn, changes))
-            return
-        columns = (
-            TextColumn("[bold]apply"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:.1f} changes/s"),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, transient=False) as bar:
-            task = bar.add_task("apply", total=len(changes), rate=0.0)
-            t0 = time.monotonic()
+        with progress_bar("apply", len(changes), show=self.progress) as ticker:
 
             def tracked(change: Change) -> None:
                 fn(change)
-                done = bar.tasks[0].completed + 1
-                bar.update(task, advance=1, rate=done / max(time.monotonic() - t0, 1e-6))
+                ticker.advance()
 
             with ThreadPoolExecutor(self.concurrency) as pool:
                 list(pool.map(tracked, changes))
@@ -178,9 +162,10 @@ class Applier:
             return "updated"
         if isinstance(change, Delete):
             live = sink.get(change.type, dd_id)
-            if live is not None and rtype.owned_key(live) != change.key:
+            if live is not None and not rtype.owned_by(live, change.key, sink.migration):
                 raise RemoteError(
-                    f"refusing to delete {change.type} {dd_id}: it does not carry ddmigrate's marker for {change.key}"
+                    f"refusing to delete {change.type} {dd_id}: it does not carry this migration's marker "
+                    f"for {change.key}"
                 )
             seq = j.intent(
                 run_id,
@@ -189,7 +174,7 @@ class Applier:
                 change.type,
                 change.key,
                 dd_id=dd_id,
-                pre_image=normalize(change.type, live) if live else change.payload,
+                pre_image=pre_image(change.type, live) if live else change.payload,
             )
             with recorded(j, seq):
                 sink.delete(change.type, dd_id)

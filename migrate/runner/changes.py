@@ -3,8 +3,8 @@
 A plan is a list of these; apply (issue 3) executes them through a sink and rollback replays the
 journal backwards with `reverse()`. Each change therefore carries everything needed both to apply it
 and to undo it: a `Create` its payload, an `Update` its pre-image as well as the new payload, a
-`Delete` the payload it deletes. Payloads are stored without the fields the server adds, so a
-pre-image can be sent back as it is.
+`Delete` the payload it deletes. Pre-images are stored exactly as read, without only the server-managed
+fields no write sets (`runner.diff.pre_image`), so sending one back restores the resource exactly.
 """
 
 from __future__ import annotations

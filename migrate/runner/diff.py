@@ -64,6 +64,40 @@ def normalize(resource_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def pre_image(resource_type: str, live: dict[str, Any]) -> dict[str, Any]:
+    """What rollback sends back to restore `live` exactly: every field as read, minus only the server-managed
+    ones no write sets (`ResourceType.read_only`). Unlike `normalize`, nulls, empty values and fields the
+    server rewrites stay: `options.silenced: {"*": null}` is a mute, `reflow_type` the operator's choice."""
+    spec = _TYPES.get(resource_type, _PLAIN)
+    result = _strip(live, _ignore_tree(spec.read_only))
+    return result if isinstance(result, dict) else {}
+
+
+def restore_payload(resource_type: str, pre: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The update that turns `current` back into the pre-image `pre`. A full-replace update needs `pre` as
+    it is; one that keeps what it is not sent (`update_merges`) also needs a null for every field the
+    pre-image did not have, or a field the apply added (a `priority`) would stay."""
+    spec = _TYPES.get(resource_type, _PLAIN)
+    if not spec.update_merges:
+        return dict(pre)
+    added = {k: None for k in current if k not in pre and k not in spec.read_only}
+    return {**added, **pre}
+
+
+def _strip(value: Any, ignored: Tree | None) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            sub = _child(ignored, str(k))
+            if sub is not None and sub.get(_LEAF):
+                continue
+            out[k] = _strip(v, sub)
+        return out
+    if isinstance(value, list):
+        return [_strip(v, _child(ignored, "*")) for v in value]
+    return value
+
+
 def equivalent(resource_type: str, desired: dict[str, Any], live: dict[str, Any]) -> bool:
     """Raw `live` is what applying raw `desired` would leave: nothing to change."""
     want = normalize(resource_type, desired)

@@ -165,6 +165,11 @@ class Journal:
     def ledger_id(self) -> str:
         return str(self._query("SELECT v FROM meta WHERE k='ledger_id'")[0][0])
 
+    def bound_site(self) -> str:
+        """The org this ledger records ("" before the first command that wrote to Datadog)."""
+        rows = self._query("SELECT v FROM meta WHERE k='datadog_site'")
+        return str(rows[0][0]) if rows else ""
+
     def check_org(self, site: str, *, bind: bool) -> None:
         """A ledger records one Datadog org: refuse another site / API URL (its ids mean other resources there).
 

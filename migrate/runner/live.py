@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from migrate.runner.diff import equivalent, normalize
 from migrate.runner.journal import Journal
 from migrate.runner.plan import Plan, compute_plan, lookalikes_of_creates
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
+from migrate.runner.scope import Ownership
 from migrate.runner.secrets import SecretsSink
 from migrate.runner.sinks import DatadogSink
 from migrate.runner.state import LiveResource, State
@@ -46,6 +48,7 @@ class Connection:
     limiter: RateLimiter
     sink: DatadogSink
     site: str = ""  # the API base URL (no credentials): which org a plan and a ledger belong to
+    concurrency: int = 8  # requests in flight
 
     @property
     def managed(self) -> dict[str, ResourceOps]:
@@ -74,26 +77,35 @@ def connect(
     ops = {name: ops_for(name, api_client, on_response=limiter.observe) for name in RESOURCE_TYPES}
     site = strip_credentials(str(api_client.configuration.host)).rstrip("/")
     # The secrets-aware sink: global variable values from the environment, tests linked to variable ids.
-    return Connection(api_client, ops, limiter, SecretsSink(ops, limiter, policy, env), site)
+    sink = SecretsSink(ops, limiter, policy, env)
+    return Connection(api_client, ops, limiter, sink, site, max(1, concurrency))
 
 
 def read_live(conn: Connection, journal: Journal) -> list[LiveResource]:
     """Everything of the managed types in the org; adopted resources count as owned under their key."""
     ops = conn.managed
     adopted = {(a.rtype, a.dd_id): a.key for a in journal.applied().values() if a.adopted}
-    out: list[LiveResource] = []
+    found: list[tuple[str, str, dict[str, Any], str | None, bool]] = []
     for rtype, op in ops.items():
         id_field = op.rtype.id_field
         for listed in call_with_retry(conn.limiter, f"{rtype} list", _lister(op)):
             dd_id = str(listed.get(id_field))
             key = op.rtype.owned_key(listed) or adopted.get((rtype, dd_id))
-            payload: dict[str, Any] | None = listed
-            if key is not None and op.rtype.paging.summaries:
-                # The list gave a summary (no widgets): diffing it would plan an update of every dashboard.
-                payload = conn.sink.get(rtype, dd_id)
-            if payload is not None:  # None: deleted between list and get
-                out.append(LiveResource(rtype, dd_id, payload, key, origin=op.rtype.api_path))
-    return out
+            # A summary (no widgets) of an owned one is read in full: diffing it would plan an update of each.
+            found.append((rtype, dd_id, listed, key, key is not None and op.rtype.paging.summaries))
+
+    def full(item: tuple[str, str, dict[str, Any], str | None, bool]) -> dict[str, Any] | None:
+        rtype, dd_id, listed, _, summary = item
+        return conn.sink.get(rtype, dd_id) if summary else listed
+
+    # The reads of full payloads go out in parallel: one at a time, they were the serial start of every apply.
+    with ThreadPoolExecutor(conn.concurrency) as pool:
+        payloads = list(pool.map(full, found))
+    return [
+        LiveResource(rtype, dd_id, payload, key, origin=ops[rtype].rtype.api_path)
+        for (rtype, dd_id, _, key, _), payload in zip(found, payloads, strict=True)
+        if payload is not None  # None: deleted between list and get
+    ]
 
 
 def _lister(op: ResourceOps) -> Callable[[], list[dict[str, Any]]]:
@@ -109,15 +121,21 @@ def _digest(resource: LiveResource) -> str:
     return hashlib.sha256(dumps([resource.datadog_id, normalize(resource.type, resource.payload)]).encode()).hexdigest()
 
 
-def scoped_state(live: Iterable[LiveResource], keys: set[str] | None, description: str) -> tuple[State, dict[str, str]]:
-    """The State a phase plans against: owned resources in `keys` (None: all) plus every unowned one.
+def scoped_state(
+    live: Iterable[LiveResource], keys: set[str] | None, description: str, ownership: Ownership | None = None
+) -> tuple[State, dict[str, str]]:
+    """The State a phase plans against: this migration's owned resources in `keys` (None: all), every
+    unowned one, and (apart, never touched) other migrations' ones.
 
-    The fingerprint covers only the owned resources in scope: an operator editing an unrelated monitor
-    does not make a plan stale.
+    The fingerprint covers only this migration's owned resources in scope: an operator editing an unrelated
+    monitor, or another team applying its own migration, does not make a plan stale.
     """
     live = list(live)
-    owned = [r for r in live if r.key is not None and (keys is None or r.key in keys)]
-    state = State.from_resources([*owned, *(r for r in live if r.key is None)], description)
+    mine = ownership.mine if ownership is not None else None
+    ours = [r for r in live if r.key is not None and (mine is None or mine(r))]
+    owned = [r for r in ours if keys is None or r.key in keys]
+    foreign = [r for r in live if r.key is not None and mine is not None and not mine(r)]
+    state = State.from_resources([*owned, *foreign, *(r for r in live if r.key is None)], description, mine)
     read = {f"{r.type}/{r.key}/{r.datadog_id}": _digest(r) for r in owned}
     state.fingerprint = "sha256:" + hashlib.sha256(dumps(read).encode()).hexdigest()
     return state, read
@@ -193,15 +211,18 @@ def plan_live(
     scope: Iterable[str] | None = None,
     translation: dict[str, Any] | None = None,
     site: str = "",
+    ownership: Ownership | None = None,
 ) -> LivePlan:
-    """Three-way plan of `desired` (already restricted to the phase, when there is one)."""
+    """Three-way plan of `desired` (already restricted to the phase, when there is one, and stamped with
+    `ownership`'s scope, when there is one)."""
     applied = last_applied(journal)
     keys: set[str] | None = None
     if phase is not None:
         keys = {r.key for r in desired} | {a.key for a in journal.applied().values() if a.phase == phase}
-    state, read = scoped_state(live, keys, "live org" + (f", phase {phase}" if phase else ""))
+    state, read = scoped_state(live, keys, "live org" + (f", phase {phase}" if phase else ""), ownership)
     revision = journal.revision()
-    plan = compute_plan(desired, state, scope=scope, translation=translation)
+    migration = ownership.scope if ownership is not None else None
+    plan = compute_plan(desired, state, scope=scope, translation=translation, migration=migration)
     drift = []
     for key, res in sorted(state.owned.items()):
         before = applied.owned.get(key)
@@ -238,7 +259,9 @@ def check_bound(saved: LivePlan, site: str, journal: Journal, where: Path) -> No
         )
 
 
-def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> None:
+def check_fresh(
+    saved: LivePlan, live: list[LiveResource], journal: Journal, ownership: Ownership | None = None
+) -> None:
     """Refuse a plan made before the ledger or the org moved, naming what moved."""
     problems = []
     revision = journal.revision()
@@ -248,7 +271,7 @@ def check_fresh(saved: LivePlan, live: list[LiveResource], journal: Journal) -> 
         what = f" (last: {last['verb']} run {last['id']} by {last['who']}, {last['status']})" if last else ""
         problems.append(f"the ledger is at revision {revision}, the plan was made at {saved.ledger_revision}{what}")
     keys = None if saved.phase is None else {k.split("/")[1] for k in saved.read} | {c.key for c in saved.plan.changes}
-    _, read = scoped_state(live, keys, "")
+    _, read = scoped_state(live, keys, "", ownership)
     changed = sorted(set(read) ^ set(saved.read) | {k for k in read if saved.read.get(k, read[k]) != read[k]})
     if changed:
         shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")

@@ -6,7 +6,11 @@ Matching is by ddmigrate key (the ownership marker), never by name. Rules that k
 - an owned live resource with no desired counterpart is deleted only when every source it came from
   is in the plan's scope (the sources the translation covers), so planning the Prometheus translation
   never deletes what a New Relic translation created; the others are listed as out of scope;
-- a second owned copy of the same key (a duplicate left by an interrupted run) is deleted.
+- a second owned copy of the same key (a duplicate left by an interrupted run) is deleted;
+- with a `migration` scope (migrate/runner/scope.py), the state holds only this migration's resources:
+  another migration's are listed as "owned by another migration, left alone" (`other_migrations`), and of
+  this migration's own, only those of the same source selection are deleted when no longer desired (a
+  service-by-service Phase 2 applies one selection after the other and keeps them all).
 
 Planning twice with the same inputs gives the same changes and the same `plan_hash`.
 """
@@ -19,12 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from migrate.datadog.ownership import Scope
 from migrate.datadog.resources import spec
 from migrate.errors import InputError
 from migrate.fsutil import read_json
 from migrate.model import DesiredResource
 from migrate.runner.changes import Action, Change, Create, Delete, NoOp, Update, change_from_dict
-from migrate.runner.diff import field_changes, normalize, strip_defaults
+from migrate.runner.diff import field_changes, normalize, pre_image, strip_defaults
 from migrate.runner.state import LiveResource, State, digest
 
 PLAN_FORMAT = "ddmigrate-plan/1"
@@ -60,6 +65,8 @@ class Plan:
     translation: dict[str, Any] = field(default_factory=dict)  # translation.json of the translation dir
     adopt_candidates: list[AdoptCandidate] = field(default_factory=list)
     out_of_scope: list[dict[str, str]] = field(default_factory=list)  # owned by another source; left alone
+    other_migrations: list[dict[str, str]] = field(default_factory=list)  # owned by another migration; left alone
+    migration: dict[str, str] = field(default_factory=dict)  # {"migration", "selection"} it was planned for
     state_counts: dict[str, int] = field(default_factory=dict)  # owned / unowned / duplicates read
     created_at: str = ""
 
@@ -69,7 +76,12 @@ class Plan:
     @property
     def summary(self) -> dict[str, int]:
         counts = {a.value: len(self.of(a)) for a in ACTION_ORDER}
-        return {**counts, "adopt_candidates": len(self.adopt_candidates), "out_of_scope": len(self.out_of_scope)}
+        return {
+            **counts,
+            "adopt_candidates": len(self.adopt_candidates),
+            "out_of_scope": len(self.out_of_scope),
+            "other_migrations": len(self.other_migrations),
+        }
 
     @property
     def has_changes(self) -> bool:
@@ -88,6 +100,8 @@ class Plan:
             "changes": [c.to_dict() for c in self.changes],
             "adopt_candidates": [a.to_dict() for a in self.adopt_candidates],
             "out_of_scope": self.out_of_scope,
+            "other_migrations": self.other_migrations,
+            "migration": self.migration,
             "summary": self.summary,
         }
 
@@ -112,6 +126,8 @@ class Plan:
             translation=dict(data.get("translation") or {}),
             adopt_candidates=[AdoptCandidate(**a) for a in data.get("adopt_candidates", [])],
             out_of_scope=list(data.get("out_of_scope", [])),
+            other_migrations=list(data.get("other_migrations", [])),
+            migration=dict(data.get("migration") or {}),
             created_at=str(data.get("created_at", "")),
         )
 
@@ -154,9 +170,10 @@ def compute_plan(
     scope: Iterable[str] | None = None,
     translation: dict[str, Any] | None = None,
     now: datetime | None = None,
+    migration: Scope | None = None,
 ) -> Plan:
     """Compare `desired` with `state`. `scope`: the sources whose owned resources may be deleted
-    (None: all)."""
+    (None: all); `migration`: the selection whose owned resources may be deleted (None: any)."""
     desired = sorted(desired, key=lambda r: (r.type, r.key))
     in_scope = None if scope is None else frozenset(scope)
     changes: list[Change] = []
@@ -179,7 +196,8 @@ def compute_plan(
         if live.key in wanted and not reason:
             continue
         # No source named (footer lines and source tags edited away, or an adopted resource) proves nothing.
-        if in_scope is not None and not (live.sources and live.sources <= in_scope):
+        other_selection = migration is not None and live.selection != migration.selection
+        if other_selection or (in_scope is not None and not (live.sources and live.sources <= in_scope)):
             out_of_scope.append(
                 {
                     "type": live.type,
@@ -187,6 +205,7 @@ def compute_plan(
                     "name": live.name,
                     "key": live.key or "",
                     "sources": ",".join(sorted(live.sources)),
+                    **({"selection": live.selection} if other_selection else {}),
                 }
             )
             continue
@@ -202,7 +221,7 @@ def compute_plan(
                 live.name,
                 live.source_refs,
                 live.datadog_id,
-                payload=normalize(live.type, live.payload),
+                payload=pre_image(live.type, live.payload),
                 reason=why,
             )
         )
@@ -214,11 +233,30 @@ def compute_plan(
         state_fingerprint=state.fingerprint,
         state_description=state.description,
         translation=dict(translation or {}),
-        state_counts={"owned": len(state.owned), "unowned": len(state.unowned), "duplicates": len(state.duplicates)},
+        state_counts={
+            "owned": len(state.owned),
+            "unowned": len(state.unowned),
+            "duplicates": len(state.duplicates),
+            **({"other_migrations": len(state.foreign)} if state.foreign else {}),
+        },
         adopt_candidates=adopt,
         out_of_scope=sorted(out_of_scope, key=lambda o: (o["type"], o["datadog_id"])),
+        other_migrations=sorted((_foreign_entry(r) for r in state.foreign), key=lambda o: (o["type"], o["datadog_id"])),
+        migration={} if migration is None else {"migration": migration.migration, "selection": migration.selection},
         created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
     )
+
+
+def _foreign_entry(res: LiveResource) -> dict[str, str]:
+    scope = res.scope
+    return {
+        "type": res.type,
+        "datadog_id": res.datadog_id,
+        "name": res.name,
+        "key": res.key or "",
+        "migration": scope.migration if scope else "",
+        "selection": scope.selection if scope else "",
+    }
 
 
 def _compare(res: DesiredResource, live: LiveResource) -> Change:
@@ -228,7 +266,8 @@ def _compare(res: DesiredResource, live: LiveResource) -> Change:
     name, refs = display_name(res.type, res.payload), tuple(res.source_refs)
     if not fields:
         return NoOp(res.type, res.key, name, refs, live.datadog_id)
-    return Update(res.type, res.key, name, refs, live.datadog_id, before=have, after=res.payload, fields=fields)
+    before = pre_image(res.type, live.payload)  # exact, so rollback restores mutes and rewritten fields too
+    return Update(res.type, res.key, name, refs, live.datadog_id, before=before, after=res.payload, fields=fields)
 
 
 def lookalikes_of_creates(changes: Iterable[Change], unowned: list[LiveResource]) -> list[AdoptCandidate]:

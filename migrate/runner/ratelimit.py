@@ -1,9 +1,10 @@
 """Datadog rate limits and retries: follow `X-RateLimit-*` per limit name, back off on 5xx and lost connections.
 
 Datadog names each limit (`X-RateLimit-Name`) and counts requests in calendar-aligned windows of
-`X-RateLimit-Period` seconds. The limiter learns which limit name a route (e.g. "monitor create")
-falls under from the responses, keeps a local count of what is left in the current window (minus
-requests still in flight) and makes callers wait for the next window instead of collecting 429s.
+`X-RateLimit-Period` seconds (https://docs.datadoghq.com/api/latest/rate-limits/). The limiter learns which
+limit name a route (e.g. "monitor create") falls under from the responses, counts what it sends in the
+current window against what the server says it counted (see `_Window`), ignores the late answers of a
+window that has ended, and makes callers wait for the next window instead of collecting 429s.
 
 Retries never re-send a create blindly: when a failure is *ambiguous* (the server may have committed
 it: a 5xx or a connection dropped after sending), `on_ambiguous` looks the resource up first.
@@ -26,11 +27,29 @@ T = TypeVar("T")
 
 @dataclass
 class _Window:
+    """What the limiter knows of one limit's current window.
+
+    `sent` counts the requests this process let out in it; `used` the most the server said it had counted
+    in it (`X-RateLimit-Limit - Remaining`). Neither alone is right: the server's count leaves out what is
+    still in flight, and subtracting everything in flight from it (as this limiter once did) counts twice
+    the requests the server has already seen, so every window was left part-used (0.71-0.84 of the limit
+    at 5/s). What is left is `limit - max(sent, used)`: exact when this process is the only caller,
+    and the server's figure when others spend the same budget.
+    """
+
     limit: int
     period: int
-    remaining: int
     reset_at: float  # wall-clock time the current window ends
-    inflight: int = 0
+    sent: int = 0
+    used: int = 0
+    epoch: int = 0  # which window this is; a request remembers the one it was let out in
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - max(self.sent, self.used))
+
+    def roll(self, reset_at: float, used: int = 0) -> None:
+        self.reset_at, self.sent, self.used, self.epoch = reset_at, used, used, self.epoch + 1
 
 
 class RateLimiter:
@@ -46,12 +65,9 @@ class RateLimiter:
 
     # -- the two hooks around every request ---------------------------------------------------
     def acquire(self, route: str) -> None:
-        """Block until the route's limit (when known) has room in the current window.
-
-        The request then counts as in flight against that window until its answer is learnt or `release()`.
-        """
+        """Block until the route's limit (when known) has room in the current window, and count the request."""
         self._local.route = route
-        self._local.counted = None
+        self._local.epoch = None
         while True:
             with self._lock:
                 name = self._route_names.get(route)
@@ -60,12 +76,10 @@ class RateLimiter:
                     return
                 now = self._clock()
                 if now >= win.reset_at:  # a new window: the server will tell us the exact count
-                    win.remaining = win.limit
-                    win.reset_at = self._window_end(now, win.period, win.period)
+                    win.roll(self._window_end(now, win.period, win.period))
+                self._local.epoch = (name, win.epoch)
                 if win.remaining > 0:
-                    win.remaining -= 1
-                    win.inflight += 1
-                    self._local.counted = name
+                    win.sent += 1
                     return
                 delay = win.reset_at - now + 0.005
             self.waited += delay
@@ -79,40 +93,36 @@ class RateLimiter:
         self._learn(route, limit, limited=limited)
 
     def release(self) -> None:
-        """The calling thread's request is over (answered or not): it no longer counts as in flight.
-
-        Needed for failures that carry no X-RateLimit headers (a dropped connection): without it each one
-        would shrink its window for the rest of the run.
-        """
-        with self._lock:
-            self._release_locked()
-
-    def _release_locked(self) -> None:
-        name = getattr(self._local, "counted", None)
-        self._local.counted = None
-        win = self._windows.get(name) if name else None
-        if win is not None:
-            win.inflight = max(0, win.inflight - 1)
+        """The calling thread's request is over (answered or not). It stays counted in the window it was
+        sent in (the server may have counted it: a dropped connection says nothing); a new window starts
+        from zero, so failures never shrink the windows after theirs. The thread keeps the window it sent
+        in until its next `acquire`: a 429 is learnt after this, and one from an ended window must not
+        close the new one."""
 
     def _learn(self, route: str, rl: RateLimit | None, *, limited: bool) -> None:
         if rl is None or rl.limit <= 0:
             return
         name = rl.name or route
         with self._lock:
-            self._release_locked()
+            sent_in = getattr(self._local, "epoch", None)
             now = self._clock()
             self._route_names[route] = name
             end = self._window_end(now, rl.reset, rl.period)
+            used = max(0, rl.limit - rl.remaining)
             win = self._windows.get(name)
             if win is None:
-                win = self._windows[name] = _Window(rl.limit, rl.period, rl.remaining, end)
-            if limited:
-                win.remaining, win.reset_at = 0, max(end, now + 0.05)
-            elif end > win.reset_at + 0.5 or win.reset_at <= now:  # the answer comes from a newer window
-                win.limit, win.period, win.reset_at = rl.limit, rl.period, end
-                win.remaining = max(0, rl.remaining - win.inflight)
+                win = self._windows[name] = _Window(rl.limit, rl.period, end, used, used)
+                return
+            win.limit, win.period = rl.limit, rl.period
+            if end > win.reset_at + 0.5 or win.reset_at <= now:  # the server is in a newer window than ours
+                win.roll(end, used)
+            elif sent_in is not None and sent_in != (name, win.epoch):
+                # Sent in an earlier window and answered after it ended: its count is that window's.
+                return
+            elif limited:
+                win.used, win.reset_at = win.limit, max(win.reset_at, min(end, now + win.period))
             else:
-                win.remaining = min(win.remaining, max(0, rl.remaining - win.inflight))
+                win.used = max(win.used, used)
 
     @staticmethod
     def _window_end(now: float, reset: float, period: int) -> float:

@@ -4,7 +4,7 @@ Each journal op is rebuilt as the `Change` it made (`applied_change`) and its `r
 out: a Create's reverse deletes, an Update's restores the pre-image, a Delete's re-creates from its
 pre-image, a Mute's unmutes. Works from the journal alone, including intents a killed run never closed
 (the resource is looked up by its ddmigrate key); calls Datadog refused (`failed`) changed nothing and are
-skipped. Nothing without ddmigrate's marker for that key is touched, even when the journal names it:
+skipped. Nothing without this migration's marker for that key is touched, even when the journal names it:
 such an op is recorded as `refused` and the rollback fails. The result is verified (gone / equal to
 pre-image / back) before the rollback is reported done.
 """
@@ -20,7 +20,7 @@ from migrate.datadog.resources import spec
 from migrate.errors import DDMigrateError
 from migrate.runner.apply import reconcile, recorded
 from migrate.runner.changes import Change, Create, Delete, Mute, Unmute, Update
-from migrate.runner.diff import normalize
+from migrate.runner.diff import normalize, pre_image, restore_payload
 from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import ROLLED_BACK
 from migrate.runner.sinks import Sink
@@ -147,11 +147,11 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
     dd_id, live = _locate(sink, op)
     if live is None or dd_id is None:
         return "already gone" if isinstance(reverse, Delete) else "missing"
-    if rtype.owned_key(live) != op.key:
+    if not rtype.owned_by(live, op.key, sink.migration):  # not ours, or another migration's since
         return _refuse(journal, run_id, op, dd_id, result)
     if isinstance(reverse, Delete):
         seq = journal.intent(
-            run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, pre_image=normalize(op.rtype, live)
+            run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, pre_image=pre_image(op.rtype, live)
         )
         with recorded(journal, seq):
             sink.delete(op.rtype, dd_id)
@@ -160,10 +160,10 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
     assert isinstance(reverse, Update)
     pre = reverse.after
     seq = journal.intent(
-        run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, payload=pre, pre_image=normalize(op.rtype, live)
+        run_id, op.phase, action, op.rtype, op.key, dd_id=dd_id, payload=pre, pre_image=pre_image(op.rtype, live)
     )
     with recorded(journal, seq):
-        sink.update(op.rtype, dd_id, pre)
+        sink.update(op.rtype, dd_id, restore_payload(op.rtype, pre, live))
     owned_after = rtype.owned_key(pre) == op.key  # an adopted resource goes back to unowned
     journal.outcome(
         seq,

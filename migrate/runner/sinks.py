@@ -18,6 +18,8 @@ from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
 
 
 class Sink(Protocol):
+    migration: str | None  # the migration whose resources `find_by_key` finds (None: any, as before scopes)
+
     def get(self, rtype: str, dd_id: str) -> dict[str, Any] | None: ...
 
     def find_by_key(self, rtype: str, key: str) -> dict[str, Any] | None: ...
@@ -40,6 +42,7 @@ class DatadogSink:
         self.ops = ops
         self.limiter = limiter
         self.policy = policy or RetryPolicy()
+        self.migration: str | None = None
 
     def _retry(self, route: str, fn: Any, on_ambiguous: Any = None) -> Any:
         return call_with_retry(self.limiter, route, fn, policy=self.policy, on_ambiguous=on_ambiguous)
@@ -48,7 +51,7 @@ class DatadogSink:
         return self._retry(f"{rtype} get", lambda: self.ops[rtype].get(spec(rtype).native_id(dd_id)))  # type: ignore[no-any-return]
 
     def find_by_key(self, rtype: str, key: str) -> dict[str, Any] | None:
-        return self._retry(f"{rtype} list", lambda: self.ops[rtype].find_by_key(key))  # type: ignore[no-any-return]
+        return self._retry(f"{rtype} list", lambda: self.ops[rtype].find_by_key(key, self.migration))  # type: ignore[no-any-return]
 
     def create(self, rtype: str, key: str, payload: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -103,6 +106,7 @@ class DryRunSink:
     def __init__(self, reader: Sink | None = None) -> None:
         self.reader = reader
         self.requests: list[dict[str, Any]] = []
+        self.migration = reader.migration if reader is not None else None
         self._lock = threading.Lock()
 
     def _record(self, method: str, rtype: str, dd_id: str | None, payload: dict[str, Any] | None) -> str:

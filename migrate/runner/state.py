@@ -23,12 +23,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from migrate.datadog.base import ResourceType
+from migrate.datadog.ownership import ALL, Scope
 from migrate.datadog.resources import RESOURCES
 from migrate.datadog.resources import spec as type_spec
 from migrate.errors import InputError
@@ -64,6 +65,17 @@ class LiveResource:
         return tuple(SourceRef(s, k, i.strip(), "") for s, k, i in _FOOTER_REF_RE.findall(text))
 
     @property
+    def scope(self) -> Scope | None:
+        """The migration and selection its marker names (None: unowned, or a marker from before scopes)."""
+        return type_spec(self.type).marker.scope(self.payload)
+
+    @property
+    def selection(self) -> str:
+        """The source selection it came from; a marker from before scopes came from a whole inventory."""
+        scope = self.scope
+        return ALL if scope is None else scope.selection
+
+    @property
     def sources(self) -> frozenset[str]:
         """The sources (prometheus, grafana, ...) an owned resource says it came from."""
         tags = [t for t in self.payload.get("tags") or [] if isinstance(t, str)]
@@ -77,15 +89,21 @@ class State:
     owned: dict[str, LiveResource] = field(default_factory=dict)  # ddmigrate key -> resource
     unowned: list[LiveResource] = field(default_factory=list)
     duplicates: list[LiveResource] = field(default_factory=list)  # a second owned copy of a key
+    foreign: list[LiveResource] = field(default_factory=list)  # another migration's: never updated or deleted
     fingerprint: str = ""
 
     @classmethod
-    def from_resources(cls, resources: Iterable[LiveResource], description: str) -> State:
+    def from_resources(
+        cls, resources: Iterable[LiveResource], description: str, mine: Callable[[LiveResource], bool] | None = None
+    ) -> State:
+        """`mine`: which owned resources belong to this migration (None: every owned one, as before scopes)."""
         items = sorted(resources, key=lambda r: (r.type, len(r.datadog_id), r.datadog_id))  # numeric ids in order
         state = cls(description=description)
         for res in items:
             if res.key is None:
                 state.unowned.append(res)
+            elif mine is not None and not mine(res):
+                state.foreign.append(res)
             elif res.key in state.owned:
                 state.duplicates.append(res)
             else:
@@ -98,10 +116,10 @@ class State:
         return cls.from_resources([], "empty state (nothing in Datadog)")
 
     def __len__(self) -> int:
-        return len(self.owned) + len(self.unowned) + len(self.duplicates)
+        return len(self.owned) + len(self.unowned) + len(self.duplicates) + len(self.foreign)
 
 
-def load_snapshot(directory: Path) -> State:
+def load_snapshot(directory: Path, mine: Callable[[LiveResource], bool] | None = None) -> State:
     if not directory.is_dir():
         raise InputError(
             "state snapshot directory not found",
@@ -127,7 +145,7 @@ def load_snapshot(directory: Path) -> State:
                 path=res.origin,
                 hint="each Datadog resource must be exported once",
             )
-    return State.from_resources(resources, f"snapshot {directory}")
+    return State.from_resources(resources, f"snapshot {directory}", mine)
 
 
 def _read_file(path: Path, spec: ResourceType) -> list[LiveResource]:

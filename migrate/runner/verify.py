@@ -18,6 +18,7 @@ from migrate.model import DesiredResource
 from migrate.runner.diff import field_changes, normalize, strip_defaults
 from migrate.runner.journal import Journal
 from migrate.runner.phases import VERIFIED, VERIFY_FAILED
+from migrate.runner.progress import progress_bar, wanted
 from migrate.runner.sinks import Sink
 from migrate.runner.synthetic_verify import SyntheticRun
 from migrate.translate.ddquery import MetricQuery, metric_names, render
@@ -61,6 +62,7 @@ def verify(
     phase: str | None,
     validate: Callable[[str, dict[str, Any]], list[str] | None] | None,
     metric_has_data: Callable[[str], bool] | None,
+    progress: bool | None = None,
     run_synthetics: Callable[[list[tuple[str, str, str]]], dict[str, SyntheticRun]] | None = None,
 ) -> VerifyResult:
     """`run_synthetics((type, key, public id) list)`: trigger the applied tests of `triggered` types and wait;
@@ -69,15 +71,8 @@ def verify(
     run_id = journal.start_run("verify", phase=phase, plan_hash=None, dry_run=False)
     result = VerifyResult(run_id)
     metric_cache: dict[str, bool] = {}
-    desired = list(desired)
-    if run_synthetics is not None:
-        runnable = [
-            (r.type, r.key, known.dd_id)
-            for r in desired
-            if spec(r.type).triggered and (known := applied.get((r.type, r.key))) is not None
-        ]
-        result.synthetic_runs = run_synthetics(runnable)
-    for res in desired:
+
+    def one(res: DesiredResource) -> None:
         problems: list[str] = []
         run = result.synthetic_runs.get(res.key)
         if run is not None and (problem := run.problem()) is not None:
@@ -109,6 +104,19 @@ def verify(
         result.checked += 1
         if problems:
             result.problems[f"{res.type} {res.key}"] = problems
+
+    desired = list(desired)
+    if run_synthetics is not None:  # all triggered at once, before the read-backs
+        runnable = [
+            (r.type, r.key, known.dd_id)
+            for r in desired
+            if spec(r.type).triggered and (known := applied.get((r.type, r.key))) is not None
+        ]
+        result.synthetic_runs = run_synthetics(runnable)
+    with progress_bar("verify", len(desired), show=wanted(progress)) as ticker:
+        for res in desired:
+            one(res)
+            ticker.advance()
     result.metrics_checked = len(metric_cache)
     journal.finish_run(
         run_id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from migrate.errors import UsageError
@@ -32,6 +33,13 @@ SOURCES: dict[str, tuple[str, str]] = {
     "newrelic": ("migrate.sources.newrelic", "New Relic dashboards, alerts, routing, synthetics: NerdGraph or files"),
     "pingdom": ("migrate.sources.pingdom", "Pingdom uptime and transaction checks, contacts, teams (API 3.1 or JSON)"),
 }
+
+
+def add_where_arguments(parser: argparse.ArgumentParser, *, files_help: str, api_help: str) -> None:
+    """The shape every source shares: exactly one of `--from-files PATH...` or `--from-api`."""
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--from-files", nargs="+", type=Path, metavar="PATH", help=files_help)
+    where.add_argument("--from-api", action="store_true", help=api_help)
 
 
 def load_source(name: str) -> SourceModule:

@@ -25,6 +25,7 @@ from migrate.fsutil import parse_json, read_text
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.limits import check_depth, too_deep
 from migrate.settings import env_url, get_secret
+from migrate.sources import add_where_arguments
 from migrate.sources.grafana_normalize import SOURCE, normalize_dashboard
 from migrate.sources.http import Auth, HttpClient, auth_from_env
 from migrate.yamlutil import helm_hint, load_text
@@ -274,19 +275,11 @@ def collect_api(env: Mapping[str, str] | None = None, session: requests.Session 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    # The same shape as every source: exactly one of --from-files or --from-api.
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument(
-        "--from-files",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="dashboard JSON, an export with __inputs, a ConfigMap(List) YAML, or a directory of them (recursive)",
-    )
-    where.add_argument(
-        "--from-api",
-        action="store_true",
-        help="the live Grafana HTTP API at GRAFANA_URL (token from GRAFANA_TOKEN, or "
+    add_where_arguments(
+        parser,
+        files_help="dashboard JSON, an export with __inputs, a ConfigMap(List) YAML, or a directory of them "
+        "(recursive)",
+        api_help="the live Grafana HTTP API at GRAFANA_URL (token from GRAFANA_TOKEN, or "
         "GRAFANA_USERNAME + GRAFANA_PASSWORD)",
     )
 

@@ -18,6 +18,7 @@ from migrate.errors import InputError, UsageError
 from migrate.fsutil import read_json
 from migrate.inventory import Inventory, InventoryObject
 from migrate.model import SourceRef
+from migrate.sources import add_where_arguments
 from migrate.sources.http import HttpClient
 from migrate.sources.prometheus_api import collect_api_objects
 from migrate.sources.prometheus_files import discover, read_rule_files, recorded_files
@@ -26,21 +27,13 @@ from migrate.sources.prometheus_rules import SOURCE, rule_objects
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument(
-        "--from-files",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="rule files or directories (recursive: *.yml, *.yaml, *.rules); plain rule files, "
+    add_where_arguments(
+        parser,
+        files_help="rule files or directories (recursive: *.yml, *.yaml, *.rules); plain rule files, "
         "PrometheusRule resources, ConfigMaps and Lists of them. A directory's top-level "
         "metadata.json is used as --metadata, targets.json as --targets, config.yaml (or "
         ".yml, .json) as --config",
-    )
-    where.add_argument(
-        "--from-api",
-        action="store_true",
-        help="a live server at PROMETHEUS_URL: rules, metric metadata, scrape configs, targets. "
+        api_help="a live server at PROMETHEUS_URL: rules, metric metadata, scrape configs, targets. "
         "Auth from the environment: PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME + "
         "PROMETHEUS_PASSWORD",
     )

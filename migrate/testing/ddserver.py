@@ -7,9 +7,14 @@
 
 What it does like Datadog: DD-API-KEY/DD-APPLICATION-KEY checks (403), body validation against the vendored
 v1 schema and Datadog's extra rules (400 `{"errors": [...]}`), Datadog-style ids and server fields,
-X-RateLimit-Limit/Period/Remaining/Reset/Name on every response with calendar-aligned windows (429 when
-exceeded). Faults, deterministic for a seed: 5xx before or after the change is committed, 429 bursts, a
-connection dropped after a create was committed, slow responses, and a request Datadog rejects
+X-RateLimit-Limit/Period/Remaining/Reset/Name on every response, with windows aligned to the clock as
+Datadog's are (https://docs.datadoghq.com/api/latest/rate-limits/: `X-RateLimit-Period` is the "length of
+time in seconds for resets (calendar aligned)", `X-RateLimit-Reset` the whole seconds until the next reset;
+429 when exceeded). `aligned_windows=False` starts each window at its first request instead, which hides
+what a client loses at a boundary it did not see coming. `write_limit=(N, period)` counts every write
+(POST/PUT/DELETE) against one shared limit named "writes" and leaves reads unlimited, as an org whose
+write budget is the bottleneck. Faults, deterministic for a seed: 5xx before or after the change is
+committed, 429 bursts, a connection dropped after a create was committed, slow responses, and a request Datadog rejects
 (`rejected`: a 4xx with a given message, nothing committed). `inject()` queues exact faults for the next
 matching requests; `Faults` rates apply at random. State: `monitors`, `dashboards`, `synthetics`,
 `downtimes`; `plant()` adds unowned resources; `requests` logs (method, path, body, status).
@@ -32,6 +37,7 @@ from migrate.testing.ddstore import DatadogStore, routes
 
 FAULT_KINDS = ("error_before", "error_after", "drop_before", "drop_after", "rate_limited", "slow", "rejected")
 DEFAULT_LIMIT = (1_000_000, 10)
+WRITES = "writes"  # the limit name of every write under `write_limit`
 _MUTATING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
 
@@ -78,12 +84,16 @@ class _Window:
 class RateLimits:
     limits: dict[str, tuple[int, float]] = field(default_factory=dict)
     windows: dict[str, _Window] = field(default_factory=dict)
+    aligned: bool = True
 
     def take(self, name: str, now: float) -> tuple[bool, dict[str, str]]:
-        """Count one request against `name`'s calendar-aligned window; (allowed, X-RateLimit headers)."""
+        """Count one request against `name`'s current window; (allowed, X-RateLimit headers)."""
         limit, period = self.limits.get(name, DEFAULT_LIMIT)
-        start = math.floor(now / period) * period
-        window = self.windows.setdefault(name, _Window())
+        window = self.windows.setdefault(name, _Window(start=-math.inf))
+        if self.aligned:
+            start = math.floor(now / period) * period
+        else:  # a window opens with the first request after the last one closed
+            start = window.start if now < window.start + period else now
         if window.start != start:
             window.start, window.used = start, 0
         allowed = window.used < limit
@@ -107,11 +117,15 @@ class DatadogTestServer:
         rate_limits: dict[str, tuple[int, float]] | None = None,
         faults: Faults | None = None,
         reject_duplicate_monitors: bool = False,
+        aligned_windows: bool = True,
+        write_limit: tuple[int, float] | None = None,
     ) -> None:
         self.api_key, self.app_key = api_key, app_key
         self.faults = faults or Faults()
         self.store = DatadogStore(self.faults.seed, reject_duplicate_monitors=reject_duplicate_monitors)
-        self.limits = RateLimits(dict(rate_limits or {}))
+        limits = dict(rate_limits or {}) | ({WRITES: write_limit} if write_limit else {})
+        self.limits = RateLimits(limits, aligned=aligned_windows)
+        self.write_limit = write_limit
         self.requests: list[RequestRecord] = []
         self._injected: list[Injected] = []
         self._rng = random.Random(self.faults.seed)  # noqa: S311 (reproducible faults, not secrets)
@@ -233,6 +247,8 @@ class DatadogTestServer:
         if route is None:
             return self._done(record, 404, {"errors": [f"No route for {method} {path}"]}, {})
         name, fn, match = route
+        if self.write_limit is not None:
+            name = WRITES if method in _MUTATING else "reads"
         is_create = method == "POST" and fn.__name__.startswith("create_")
         injected = self._pick_fault(method, path, is_create)
         fault, delay = (injected.kind, injected.delay) if injected else (None, 0.0)

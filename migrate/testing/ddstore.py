@@ -5,8 +5,11 @@ Each handler takes (match, query, body) and returns (status, json_body). Bodies 
 Datadog does not require our marker), and responses carry the fields Datadog adds, so datadog-api-client
 deserialises them. Routes are built on each type's declared `api_path`. The four types ddmigrate ships
 have hand-written handlers here (they model Datadog's quirks: summaries, delete by POST, duplicates); any
-other registered type is served from its declaration alone (collection.py). Browser tests, global variables,
-locations and test runs are in ddsynthetics.py.
+other registered type is served from its declaration alone (collection.py). Updates behave as Datadog's:
+a monitor PUT (a MonitorUpdateRequest, every field optional) keeps the top-level fields it is not sent
+and clears one sent as null (`options` is replaced as one object); a dashboard or API test PUT replaces
+the whole resource (what it is not sent is gone), keeping only the server's own fields. Browser tests,
+global variables, locations and test runs are in ddsynthetics.py.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from migrate.datadog.synthetics import SYNTHETIC_TEST
 from migrate.datadog.validate import validate_payload, validate_request
 from migrate.testing.collection import Collection, Handler, Result, Route, crud_routes
 from migrate.testing.ddsynthetics import SYNTHETIC_BROWSER_TEST, SYNTHETIC_GLOBAL_VARIABLE, SyntheticRuns
+from migrate.testing.metrics_api import timeseries_query
+from migrate.testing.metrics_db import MetricsDb
 from migrate.translate.ddquery import metric_names
 
 HAND_WRITTEN = frozenset(
@@ -63,6 +68,7 @@ class DatadogStore:
         self.synthetics: dict[str, dict[str, Any]] = {}
         self.downtimes: dict[int, dict[str, Any]] = {}
         self.metrics: dict[str, list[tuple[float, float]]] = {}
+        self.points = MetricsDb()  # typed series the metrics query API evaluates (metrics_eval.py)
         self.reject_duplicate_monitors = reject_duplicate_monitors
         self._ids = itertools.count(1000)
         self._rng = random.Random(seed)  # noqa: S311 (reproducible ids, not secrets)
@@ -411,5 +417,6 @@ def routes(store: DatadogStore) -> list[tuple[str, re.Pattern[str], str, Handler
         ("GET", rf"{dt}/(?P<id>\d+)", "downtimes", store.get_downtime),
         ("DELETE", rf"{dt}/(?P<id>\d+)", "downtimes", store.cancel_downtime),
         ("GET", r"/api/v1/query", "metrics_query", store.query_metrics),
+        ("POST", r"/api/v2/query/timeseries", "metrics_query", lambda m, q, body: timeseries_query(store.points, body)),
     ]
     return [(method, re.compile(f"^{path}$"), name, fn) for method, path, name, fn in table]

@@ -44,7 +44,13 @@ def test_killed_after_a_delete_reached_datadog(translation: Path, tmp_path: Path
     pilot = load_phases(phases).assign(desired(translation))["pilot"]
     dropped = pilot[0]
     v2 = variant(translation, tmp_path / "v2", lambda r: None if r.key == dropped.key else r)
-    args: dict[str, Any] = {"workdir": tmp_path, "phases_file": phases, "phase": "pilot", "progress": False}
+    args: dict[str, Any] = {
+        "workdir": tmp_path,
+        "phases_file": phases,
+        "phase": "pilot",
+        "progress": False,
+        "yes": True,
+    }
     env = {**dd.env, "DD_API_URL": dd.url}
     assert apply(translation_dir=translation, conn=connect(env), **args)[1].ok
 

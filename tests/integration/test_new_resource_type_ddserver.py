@@ -152,7 +152,7 @@ def test_a_declared_type_goes_through_plan_apply_dry_run_and_rollback(tmp_path: 
     translation(tmp_path / "v2", v2)
     code, out, err = run_cli("apply", *wd, "--translation", tmp_path / "v2", "--dry-run")
     assert code == 0 and "requests 2" in out, err
-    code, out, err = run_cli("apply", *wd, "--translation", tmp_path / "v2")
+    code, out, err = run_cli("apply", *wd, "--translation", tmp_path / "v2", "--yes")
     assert code == 0, err
     assert "updated 1" in out and "deleted 1" in out and "unchanged 1" in out
     assert sorted(w["scope"][0] for w in store.values()) == ["env:moved", "env:site0", "env:site1"]
@@ -165,7 +165,7 @@ def test_a_declared_type_goes_through_plan_apply_dry_run_and_rollback(tmp_path: 
     assert "recreated 1" in out and "restored 1" in out
     assert sorted(w["scope"][0] for w in store.values()) == ["env:site0", "env:site0", "env:site1", "env:site2"]
 
-    code, out, err = run_cli("apply", *wd, "--translation", translation(tmp_path / "v3", [windows[1]]))
+    code, out, err = run_cli("apply", *wd, "--translation", translation(tmp_path / "v3", [windows[1]]), "--yes")
     assert code == 0 and "deleted 2" in out and "unchanged 1" in out, err
     assert sorted(w["name"] for w in store.values()) == ["Window 1", "by hand"], "the unowned window is untouched"
     assert store[planted["window_id"]] == planted

@@ -19,7 +19,7 @@ import pytest
 from migrate.commands.verify import verify_command
 from migrate.datadog.client import make_api_client
 from migrate.datadog.global_variables import SYNTHETIC_GLOBAL_VARIABLE
-from migrate.datadog.resources import ops_for
+from migrate.datadog.resources import ops_for, spec
 from migrate.ledger import Ledger
 from migrate.model import DesiredResource, SourceRef
 from migrate.runner.journal import Journal
@@ -255,6 +255,7 @@ def test_an_operators_variable_and_browser_test_are_adopted_then_managed(
     assert "updated 2" in out and "created" not in out, "the adopted pair is updated in place, nothing duplicated"
     assert dd.store.synth.secret_value("SHOP_PASSWORD") == PASSWORD
     test = dd.synthetics[planted["public_id"]]
-    assert test["config"]["configVariables"][0]["id"] == theirs["id"] and test["message"] == desired.payload["message"]
+    assert test["config"]["configVariables"][0]["id"] == theirs["id"]
+    assert spec("synthetic_browser_test").owned_key(test) == desired.key, "it now carries our marker"
     code, out, err = run_cli("apply", *wd, "--translation", tr)
     assert code == 0 and "unchanged 2" in out, out + err

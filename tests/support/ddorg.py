@@ -24,6 +24,7 @@ from migrate.datadog.resources import spec
 from migrate.model import DesiredResource
 from migrate.runner.diff import equivalent
 from migrate.runner.journal import Journal
+from migrate.runner.scope import migration_name
 from migrate.runner.verify import metrics_in
 from migrate.testing.ddserver import DatadogTestServer
 from migrate.translate.store import Translation, read_translation, write_translation
@@ -123,6 +124,7 @@ def assert_org_exactly(dd: DatadogTestServer, workdir: Path, want: list[DesiredR
     assert not dupes, f"duplicates in the org: {dupes}"
     assert set(counts) == {(r.type, r.key) for r in want}, "exactly the desired resources are owned"
     journal = Journal(workdir)
+    migration = migration_name(workdir, journal.ledger_id(), journal.bound_site())
     try:
         applied = journal.applied()
         assert set(applied) == set(counts), "the ledger knows exactly what exists"
@@ -131,8 +133,20 @@ def assert_org_exactly(dd: DatadogTestServer, workdir: Path, want: list[DesiredR
             dd_id = applied[(res.type, res.key)].dd_id
             copy = live[int(dd_id)] if res.type == "monitor" else live[dd_id]
             assert ownership.owned_key(res.type, copy) == res.key
-            assert equivalent(res.type, res.payload, copy), f"{res.type} {res.key}"
+            scope = spec(res.type).marker.scope(copy)
+            assert scope is not None and scope.migration == migration, f"{res.type} {res.key} names {scope}"
+            stamped = spec(res.type).marker.stamped(res.payload, scope)
+            assert equivalent(res.type, stamped, copy), f"{res.type} {res.key}"
         assert journal.open_intents() == [], "no intent left open"
+    finally:
+        journal.close()
+
+
+def apply_run_ids(workdir: Path) -> list[str]:
+    """The ids of the workdir's apply runs (not dry runs), oldest first."""
+    journal = Journal(workdir, create=False)
+    try:
+        return [r["id"] for r in journal.runs(verb="apply") if not r["dry_run"]]
     finally:
         journal.close()
 

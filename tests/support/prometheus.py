@@ -7,6 +7,10 @@ generated prometheus.yml; stopped (terminate, then kill) on exit.
         prom.wait_for_targets(2)      # targets appear about 5 s after start
 
 `require_prometheus()` returns the binary's path; without it a test skips, or fails under CI=true.
+
+History without waiting for scrapes: `PrometheusServer(openmetrics=text, scrape_self=False, dead_target=False)`
+turns timestamped OpenMetrics text into TSDB blocks with `promtool tsdb create-blocks-from openmetrics` in
+its storage directory before starting, with a retention long enough for the samples' fixed past dates.
 """
 
 from __future__ import annotations
@@ -63,8 +67,12 @@ class PrometheusServer:
         scrape_self: bool = True,
         dead_target: bool = True,
         scrape_interval: str = "1s",
+        openmetrics: str | None = None,
+        retention: str = "15d",
     ) -> None:
         self.binary = require_prometheus()
+        self.openmetrics = openmetrics
+        self.retention = "100y" if openmetrics is not None else retention
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.rule_files = [Path(p).resolve() for p in rule_files]
@@ -100,14 +108,31 @@ class PrometheusServer:
         }
         self.config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
+    def create_blocks(self) -> None:
+        promtool = shutil.which("promtool") or str(Path(self.binary).with_name("promtool"))
+        source = self.workdir / "history.om"
+        source.write_text(self.openmetrics or "", encoding="utf-8")
+        done = subprocess.run(
+            [promtool, "tsdb", "create-blocks-from", "openmetrics", str(source), str(self.workdir / "data")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"promtool create-blocks-from openmetrics failed:\n{done.stderr[-2000:]}")
+        source.unlink()
+
     def start(self) -> PrometheusServer:
         self.write_config()
+        if self.openmetrics is not None:
+            self.create_blocks()
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [
                     self.binary,
                     f"--config.file={self.config_path}",
                     f"--storage.tsdb.path={self.workdir / 'data'}",
+                    f"--storage.tsdb.retention.time={self.retention}",
                     f"--web.listen-address=127.0.0.1:{self.port}",
                     "--web.enable-lifecycle",
                     "--log.level=warn",

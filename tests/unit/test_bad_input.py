@@ -561,6 +561,12 @@ CASES = [
         ),
     ),
     # accept
+    # parity
+    case("parity-no-translation", "parity --translation nope --out p.json", r"nope: not a translation directory"),
+    case("parity-bad-since", "parity --translation tr --out p.json --since soon", r"--since 'soon' is not a duration"),
+    case("parity-empty-window", "parity --translation tr --out p.json --from 200 --until 100", r"window is empty"),
+    case("parity-out-not-evidence", "parity --translation tr --out plan.json", r"plan\.json: not a parity evidence"),
+    case("parity-closed-port", "parity --translation tr --out p.json --since 1h", r"cannot connect to"),
     case("accept-unknown-ref", "accept nope --translation tr --reason r", r"tr/ledger\.json: no object 'nope'"),
     case("accept-no-reason", "accept nope --translation tr", r"accept needs --reason", code=2),
     case("accept-no-translation", "accept nope --reason r", r"accept needs --translation DIR", code=2),

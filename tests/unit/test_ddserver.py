@@ -107,6 +107,22 @@ def test_dashboard_and_synthetic_crud(dd: DatadogTestServer) -> None:
     assert tests.delete(test["public_id"]) is False
 
 
+def test_updates_merge_monitors_and_replace_dashboards_and_tests_as_datadog_does(dd: DatadogTestServer) -> None:
+    """Datadog's monitor PUT keeps what it is not sent and clears a field sent as null (options as one object);
+    dashboard and API test PUTs replace the whole resource."""
+    c = client_for(dd)
+    _, payload = monitor_for("Merge")
+    monitor = MonitorOps(c).create({**payload, "priority": 3})
+    kept = MonitorOps(c).update(monitor["id"], {"name": "Renamed"})
+    assert kept["priority"] == 3 and kept["query"] == payload["query"] and kept["name"] == "Renamed"
+    assert MonitorOps(c).update(monitor["id"], {"priority": None})["priority"] is None
+    dash = DashboardOps(c).create({**owned_dashboard(), "reflow_type": "auto"})
+    assert "reflow_type" not in DashboardOps(c).update(dash["id"], owned_dashboard())
+    test = SyntheticTestOps(c).create({**owned_synthetic(), "options": {"tick_every": 60, "min_location_failed": 2}})
+    replaced = SyntheticTestOps(c).update(test["public_id"], owned_synthetic())
+    assert replaced["options"] == owned_synthetic()["options"]
+
+
 def test_owned_listing_ignores_planted_unowned_resources(dd: DatadogTestServer) -> None:
     c = client_for(dd)
     ops = MonitorOps(c)

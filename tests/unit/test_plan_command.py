@@ -12,6 +12,7 @@ from migrate import cli
 from migrate.commands.plan import plan
 from migrate.ledger import Ledger
 from migrate.model import DesiredResource
+from migrate.runner.changes import Create
 from migrate.translate.store import Translation, write_translation
 from tests.unit.test_plan import as_live, desired_monitor
 
@@ -70,6 +71,7 @@ def test_plan_writes_a_json_plan_and_prints_a_readable_diff(
         "no-op": 1,
         "adopt_candidates": 0,
         "out_of_scope": 0,
+        "other_migrations": 0,
     }
     assert data["translation"]["mappings_fingerprint"] == "sha256:abc"
     assert data["state"]["fingerprint"].startswith("sha256:")
@@ -118,3 +120,21 @@ def test_bad_translation_dir_is_a_clear_error(tmp_path: Path, capsys: pytest.Cap
     assert code == 1
     assert "not a translation directory" in err and "Traceback" not in err
     assert not (tmp_path / "p.json").exists()
+
+
+def test_an_offline_plan_from_a_named_migration_leaves_other_migrations_alone(
+    world: tuple[Path, Path, list[DesiredResource]], tmp_path: Path
+) -> None:
+    """The snapshot's markers name no migration and no ledger here holds them: another migration's (or an
+    older version's from another workdir), so nothing is updated or deleted."""
+    translation, state, _ = world
+    workdir = tmp_path / "wd"
+    (workdir / ".ddmigrate").mkdir(parents=True)
+    (workdir / ".ddmigrate" / "settings.json").write_text(json.dumps({"migration": "team-a"}))
+    foreign = plan(translation_dir=translation, state_dir=state, workdir=workdir)
+    assert foreign.summary["create"] == 3 and foreign.summary["delete"] == foreign.summary["update"] == 0
+    assert sorted(o["datadog_id"] for o in foreign.other_migrations) == ["1", "2", "3"]
+    assert foreign.migration == {"migration": "team-a", "selection": "all"}
+    create = next(c for c in foreign.changes if isinstance(c, Create))
+    assert "ddmigrate_migration:team-a" in create.payload["tags"], "what would be created names the migration"
+    assert plan(translation_dir=translation, state_dir=state).summary["delete"] == 1, "no workdir: as before scopes"

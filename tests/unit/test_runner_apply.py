@@ -84,7 +84,7 @@ class MonitorOpsFake:
         self.org._tick()
         return self.org.monitors.pop(int(dd_id), None) is not None
 
-    def find_by_key(self, key: str) -> dict[str, Any] | None:
+    def find_by_key(self, key: str, migration: str | None = None) -> dict[str, Any] | None:
         self.org._tick()
         return next((dict(m) for m in self.org.monitors.values() if ownership.owned_key("monitor", m) == key), None)
 

@@ -1,3 +1,5 @@
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from migrate.datadog.client import ApiResponse, ConnectionFailed, DatadogApiError, RateLimited, ServerError
@@ -110,7 +112,6 @@ def test_failures_without_rate_limit_headers_release_their_in_flight_slot() -> N
                 sleep=clock.sleep,
             )
     window = limiter._windows["monitor_create"]
-    assert window.inflight == 0
     clock.now = (clock.now // 10 + 1) * 10 + 0.1  # a fresh window: the server says all 5 are left
     limiter.acquire("monitor create")
     limiter.observe(ApiResponse({}, 200, headers(4, 9)))
@@ -139,3 +140,66 @@ def test_a_429_without_rate_limit_headers_waits_as_long_as_retry_after_says() ->
 
     assert call_with_retry(RateLimiter(), "monitor create", fn, sleep=slept.append) == "ok"
     assert slept == [7.0, 3.0]
+
+
+class Blocked(Exception):
+    pass
+
+
+def _never_wait(seconds: float) -> None:
+    raise Blocked(seconds)
+
+
+def _acquired_without_waiting(limiter: RateLimiter, route: str = "monitor create", most: int = 50) -> int:
+    for n in range(most):
+        try:
+            limiter.acquire(route)
+        except Blocked:
+            return n
+    return most
+
+
+def test_requests_the_server_already_counted_are_not_counted_twice() -> None:
+    """The server's Remaining already includes requests still in flight to us: subtracting them again left
+    part of every window unused (apply reached 0.71-0.84 of a 5 writes/s limit)."""
+    clock = Clock()
+    limiter = RateLimiter(sleep=_never_wait, clock=clock)
+    limiter.acquire("monitor create")
+    limiter.observe(ApiResponse({}, 200, headers(19, 5, limit=20)))  # learnt: 20 per 10 s, 1 used
+    for _ in range(7):
+        limiter.acquire("monitor create")  # 8 sent in all
+    limiter.observe(ApiResponse({}, 200, headers(12, 5, limit=20)))  # the server has counted all 8
+    assert _acquired_without_waiting(limiter) == 12, "all of the window the server has left is used"
+
+
+def test_a_late_answer_from_the_last_window_does_not_empty_the_new_one() -> None:
+    clock = Clock()
+    limiter = RateLimiter(sleep=_never_wait, clock=clock)
+    late, current = ThreadPoolExecutor(1), ThreadPoolExecutor(1)  # two callers (thread-local state)
+    late.submit(limiter.acquire, "monitor create").result()
+    late.submit(limiter.observe, ApiResponse({}, 200, headers(4, 10))).result()  # 5 per 10 s, window ends 1010
+    clock.now = 1009.9
+    late.submit(limiter.acquire, "monitor create").result()  # sent in the old window ...
+    clock.now = 1010.1
+    current.submit(limiter.acquire, "monitor create").result()  # ... a new window has begun
+    late.submit(limiter.observe, ApiResponse({}, 200, headers(0, 1))).result()  # ... answered late: 0 left then
+    assert current.submit(_acquired_without_waiting, limiter).result() == 4, "the new window keeps its budget"
+
+
+def test_a_late_429_from_the_last_window_does_not_close_the_new_one() -> None:
+    clock = Clock()
+    limiter = RateLimiter(sleep=_never_wait, clock=clock)
+    late, current = ThreadPoolExecutor(1), ThreadPoolExecutor(1)
+    late.submit(limiter.acquire, "monitor create").result()
+    late.submit(limiter.observe, ApiResponse({}, 200, headers(4, 10))).result()
+    clock.now = 1009.9
+    late.submit(limiter.acquire, "monitor create").result()
+    clock.now = 1010.1
+    current.submit(limiter.acquire, "monitor create").result()
+
+    def refused() -> None:  # what call_with_retry does with a 429: release, then learn from it
+        limiter.release()
+        limiter.observe_error("monitor create", RateLimited(429, ["slow"], headers(0, 1)).rate_limit, limited=True)
+
+    late.submit(refused).result()
+    assert current.submit(_acquired_without_waiting, limiter).result() == 4

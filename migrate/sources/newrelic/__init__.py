@@ -21,6 +21,7 @@ from typing import Any
 
 from migrate.errors import UsageError
 from migrate.inventory.store import Inventory
+from migrate.sources import add_where_arguments
 from migrate.sources.newrelic.api import Collected, read_account
 from migrate.sources.newrelic.dashboards import SOURCE
 from migrate.sources.newrelic.files import collect_files
@@ -37,19 +38,11 @@ def collect_api(options: Mapping[str, Any]) -> Collected:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument(
-        "--from-files",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="dashboard JSON (UI export or quickstart), NRQL condition YAML/JSON, recorded NerdGraph answers, "
+    add_where_arguments(
+        parser,
+        files_help="dashboard JSON (UI export or quickstart), NRQL condition YAML/JSON, recorded NerdGraph answers, "
         "or directories of them (recursive)",
-    )
-    where.add_argument(
-        "--from-api",
-        action="store_true",
-        help="NerdGraph: NEW_RELIC_API_KEY, NEW_RELIC_ACCOUNT_ID, NEW_RELIC_REGION (US, EU, JP, GOV) or "
+        api_help="NerdGraph: NEW_RELIC_API_KEY, NEW_RELIC_ACCOUNT_ID, NEW_RELIC_REGION (US, EU, JP, GOV) or "
         "NEW_RELIC_API_URL from the environment",
     )
     parser.add_argument(

@@ -16,6 +16,7 @@ from typing import Any
 
 from migrate.errors import UsageError
 from migrate.inventory import Inventory
+from migrate.sources import add_where_arguments
 from migrate.sources.pingdom.account import Account
 from migrate.sources.pingdom.api import client_from_env, collect_api
 from migrate.sources.pingdom.files import collect_files
@@ -23,19 +24,11 @@ from migrate.sources.pingdom.normalize import SOURCE, inventory_objects
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument(
-        "--from-files",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="JSON answers of the Pingdom API 3.1 (GET /checks, /checks/{id}, /tms/check, /alerting/contacts, "
+    add_where_arguments(
+        parser,
+        files_help="JSON answers of the Pingdom API 3.1 (GET /checks, /checks/{id}, /tms/check, /alerting/contacts, "
         "/alerting/teams, /maintenance, /probes) or directories of them (recursive; told apart by content)",
-    )
-    where.add_argument(
-        "--from-api",
-        action="store_true",
-        help="the live API at PINGDOM_API_URL (default https://api.pingdom.com/api/3.1) with the bearer "
+        api_help="the live API at PINGDOM_API_URL (default https://api.pingdom.com/api/3.1) with the bearer "
         "token in PINGDOM_API_TOKEN",
     )
 

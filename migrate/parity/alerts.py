@@ -1,0 +1,99 @@
+"""When alerts fire: Prometheus' own record (`ALERTS{alertname=..., alertstate="firing"}`, the series the rule
+evaluator writes; docs prometheus.io configuration/alerting_rules#inspecting-alerts-during-runtime) against
+the Datadog monitor evaluated on its Datadog series the way a metric monitor is (docs monitors/types/metric):
+at each step T, per group, the monitor's time aggregation (avg/sum/min/max) over the points of the last
+window, compared with the threshold. `change`/`pct_change` monitors are not evaluated (None).
+
+Series are paired on the monitor's group-by tags: an ALERTS series carries the rule's output labels (plus
+alertname, alertstate and the rule's own labels, which are dropped), mapped like any Prometheus series.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from migrate.parity.compare import datadog_key, prometheus_key
+from migrate.parity.condition import Firing
+from migrate.parity.fetch import Answer, datadog_timeseries, prometheus_range
+
+if TYPE_CHECKING:
+    from migrate.parity.check import Sides
+    from migrate.parity.targets import Target
+
+_AGGREGATIONS: dict[str, Callable[[list[float]], float]] = {
+    "avg": statistics.fmean,
+    "sum": math.fsum,
+    "min": min,
+    "max": max,
+}
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def window_seconds(window: str) -> int:
+    """`last_5m` -> 300."""
+    amount = window.split("_", 1)[1]
+    return int(amount[:-1]) * _UNITS[amount[-1]]
+
+
+def monitor_states(answer: Answer, aggregation: str, seconds: int, times: range, condition: Any) -> dict[str, set[int]]:
+    """Per Datadog group key, the evaluation times T at which the monitor is in alert. Aggregation `last`:
+    the series already is the monitor's value (targets.py `evaluated`), read at the bucket ending by T."""
+    aggregate = _AGGREGATIONS[aggregation] if aggregation != "last" else None
+    firing: dict[str, set[int]] = {}
+    for s in answer.series:
+        key = datadog_key(s.labels)
+        on = firing.setdefault(key, set())
+        for t in times:
+            # A bucket [b, b + I) belongs to the window (T - seconds, T] when it has ended by T.
+            values = [v for b, v in sorted(s.points.items()) if t - seconds < b + answer.step <= t]
+            if values and condition.holds(aggregate(values) if aggregate else values[-1]):
+                on.add(t)
+    return firing
+
+
+def compare_alerts(sides: Sides, target: Target, window: tuple[int, int], step: int) -> dict[str, Any] | None:
+    monitor = target.monitor
+    if monitor is None or target.condition is None or monitor.time_aggregation not in _AGGREGATIONS:
+        return None
+    seconds = window_seconds(monitor.window)
+    start, end = window
+    dd = datadog_timeseries(sides.datadog, target.formula, start - seconds, end, step)
+    times = range(start, end, step)
+    aggregation = "last" if target.evaluated else monitor.time_aggregation
+    dd_on = monitor_states(dd, aggregation, seconds, times, target.condition)
+    selector = f'ALERTS{{alertname="{target.alertname}",alertstate="firing"}}'
+    alerts = prometheus_range(sides.prometheus, selector, start, end, step)
+    group_keys = {k.split(":", 1)[0] for s in dd.series for k in datadog_key(s.labels).split(",") if ":" in k}
+    prom_on: dict[str, set[int]] = {}
+    for s in alerts.series:
+        labels = {k: v for k, v in s.labels.items() if _tag_key(k, sides.label_tags) in group_keys}
+        prom_on.setdefault(prometheus_key(labels, sides.label_tags), set()).update(t for t in s.points if t in times)
+    firing = Firing()
+    for t in times:
+        for key in sorted(prom_on.keys() | dd_on.keys()):
+            p, d = t in prom_on.get(key, set()), t in dd_on.get(key, set())
+            if p and d:
+                firing.both += 1
+            elif p or d:
+                firing.only_prometheus += p
+                firing.only_datadog += d
+                if firing.first_disagreement is None:
+                    firing.first_disagreement = t
+            else:
+                firing.neither += 1
+    minutes = step / 60
+    return {
+        "minutes_both_firing": firing.both * minutes,
+        "minutes_only_prometheus": firing.only_prometheus * minutes,
+        "minutes_only_datadog": firing.only_datadog * minutes,
+        "first_disagreement": firing.first_disagreement,
+        "agrees": firing.agrees,
+        "monitor": f"{monitor.time_aggregation}({monitor.window})",
+    }
+
+
+def _tag_key(label: str, label_tags: dict[str, str | None]) -> str:
+    return (label_tags.get(label, label) or "").lower()
