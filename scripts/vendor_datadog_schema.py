@@ -38,13 +38,8 @@ ORIGIN = {
 }
 # The components the resource type declarations name (schema_ref and their other request bodies), in the
 # order they are declared: a new type's schema is vendored by declaring it.
-# Components a builder writes before a resource type declares them: browser tests (build/synthetic.py), whose
-# runner declaration comes with the synthetics issue; declaring that type makes this line redundant.
-BUILT_ONLY = ("SyntheticsBrowserTest",)
 ROOTS = tuple(
-    dict.fromkeys(
-        [*(c for r in RESOURCE_TYPES.values() for c in (r.schema_ref, *r.request_schemas.values())), *BUILT_ONLY]
-    )
+    dict.fromkeys([*(c for r in RESOURCE_TYPES.values() for c in (r.schema_ref, *r.request_schemas.values()))])
 )
 _DROP = {"description", "example", "x-enum-varnames", "x-generate-alias-as-model", "x-merge-override"}
 PREFIX = "#/components/schemas/"

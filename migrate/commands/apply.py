@@ -11,6 +11,7 @@ with a recording sink and a scratch copy of the ledger.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from migrate.runner.live import (
 from migrate.runner.phases import Phase, load_phases, unmet_gates
 from migrate.runner.plan import Plan, desired_hash
 from migrate.runner.scope import Ownership, ownership_for, selection_of
+from migrate.runner.secrets import check_values, needed, with_variables
 from migrate.runner.sinks import DryRunSink
 from migrate.textsafe import terminal_line
 from migrate.translate.store import read_translation
@@ -62,18 +64,20 @@ class Target:
 
 
 def select(translation_dir: Path, phases_file: Path | None, phase_name: str | None) -> Target:
+    """The translation's resources (with the global variables its tests reference), or one phase's share."""
     translation = read_translation(translation_dir)
     scope = {e.ref.source for e in translation.ledger} | {
         r.source for res in translation.resources for r in res.source_refs
     }
     selection = selection_of(translation.meta, translation_dir)
     if phase_name is None:
-        return Target(translation.resources, None, scope, translation.meta, translation_dir, selection)
+        return Target(with_variables(translation.resources), None, scope, translation.meta, translation_dir, selection)
     if phases_file is None:
         raise DDMigrateError("--phase needs --phases FILE", hint="pass the phases.yaml that defines the phase")
     phase = load_phases(phases_file).get(phase_name)
     chosen = load_phases(phases_file).assign(translation.resources)[phase.name]
-    return Target(chosen, phase, scope, translation.meta, translation_dir, selection)
+    desired = with_variables(chosen, translation.resources)
+    return Target(desired, phase, scope, translation.meta, translation_dir, selection)
 
 
 def scoped(target: Target, conn: Connection, journal: Journal, workdir: Path) -> tuple[Target, Ownership]:
@@ -150,6 +154,7 @@ def apply(
         with tempfile.TemporaryDirectory(prefix="ddmigrate-dry-run-") as scratch:
             copy = journal.scratch_copy(Path(scratch))
             live_plan = _plan(conn, copy, target, plan_file, own)
+            check_values(live_plan.plan.changes, target.desired, os.environ)
             sink = DryRunSink(conn.sink)
             result = Applier(copy, sink, concurrency=concurrency, progress=progress).apply(
                 live_plan.plan, phase=target.phase, dry_run=True
@@ -159,6 +164,7 @@ def apply(
             return live_plan, result
     with WriterLock(journal, "apply" + (f" --phase {phase}" if phase else "")):
         live_plan = _plan(conn, journal, target, plan_file, own)
+        check_values(live_plan.plan.changes, target.desired, os.environ)  # before anything is sent
         if plan_file is None and not yes:
             _confirm_deletes(live_plan.plan, confirm)
         journal.check_org(conn.site, bind=True)  # only once the plan is accepted: a refused one binds nothing
@@ -250,7 +256,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--yes", action="store_true", help="apply a plan that deletes resources without asking (for scripts)"
     )
-    parser.epilog = "Credentials: DD_API_KEY and DD_APP_KEY from the environment; DD_SITE or DD_API_URL."
+    parser.epilog = (
+        "Credentials: DD_API_KEY and DD_APP_KEY from the environment; DD_SITE or DD_API_URL. A global variable "
+        "NAME that synthetic tests reference ({{ NAME }}) is created as a secure Datadog variable from "
+        "DDMIGRATE_SECRET_NAME (the plan lists which); apply refuses while one it must write is not set."
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -267,7 +277,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.plan_out:
         write_live_plan(args.plan_out, live_plan)
-    print_live_plan(live_plan)
+    print_live_plan(live_plan, target_desired(args))
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
     mode = "dry run" if args.dry_run else "applied"
     sys.stdout.write(f"\n{mode}: run {result.run_id}: {counts} in {result.seconds:.1f}s\n")
@@ -287,8 +297,15 @@ def print_live_plan_stream(plan: Plan, stream: TextIO) -> None:
     print_lines([*plan_lines(plan), *other_migration_lines(plan)], stream)
 
 
-def print_live_plan(live_plan: LivePlan) -> None:
+def target_desired(args: argparse.Namespace) -> list[DesiredResource]:
+    return select(args.translation, args.phases, args.phase).desired
+
+
+def print_live_plan(live_plan: LivePlan, desired: list[DesiredResource]) -> None:
+    """The plan, then each global variable it writes: the environment variable to set, and whether it is."""
     print_lines([*plan_lines(live_plan.plan), *other_migration_lines(live_plan.plan)])
+    for line in needed(live_plan.plan.changes, desired, os.environ):
+        sys.stdout.write(line + "\n")
     for item in live_plan.drift:
         sys.stdout.write(
             f"drift: {item['type']} {item['name']!r} ({item['datadog_id']}) was edited in Datadog "
@@ -306,7 +323,7 @@ def run_plan_live(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(dumps(live_plan.to_dict()))
     else:
-        print_live_plan(live_plan)
+        print_live_plan(live_plan, target_desired(args))
         sys.stdout.write(
             f"\nLive plan written to {args.out} ({live_plan.plan_hash}, ledger revision "
             f"{live_plan.ledger_revision}); apply it with `ddmigrate apply --plan {args.out} ...`\n"

@@ -25,6 +25,7 @@ from migrate.report.diff_text import Line, plan_lines, print_lines
 from migrate.runner.journal import STATE_DIR, Journal
 from migrate.runner.plan import Plan, compute_plan
 from migrate.runner.scope import Ownership, configured_name, ownership_for, selection_of
+from migrate.runner.secrets import with_variables
 from migrate.runner.state import State, load_snapshot
 from migrate.translate.store import read_translation
 
@@ -67,7 +68,8 @@ def plan(
     scope = {e.ref.source for e in translation.ledger} | {
         ref.source for res in translation.resources for ref in res.source_refs
     }
-    desired = own.stamp(translation.resources) if own is not None else translation.resources
+    resources = with_variables(translation.resources)  # and the global variables its tests reference
+    desired = own.stamp(resources) if own is not None else resources
     migration = own.scope if own is not None else None
     result = compute_plan(desired, state, scope=scope, translation=translation.meta, migration=migration)
     if out is not None:

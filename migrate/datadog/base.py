@@ -105,6 +105,13 @@ class ResourceType:
     unverifiable: Callable[[dict[str, Any]], str | None] = _checkable
     # A phase with mute_until_cutover silences it with a downtime during the parallel run.
     muted_in_parallel_run: bool = False
+    # Other resources name it by id (a global variable in a test's configVariables): apply creates and updates
+    # it before every other change, and deletes it after them.
+    apply_first: bool = False
+    # Fields that tell its items from other types' in a list endpoint or export they share (synthetic tests: `type`).
+    shared_list_filter: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # It runs on demand (`POST /api/v1/synthetics/tests/trigger`): verify triggers it and waits for a passing result.
+    triggered: bool = False
 
     @property
     def read_only(self) -> frozenset[str]:
@@ -113,6 +120,10 @@ class ResourceType:
 
     def owned_key(self, payload: dict[str, Any]) -> str | None:
         return self.marker.key(payload)
+
+    def lists(self, item: dict[str, Any]) -> bool:
+        """`item`, from a list or export shared with other types, is one of this type."""
+        return all(item.get(k) == v for k, v in self.shared_list_filter.items())
 
     def owned_by(self, payload: dict[str, Any], key: str, migration: str | None) -> bool:
         """`payload` is ddmigrate's resource for `key` in `migration` (None: any migration); a marker from

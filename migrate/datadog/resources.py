@@ -1,6 +1,7 @@
 """The registry of Datadog resource types ddmigrate manages: the only place they are listed.
 
-Each type is one module (monitors.py, dashboards.py, synthetics.py, downtimes.py) that declares a
+Each type is one module (monitors.py, dashboards.py, synthetics.py, browser_tests.py, global_variables.py,
+downtimes.py) that declares a
 `ResourceType` and its `ResourceOps`; registering the ops class here is all a new type needs (the runner,
 the validator and the local test server read the declaration). `MANAGED` holds the types a plan creates
 from translated objects; downtimes are a side effect of `mute_until_cutover` and live in `SUPPORT`.
@@ -15,8 +16,10 @@ from typing import Any
 from datadog_api_client.api_client import ApiClient
 
 from migrate.datadog.base import ResourceOps, ResourceType
+from migrate.datadog.browser_tests import SYNTHETIC_BROWSER_TEST, SyntheticBrowserTestOps
 from migrate.datadog.dashboards import DASHBOARD, DashboardOps
 from migrate.datadog.downtimes import DOWNTIME, DowntimeOps
+from migrate.datadog.global_variables import SYNTHETIC_GLOBAL_VARIABLE, SyntheticGlobalVariableOps
 from migrate.datadog.monitors import MONITOR, MonitorOps
 from migrate.datadog.synthetics import SYNTHETIC_TEST, SyntheticTestOps
 from migrate.errors import DDMigrateError
@@ -29,13 +32,18 @@ __all__ = [
     "RESOURCES",
     "RESOURCE_TYPES",
     "SUPPORT",
+    "SYNTHETIC_BROWSER_TEST",
+    "SYNTHETIC_GLOBAL_VARIABLE",
     "SYNTHETIC_TEST",
     "ResourceType",
     "ops_for",
     "spec",
 ]
 
-MANAGED: dict[str, type[ResourceOps]] = {ops.rtype.name: ops for ops in (MonitorOps, DashboardOps, SyntheticTestOps)}
+MANAGED: dict[str, type[ResourceOps]] = {
+    ops.rtype.name: ops
+    for ops in (MonitorOps, DashboardOps, SyntheticTestOps, SyntheticBrowserTestOps, SyntheticGlobalVariableOps)
+}
 SUPPORT: dict[str, type[ResourceOps]] = {DowntimeOps.rtype.name: DowntimeOps}
 
 

@@ -121,7 +121,10 @@ def secrets(section: dict[str, Any]) -> list[str]:
     variables = section["global_variables"]
     out += ["### Synthetics global variables", ""]
     out += (
-        table(["Variable", "Used by"], [[code(v["name"]), ", ".join(code(k) for k in v["used_by"])] for v in variables])
+        table(
+            ["Variable", "Apply reads it from", "Used by"],
+            [[code(v["name"]), code(v.get("env", "")), ", ".join(code(k) for k in v["used_by"])] for v in variables],
+        )
         if variables
         else ["None referenced.", ""]
     )

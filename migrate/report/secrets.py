@@ -2,7 +2,8 @@
 
 Agent secrets come from `secrets-needed.txt` (written by `ddmigrate bridge`: handle, job, option, what to
 store, tab-separated); synthetic tests' global variables are the `{{ NAME }}` references in their
-payloads (Datadog resolves them from the org's global variables, which must exist before the tests run).
+payloads and their `config.configVariables` (Datadog resolves them from the org's global variables; `ddmigrate
+apply` creates each as a secure variable from the environment variable named in `env`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from migrate.datadog.global_variables import env_name, global_names
+from migrate.datadog.resources import spec
 from migrate.errors import InputError
 from migrate.fsutil import read_text
 from migrate.model import DesiredResource
@@ -48,14 +51,16 @@ def _strings(node: Any) -> Iterable[str]:
 
 
 def global_variables(resources: Iterable[DesiredResource]) -> list[dict[str, Any]]:
-    """Each `{{ NAME }}` a synthetic test's config uses, with the tests (keys) that need it."""
+    """Each global variable a synthetic test (API or browser) names, in `config.configVariables` or as
+    `{{ NAME }}` in its config or steps, with the tests (keys) that need it and where apply reads its value."""
     users: dict[str, list[str]] = {}
     for res in resources:
-        if res.type != "synthetic_test":
+        if not spec(res.type).triggered:  # the synthetic test types
             continue
-        for name in sorted({m for s in _strings(res.payload.get("config")) for m in _VARIABLE.findall(s)}):
+        texts = _strings([res.payload.get("config"), res.payload.get("steps")])
+        for name in sorted({m for s in texts for m in _VARIABLE.findall(s)} | set(global_names(res.payload))):
             users.setdefault(name, []).append(res.key)
-    return [{"name": n, "used_by": sorted(users[n])} for n in sorted(users)]
+    return [{"name": n, "used_by": sorted(users[n]), "env": env_name(n)} for n in sorted(users)]
 
 
 def section(path: Path | None, resources: Iterable[DesiredResource]) -> dict[str, Any]:

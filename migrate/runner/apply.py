@@ -98,7 +98,8 @@ class Applier:
             with lock:
                 result.counts[outcome] += 1
 
-        self._run_all(plan.changes, one)
+        for wave in waves(plan.changes):
+            self._run_all(wave, one)
         result.seconds = time.monotonic() - started
         status = "ok" if result.ok else "failed"
         j.finish_run(run_id, status, dict(result.counts))
@@ -206,6 +207,15 @@ class Applier:
         with recorded(self.journal, seq):
             downtime = self.sink.mute(dd_id, key)
         self.journal.outcome(seq, "done", dd_id=str(downtime.get("id")))
+
+
+def waves(changes: list[Change]) -> list[list[Change]]:
+    """Changes in the order references need: what others name by id (`apply_first`: global variables) is
+    created and updated first and deleted last; everything else runs concurrently in between."""
+    first = [c for c in changes if spec(c.type).apply_first and not isinstance(c, Delete)]
+    last: list[Change] = [c for c in changes if spec(c.type).apply_first and isinstance(c, Delete)]
+    middle = [c for c in changes if not spec(c.type).apply_first]
+    return [wave for wave in (first, middle, last) if wave]
 
 
 def reconcile(journal: Journal, sink: Sink, run_id: str, interrupted: list[Op]) -> None:

@@ -31,6 +31,7 @@ from migrate.runner.journal import Journal
 from migrate.runner.plan import Plan, compute_plan, lookalikes_of_creates
 from migrate.runner.ratelimit import RateLimiter, RetryPolicy, call_with_retry
 from migrate.runner.scope import Ownership
+from migrate.runner.secrets import SecretsSink
 from migrate.runner.sinks import DatadogSink
 from migrate.runner.state import LiveResource, State
 from migrate.settings import strip_credentials
@@ -75,7 +76,9 @@ def connect(
     limiter = RateLimiter()
     ops = {name: ops_for(name, api_client, on_response=limiter.observe) for name in RESOURCE_TYPES}
     site = strip_credentials(str(api_client.configuration.host)).rstrip("/")
-    return Connection(api_client, ops, limiter, DatadogSink(ops, limiter, policy), site, max(1, concurrency))
+    # The secrets-aware sink: global variable values from the environment, tests linked to variable ids.
+    sink = SecretsSink(ops, limiter, policy, env)
+    return Connection(api_client, ops, limiter, sink, site, max(1, concurrency))
 
 
 def read_live(conn: Connection, journal: Journal) -> list[LiveResource]:

@@ -1,4 +1,5 @@
-"""Verify what a phase applied: read back, compare, validate monitors, and check every metric has data.
+"""Verify what a phase applied: read back, compare, validate monitors, check every metric has data, and run
+every synthetic test from Datadog (it must pass).
 
 A monitor on a metric that never arrives is the classic silent failure of a migration, so every metric a
 monitor or widget queries must have reported a point in the last `window` seconds (metrics query API).
@@ -19,6 +20,7 @@ from migrate.runner.journal import Journal
 from migrate.runner.phases import VERIFIED, VERIFY_FAILED
 from migrate.runner.progress import progress_bar, wanted
 from migrate.runner.sinks import Sink
+from migrate.runner.synthetic_verify import SyntheticRun
 from migrate.translate.ddquery import MetricQuery, metric_names, render
 
 
@@ -45,6 +47,7 @@ class VerifyResult:
     metrics_checked: int = 0
     # "<type> <key>" -> why its data could not be checked: said out loud, never passed silently
     not_checked: dict[str, str] = field(default_factory=dict)
+    synthetic_runs: dict[str, SyntheticRun] = field(default_factory=dict)  # key -> the run verify triggered
 
     @property
     def ok(self) -> bool:
@@ -60,7 +63,10 @@ def verify(
     validate: Callable[[str, dict[str, Any]], list[str] | None] | None,
     metric_has_data: Callable[[str], bool] | None,
     progress: bool | None = None,
+    run_synthetics: Callable[[list[tuple[str, str, str]]], dict[str, SyntheticRun]] | None = None,
 ) -> VerifyResult:
+    """`run_synthetics((type, key, public id) list)`: trigger the applied tests of `triggered` types and wait;
+    a test that did not run and pass is a problem (synthetic_verify.py)."""
     applied = journal.applied()
     run_id = journal.start_run("verify", phase=phase, plan_hash=None, dry_run=False)
     result = VerifyResult(run_id)
@@ -68,6 +74,9 @@ def verify(
 
     def one(res: DesiredResource) -> None:
         problems: list[str] = []
+        run = result.synthetic_runs.get(res.key)
+        if run is not None and (problem := run.problem()) is not None:
+            problems.append(problem)
         known = applied.get((res.type, res.key))
         live = sink.get(res.type, known.dd_id) if known else sink.find_by_key(res.type, res.key)
         if live is None:
@@ -97,6 +106,13 @@ def verify(
             result.problems[f"{res.type} {res.key}"] = problems
 
     desired = list(desired)
+    if run_synthetics is not None:  # all triggered at once, before the read-backs
+        runnable = [
+            (r.type, r.key, known.dd_id)
+            for r in desired
+            if spec(r.type).triggered and (known := applied.get((r.type, r.key))) is not None
+        ]
+        result.synthetic_runs = run_synthetics(runnable)
     with progress_bar("verify", len(desired), show=wanted(progress)) as ticker:
         for res in desired:
             one(res)
@@ -110,6 +126,8 @@ def verify(
             "failed": len(result.problems),
             "metrics": len(metric_cache),
             "data_not_checked": len(result.not_checked),
+            # passed, failed or timed out, where it ran and the result ids (the gate reads the problems)
+            "synthetic_runs": [r.to_dict() for r in result.synthetic_runs.values()],
         },
     )
     if phase is not None:

@@ -8,7 +8,8 @@ have hand-written handlers here (they model Datadog's quirks: summaries, delete 
 other registered type is served from its declaration alone (collection.py). Updates behave as Datadog's:
 a monitor PUT (a MonitorUpdateRequest, every field optional) keeps the top-level fields it is not sent
 and clears one sent as null (`options` is replaced as one object); a dashboard or API test PUT replaces
-the whole resource (what it is not sent is gone), keeping only the server's own fields.
+the whole resource (what it is not sent is gone), keeping only the server's own fields. Browser tests,
+global variables, locations and test runs are in ddsynthetics.py.
 """
 
 from __future__ import annotations
@@ -30,11 +31,15 @@ from migrate.datadog.resources import RESOURCE_TYPES
 from migrate.datadog.synthetics import SYNTHETIC_TEST
 from migrate.datadog.validate import validate_payload, validate_request
 from migrate.testing.collection import Collection, Handler, Result, Route, crud_routes
+from migrate.testing.ddsynthetics import SYNTHETIC_BROWSER_TEST, SYNTHETIC_GLOBAL_VARIABLE, SyntheticRuns
 from migrate.testing.metrics_api import timeseries_query
 from migrate.testing.metrics_db import MetricsDb
 from migrate.translate.ddquery import metric_names
 
-HAND_WRITTEN = frozenset({MONITOR.name, DASHBOARD.name, SYNTHETIC_TEST.name, DOWNTIME.name})
+HAND_WRITTEN = frozenset(
+    {MONITOR.name, DASHBOARD.name, SYNTHETIC_TEST.name, DOWNTIME.name}
+    | {SYNTHETIC_BROWSER_TEST.name, SYNTHETIC_GLOBAL_VARIABLE.name}  # ddsynthetics.py
+)
 _CREATOR = {"email": "ddmigrate-test@example.com", "handle": "ddmigrate-test@example.com", "name": "Test"}
 _MONITOR_DEFAULT_OPTIONS = {
     "notify_no_data": False,
@@ -73,6 +78,8 @@ class DatadogStore:
             for name, rtype in RESOURCE_TYPES.items()
             if name not in HAND_WRITTEN
         }
+        # Browser tests, global variables, locations and test runs (ddsynthetics.py).
+        self.synth = SyntheticRuns(self.synthetics, self._new_synthetic, self._int_id, self._str_id, _now)
 
     # ids like Datadog's: ints for monitors/downtimes, "abc-def-ghi" for dashboards and public ids
     def _int_id(self) -> int:
@@ -90,6 +97,8 @@ class DatadogStore:
             DASHBOARD.name: self._new_dashboard,
             SYNTHETIC_TEST.name: self._new_synthetic,
             DOWNTIME.name: self._new_downtime,
+            SYNTHETIC_BROWSER_TEST.name: self._new_synthetic,
+            SYNTHETIC_GLOBAL_VARIABLE.name: self.synth.new_variable,
             **{name: c.new for name, c in self.collections.items()},
         }
         with self.lock:
@@ -374,6 +383,7 @@ def routes(store: DatadogStore) -> list[tuple[str, re.Pattern[str], str, Handler
     mon, dash, dt = MONITOR.api_path, DASHBOARD.api_path, DOWNTIME.api_path
     tests = SYNTHETIC_TEST.api_path.rsplit("/", 1)[0]  # /api/v1/synthetics/tests: list, delete, pause
     table: list[Route] = [route for c in store.collections.values() for route in c.routes()]
+    table += store.synth.routes(tests)
     table += [
         ("POST", rf"{mon}/validate", "monitors", store.validate_monitor),
         ("POST", rf"{mon}/(?P<id>\d+)/validate", "monitors", store.validate_monitor),

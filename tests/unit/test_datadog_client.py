@@ -44,7 +44,13 @@ def test_rate_limit_headers_parsed_case_insensitively() -> None:
 
 
 def test_registry_keeps_the_planned_types() -> None:
-    assert set(RESOURCES) == {"monitor", "dashboard", "synthetic_test"}
+    assert set(RESOURCES) == {
+        "monitor",
+        "dashboard",
+        "synthetic_test",
+        "synthetic_browser_test",
+        "synthetic_global_variable",
+    }
     assert set(SUPPORT) == {"downtime"}
     assert RESOURCES["synthetic_test"].id_field == "public_id"
     client = make_api_client({"DD_API_KEY": "a", "DD_APP_KEY": "b"})

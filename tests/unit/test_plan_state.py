@@ -46,6 +46,16 @@ def test_reads_single_objects_lists_and_per_type_files(tmp_path: Path) -> None:
     assert len(state) == 4
 
 
+def test_a_shared_synthetics_export_gives_each_test_its_own_type(tmp_path: Path) -> None:
+    browser = {**SYNTHETIC, "public_id": "b12-c34-d56", "type": "browser"}
+    mobile = {**SYNTHETIC, "public_id": "m12-c34-d56", "type": "mobile"}  # a type ddmigrate does not manage
+    write(tmp_path / "synthetics" / "all.json", {"tests": [SYNTHETIC, browser, mobile]})
+    assert sorted((r.type, r.datadog_id) for r in load_snapshot(tmp_path).unowned) == [
+        ("synthetic_browser_test", "b12-c34-d56"),
+        ("synthetic_test", "4c7-n7j-xbv"),
+    ]
+
+
 def test_fingerprint_changes_when_anything_read_changes(tmp_path: Path) -> None:
     write(tmp_path / "monitors" / "a.json", {"id": 1, "name": "a", "type": "metric alert", "query": "q"})
     before = load_snapshot(tmp_path).fingerprint

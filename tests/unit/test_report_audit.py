@@ -156,11 +156,23 @@ def test_panel_queries_and_secrets_inventory(tmp_path: Path) -> None:
         "s1",
         {"name": "t", "config": {"request": {"headers": {"Authorization": "{{ PINGDOM_TOKEN }}"}}}},
     )
-    section = secrets.section(needed, [synth, dash])
+    browser = DesiredResource(
+        "synthetic_browser_test",
+        "b1",
+        {
+            "name": "login",
+            "config": {"configVariables": [{"type": "global", "name": "SHOP_PASSWORD"}]},
+            "steps": [{"type": "typeText", "params": {"value": "{{ SHOP_PASSWORD }}"}}],
+        },
+    )
+    section = secrets.section(needed, [synth, dash, browser])
     assert section["agent_secrets"] == [
         {"handle": "prometheus/node/pw", "job": "node", "option": "password", "provide": "the basic-auth password"}
     ]
-    assert section["global_variables"] == [{"name": "PINGDOM_TOKEN", "used_by": ["s1"]}]
+    assert section["global_variables"] == [
+        {"name": "PINGDOM_TOKEN", "used_by": ["s1"], "env": "DDMIGRATE_SECRET_PINGDOM_TOKEN"},
+        {"name": "SHOP_PASSWORD", "used_by": ["b1"], "env": "DDMIGRATE_SECRET_SHOP_PASSWORD"},
+    ]
     needed.write_text("only one field\n")
     with pytest.raises(InputError, match="tab-separated"):
         secrets.agent_secrets(needed)
