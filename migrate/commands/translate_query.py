@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +69,23 @@ def to_json(result: QueryResult) -> dict[str, Any]:
         "metrics": list(result.metrics),
         "source_metrics": list(result.source_metrics),
         "no_data_alert": result.no_data_alert,
+        # several series (NRQL SELECT items, percentiles, COMPARE WITH) and what the source says about time
+        "more_formulas": [render(f) for f in result.more_formulas],
+        "labels": list(result.labels),
+        "time_frame": asdict(result.time_frame) if result.time_frame is not None else None,
+        "interval_seconds": result.interval_seconds,
+        "over_time": result.over_time,
+        "shift_seconds": result.shift_seconds,
+        "limit": result.limit,
     }
 
 
 def to_text(result: QueryResult) -> str:
     query = result.expression or "(none: manual translation needed)"
+    more = [render(f.inline()) for f in result.more_formulas]
     if result.comparison is not None and result.expression:
         query += f" {result.comparison.op} {result.comparison.threshold:g}"
-    lines = [f"query:    {query}", f"fidelity: {result.fidelity.value}"]
+    lines = [f"query:    {query}", *(f"query:    {m}" for m in more), f"fidelity: {result.fidelity.value}"]
     if result.no_data_alert:
         lines.append("alert:    on missing data (notify_no_data)")
     lines.extend(f"note:     [{f.code}] {f.message}" for f in result.findings)

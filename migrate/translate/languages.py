@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from migrate.errors import UsageError
+from migrate.translate.nrql.translate import PARSE_ERROR as NRQL_PARSE_ERROR
+from migrate.translate.nrql.translate import translate_nrql
 from migrate.translate.promql.context import declare_types
 from migrate.translate.promql.translate import selector_names, translate_promql
 from migrate.translate.query import QueryContext, QueryResult
@@ -31,6 +33,8 @@ def _promql_types(ctx: QueryContext, expression: str, metric_type: str) -> None:
 
 LANGUAGES: dict[str, Language] = {
     "promql": Language("promql", translate_promql, _promql_types, "promql.parse_error"),
+    # NRQL names no metric types: `--type` has nothing to declare.
+    "nrql": Language("nrql", translate_nrql, lambda ctx, expression, metric_type: None, NRQL_PARSE_ERROR),
 }
 
 

@@ -38,6 +38,19 @@ class RangeWindow:
     difference: str = ""
 
 
+@dataclass(frozen=True)
+class TimeFrame:
+    """The time range a source query names itself (NRQL `SINCE`/`UNTIL`), for the widget or monitor builder:
+    seconds back from now (`since_seconds` .. `until_seconds`, None: now), or fixed epoch-millisecond bounds;
+    `text` as written (`today`, `this week`) when it is a calendar name no span expresses."""
+
+    since_seconds: float | None = None
+    until_seconds: float | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+    text: str = ""
+
+
 @dataclass
 class QueryResult:
     original: str
@@ -51,6 +64,15 @@ class QueryResult:
     # e.g. PromQL predict_linear(): the formula is a forecast() and a monitor looks this many seconds ahead
     forecast_seconds: float | None = None
     ranges: list[RangeWindow] = field(default_factory=list)  # range functions' windows, see RangeWindow
+    # Series a widget shows beside `formula`, over the same queries (several NRQL SELECT items, several
+    # percentiles, COMPARE WITH's time-shifted copies); `labels` names each of `formulas` ("": none).
+    more_formulas: list[Formula] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    time_frame: TimeFrame | None = None  # the source's own time range (None: the widget's or monitor's)
+    interval_seconds: float | None = None  # the graph bucket the source asks for (NRQL TIMESERIES 5 minutes)
+    over_time: bool = False  # a series over time (NRQL TIMESERIES), else one value per group
+    shift_seconds: float | None = None  # the time shift of the compared copies in `more_formulas`
+    limit: int | None = None  # how many groups the source shows (NRQL LIMIT, 10 by default with FACET)
 
     @property
     def fidelity(self) -> Outcome:
@@ -59,6 +81,11 @@ class QueryResult:
     @property
     def notes(self) -> list[str]:
         return [f.message for f in self.findings]
+
+    @property
+    def formulas(self) -> list[Formula]:
+        """`formula` and `more_formulas`, in order ([] when nothing could be produced)."""
+        return [self.formula, *self.more_formulas] if self.formula is not None else []
 
     @property
     def queries(self) -> dict[str, Query]:
