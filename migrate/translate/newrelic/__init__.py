@@ -1,0 +1,1 @@
+"""The New Relic front end: dashboards, NRQL conditions and their routing → neutral specs."""
