@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/ddmigrate collect grafana --from-files inventories/sample/sources/grafana --out $(DEMO)/inventory/grafana
 	$(BIN)/ddmigrate collect newrelic --from-files inventories/sample/sources/newrelic --out $(DEMO)/inventory/newrelic
 	$(BIN)/ddmigrate collect pingdom --from-files inventories/sample/sources/pingdom --out $(DEMO)/inventory/pingdom
-	$(BIN)/ddmigrate translate --inventory $(DEMO)/inventory/prometheus --inventory $(DEMO)/inventory/grafana --out $(DEMO)/translation
+	$(BIN)/ddmigrate translate --inventory $(DEMO)/inventory/prometheus --inventory $(DEMO)/inventory/grafana --inventory $(DEMO)/inventory/newrelic --out $(DEMO)/translation
 	$(BIN)/ddmigrate bridge --inventory $(DEMO)/inventory/prometheus --translation $(DEMO)/translation --out $(DEMO)/bridge/conf.yaml --series-counts inventories/sample/sources/prometheus/series-counts.json
 	$(BIN)/ddmigrate plan --translation $(DEMO)/translation --state inventories/sample/datadog-state --out $(DEMO)/plan.json --cardinality $(DEMO)/bridge/cardinality.json
 	$(BIN)/ddmigrate report --translation $(DEMO)/translation --plan $(DEMO)/plan.json --cardinality $(DEMO)/bridge/cardinality.json --out $(DEMO)/report

@@ -125,7 +125,7 @@ def test_a_dashboard_over_the_widget_limit_becomes_one_dashboard_per_page() -> N
 
 def test_variables_become_template_variables_with_the_attribute_tag() -> None:
     nrql = {"query": "FROM Transaction SELECT uniques(name) WHERE appName = 'shop' SINCE 1 day ago"}
-    variables = [
+    variables: list[dict[str, Any]] = [
         {"name": "transaction", "type": "NRQL", "nrql_query": nrql, "default_values": ["*"], "multi": True},
         {"name": "region", "type": "ENUM", "items": [{"value": "eu"}, {"value": "us"}], "default_values": ["eu"]},
     ]
