@@ -28,7 +28,7 @@ def build_check(spec: CheckSpec) -> Built:
         raise SpecError(f"check {spec.name!r}: a spec needs at least one source reference")
     browser = spec.kind is CheckKind.BROWSER
     rtype = BROWSER_TEST if browser else API_TEST
-    key = ownership.resource_key(rtype, spec.refs)
+    key = ownership.resource_key(f"{rtype}#{spec.part}" if spec.part else rtype, spec.refs)
     parts = Parts(where=spec.refs[0].key)
     config = _config(spec, parts)
     options, option_findings = _options(spec, browser)

@@ -1,1 +1,1 @@
-"""The New Relic front end: dashboards, NRQL conditions and their routing → neutral specs."""
+"""The New Relic front end: dashboards, NRQL conditions and their routing, synthetic monitors → neutral specs."""

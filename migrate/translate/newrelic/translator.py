@@ -2,15 +2,14 @@
 
 Dashboards and widgets (dashboards.py), NRQL conditions (conditions.py) with their routing (routing.py);
 policies, workflows, channels and destinations are ledgered with what they became (tags, handles, setup);
-APM applications are context (the Datadog tracer reports the service); synthetic monitors and secure
-credentials go to the synthetics front end when it is there.
+APM applications are ledgered as skipped (the Datadog tracer reports the service); synthetic monitors and
+secure credentials go to the synthetics front end (synthetics.py).
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any
 
 from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
@@ -19,10 +18,11 @@ from migrate.translate.build.monitor import build_alert
 from migrate.translate.newrelic.conditions import WHAT, Policy, translate_condition
 from migrate.translate.newrelic.dashboards import translate_dashboards
 from migrate.translate.newrelic.routing import Routing
+from migrate.translate.newrelic.synthetics import KINDS as SYNTHETIC_KINDS
+from migrate.translate.newrelic.synthetics import synthetic_monitors
 from migrate.translate.specs.alert import AlertSpec, Manual, Original
 
 SOURCE = "newrelic"
-SYNTHETIC_KINDS = frozenset({"synthetic_monitor", "secure_credential"})
 KINDS = frozenset(
     {
         "dashboard",
@@ -36,16 +36,6 @@ KINDS = frozenset(
     }
     | SYNTHETIC_KINDS
 )
-NOT_YET = "synthetic monitors: not translated yet"
-
-
-def _synthetics() -> Callable[[Sequence[InventoryObject], TranslateEnv], list[DesiredResource]] | None:
-    """The synthetics front end's entry point, once that module exists."""
-    try:
-        module = importlib.import_module("migrate.translate.newrelic.synthetics")
-    except ImportError:
-        return None
-    return cast(Callable[[Sequence[InventoryObject], TranslateEnv], list[DesiredResource]], module.synthetic_monitors)
 
 
 def _failed(obj: InventoryObject, exc: Exception, env: TranslateEnv) -> DesiredResource:
@@ -94,14 +84,7 @@ def translate(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[Des
             skipped=True,
             reason="APM application: the Datadog tracer reports this service; there is nothing to create",
         )
-    synthetics = _synthetics()
-    synthetic_objects = [o for o in objects if o.ref.kind in SYNTHETIC_KINDS]
-    if synthetics is not None:
-        out += synthetics(synthetic_objects, env)
-    else:
-        for obj in synthetic_objects:
-            env.ledger.record(obj.ref, [], skipped=True, reason=NOT_YET)
-    return out
+    return out + synthetic_monitors(objects, env)
 
 
 def _ledger_policies(policies: list[InventoryObject], monitors: dict[str, list[str]], env: TranslateEnv) -> None:

@@ -220,6 +220,9 @@ class CheckSpec:
     # Global variables the test reads through `{{ NAME }}` written into free text (a URL, a script)
     # rather than through a `Secret` field.
     variables: tuple[str, ...] = ()
+    # Which of several tests made from the same source objects this is (a Pingdom check's SSL companion,
+    # one blackbox target of a scrape job): part of the resource key, so each test keeps its own identity.
+    part: str = ""
 
     def __post_init__(self) -> None:
         for name in self.variables:

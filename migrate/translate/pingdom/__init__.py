@@ -1,0 +1,1 @@
+"""The Pingdom front end: uptime and transaction checks → `CheckSpec`s → Datadog synthetic tests."""
