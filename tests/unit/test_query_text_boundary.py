@@ -52,7 +52,6 @@ USES_RE = {
     "testing/collection.py": "the local server's URL routes (declared API paths)",
     "testing/ddstore.py": "the local server's URL routes",
     "translate/grafana/panels.py": "Grafana variable references in panel fields",
-    "translate/nrql/lexer.py": "NRQL tokens (the NRQL parser's tokenizer), never Datadog query text",
     "translate/grafana/variables.py": "Grafana label_values() queries and variable names",
     "translate/prometheus/alerts.py": "Go template label references in annotations; tag characters",
     "translate/prometheus/messages.py": "Go template actions in annotations",

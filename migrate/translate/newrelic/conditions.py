@@ -18,7 +18,6 @@ A condition whose query cannot be translated becomes a muted placeholder (`Manua
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,6 +25,7 @@ from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.base import TranslateEnv
 from migrate.translate.build.monitor import build_alert
+from migrate.translate.ddquery.values import tag_value
 from migrate.translate.languages import LANGUAGES
 from migrate.translate.newrelic.routing import Routed
 from migrate.translate.newrelic.signal import Term, shape
@@ -37,7 +37,6 @@ from migrate.translate.specs.message import MessageSpec
 WHAT = "New Relic NRQL condition"
 QUERY_CODE = "newrelic.condition_query"
 MAX_EVALUATION_DELAY_S = 86400
-_TAG_UNSAFE = re.compile(r"[^a-z0-9_.:/-]+")
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,10 @@ class Policy:
     incident_preference: str
 
 
-def tag_value(text: str) -> str:
-    """A Datadog tag value: lower case, runs of other characters as one underscore."""
-    return _TAG_UNSAFE.sub("_", text.lower()).strip("_")[:190] or "unnamed"
+def policy_tag(name: str) -> str:
+    """`nr_policy:<name>` as Datadog stores it, runs of replaced characters as one underscore."""
+    value = "_".join(part for part in tag_value(name).split("_") if part)
+    return f"nr_policy:{value[:190] or 'unnamed'}"
 
 
 def _terms(raw: list[Any]) -> tuple[Term | None, Term | None, list[Finding]]:
@@ -185,7 +185,7 @@ def condition_spec(
     c = obj.normalized
     text = str(c.get("query") or "")
     name = str(c.get("name") or obj.ref.name)
-    tags = (f"nr_policy:{tag_value(policy.name)}",) if policy else ()
+    tags = (policy_tag(policy.name),) if policy else ()
     message = MessageSpec(
         body=str(c.get("description") or ""), runbook=str(c.get("runbook_url") or ""), notify=routed.notify
     )
@@ -193,7 +193,7 @@ def condition_spec(
     fidelity = result.fidelity if result.formula is not None else Outcome.MANUAL
     findings = [Finding(QUERY_CODE, f"{fidelity.value}: {result.expression or text}", fidelity), *result.findings]
     critical, warning, term_findings = _terms(list(c.get("terms") or []))
-    findings += term_findings + routed.findings + _notes(c)
+    findings += term_findings + routed.findings + _notes(c) + [_paged(routed, policy)]
     if result.formula is None or critical is None:
         reason = "; ".join(f.message for f in result.findings if f.outcome is Outcome.MANUAL) or "no critical term"
         if critical is None:
@@ -226,6 +226,16 @@ def condition_spec(
         source_metrics=tuple(result.source_metrics),
     )
     return spec, findings
+
+
+def _paged(routed: Routed, policy: Policy | None) -> Finding:
+    """Who gets paged, one line per channel (the report shows the handles from the message; this says why)."""
+    if routed.lines:
+        return Finding("newrelic.paged", "who gets paged: " + "; ".join(routed.lines), Outcome.EXACT)
+    where = f"policy {policy.name!r}" if policy else "its policy"
+    return Finding(
+        "newrelic.paged", f"who gets paged: nobody (no enabled workflow sends {where}'s incidents)", Outcome.EXACT
+    )
 
 
 def _notes(c: dict[str, Any]) -> list[Finding]:
