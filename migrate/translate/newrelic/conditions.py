@@ -223,7 +223,6 @@ def condition_spec(
         anomaly=AnomalyWindows(shaped.window.text, shaped.window.text) if kind == "BASELINE" else None,
         message=message,
         tags=tags,
-        source_metrics=tuple(result.source_metrics),
     )
     return spec, findings
 

@@ -4,7 +4,8 @@ One Datadog dashboard per NR dashboard, each page a group widget (a one-page das
 dashboard with more than `MAX_WIDGETS` widgets becomes one Datadog dashboard per page instead, said in a
 finding. NR's grid is 12 columns like Datadog's: `column`/`row` (1-based) become x/y, width and height are
 kept, so widgets keep their positions and sizes relative to each other. Variables become template variables
-(`variables.py`). The dashboard's entry covers pages, layout and variables; each widget's entry carries one
+(`variables.py`). No `source_metrics`: those name Prometheus metrics for bridge mode, and NR data does not
+come through the bridge. The dashboard's entry covers pages, layout and variables; each widget's entry carries one
 `newrelic.query` finding per NRQL query.
 """
 
@@ -50,21 +51,21 @@ def layout(raw: Any) -> Layout:
     return Layout(x, max(whole("row", 1) - 1, 0), width, max(whole("height", 3), 1))
 
 
-def _widget(obj: InventoryObject, ctx: QueryContext) -> tuple[WidgetSpec, list[Finding], str, set[str]]:
-    """One widget's spec, findings, original NRQL and Datadog metrics. A widget the translators fail on becomes
+def _widget(obj: InventoryObject, ctx: QueryContext) -> tuple[WidgetSpec, list[Finding], str]:
+    """One widget's spec, findings and original NRQL. A widget the translators fail on becomes
     a note and a manual finding naming it: one widget must never stop the dashboard or the run."""
     data = obj.normalized
     try:
         queries = translate_queries(data, ctx)
         spec, findings = widget_spec(data, obj.payload if isinstance(obj.payload, dict) else {}, queries)
         findings = queries.findings + findings
-        originals, metrics = queries.originals, queries.metrics
+        originals = queries.originals
     except Exception as exc:  # any failure is this widget's, recorded in the ledger
         originals = [str(q.get("query")) for q in data.get("queries") or [] if isinstance(q, dict)]
         reason = f"widget {data.get('title') or obj.ref.id!r}: cannot translate ({type(exc).__name__}: {exc})"
         spec = note_widget(str(data.get("title") or ""), str(data.get("visualization")), reason, originals)
-        findings, metrics = [Finding("newrelic.widget_error", reason, Outcome.MANUAL)], set()
-    return replace(spec, layout=layout(data.get("layout"))), findings, "\n".join(originals), metrics
+        findings = [Finding("newrelic.widget_error", reason, Outcome.MANUAL)]
+    return replace(spec, layout=layout(data.get("layout"))), findings, "\n".join(originals)
 
 
 def _height(widgets: Sequence[WidgetSpec]) -> int:
@@ -98,7 +99,6 @@ def translate_dashboard(
     split = len(page_list) > 1 and total > MAX_WIDGETS
     title = str(norm.get("name") or ref.name)
     pages: list[Page] = []
-    metrics: set[str] = set()
     ledgered: list[tuple[InventoryObject, list[Finding], str, int]] = []
     for index, page in enumerate(page_list):
         page_ref = SourceRef(ref.source, "dashboard_page", str(page.get("guid") or f"{ref.id}/{index}"), "", ref.origin)
@@ -107,9 +107,8 @@ def translate_dashboard(
             obj = widgets.get(str(wid))
             if obj is None:
                 continue  # the collector ledgers what it could not read
-            spec, findings, original, used = _widget(obj, env.ctx)
+            spec, findings, original = _widget(obj, env.ctx)
             specs.append(spec)
-            metrics |= used
             ledgered.append((obj, findings, original, index))
         pages.append(Page(page_ref, str(page.get("name") or f"Page {index + 1}"), tuple(specs)))
 
@@ -130,7 +129,6 @@ def translate_dashboard(
                 description=_description(norm) + f"\nPage {p.name!r}.",
                 widgets=p.widgets,
                 template_variables=variables,
-                source_metrics=tuple(sorted(metrics)),
             )
             for p in pages
         ]
@@ -145,7 +143,6 @@ def translate_dashboard(
                 description=_description(norm),
                 widgets=tuple(widgets_out),
                 template_variables=variables,
-                source_metrics=tuple(sorted(metrics)),
             )
         ]
     keys = [resource_key(DASHBOARD, s.refs) for s in specs_out]

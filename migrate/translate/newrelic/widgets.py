@@ -57,7 +57,6 @@ class WidgetQueries:
     findings: list[Finding] = field(default_factory=list)
     originals: list[str] = field(default_factory=list)
     group_by: list[str] = field(default_factory=list)
-    metrics: set[str] = field(default_factory=set)
 
 
 def translate_queries(widget: dict[str, Any], ctx: QueryContext) -> WidgetQueries:
@@ -90,7 +89,6 @@ def translate_queries(widget: dict[str, Any], ctx: QueryContext) -> WidgetQuerie
         for formula, label in zip(result.formulas, labels, strict=False):
             out.series.append(Series(substitute(formula.expr, dict(names)), label[:100]))
         out.group_by = out.group_by or list(result.group_by)
-        out.metrics.update(result.metrics)
     return out
 
 
