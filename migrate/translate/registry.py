@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from migrate.translate.base import Translator
 from migrate.translate.grafana.dashboards import TRANSLATOR as GRAFANA
-from migrate.translate.newrelic.synthetics_only import TRANSLATOR as NEWRELIC
+from migrate.translate.newrelic.translator import NEWRELIC
 from migrate.translate.pingdom.checks import TRANSLATOR as PINGDOM
 from migrate.translate.prometheus.rules import PROMETHEUS
 
 TRANSLATORS: dict[str, Translator] = {
     "prometheus": PROMETHEUS,
     "grafana": GRAFANA,
-    "pingdom": PINGDOM,
-    # Until the New Relic dashboards/conditions front end lands: synthetics only, the rest skipped.
     "newrelic": NEWRELIC,
+    "pingdom": PINGDOM,
 }

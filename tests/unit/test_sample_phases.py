@@ -11,7 +11,7 @@ SAMPLE = ROOT / "inventories" / "sample"
 
 
 def test_every_sample_resource_belongs_to_a_phase(tmp_path: Path) -> None:
-    for source in ("prometheus", "grafana"):
+    for source in ("prometheus", "grafana", "newrelic"):
         argv = ["collect", source, "--from-files", str(SAMPLE / "sources" / source), "--out", str(tmp_path / source)]
         assert cli.main(argv) == 0
     assert (
@@ -22,6 +22,8 @@ def test_every_sample_resource_belongs_to_a_phase(tmp_path: Path) -> None:
                 str(tmp_path / "prometheus"),
                 "--inventory",
                 str(tmp_path / "grafana"),
+                "--inventory",
+                str(tmp_path / "newrelic"),
                 "--out",
                 str(tmp_path / "translation"),
             ]
@@ -33,7 +35,10 @@ def test_every_sample_resource_belongs_to_a_phase(tmp_path: Path) -> None:
     assert assigned[""] == [], "a sample resource is in no phase"
     pilot = assigned["prometheus-payments"]
     assert pilot and all("team:payments" in r.payload.get("tags", []) or r.type == "dashboard" for r in pilot)
+    newrelic = assigned["newrelic-legacy-services"]
+    assert newrelic and all(r.source_refs[0].source == "newrelic" for r in newrelic)
     assert [p.name for p in phases.ordered] == [
+        "newrelic-legacy-services",
         "prometheus-payments",
         "prometheus-billing-notifications",
         "prometheus-platform",

@@ -1,1 +1,1 @@
-"""The New Relic front end: synthetic monitors (synthetics.py) and, beside them, dashboards and conditions."""
+"""The New Relic front end: dashboards, NRQL conditions and their routing, synthetic monitors → neutral specs."""

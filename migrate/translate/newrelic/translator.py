@@ -1,0 +1,127 @@
+"""The New Relic front end: an inventory's objects → Datadog dashboards and monitors, one ledger entry each.
+
+Dashboards and widgets (dashboards.py), NRQL conditions (conditions.py) with their routing (routing.py);
+policies, workflows, channels and destinations are ledgered with what they became (tags, handles, setup);
+APM applications are ledgered as skipped (the Datadog tracer reports the service); synthetic monitors and
+secure credentials go to the synthetics front end (synthetics.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from migrate.inventory.store import InventoryObject
+from migrate.model import DesiredResource, Finding, Outcome
+from migrate.translate.base import TranslateEnv, Translator
+from migrate.translate.build.monitor import build_alert
+from migrate.translate.newrelic.conditions import WHAT, Policy, translate_condition
+from migrate.translate.newrelic.dashboards import translate_dashboards
+from migrate.translate.newrelic.routing import Routing
+from migrate.translate.newrelic.synthetics import KINDS as SYNTHETIC_KINDS
+from migrate.translate.newrelic.synthetics import synthetic_monitors
+from migrate.translate.specs.alert import AlertSpec, Manual, Original
+
+SOURCE = "newrelic"
+KINDS = frozenset(
+    {
+        "dashboard",
+        "widget",
+        "alert_policy",
+        "nrql_condition",
+        "workflow",
+        "notification_channel",
+        "notification_destination",
+        "apm_application",
+    }
+    | SYNTHETIC_KINDS
+)
+
+
+def _failed(obj: InventoryObject, exc: Exception, env: TranslateEnv) -> DesiredResource:
+    """A condition the front end fails on becomes a muted placeholder naming the failure: one condition must
+    never stop the run."""
+    reason = f"cannot translate ({type(exc).__name__}: {exc})"
+    text = str(obj.normalized.get("query") or "")
+    manual = Manual(reason, WHAT, (Original("NRQL", obj.ref.key, text),))
+    built = build_alert(AlertSpec((obj.ref,), str(obj.normalized.get("name") or obj.ref.name), None, manual=manual))
+    env.ledger.record(
+        obj.ref, [Finding("newrelic.condition_error", reason, Outcome.MANUAL)], targets=[built.resource], reason=reason
+    )
+    return built.resource
+
+
+def translate(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[DesiredResource]:
+    out = translate_dashboards(objects, env)
+    by_kind: dict[str, list[InventoryObject]] = {}
+    for obj in objects:
+        by_kind.setdefault(obj.ref.kind, []).append(obj)
+    policies = {
+        o.ref.id: Policy(str(o.normalized.get("name") or o.ref.name), str(o.normalized.get("incident_preference")))
+        for o in by_kind.get("alert_policy", [])
+    }
+    routing = Routing(objects, env.ctx.mappings.routing)
+    monitors_by_policy: dict[str, list[str]] = {}
+    monitors_by_workflow: dict[str, list[str]] = {}
+    for obj in by_kind.get("nrql_condition", []):
+        policy_id = str(obj.normalized.get("policy_id"))
+        policy = policies.get(policy_id)
+        routed = routing.for_condition(policy_id, policy.name if policy else "")
+        try:
+            resource = translate_condition(obj, policy, routed, env)
+        except Exception as exc:  # any failure is this condition's, recorded in the ledger
+            resource = _failed(obj, exc, env)
+        out.append(resource)
+        monitors_by_policy.setdefault(policy_id, []).append(resource.key)
+        for workflow in routed.workflows:
+            monitors_by_workflow.setdefault(workflow, []).append(resource.key)
+    _ledger_policies(by_kind.get("alert_policy", []), monitors_by_policy, env)
+    _ledger_routing(by_kind, routing, monitors_by_workflow, env)
+    for obj in by_kind.get("apm_application", []):
+        env.ledger.record(
+            obj.ref,
+            [],
+            skipped=True,
+            reason="APM application: the Datadog tracer reports this service; there is nothing to create",
+        )
+    return out + synthetic_monitors(objects, env)
+
+
+def _ledger_policies(policies: list[InventoryObject], monitors: dict[str, list[str]], env: TranslateEnv) -> None:
+    for obj in policies:
+        preference = str(obj.normalized.get("incident_preference") or "PER_POLICY")
+        grouping = (
+            "a multi alert per group"
+            if preference == "PER_CONDITION_AND_TARGET"
+            else "one monitor per condition, grouped as its FACET says"
+        )
+        count = len(monitors.get(obj.ref.id, []))
+        text = f"became the tag on its {count} monitor(s); incident preference {preference}: {grouping}"
+        note = Finding("newrelic.policy", text, Outcome.EXACT)
+        env.ledger.record(obj.ref, [note], targets=monitors.get(obj.ref.id, []))
+
+
+def _ledger_routing(
+    by_kind: dict[str, list[InventoryObject]], routing: Routing, monitors: dict[str, list[str]], env: TranslateEnv
+) -> None:
+    for obj in by_kind.get("workflow", []):
+        handles = routing.handles_by_workflow.get(obj.ref.id, [])
+        reached = monitors.get(obj.ref.id, [])
+        if not obj.normalized.get("enabled", True):
+            env.ledger.record(obj.ref, [], skipped=True, reason="the workflow is disabled in New Relic")
+            continue
+        text = f"routes {len(reached)} monitor(s) to {', '.join(handles) or 'no handle'}"
+        env.ledger.record(obj.ref, [Finding("newrelic.workflow", text, Outcome.EXACT)], targets=reached)
+    for obj in by_kind.get("notification_channel", []):
+        note = "a channel is a handle in the messages of the monitors its workflows reach"
+        env.ledger.record(obj.ref, [Finding("newrelic.channel", note, Outcome.EXACT)])
+    for obj in by_kind.get("notification_destination", []):
+        data: dict[str, Any] = obj.normalized
+        reason = (
+            f"set up Datadog's {str(data.get('type') or 'notification').replace('_', ' ').lower()} integration for "
+            f"{data.get('name')!r} (credentials are never migrated), so its handles reach it"
+        )
+        env.ledger.record(obj.ref, [Finding("newrelic.destination", reason, Outcome.MANUAL)], reason=reason)
+
+
+NEWRELIC = Translator(source=SOURCE, ledgered_kinds=KINDS, translate=translate)
