@@ -24,6 +24,7 @@ from migrate.report.evidence import Evidence
 from migrate.report.gate import REASONS, Hints, assess, tool_gate
 from migrate.runner.changes import Action, Change, Update
 from migrate.runner.plan import Plan, desired_hash
+from migrate.runner.secrets import with_variables
 from migrate.textsafe import clean_tree, one_line
 from migrate.translate.store import Translation
 
@@ -78,8 +79,9 @@ def _plan(plan: Plan, plan_path: Path | None, translation: Translation) -> dict[
         "plan_hash": plan.plan_hash,
         "state": plan.state_description,
         "summary": plan.summary,
-        # A plan made from another translation run describes different resources: say so.
-        "matches_translation": plan.desired_hash == desired_hash(translation.resources),
+        # A plan made from another translation run describes different resources: say so. The plan's desired
+        # set is the translation plus the global variables its tests reference (runner/secrets.py).
+        "matches_translation": plan.desired_hash == desired_hash(with_variables(translation.resources)),
         # Every change but the no-ops, so an auditor can follow a source object to what happens in Datadog.
         "changes": [_change(c) for c in plan.changes if c.action is not Action.NOOP],
         "adopt_candidates": [a.to_dict() for a in plan.adopt_candidates],

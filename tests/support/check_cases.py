@@ -16,7 +16,7 @@ from migrate.datadog import ownership
 from migrate.datadog.validate import schema_errors, validate_payload
 from migrate.inventory.store import InventoryObject
 from migrate.ledger import Ledger
-from migrate.mappings import Mappings, load_mappings
+from migrate.mappings import Mappings
 from migrate.model import DesiredResource, SourceRef
 from migrate.translate.base import TranslateEnv
 from migrate.translate.build.synthetic import BROWSER_TEST
@@ -24,6 +24,7 @@ from migrate.translate.newrelic.synthetics import synthetic_monitors
 from migrate.translate.pingdom.checks import translate as pingdom_translate
 from migrate.translate.prometheus.probes import blackbox_probes
 from migrate.translate.query import QueryContext
+from tests.support.sample_mappings import sample_mappings
 
 # What every Pingdom check carries, uptime or transaction.
 _PINGDOM: dict[str, Any] = {
@@ -85,7 +86,7 @@ def _obj(ref: tuple[str, str, str, str], normalized: dict[str, Any], payload: An
 
 
 def run_case(case: dict[str, Any], mappings: Mappings | None = None) -> Result:
-    mappings = mappings or load_mappings()
+    mappings = mappings or sample_mappings()  # the rows' handles are TechCorp's routing
     layer = {k: case[k] for k in ("blackbox_modules", "blackbox_alerts") if k in case}
     if layer:
         mappings = Mappings(data={**mappings.data, "prometheus": {**mappings.section("prometheus"), **layer}})
