@@ -4,8 +4,8 @@ credential literals redacted from a kept New Relic script."""
 from __future__ import annotations
 
 from migrate.mappings import Mappings, load_mappings
+from migrate.scrub_script import redacted
 from migrate.translate.locations import resolve
-from migrate.translate.newrelic.synthetics_script import redacted
 
 
 def _mappings(table: dict[str, list[str]], managed: list[str]) -> Mappings:

@@ -17,6 +17,7 @@ from typing import Any
 
 from migrate.inventory.store import InventoryObject
 from migrate.model import SourceRef
+from migrate.scrub_script import redacted
 from migrate.sources.newrelic.dashboards import SOURCE, as_list, snake, tag_map
 
 _SECURE = re.compile(r"\$secure\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -48,6 +49,8 @@ def secure_names(*texts: str) -> list[str]:
 def normalize_monitor(
     outline: dict[str, Any], *, origin: str, script: str | None = None, steps: list[Any] | None = None
 ) -> InventoryObject:
+    if script is not None:  # a credential written into the script never reaches the inventory
+        script = redacted(script) or "(the script is not kept: it could not be read to redact credentials)"
     tags = tag_map(outline.get("tags"))
     settings = {field: next(iter(tags.get(tag, [])), None) for tag, field in _SETTING_TAGS.items()}
     step_list = [snake(s) for s in as_list(steps) if isinstance(s, dict)]

@@ -23,6 +23,7 @@ from typing import Any
 
 from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
+from migrate.scrub_script import redacted
 from migrate.translate import locations
 from migrate.translate.base import TranslateEnv
 from migrate.translate.build.synthetic import build_check
@@ -97,10 +98,11 @@ def _monitor(obj: InventoryObject, env: TranslateEnv, policies: list[str]) -> li
 
 
 def _kept_script(text: str) -> str | None:
-    """The script as the ledger keeps it, credentials written in it redacted (synthetics_script.redacted)."""
+    """The script as the ledger keeps it, credentials written in it redacted (migrate/scrub_script.py; the
+    collector already did, this covers inventories written before it did)."""
     if not text:
         return None
-    kept = script.redacted(text)
+    kept = redacted(text)
     return kept if kept is not None else "(the script is not kept: it could not be read to redact credentials)"
 
 

@@ -14,16 +14,12 @@ strings; a secure credential becomes `{{ CRED }}` (a Datadog global variable of 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from migrate.scrub import is_credential_value, is_secret_name
+from migrate.scrub_script import REDACTED, TOKEN
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<comment>//[^\n]*|/\*[\s\S]*?\*/)|(?P<str>'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")|(?P<num>-?\d+(?:\.\d+)?)"
-    r"|(?P<name>\$?[A-Za-z_][A-Za-z0-9_]*)|(?P<arrow>=>)|(?P<op>[{}()\[\],:;.=+]))"
-)
 METHODS = frozenset({"get", "post", "put", "patch", "delete", "head"})
 
 
@@ -51,7 +47,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         if text[pos:].strip() == "":
             break
-        m = _TOKEN.match(text, pos)
+        m = TOKEN.match(text, pos)
         if m is None:
             raise NotPlain(f"cannot read the script near {text[pos : pos + 30].strip()!r}")
         kind = m.lastgroup or ""
@@ -59,33 +55,6 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             out.append((kind, m[kind]))
         pos = m.end()
     return out
-
-
-def redacted(text: str) -> str | None:
-    """The script with every string literal that is a credential replaced by '<redacted>': one under a
-    secret-named key or variable (`password: '...'`, `token = '...'`) or shaped like one (`'Bearer ...'`).
-    None when the script cannot be tokenised (then it is not kept at all)."""
-    out, pos, prev = [], 0, list[str]()
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            return None
-        kind = m.lastgroup or ""
-        if kind == "str":
-            value = m[kind][1:-1]
-            key = prev[-2].strip("'\"") if len(prev) >= 2 and prev[-1] in (":", "=") else ""
-            if (key and is_secret_name(key)) or is_credential_value(value):
-                out.append(text[pos : m.start(kind)] + "'<redacted>'")
-                pos = m.end()
-                prev.append("'<redacted>'")
-                continue
-        if kind != "comment":
-            prev = [*prev[-1:], m[kind]]
-        out.append(text[pos : m.end()])
-        pos = m.end()
-    return "".join(out) + text[pos:]
 
 
 class _Reader:
@@ -271,6 +240,8 @@ def _no_literal_credentials(value: Any, key: str = "") -> None:
         text = render(value) if isinstance(value, list) else value
         if (key and is_secret_name(key) and isinstance(text, str) and text) or is_credential_value(text):
             raise NotPlain(f"the script holds a literal credential in {key or 'a value'!r}")
+        if text == REDACTED:  # the collector took a literal credential out of the script
+            raise NotPlain(f"the script held a literal credential in {key or 'a value'!r} (redacted at collect time)")
 
 
 def _callback_params(r: _Reader) -> str:
