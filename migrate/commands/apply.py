@@ -37,6 +37,7 @@ from migrate.runner.live import (
     read_live_plan,
     write_live_plan,
 )
+from migrate.runner.locations import check_locations
 from migrate.runner.phases import Phase, load_phases, unmet_gates
 from migrate.runner.plan import Plan, desired_hash
 from migrate.runner.scope import Ownership, ownership_for, selection_of
@@ -88,6 +89,7 @@ def scoped(target: Target, conn: Connection, journal: Journal, workdir: Path) ->
 
 
 def live_plan_for(conn: Connection, journal: Journal, target: Target, own: Ownership) -> LivePlan:
+    check_locations(conn, target.desired)  # before reading the org: a refusal costs one request
     live = read_live(conn, journal)
     return plan_live(
         target.desired,

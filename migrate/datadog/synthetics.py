@@ -96,6 +96,11 @@ class SyntheticTestOps(ResourceOps):
     id_param = "public_id"
     result_op: ClassVar[str] = "get_api_test_result"  # one run's full result (its failure, its location)
 
+    def location_ids(self) -> set[str]:
+        """The locations the org can run tests from: the site's managed ones and its private locations."""
+        data = self._call("list_locations").data or {}
+        return {str(loc.get("id")) for loc in data.get("locations") or [] if isinstance(loc, dict)}
+
     def delete(self, resource_id: str | int) -> bool:
         try:
             data = self._call(self.delete_op, body={"public_ids": [str(resource_id)]}).data or {}

@@ -24,15 +24,36 @@ from migrate.testing.collection import Result, Route
 __all__ = ["FAIL_HOST", "LOCATIONS", "SYNTHETIC_BROWSER_TEST", "SYNTHETIC_GLOBAL_VARIABLE", "SyntheticRuns"]
 
 FAIL_HOST = "fail.example"
-# A fixed list of managed locations (ids as Datadog spells them).
+# A fixed list of managed locations (ids as Datadog spells them: the managed list migrate/data/mappings/synthetics.yaml
+# ships, so the sample's tests plan against this server as against a real site).
 LOCATIONS = (
-    ("aws:us-east-1", "N. Virginia (AWS)"),
-    ("aws:us-west-2", "Oregon (AWS)"),
-    ("aws:eu-central-1", "Frankfurt (AWS)"),
-    ("aws:eu-west-1", "Ireland (AWS)"),
+    ("aws:af-south-1", "aws:af-south-1"),
+    ("aws:ap-east-1", "aws:ap-east-1"),
     ("aws:ap-northeast-1", "Tokyo (AWS)"),
-    ("gcp:europe-west3", "Frankfurt (GCP)"),
+    ("aws:ap-northeast-2", "aws:ap-northeast-2"),
+    ("aws:ap-northeast-3", "aws:ap-northeast-3"),
+    ("aws:ap-south-1", "aws:ap-south-1"),
+    ("aws:ap-southeast-1", "aws:ap-southeast-1"),
+    ("aws:ap-southeast-2", "aws:ap-southeast-2"),
+    ("aws:ap-southeast-3", "aws:ap-southeast-3"),
+    ("aws:ca-central-1", "aws:ca-central-1"),
+    ("aws:eu-central-1", "Frankfurt (AWS)"),
+    ("aws:eu-north-1", "aws:eu-north-1"),
+    ("aws:eu-south-1", "aws:eu-south-1"),
+    ("aws:eu-west-1", "Ireland (AWS)"),
+    ("aws:eu-west-2", "aws:eu-west-2"),
+    ("aws:eu-west-3", "aws:eu-west-3"),
+    ("aws:me-south-1", "aws:me-south-1"),
+    ("aws:sa-east-1", "aws:sa-east-1"),
+    ("aws:us-east-1", "N. Virginia (AWS)"),
+    ("aws:us-east-2", "aws:us-east-2"),
+    ("aws:us-west-1", "aws:us-west-1"),
+    ("aws:us-west-2", "Oregon (AWS)"),
     ("azure:eastus", "Virginia (Azure)"),
+    ("gcp:asia-northeast1", "gcp:asia-northeast1"),
+    ("gcp:europe-west3", "Frankfurt (GCP)"),
+    ("gcp:us-east4", "gcp:us-east4"),
+    ("gcp:us-west1", "gcp:us-west1"),
 )
 
 

@@ -259,3 +259,25 @@ def test_an_operators_variable_and_browser_test_are_adopted_then_managed(
     assert spec("synthetic_browser_test").owned_key(test) == desired.key, "it now carries our marker"
     code, out, err = run_cli("apply", *wd, "--translation", tr)
     assert code == 0 and "unchanged 2" in out, out + err
+
+
+def test_a_location_the_org_does_not_offer_refuses_the_live_plan(tmp_path: Path, dd: DatadogTestServer) -> None:
+    """Mappings check locations against a default list; the org's own list (`GET /api/v1/synthetics/locations`)
+    decides at plan time, before anything is read or written."""
+    spec = CheckSpec(
+        refs=(SourceRef("pingdom", "check", "102", "Shop home"),),
+        name="Shop home",
+        kind=CheckKind.HTTP,
+        request=RequestSpec(url="https://shop.example.com/"),
+        assertions=(AssertionSpec(AssertKind.STATUS_CODE, Op.IS, 200),),
+        locations=("aws:eu-west-1", "pl:shop-private-1"),
+        frequency_s=60,
+    )
+    tr = translation(tmp_path / "translation", [build_check(spec).resource])
+    out_file = tmp_path / "plan.json"
+    code, out, err = run_cli("plan", "--live", "--translation", tr, "--workdir", tmp_path / "work", "--out", out_file)
+    assert code == 1, out + err
+    assert "pl:shop-private-1" in err and "aws:eu-west-1" not in err.split("offer:")[1].split("\n")[0], err
+    assert "synthetics.locations" in err
+    assert [r.path for r in dd.requests] == ["/api/v1/synthetics/locations"], "refused before reading the org"
+    assert not out_file.exists()
