@@ -305,7 +305,7 @@ def build_monitor(
             aggr, aggr_findings = "sum", list[Finding]()
             condition = MonitorQuery(aggr, crit.window.text, crit.count_expression, op, crit.threshold)
         else:
-            aggr, aggr_findings = time_aggregation(op, sustained)
+            aggr, aggr_findings = time_aggregation(op, sustained, crit.threshold)
             condition = MonitorQuery(aggr, crit.window.text, expression, op, crit.threshold)
             fields["require_full_window"] = sustained  # like `for`: no alert before a full window of data
         for d in drafts:

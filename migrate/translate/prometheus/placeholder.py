@@ -39,7 +39,7 @@ def placeholder_query(d: RuleDraft, mode: str) -> tuple[MonitorQuery, str] | Non
         expression = res.inline
         if expression is None or cmp is None or not math.isfinite(cmp.threshold):
             return None
-        aggr, _ = time_aggregation(cmp.op, d.rule.for_seconds > 0)
+        aggr, _ = time_aggregation(cmp.op, d.rule.for_seconds > 0, cmp.threshold)
         if has_modifier(expression, AsCount) or res.forecast_seconds is not None:  # need their own window forms
             return None
         return (

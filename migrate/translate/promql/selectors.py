@@ -176,6 +176,12 @@ class Selectors(WalkerBase):
             positive = op == pp.MatchOp.Equal
             if value == "":
                 return Filter(tag, "has_not" if positive else "has")
+            if "*" in value:  # Datadog's scope has no escape for `*`: the literal becomes a wildcard
+                self.note(
+                    "promql.literal_wildcard",
+                    f"{m}: `*` is a wildcard in a Datadog tag filter and cannot be escaped, so the filter also "
+                    "matches values with any characters in its place",
+                )
             return Filter(tag, "eq" if positive else "ne", (self.value(value, m),))
         positive = op == pp.MatchOp.Re
         if value in (".*", "^.*$"):

@@ -162,8 +162,9 @@ def _literal(text: str) -> str | None:
     while i < len(text):
         ch = text[i]
         if ch == "\\":
-            if i + 1 >= len(text) or text[i + 1].isalnum():
-                return None  # \d, \w, ... are classes, not escaped literals
+            # \d, \w, ... are classes, not escaped literals; a literal `*` would be a Datadog wildcard
+            if i + 1 >= len(text) or text[i + 1].isalnum() or text[i + 1] == "*":
+                return None
             out.append(text[i + 1])
             i += 2
             continue
