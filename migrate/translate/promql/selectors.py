@@ -63,6 +63,8 @@ class Selectors(WalkerBase):
             )
         q = Query(name=query_name(len(self.queries)), metric="", source=name, kind=kind, kind_known=known)
         for m in [*matchers, *self.pushed]:
+            if m.op != pp.MatchOp.Equal and m.name not in q.open_labels:
+                q.open_labels.append(m.name)
             term = self.filter_for(m, q)
             if term is not None:
                 q.filters.append(term)

@@ -190,14 +190,7 @@ class _Walker(Functions, Aggregations, Binary):
             if q.moving:
                 self.check_moving(q)
             if not q.space:
-                q.space = "sum" if q.kind in t.COUNT_LIKE else "avg"
-                q.group_by = self.default_group_by_tags(q)
-                if not result.no_data_alert:  # for a no-data alert only the arrival of data matters
-                    self.note(
-                        "promql.no_aggregation",
-                        f"Prometheus evaluates every {q.source} series separately; "
-                        f"Datadog aggregates them ({q.space} by {', '.join(q.group_by) or 'nothing'})",
-                    )
+                self.per_series(q, result)
             if q.kind == t.BUCKET and not q.percentile and self.distributions:
                 raise Manual(
                     "promql.histogram_buckets",
@@ -215,6 +208,33 @@ class _Walker(Functions, Aggregations, Binary):
         result.formula = Formula(queries, substitute_refs(value.formula, moving) if moving else value.formula)
         gb = value.group_by if value.group_by is not None else (value.query or self.queries[0]).group_by
         result.group_by = list(gb or [])
+
+    def per_series(self, q: Query, result: QueryResult) -> None:
+        """A query nothing aggregates: Prometheus evaluates each series. A widget shows the aggregate over the
+        given labels; a monitor alerts per series, so it is a multi-alert over what identifies one (the labels
+        the annotations print, else the matchers' open labels and mappings prometheus.series_labels), never one
+        aggregate of the whole fleet."""
+        q.space = "sum" if q.kind in t.COUNT_LIKE else "avg"
+        labels, chosen = list(self.default_group_by), "the labels the annotations print"
+        if not labels and self.monitor and not result.no_data_alert:
+            opened = [x for x in q.open_labels if x != "le" and x not in self.series_labels]
+            labels = [*opened, *self.series_labels]
+            chosen = ("the matchers' open labels and " if opened else "") + "mappings prometheus.series_labels"
+        q.group_by = self.tags_for(labels, q, "; left out of the grouping")
+        if result.no_data_alert:  # for a no-data alert only the arrival of data matters
+            return
+        by = ", ".join(q.group_by) or "nothing"
+        if self.monitor:
+            self.note(
+                "promql.no_aggregation",
+                f"Prometheus evaluates every {q.source} series separately; the monitor alerts per {q.space} by "
+                f"{by} ({chosen})" + ("" if q.group_by else ": one alert for all series"),
+            )
+        else:
+            self.note(
+                "promql.no_aggregation",
+                f"Prometheus evaluates every {q.source} series separately; Datadog aggregates them ({q.space} by {by})",
+            )
 
     def check_moving(self, q: Query) -> None:
         """A monitor's moving_rollup() wraps the whole query, after its space aggregation; Prometheus takes

@@ -21,6 +21,9 @@ from migrate.translate.promql.context import PromqlContext
 from migrate.translate.promql.vars import DEFAULTED_RANGES
 from migrate.translate.query import QueryContext, RangeWindow
 
+# What identifies a series when nothing else says (mappings prometheus.series_labels): the scrape target.
+SERIES_LABELS = ("instance",)
+
 
 class Manual(Exception):
     """Raised inside the walker when the expression cannot be expressed in Datadog at all."""
@@ -66,6 +69,8 @@ class Query:
     kind: str = t.GAUGE
     kind_known: bool = True
     percentile: str = ""  # set by histogram_quantile on a bucket query
+    # labels the selector's regex and negative matchers leave open: they tell the selected series apart
+    open_labels: list[str] = field(default_factory=list)
     # Monitors: trailing windows applied as moving_rollup() around the query, innermost first
     moving: list[Moving] = field(default_factory=list)
 
@@ -93,6 +98,7 @@ class WalkerBase:
         self.distributions = bool(prom.get("histogram_buckets_as_distributions", False))
         self.mapped_types: dict[str, str] = prom.get("metric_types") or {}
         self.server_labels = set(prom.get("server_labels") or ctx.mappings.server_labels)
+        self.series_labels: list[str] = list(prom.get("series_labels") or SERIES_LABELS)
         self.findings: list[Finding] = []
         self.source_metrics: list[str] = []
         self.queries: list[Query] = []
