@@ -41,7 +41,7 @@ from migrate.translate.ddquery import Query as DDQuery
 from migrate.translate.ddquery import substitute as substitute_refs
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.aggregate import Aggregations
-from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool
+from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool, without_guard
 from migrate.translate.promql.functions import Functions
 from migrate.translate.promql.guard import TooComplex
 from migrate.translate.promql.guard import parse as guarded_parse
@@ -100,7 +100,15 @@ class _Walker(Functions, Aggregations, Binary):
 
     # --- root -------------------------------------------------------------------------------
     def translate_root(self, root: Any, result: QueryResult) -> None:
-        node = strip(root)
+        node, guard = without_guard(root)
+        if guard is not None:
+            self.note(
+                "promql.guard_dropped",
+                f"`and {guard}` only keeps series where that expression over metrics the condition already reads "
+                "is above zero (no traffic, no capacity); dropped: a Datadog formula has no value where it divides "
+                "by zero (docs monitors/guide/monitor-arithmetic-and-sparse-metrics), but a condition true at "
+                "zero may now alert",
+            )
         if isinstance(node, pp.Call) and node.func.name in ("absent", "absent_over_time"):
             inner = strip(node.args[0])
             if isinstance(inner, pp.MatrixSelector):
