@@ -191,8 +191,11 @@ def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> 
     return instance
 
 
-def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Mappings) -> BridgeConfig:
-    listed = metrics_entries(names, inventories, mappings)
+def build_config(
+    names: set[str], inventories: Sequence[Inventory], mappings: Mappings, translated: dict[str, str] | None = None
+) -> BridgeConfig:
+    """`translated`: the types the translated queries read each metric as (metrics.translated_types)."""
+    listed = metrics_entries(names, inventories, mappings, translated)
     metrics, histogram_parts = listed.entries, listed.collect_counters
     out = BridgeConfig(
         config={"init_config": {}, "instances": []},

@@ -98,12 +98,17 @@ def test_metrics_come_from_expressions_with_recording_rules_expanded() -> None:
         ("billing_invoice_queue_depth", ("gauge", True)),  # mappings metric_types
         ("payment_gateway_errors_total", ("counter", True)),  # suffix
         ("billing_latency_seconds_bucket", ("histogram", True)),
-        ("billing_latency_seconds_sum", ("histogram", True)),  # as the translator reads it: `.sum`, not a gauge
+        # as the translator reads it: `.sum` when another part of the family is read, else a gauge of its name
+        ("billing_latency_seconds_sum", ("histogram", True)),
+        ("db_connections_count", ("gauge", True)),
+        ("x_request_count", ("counter", True)),  # the translated queries read it as a counter (rate())
     ],
 )
 def test_type_resolution(name: str, expected: tuple[str, bool]) -> None:
     types = {"payment_gateway_requests_total": "counter", "legacy_jobs_processed": "unknown"}
-    assert resolve_type(name, types, load_mappings()) == expected
+    siblings = frozenset({"billing_latency_seconds_bucket", name})
+    translated = {"x_request_count": "counter"}
+    assert resolve_type(name, types, load_mappings(), translated=translated, siblings=siblings) == expected
 
 
 def test_config_instances_tags_overrides_and_pods() -> None:

@@ -335,6 +335,7 @@ def build_monitor(
         message=message,
         window_note=_window_note(crit),
         source_metrics=tuple(m for d in drafts for m in d.result.source_metrics),
+        source_types=tuple(kind for d in drafts for kind in d.result.source_types.items()),
         **fields,
     )
     return build_alert(spec).resource, {k: msgs.dedupe(v) for k, v in per_rule.items()}

@@ -1,6 +1,6 @@
 """The Prometheus front end's contribution to every query translator's context: metric types from the
-collected metadata and the recording rules PromQL inlines (`PromqlContext`). Grafana panels read it too,
-so a panel on a recording rule is translated like an alert on it."""
+collected metadata, the recording rules PromQL inlines and the metric names the rules read (`PromqlContext`).
+Grafana panels read it too, so a panel on a recording rule is translated like an alert on it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from migrate.inventory.store import InventoryObject
 from migrate.translate.promql.context import PromqlContext
+from migrate.translate.promql.translate import selector_names
 
 
 def prometheus_context(objects: Sequence[InventoryObject]) -> list[object]:
@@ -23,6 +24,11 @@ def prometheus_context(objects: Sequence[InventoryObject]) -> list[object]:
             int(o.normalized.get("index") or 0),
         ),
     )
+    names: set[str] = set()
+    for obj in objects:
+        if obj.ref.kind in ("alerting_rule", "recording_rule"):
+            names.update(selector_names(str(obj.normalized.get("expr") or "")))
+    ctx.metric_names = frozenset(names)
     for obj in rules:  # the first definition of a name wins; later ones are usually label variants
         name, expr = str(obj.normalized["record"]), str(obj.normalized["expr"])
         ctx.recording_rules.setdefault(name, expr)

@@ -139,13 +139,14 @@ def without_guard(node: Any) -> tuple[Any, Any | None]:
     zero = strip(guard.rhs)
     if not isinstance(zero, pp.NumberLiteral) or float(zero.val) != 0:
         return node, None
-    read = _selected(guard.lhs)
-    if not read or not read <= _selected(node.lhs):
+    read = selected_names(guard.lhs)
+    if not read or not read <= selected_names(node.lhs):
         return node, None
     return strip(node.lhs), guard
 
 
-def _selected(node: Any) -> set[str]:
+def selected_names(node: Any) -> frozenset[str]:
+    """Metric names the selectors under `node` read."""
     names: set[str] = set()
 
     def visit(n: Any) -> None:
@@ -153,7 +154,7 @@ def _selected(node: Any) -> set[str]:
             names.add(n.name)
 
     pp.walk(node, visit)
-    return names
+    return frozenset(names)
 
 
 def is_bool(node: Any) -> bool:

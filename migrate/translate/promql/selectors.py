@@ -54,7 +54,14 @@ class Selectors(WalkerBase):
         if name in t.SERVER_METRICS:
             raise Manual("promql.server_metric", t.SERVER_METRICS[name])
         self.source_metrics.append(name)
-        kind, known = t.resolve_kind(name, self.prom.metric_types, self.mapped_types)
+        kind, known = t.resolve_kind(name, self.prom.metric_types, self.mapped_types, siblings=self.siblings)
+        if not known and name.endswith(("_sum", "_count")):
+            self.note(
+                "promql.type_guessed",
+                f"{name} has no type metadata and no other part of a `{name.rsplit('_', 1)[0]}` histogram or "
+                "summary is read anywhere, so it is not taken for one's part: it is a series of its own name "
+                "(a gauge, or a counter where rate()/increase() reads it)",
+            )
         if ":" in name:
             self.note(
                 "promql.recording_rule_not_found",

@@ -101,6 +101,7 @@ class WalkerBase:
         self.series_labels: list[str] = list(prom.get("series_labels") or SERIES_LABELS)
         self.findings: list[Finding] = []
         self.source_metrics: list[str] = []
+        self.siblings: frozenset[str] = frozenset()  # metric names read here and elsewhere (tables.family_part)
         self.queries: list[Query] = []
         self.inlining: list[str] = []  # recording rules being inlined (cycle detection)
         self.pushed: list[Any] = []  # matchers on a recorded series, pushed into its expression
