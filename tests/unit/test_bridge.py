@@ -160,7 +160,8 @@ def test_the_check_keeps_its_own_endpoint_and_host_tags() -> None:
     for instance in instances:
         assert "tag_by_endpoint" not in instance  # on by default: every series gets endpoint:<openmetrics_endpoint>
         assert [t for t in instance["tags"] if t.split(":", 1)[0] in ("endpoint", "host", "instance")] == []
-        assert "rename_labels" not in instance
+        # exporter labels named like the keys `instance` and `job` map to are kept apart (promql/labels.py)
+        assert instance["rename_labels"] == {"endpoint": "prom_endpoint", "service": "prom_service"}
     assert not any("mapped to `host`" in w for w in out.warnings)
 
 
@@ -188,7 +189,7 @@ def test_an_operator_layer_mapping_instance_to_host_still_works(tmp_path: Path) 
     (instance, pod) = _all_instances(out)
     assert instance["tags"] == ["service:payment-gateway", "team:payments"]  # the Agent sets `host` itself
     assert pod["tags"] == ["service:billing"]
-    assert instance["rename_labels"] == {"node": "host"}
+    assert instance["rename_labels"] == {"node": "host", "host": "prom_host", "service": "prom_service"}
     assert any(w.startswith("`instance` is mapped to `host`: the check's host is the Agent's") for w in out.warnings)
     assert any("`node` is renamed to `host`, a tag the check already sets" in w for w in out.warnings)
 

@@ -18,6 +18,7 @@ from migrate.model import Finding, Outcome
 from migrate.translate.ddquery import Filter, MetricQuery, Modifier, Node, Number, Ref, number
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.context import PromqlContext
+from migrate.translate.promql.labels import COLLISION_PREFIX, tag_collisions
 from migrate.translate.promql.vars import DEFAULTED_RANGES
 from migrate.translate.query import QueryContext, RangeWindow
 
@@ -99,6 +100,9 @@ class WalkerBase:
         self.mapped_types: dict[str, str] = prom.get("metric_types") or {}
         self.server_labels = set(prom.get("server_labels") or ctx.mappings.server_labels)
         self.series_labels: list[str] = list(prom.get("series_labels") or SERIES_LABELS)
+        self.collisions = tag_collisions(
+            self.label_tags, self.server_labels, str(prom.get("collision_prefix") or COLLISION_PREFIX)
+        )
         self.findings: list[Finding] = []
         self.source_metrics: list[str] = []
         self.siblings: frozenset[str] = frozenset()  # metric names read here and elsewhere (tables.family_part)
