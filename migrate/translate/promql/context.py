@@ -21,6 +21,9 @@ class PromqlContext:
     # every metric name the deployment's expressions select: a `_sum`/`_count` is a histogram's part only when
     # its family has another part here (promql/tables.family_part)
     metric_names: frozenset[str] = frozenset()
+    # labels the collected scrape configs' relabel rules write (`target_label`): the Prometheus server adds them,
+    # the Agent's series do not carry them (beside mappings prometheus.server_labels)
+    relabelled: frozenset[str] = frozenset()
 
 
 def declare_types(ctx: QueryContext, names: list[str], metric_type: str) -> None:

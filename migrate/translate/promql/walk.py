@@ -98,7 +98,7 @@ class WalkerBase:
         self.namespace = str(prom.get("namespace", ""))
         self.distributions = bool(prom.get("histogram_buckets_as_distributions", False))
         self.mapped_types: dict[str, str] = prom.get("metric_types") or {}
-        self.server_labels = set(prom.get("server_labels") or ctx.mappings.server_labels)
+        self.server_labels = set(prom.get("server_labels") or ctx.mappings.server_labels) | self.prom.relabelled
         self.series_labels: list[str] = list(prom.get("series_labels") or SERIES_LABELS)
         self.collisions = tag_collisions(
             self.label_tags, self.server_labels, str(prom.get("collision_prefix") or COLLISION_PREFIX)
