@@ -219,7 +219,10 @@ class Selectors(WalkerBase):
             raise Manual("promql.regex_matcher", f"the regex matcher {m} has no Datadog tag filter equivalent")
         values, approximate = reduced
         if approximate:
-            self.note("promql.regex_matcher", f"{m}: `.` (exactly one character) became `*` (any characters)")
+            self.note(
+                "promql.regex_matcher",
+                f"{m}: one-character patterns at the end (`.`, `\\d`, `[0-9]`) became `*` (any characters)",
+            )
         values = [self.value(v, m) for v in values]
         if len(values) == 1:
             return Filter(tag, "eq" if positive else "ne", (values[0],))
