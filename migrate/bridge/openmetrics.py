@@ -28,7 +28,7 @@ from migrate.bridge.http_options import HttpOptions, SecretHandle, http_options
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.mappings import Mappings
 from migrate.scrub import is_reference, is_secret_name
-from migrate.translate.promql.labels import COLLISION_PREFIX, tag_collisions
+from migrate.translate.promql.labels import collisions_of
 
 # Instance options of the OpenMetrics v2 check that we may write (a subset of the documented ones).
 INSTANCE_OPTIONS = frozenset(
@@ -188,9 +188,7 @@ def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> 
         if tag and label not in mappings.server_labels and tag != label
     }
     # a label that would share its key with another's tag arrives under the key the queries read (promql/labels.py)
-    prefix = str(mappings.section("prometheus").get("collision_prefix") or COLLISION_PREFIX)
-    collisions = tag_collisions(mappings.label_tags, mappings.server_labels, prefix)
-    renames |= {label: c.key for label, c in collisions.items() if label not in mappings.server_labels}
+    renames |= {label: c.key for label, c in collisions_of(mappings).items() if label not in mappings.server_labels}
     if renames:
         instance["rename_labels"] = renames
     return instance

@@ -20,6 +20,7 @@ from typing import Any
 from migrate.mappings import Mappings
 from migrate.model import Finding, Outcome
 from migrate.translate.promql.health import ENDPOINT
+from migrate.translate.promql.labels import effective_label_tags
 
 _LABEL_VALUES = re.compile(
     r"^\s*label_values\(\s*(?:(?P<metric>.+?)\s*,\s*)?(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$", re.DOTALL
@@ -62,7 +63,7 @@ def label_used_with(name: str, exprs: list[str]) -> str | None:
 
 
 def _tag_for(label: str, mappings: Mappings) -> tuple[str | None, Finding | None]:
-    tags = mappings.label_tags
+    tags = effective_label_tags(mappings)
     if label in tags:
         tag = tags[label]
         if tag is None:

@@ -32,6 +32,7 @@ from migrate.translate.prometheus.monitor_query import (
     window_for,
 )
 from migrate.translate.promql.health import ServiceCheck
+from migrate.translate.promql.labels import effective_label_tags
 from migrate.translate.query import QueryResult
 from migrate.translate.routing import Route, route
 from migrate.translate.specs.alert import AlertSpec, NoData, Thresholds
@@ -271,7 +272,7 @@ def build_monitor(
     crit = drafts[0]
     per_rule: dict[str, list[Finding]] = {d.rule.ref.key: list(d.findings) for d in drafts}
     rendered = [
-        render_annotations(d, msgs.TemplateScope(crit.result.group_by, mappings.label_tags, d.rule.labels))
+        render_annotations(d, msgs.TemplateScope(crit.result.group_by, effective_label_tags(mappings), d.rule.labels))
         for d in drafts
     ]
     for d, (_, _, found) in zip(drafts, rendered, strict=True):

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from migrate.mappings import Mappings
+
 COLLISION_PREFIX = "prom_"
 
 
@@ -38,3 +40,15 @@ def tag_collisions(
         if tag != label and tag not in label_tags:
             out[tag] = Collision(prefix + tag, tag, label)
     return out
+
+
+def collisions_of(mappings: Mappings) -> dict[str, Collision]:
+    """`tag_collisions` for the mappings' labels, server labels and prefix."""
+    prefix = str(mappings.section("prometheus").get("collision_prefix") or COLLISION_PREFIX)
+    return tag_collisions(mappings.label_tags, mappings.server_labels, prefix)
+
+
+def effective_label_tags(mappings: Mappings) -> dict[str, str | None]:
+    """label -> tag key as the queries write it: `label_tags` plus the labels kept apart (message templates,
+    template variables and bridge mode read the same)."""
+    return {**mappings.label_tags, **{label: c.key for label, c in collisions_of(mappings).items()}}
