@@ -13,7 +13,9 @@ import re
 
 from migrate.model import Finding
 
-SENTINEL = re.compile(r"^__ddvar_(\w+)__$")
+# One whole placeholder, never two side by side (`$a$b` is `__ddvar_a____ddvar_b__`, which `\w+` would read as
+# the one variable `a____ddvar_b`): names are runs of letters and digits joined by single underscores.
+SENTINEL = re.compile(r"^__ddvar_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)__$")
 SENTINEL_INSIDE = re.compile(r"__ddvar_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*?)__")  # a placeholder within other text
 # Grafana built-ins: name -> default when unset (seconds for the durations).
 _BUILTIN_DURATIONS = {"__rate_interval": 300, "__interval": 60, "__range": 3600}
