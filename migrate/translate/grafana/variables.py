@@ -151,10 +151,27 @@ def _value_filter_findings(name: str, var: dict[str, Any]) -> list[Finding]:
     return findings
 
 
+def _first_definitions(variables: list[dict[str, Any]], plan: VariablePlan) -> list[dict[str, Any]]:
+    """Datadog rejects a dashboard naming a variable twice; Grafana's queries read the first definition."""
+    out: dict[str, dict[str, Any]] = {}
+    for var in variables:
+        name = str(var["name"])
+        if name in out:
+            plan.findings.append(
+                Finding(
+                    "grafana.variable_duplicate",
+                    f"variable ${name} is defined twice; the later definition was dropped, queries use the first",
+                )
+            )
+            continue
+        out[name] = var
+    return list(out.values())
+
+
 def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: Mappings) -> VariablePlan:
     plan = VariablePlan()
     pinned: dict[str, str] = dict(mappings.section("grafana").get("variable_tags") or {})
-    for var in variables:
+    for var in _first_definitions(variables, plan):
         name, kind = str(var["name"]), str(var.get("type") or "query")
         current = _current(var)
         if kind in ("interval", "constant"):
