@@ -21,7 +21,6 @@ order; a third rule on the same expression stays its own monitor.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -274,7 +273,7 @@ def _widget_users(env: TranslateEnv, by_name: dict[str, list[InventoryObject]]) 
     for entry in env.ledger:
         if entry.ref.source != "grafana" or entry.ref.kind != "panel" or not entry.original:
             continue
-        exprs = [line.split(": ", 1)[1] for line in entry.original.splitlines() if _PROMQL_LINE.match(line)]
+        exprs = [line.split(": ", 1)[1] for line in entry.original.splitlines() if _promql_line(line)]
         todo, done = [n for e in exprs for n in selector_names(e) if n in by_name], set()
         while todo:
             name = todo.pop()
@@ -287,7 +286,10 @@ def _widget_users(env: TranslateEnv, by_name: dict[str, list[InventoryObject]]) 
     return out
 
 
-_PROMQL_LINE = re.compile(r"^[A-Za-z0-9_-]+: ")  # a panel's PromQL target; `A (loki): ...` is another language
+def _promql_line(line: str) -> bool:
+    """`A: <expr>` is a panel's PromQL target; `A (loki): ...` is another language's."""
+    ref, sep, _ = line.partition(": ")
+    return bool(sep) and bool(ref) and " " not in ref
 
 
 PROMETHEUS = Translator(
