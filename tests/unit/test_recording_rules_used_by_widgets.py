@@ -25,9 +25,7 @@ def test_a_recording_rule_only_a_panel_reads_is_inlined_into_its_widget() -> Non
     dashboard = {
         "uid": "d",
         "title": "D",
-        "panels": [
-            {"id": 1, "type": "timeseries", "targets": [{"refId": "A", "expr": 'job:errors:ratio{job="api"}'}]}
-        ],
+        "panels": [{"id": 1, "type": "timeseries", "targets": [{"refId": "A", "expr": 'job:errors:ratio{job="api"}'}]}],
     }
     prometheus = Inventory(path=None, source="prometheus", origin="files", collected_at="", objects=rules)
     grafana = Inventory(
