@@ -41,7 +41,9 @@ class MetricEntries:
     collect_counters: bool = False  # a query reads a histogram's `_sum`/`_count`: keep them with distributions
 
 
-def metrics_entries(names: set[str], inventories: Sequence[Inventory], mappings: Mappings) -> MetricEntries:
+def metrics_entries(
+    names: set[str], inventories: Sequence[Inventory], mappings: Mappings, translated: dict[str, str] | None = None
+) -> MetricEntries:
     """Families, with `{type: ...}` where Prometheus gives no type, keyed both as the endpoint would declare
     them (`foo`) and as its untyped parts (`foo_total`, `foo_sum`, `foo_count`), each sent under the family's name."""
     types = metric_types(inventories)
@@ -49,7 +51,7 @@ def metrics_entries(names: set[str], inventories: Sequence[Inventory], mappings:
     detail: dict[str, dict[str, Any]] = {}
     buckets: dict[str, list[str]] = {}  # untyped histogram family -> the bucket names queries read
     for name in sorted(names):
-        kind, override = resolve_type(name, types, mappings)
+        kind, override = resolve_type(name, types, mappings, translated=translated, siblings=frozenset(names))
         exposed = family(name, kind)
         keys = [exposed]
         if override and kind in METRIC_TYPES:

@@ -13,14 +13,17 @@ from collections.abc import Iterable, Sequence
 
 from migrate.inventory.store import Inventory
 from migrate.mappings import Mappings
+from migrate.translate.promql.tables import family_part
 from migrate.translate.promql.translate import selector_names
 from migrate.translate.store import Translation
 
 UNTYPED = {"unknown", "untyped", ""}
-# As the translator reads a name nothing types (promql/tables.resolve_kind): `_sum`/`_count` are a histogram's
-# parts there (`ns.foo.sum`, `ns.foo.count`), so the Agent must send them under those names, not as gauges.
-_SUFFIXES = {"_bucket": "histogram", "_total": "counter", "_sum": "histogram", "_count": "histogram"}
+# As the translator reads a name nothing types (promql/tables.resolve_kind): `_total` a counter, `_bucket` a
+# histogram's; `_sum`/`_count` a histogram's parts (`ns.foo.sum`, `ns.foo.count`) only when another part of the
+# family is read too (tables.family_part), else a gauge of their own name.
+_SUFFIXES = {"_bucket": "histogram", "_total": "counter"}
 _FAMILY = re.compile(r"_(bucket|sum|count|total|created)$")
+_PARTS_OF = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
 
 
 def recording_rules(inventories: Sequence[Inventory]) -> dict[str, str]:
@@ -81,22 +84,67 @@ def referenced_metrics(translations: Sequence[Translation], inventories: Sequenc
     return {n for n in expand(names, recording_rules(inventories)) if ":" not in n}
 
 
+def _readings(translations: Sequence[Translation]) -> dict[str, dict[str, list[str]]]:
+    """Source metric -> type the translated queries read it as -> the resources reading it so."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for translation in translations:
+        for resource in translation.resources:
+            for name, kinds in (resource.metadata.get("source_types") or {}).items():
+                for kind in kinds:
+                    out.setdefault(str(name), {}).setdefault(str(kind), []).append(resource.key)
+    return out
+
+
+def translated_types(translations: Sequence[Translation]) -> dict[str, str]:
+    """Source metric -> the type the translated queries read it as (resources' `metadata.source_types`); where
+    they disagree (a metric nothing types, read by rate() in one place and plainly in another) the counter, which
+    rate() and increase() need, and `type_conflicts` says what will not arrive."""
+    return {name: "counter" if "counter" in kinds else min(kinds) for name, kinds in _readings(translations).items()}
+
+
+def type_conflicts(translations: Sequence[Translation]) -> list[str]:
+    """A warning per metric the translated queries read as two types: the Agent sends one, the others get no data."""
+    out = []
+    chosen = translated_types(translations)
+    for name, kinds in sorted(_readings(translations).items()):
+        lost = sorted(k for k in kinds if k != chosen[name])
+        for kind in lost:
+            out.append(
+                f"`{name}` has no type metadata and is read as a {chosen[name]} by some queries and as a {kind} by "
+                f"{len(kinds[kind])} resource(s) ({', '.join(sorted(kinds[kind])[:3])}): the Agent is told "
+                f"{chosen[name]}, so those get no data; declare its type in mappings prometheus.metric_types"
+            )
+    return out
+
+
 def family(name: str, kind: str) -> str:
-    """The name the OpenMetrics check matches: the family, without `_total`/`_bucket`/`_sum`/`_count`."""
-    if kind in ("counter", "histogram", "summary"):
-        return _FAMILY.sub("", name)
+    """The name the OpenMetrics check matches: the family, without the part suffix of its type (a counter
+    `x_request_count` keeps its `_count`)."""
+    for suffix in _PARTS_OF.get(kind, ()):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
     return name
 
 
-def resolve_type(name: str, types: dict[str, str], mappings: Mappings) -> tuple[str, bool]:
-    """(type, needs an override in the Agent config). Metadata wins, then mappings, then the suffix."""
+def resolve_type(
+    name: str,
+    types: dict[str, str],
+    mappings: Mappings,
+    *,
+    translated: dict[str, str] | None = None,
+    siblings: frozenset[str] = frozenset(),
+) -> tuple[str, bool]:
+    """(type, needs an override in the Agent config). Metadata wins, then the type the translated queries read
+    (so the Agent sends what they query), then mappings, then the suffix as the translator reads it."""
     for candidate in (name, _FAMILY.sub("", name)):
         if types.get(candidate, "") not in UNTYPED:
             return types[candidate], False
+    if translated and name in translated:
+        return translated[name], True
     for candidate in (name, _FAMILY.sub("", name)):
         if candidate in mappings.metric_types:
             return mappings.metric_types[candidate], True
     for suffix, kind in _SUFFIXES.items():
         if name.endswith(suffix):
             return kind, True
-    return "gauge", True
+    return ("histogram" if family_part(name, siblings) else "gauge"), True

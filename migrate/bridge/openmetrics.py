@@ -28,6 +28,7 @@ from migrate.bridge.http_options import HttpOptions, SecretHandle, http_options
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.mappings import Mappings
 from migrate.scrub import is_reference, is_secret_name
+from migrate.translate.promql.labels import collisions_of
 
 # Instance options of the OpenMetrics v2 check that we may write (a subset of the documented ones).
 INSTANCE_OPTIONS = frozenset(
@@ -186,13 +187,18 @@ def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> 
         for label, tag in mappings.label_tags.items()
         if tag and label not in mappings.server_labels and tag != label
     }
+    # a label that would share its key with another's tag arrives under the key the queries read (promql/labels.py)
+    renames |= {label: c.key for label, c in collisions_of(mappings).items() if label not in mappings.server_labels}
     if renames:
         instance["rename_labels"] = renames
     return instance
 
 
-def build_config(names: set[str], inventories: Sequence[Inventory], mappings: Mappings) -> BridgeConfig:
-    listed = metrics_entries(names, inventories, mappings)
+def build_config(
+    names: set[str], inventories: Sequence[Inventory], mappings: Mappings, translated: dict[str, str] | None = None
+) -> BridgeConfig:
+    """`translated`: the types the translated queries read each metric as (metrics.translated_types)."""
+    listed = metrics_entries(names, inventories, mappings, translated)
     metrics, histogram_parts = listed.entries, listed.collect_counters
     out = BridgeConfig(
         config={"init_config": {}, "instances": []},

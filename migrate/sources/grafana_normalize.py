@@ -37,9 +37,15 @@ class DatasourceResolver:
             if isinstance(var, dict) and var.get("type") == "datasource":
                 self.variables[str(var.get("name"))] = str(var.get("query") or "unknown")
 
+    def default_kind(self, default: str) -> str:
+        """The dashboard's default datasource: the one kind its datasource inputs/variables name, else `default`."""
+        kinds = set(self.variables.values()) - {"unknown"}
+        return kinds.pop() if len(kinds) == 1 else default
+
     def kind(self, datasource: Any, default: str = "prometheus") -> str:
-        if datasource is None or datasource == "":
-            return default
+        # null, "" and Grafana's "default" mean the default datasource (a mixed panel's targets too)
+        if datasource is None or datasource == "" or (isinstance(datasource, str) and datasource.lower() == "default"):
+            return self.default_kind(default)
         if isinstance(datasource, dict):
             ds_type, uid = datasource.get("type"), str(datasource.get("uid") or "")
             if uid in ("-- Mixed --",) or ds_type == "mixed":

@@ -60,6 +60,8 @@ class QueryResult:
     group_by: list[str] = field(default_factory=list)  # Datadog tag keys of the result
     metrics: list[str] = field(default_factory=list)  # Datadog metric names referenced
     source_metrics: list[str] = field(default_factory=list)  # source (e.g. Prometheus) metric names
+    # source metric name -> the type the translation reads it as (bridge mode tells the Agent the same)
+    source_types: dict[str, str] = field(default_factory=dict)
     no_data_alert: bool = False  # e.g. PromQL absent(): alert when the data stops arriving
     # e.g. PromQL predict_linear(): the formula is a forecast() and a monitor looks this many seconds ahead
     forecast_seconds: float | None = None

@@ -98,12 +98,17 @@ def test_metrics_come_from_expressions_with_recording_rules_expanded() -> None:
         ("billing_invoice_queue_depth", ("gauge", True)),  # mappings metric_types
         ("payment_gateway_errors_total", ("counter", True)),  # suffix
         ("billing_latency_seconds_bucket", ("histogram", True)),
-        ("billing_latency_seconds_sum", ("histogram", True)),  # as the translator reads it: `.sum`, not a gauge
+        # as the translator reads it: `.sum` when another part of the family is read, else a gauge of its name
+        ("billing_latency_seconds_sum", ("histogram", True)),
+        ("db_connections_count", ("gauge", True)),
+        ("x_request_count", ("counter", True)),  # the translated queries read it as a counter (rate())
     ],
 )
 def test_type_resolution(name: str, expected: tuple[str, bool]) -> None:
     types = {"payment_gateway_requests_total": "counter", "legacy_jobs_processed": "unknown"}
-    assert resolve_type(name, types, sample_mappings()) == expected
+    siblings = frozenset({"billing_latency_seconds_bucket", name})
+    translated = {"x_request_count": "counter"}
+    assert resolve_type(name, types, sample_mappings(), translated=translated, siblings=siblings) == expected
 
 
 def test_config_instances_tags_overrides_and_pods() -> None:
@@ -155,7 +160,8 @@ def test_the_check_keeps_its_own_endpoint_and_host_tags() -> None:
     for instance in instances:
         assert "tag_by_endpoint" not in instance  # on by default: every series gets endpoint:<openmetrics_endpoint>
         assert [t for t in instance["tags"] if t.split(":", 1)[0] in ("endpoint", "host", "instance")] == []
-        assert "rename_labels" not in instance
+        # exporter labels named like the keys `instance` and `job` map to are kept apart (promql/labels.py)
+        assert instance["rename_labels"] == {"endpoint": "prom_endpoint", "service": "prom_service"}
     assert not any("mapped to `host`" in w for w in out.warnings)
 
 
@@ -183,7 +189,7 @@ def test_an_operator_layer_mapping_instance_to_host_still_works(tmp_path: Path) 
     (instance, pod) = _all_instances(out)
     assert instance["tags"] == ["service:payment-gateway", "team:payments"]  # the Agent sets `host` itself
     assert pod["tags"] == ["service:billing"]
-    assert instance["rename_labels"] == {"node": "host"}
+    assert instance["rename_labels"] == {"node": "host", "host": "prom_host", "service": "prom_service"}
     assert any(w.startswith("`instance` is mapped to `host`: the check's host is the Agent's") for w in out.warnings)
     assert any("`node` is renamed to `host`, a tag the check already sets" in w for w in out.warnings)
 

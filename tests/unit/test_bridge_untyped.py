@@ -21,6 +21,7 @@ from migrate.bridge.openmetrics import build_config, undocumented_options
 from migrate.commands.bridge import bridge
 from migrate.inventory.store import Inventory, InventoryObject, write_inventory
 from migrate.mappings import Mappings
+from migrate.translate.promql.context import PromqlContext
 from migrate.translate.promql.translate import translate_promql
 from migrate.translate.query import QueryContext
 from tests.support.sample_mappings import SAMPLE_MAPPINGS, sample_mappings
@@ -91,8 +92,30 @@ def _config(names: set[str], mappings: Mappings, types: dict[str, str] | None = 
     return out, instance
 
 
-def _queried(expr: str, mappings: Mappings) -> list[str]:
-    return translate_promql(expr, QueryContext(mappings)).metrics
+def _queried(expr: str, mappings: Mappings | QueryContext) -> list[str]:
+    ctx = mappings if isinstance(mappings, QueryContext) else QueryContext(mappings)
+    return translate_promql(expr, ctx).metrics
+
+
+@pytest.mark.parametrize(
+    ("expr", "name", "kind", "queried"),
+    [
+        ("sum(rate(x_request_count[5m])) > 1", "x_request_count", "counter", "techcorp.x_request_count.count"),
+        ("avg(db_connections_count) > 90", "db_connections_count", "gauge", "techcorp.db_connections_count"),
+    ],
+)
+def test_a_count_name_with_no_family_is_its_own_metric_and_the_bridge_agrees(
+    expr: str, name: str, kind: str, queried: str
+) -> None:
+    """`_count`/`_sum` is a histogram's part only when its family says so; alone it is read by its own type (guessed,
+    and said), and bridge mode types it the way the query reads it, under its own name."""
+    mappings = sample_mappings()
+    result = translate_promql(expr, QueryContext(mappings))
+    assert result.metrics == [queried]
+    assert "promql.type_guessed" in {f.code for f in result.findings}
+    out = build_config({name}, [], mappings, result.source_types)
+    assert out.metrics[name]["type"] == kind
+    assert out.metrics[name]["entry"] == name  # the family keeps its `_count`: nothing strips it
 
 
 def _layer(tmp_path: Path, text: str) -> Mappings:
@@ -118,15 +141,18 @@ def test_an_untyped_summary_arrives_as_quantile_sum_and_count(tmp_path: Path) ->
     assert out.untyped_histograms == []
 
 
-@pytest.mark.parametrize("names", [{"lat_seconds_sum", "lat_seconds_count"}, {"lat_seconds_sum"}])
+@pytest.mark.parametrize("names", [{"lat_seconds_sum", "lat_seconds_count"}])
 def test_an_untyped_histograms_sum_and_count_arrive_under_the_translated_names(names: set[str]) -> None:
-    """Nothing types `lat_seconds_sum`: the translator reads `.sum`/`.count`, the bridge made it a gauge
-    `lat_seconds_sum` (sent as `techcorp.lat_seconds_sum`, which no query reads)."""
+    """Nothing types `lat_seconds_sum`, but another part of its family is read: the translator reads
+    `.sum`/`.count`, the bridge once made it a gauge `lat_seconds_sum` (sent as `techcorp.lat_seconds_sum`, which no
+    query reads)."""
     mappings = sample_mappings()
     out, instance = _config(names, mappings)
     assert {"lat_seconds_sum": {"name": "lat_seconds", "type": "histogram"}} in instance["metrics"]
     assert instance["collect_counters_with_distributions"] is True
-    queried = {m for name in names for m in _queried(f"sum(rate({name}[5m]))", mappings)}
+    ctx = QueryContext(mappings)
+    ctx.part(PromqlContext).metric_names = frozenset(names)  # as the front end fills it from every rule
+    queried = {m for name in names for m in _queried(f"sum(rate({name}[5m]))", ctx)}
     for declared in (True, False):
         assert queried <= _sent(instance, _families("lat_seconds", "histogram", declared=declared)), declared
     assert out.untyped_histograms == []  # no query reads its buckets

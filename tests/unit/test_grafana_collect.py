@@ -79,6 +79,7 @@ def test_panels_flattened_with_rows_and_targets_kept() -> None:
         ("-- Grafana --", "grafana"),
         ({"type": "datasource", "uid": "-- Mixed --"}, "mixed"),
         ("Elastic logs", "unknown:Elastic logs"),
+        ("default", "prometheus"),  # Grafana's default datasource: the dashboard's, Prometheus here
     ],
 )
 def test_datasource_spellings(datasource: object, kind: str) -> None:
@@ -90,6 +91,30 @@ def test_datasource_spellings(datasource: object, kind: str) -> None:
         "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
     }
     assert DatasourceResolver(dashboard).kind(datasource) == kind
+
+
+def test_default_null_and_mixed_resolve_to_the_dashboards_default_datasource() -> None:
+    loki = {"__inputs": [{"name": "DS_LOKI", "type": "datasource", "pluginId": "loki"}]}
+    assert DatasourceResolver(loki).kind("default") == "loki"
+    assert DatasourceResolver(loki).kind(None) == "loki"
+    prom = {"templating": {"list": [{"name": "ds", "type": "datasource", "query": "prometheus"}]}}
+    dashboard = {
+        **prom,
+        "uid": "d",
+        "title": "D",
+        "panels": [
+            {
+                "id": 1,
+                "type": "timeseries",
+                "datasource": {"type": "datasource", "uid": "-- Mixed --"},
+                "targets": [{"refId": "A", "expr": "up", "datasource": "default"}, {"refId": "B", "expr": "up"}],
+            },
+            {"id": 2, "type": "timeseries", "datasource": "default", "targets": [{"refId": "A", "expr": "up"}]},
+        ],
+    }
+    objects = normalize_dashboard(dashboard, origin="files")
+    kinds = [t["datasource_kind"] for o in objects if o.ref.kind == "panel" for t in o.normalized["targets"]]
+    assert kinds == ["prometheus", "prometheus", "prometheus"]
 
 
 def test_legacy_rows_get_grid_positions() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from migrate.datadog import ownership
 from migrate.model import DesiredResource
 from migrate.translate.build.common import Built, SpecError
+from migrate.translate.build.monitor import source_types
 from migrate.translate.build.widgets import DESCRIPTION_LIMIT, widget_definition
 from migrate.translate.specs.dashboard import DashboardSpec, TemplateVariable, WidgetKind, WidgetSpec
 
@@ -35,7 +36,9 @@ def build_dashboard(spec: DashboardSpec) -> Built:
     }
     if spec.reflow_fixed:
         payload["reflow_type"] = "fixed"
-    metadata = {"source_metrics": sorted(set(spec.source_metrics))}
+    metadata: dict[str, Any] = {"source_metrics": sorted(set(spec.source_metrics))}
+    if spec.source_types:
+        metadata["source_types"] = source_types(spec.source_types)
     return Built(DesiredResource(DASHBOARD, key, payload, list(spec.refs), metadata=metadata))
 
 

@@ -79,8 +79,19 @@ def build_alert(spec: AlertSpec) -> Built:
     }
     if spec.priority is not None:
         payload["priority"] = int(spec.priority)
-    metadata = {"source_metrics": sorted(set(spec.source_metrics))} if spec.source_metrics else {}
+    metadata: dict[str, Any] = {"source_metrics": sorted(set(spec.source_metrics))} if spec.source_metrics else {}
+    if spec.source_types:
+        metadata["source_types"] = source_types(spec.source_types)
     return Built(DesiredResource(MONITOR, key, payload, list(spec.refs), metadata=metadata), findings)
+
+
+def source_types(pairs: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    """`metadata.source_types`: each source metric and the types the queries read it as (bridge mode sends one;
+    two are a conflict it reports)."""
+    out: dict[str, list[str]] = {}
+    for name, kind in sorted(set(pairs)):
+        out.setdefault(name, []).append(kind)
+    return out
 
 
 def _options(

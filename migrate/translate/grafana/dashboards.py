@@ -106,11 +106,13 @@ def translate_dashboard(
         groups[row["id"]] = group
         top.append(group)
     source_metrics: set[str] = set()
+    source_types: set[tuple[str, str]] = set()
     for panel in panels:
         data = panel.normalized
         queries, widget, findings = _panel(data, ctx, prometheus_kinds, panel_types.get(str(data.get("type"))), units)
         all_findings = findings + extras_findings(data, plan.values)
         source_metrics |= queries.source_metrics
+        source_types |= queries.source_types
         env.ledger.record(panel.ref, all_findings, targets=[key], original="\n".join(queries.originals) or None)
         placed = Placed(widget, dict(data.get("grid") or {}))
         row_id = data.get("row")
@@ -126,6 +128,7 @@ def translate_dashboard(
         widgets=tuple(widgets),
         template_variables=tuple(_variable(v) for v in plan.template_variables),
         source_metrics=tuple(source_metrics),
+        source_types=tuple(sorted(source_types)),
     )
     dashboard_findings = list(plan.findings) + _dashboard_findings(norm)
     empty_rows = [g.widget.title for g in top if g.widget.kind is WidgetKind.GROUP and not g.children]

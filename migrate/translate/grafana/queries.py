@@ -26,6 +26,7 @@ class PanelQueries:
     formulas: list[Series] = field(default_factory=list)  # visible targets only, over those names
     findings: list[Finding] = field(default_factory=list)
     source_metrics: set[str] = field(default_factory=set)
+    source_types: set[tuple[str, str]] = field(default_factory=set)  # (source metric, type read as)
     group_by: list[str] = field(default_factory=list)
     originals: list[str] = field(default_factory=list)
 
@@ -120,6 +121,7 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
             names[name] = f"q{counter}"
             out.queries[names[name]] = query
         out.source_metrics.update(result.source_metrics)
+        out.source_types.update(result.source_types.items())
         out.group_by = out.group_by or list(result.group_by)
         if target.get("hidden"):
             continue

@@ -20,6 +20,7 @@ from typing import Any
 from migrate.mappings import Mappings
 from migrate.model import Finding, Outcome
 from migrate.translate.promql.health import ENDPOINT
+from migrate.translate.promql.labels import effective_label_tags
 
 _LABEL_VALUES = re.compile(
     r"^\s*label_values\(\s*(?:(?P<metric>.+?)\s*,\s*)?(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$", re.DOTALL
@@ -62,7 +63,7 @@ def label_used_with(name: str, exprs: list[str]) -> str | None:
 
 
 def _tag_for(label: str, mappings: Mappings) -> tuple[str | None, Finding | None]:
-    tags = mappings.label_tags
+    tags = effective_label_tags(mappings)
     if label in tags:
         tag = tags[label]
         if tag is None:
@@ -150,10 +151,27 @@ def _value_filter_findings(name: str, var: dict[str, Any]) -> list[Finding]:
     return findings
 
 
+def _first_definitions(variables: list[dict[str, Any]], plan: VariablePlan) -> list[dict[str, Any]]:
+    """Datadog rejects a dashboard naming a variable twice; Grafana's queries read the first definition."""
+    out: dict[str, dict[str, Any]] = {}
+    for var in variables:
+        name = str(var["name"])
+        if name in out:
+            plan.findings.append(
+                Finding(
+                    "grafana.variable_duplicate",
+                    f"variable ${name} is defined twice; the later definition was dropped, queries use the first",
+                )
+            )
+            continue
+        out[name] = var
+    return list(out.values())
+
+
 def plan_variables(variables: list[dict[str, Any]], exprs: list[str], mappings: Mappings) -> VariablePlan:
     plan = VariablePlan()
     pinned: dict[str, str] = dict(mappings.section("grafana").get("variable_tags") or {})
-    for var in variables:
+    for var in _first_definitions(variables, plan):
         name, kind = str(var["name"]), str(var.get("type") or "query")
         current = _current(var)
         if kind in ("interval", "constant"):

@@ -32,6 +32,7 @@ from migrate.translate.prometheus.monitor_query import (
     window_for,
 )
 from migrate.translate.promql.health import ServiceCheck
+from migrate.translate.promql.labels import effective_label_tags
 from migrate.translate.query import QueryResult
 from migrate.translate.routing import Route, route
 from migrate.translate.specs.alert import AlertSpec, NoData, Thresholds
@@ -271,7 +272,7 @@ def build_monitor(
     crit = drafts[0]
     per_rule: dict[str, list[Finding]] = {d.rule.ref.key: list(d.findings) for d in drafts}
     rendered = [
-        render_annotations(d, msgs.TemplateScope(crit.result.group_by, mappings.label_tags, d.rule.labels))
+        render_annotations(d, msgs.TemplateScope(crit.result.group_by, effective_label_tags(mappings), d.rule.labels))
         for d in drafts
     ]
     for d, (_, _, found) in zip(drafts, rendered, strict=True):
@@ -305,7 +306,7 @@ def build_monitor(
             aggr, aggr_findings = "sum", list[Finding]()
             condition = MonitorQuery(aggr, crit.window.text, crit.count_expression, op, crit.threshold)
         else:
-            aggr, aggr_findings = time_aggregation(op, sustained)
+            aggr, aggr_findings = time_aggregation(op, sustained, crit.threshold)
             condition = MonitorQuery(aggr, crit.window.text, expression, op, crit.threshold)
             fields["require_full_window"] = sustained  # like `for`: no alert before a full window of data
         for d in drafts:
@@ -335,6 +336,7 @@ def build_monitor(
         message=message,
         window_note=_window_note(crit),
         source_metrics=tuple(m for d in drafts for m in d.result.source_metrics),
+        source_types=tuple(kind for d in drafts for kind in d.result.source_types.items()),
         **fields,
     )
     built = build_alert(spec)  # its findings (neutralised handles in a runbook URL, say) are every rule's

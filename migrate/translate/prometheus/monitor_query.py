@@ -3,13 +3,17 @@
 Datadog evaluates `<time_aggr>(last_<window>):<expression> <op> <threshold>` and alerts when the
 aggregate over the window crosses the threshold. How `for` maps onto that:
 
-| rule                 | `>` `>=` | `<` `<=` | `==`     | `!=`     | why |
-|----------------------|----------|----------|----------|----------|-----|
-| `for: D` (D > 0)     | min      | max      | max      | min      | true for the whole window |
-| `for: 0`             | max      | min      | min      | max      | true at some point in the window |
+| rule                 | `>` `>=` | `<` `<=` | why |
+|----------------------|----------|----------|-----|
+| `for: D` (D > 0)     | min      | max      | true for the whole window |
+| `for: 0`             | max      | min      | true at some point in the window |
 
-`==`/`!=` have no exact aggregate; the choice is exact when the threshold is the metric's lower
-bound (e.g. `up == 0`), which is how they are used in practice, and is always noted.
+`==`/`!=` have no aggregate of their own. Against 0 or 1 they are how 0/1 flags are tested, and on a flag
+each is an inequality: `== 0` is `<= 0`, `== 1` is `>= 1`, `!= 0` is `> 0`, `!= 1` is `< 1`, so `x == 1 for 5m`
+is `min(last_5m) == 1` (every point is 1), not `max`, which a single sample satisfies. It is exact on a 0/1
+series, but nothing tells the translator the series is one (a `bool` comparison is manual), so it is always
+approximate (`alert.equality_aggregation` says what was assumed); any other threshold is read as the metric's
+lowest value (`== v` as `<= v`).
 Windows: `last_#m` 1-10080 or `last_#h` 1-168; shorter/longer windows clamp, odd ones round.
 
 Forecasts (predict_linear): `max(next_<H>)` for `>=`, `min(next_<H>)` for `<=` over the translator's
@@ -60,8 +64,12 @@ from migrate.translate.query import QueryResult
 
 MAX_MINUTES = 10080  # one week: the longest metric monitor window
 
-_SUSTAINED = {">": "min", ">=": "min", "<": "max", "<=": "max", "==": "max", "!=": "min"}
-_ANY_POINT = {">": "max", ">=": "max", "<": "min", "<=": "min", "==": "min", "!=": "max"}
+_SUSTAINED = {">": "min", ">=": "min", "<": "max", "<=": "max"}
+_ANY_POINT = {">": "max", ">=": "max", "<": "min", "<=": "min"}
+# `==`/`!=` on a 0/1 flag, as the inequality they are there (see the module docstring); other thresholds
+# are taken as the lowest value the metric takes: `== v` as `<= v`, `!= v` as `> v`.
+_ON_FLAG = {("==", 0.0): "<=", ("==", 1.0): ">=", ("!=", 0.0): ">", ("!=", 1.0): "<"}
+_ON_LOWEST = {"==": "<=", "!=": ">"}
 # A warning threshold must be crossed before the critical one (Datadog rejects the other order).
 WARNING_BEFORE_CRITICAL = {
     ">": lambda w, c: w < c,
@@ -125,17 +133,25 @@ def window_for(for_seconds: float, default_seconds: float) -> Window:
     return Window(minutes, findings)
 
 
-def time_aggregation(op: str, sustained: bool) -> tuple[str, list[Finding]]:
-    aggr = (_SUSTAINED if sustained else _ANY_POINT)[op]
-    if op in ("==", "!="):
-        return aggr, [
-            Finding(
-                "alert.equality_aggregation",
-                f"`{op}` over a window has no exact Datadog aggregate; `{aggr}` is exact only when the "
-                "threshold is the lowest value the metric takes (e.g. `up == 0`)",
-            )
-        ]
-    return aggr, []
+def time_aggregation(op: str, sustained: bool, threshold: float = 0.0) -> tuple[str, list[Finding]]:
+    """The time aggregation for `op` (module docstring)."""
+    table = _SUSTAINED if sustained else _ANY_POINT
+    if op not in ("==", "!="):
+        return table[op], []
+    as_flag = _ON_FLAG.get((op, threshold))
+    aggr = table[as_flag or _ON_LOWEST[op]]
+    span = "every point in the window" if sustained else "some point in the window"
+    if as_flag:
+        why = (
+            f"`{op} {threshold:g}` tests a 0/1 flag; read as `{as_flag} {threshold:g}` at {span} (`{aggr}`), which is "
+            "exact only if the series is 0 or 1, and it is not known to be"
+        )
+    else:
+        why = (
+            f"`{op} {threshold:g}` over a window has no Datadog aggregate; read as `{_ON_LOWEST[op]} {threshold:g}` at "
+            f"{span} (`{aggr}`), exact only if {threshold:g} is the lowest value the metric takes"
+        )
+    return aggr, [Finding("alert.equality_aggregation", why)]
 
 
 def finite_threshold(value: float) -> Finding | None:

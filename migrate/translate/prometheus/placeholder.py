@@ -22,6 +22,7 @@ from migrate.translate.ddquery import AsCount, MetricQuery, MonitorQuery, has_mo
 from migrate.translate.prometheus import messages as msgs
 from migrate.translate.prometheus.alerts import RuleDraft, alert_spec, make_tag, rule_tags
 from migrate.translate.prometheus.monitor_query import time_aggregation
+from migrate.translate.promql.labels import effective_label_tags
 from migrate.translate.routing import Route, route
 from migrate.translate.specs.alert import Manual, Original
 from migrate.translate.specs.message import MessageSpec, Notify
@@ -39,7 +40,7 @@ def placeholder_query(d: RuleDraft, mode: str) -> tuple[MonitorQuery, str] | Non
         expression = res.inline
         if expression is None or cmp is None or not math.isfinite(cmp.threshold):
             return None
-        aggr, _ = time_aggregation(cmp.op, d.rule.for_seconds > 0)
+        aggr, _ = time_aggregation(cmp.op, d.rule.for_seconds > 0, cmp.threshold)
         if has_modifier(expression, AsCount) or res.forecast_seconds is not None:  # need their own window forms
             return None
         return (
@@ -70,7 +71,9 @@ def build_placeholder(
     handles = tuple(h for d in drafts for h in route({**d.rule.labels, "alertname": d.rule.name}, routes))
     # Annotations go through the same template conversion as real monitors: raw Go templates would be
     # read by Datadog's own template engine. Group-by tags exist only when the partial query is used.
-    scope = msgs.TemplateScope(crit.result.group_by if mode == "partial" else [], mappings.label_tags, crit.rule.labels)
+    scope = msgs.TemplateScope(
+        crit.result.group_by if mode == "partial" else [], effective_label_tags(mappings), crit.rule.labels
+    )
     originals = tuple(
         Original(
             "PromQL",

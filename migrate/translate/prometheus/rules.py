@@ -4,9 +4,10 @@ Ledger outcomes, one per rule:
 - alerting rule: exact / approximate (each finding) with its monitor; manual with a muted placeholder
   monitor (prometheus/placeholder.py) and the original PromQL; a second copy of a rule (same file, group,
   name, expr, labels and `for`; the collector keeps both as `…#2`) is skipped as "duplicate of <key>".
-- recording rule: referenced (directly or through other recording rules) by a translated alert →
-  exact, "inlined into <alerts>", targets = those monitors (the query translator inlines the
-  expression); not referenced → skipped, since Datadog computes the expression at query time.
+- recording rule: referenced (directly or through other recording rules) by a translated alert or a Grafana
+  panel → exact, "inlined into <alerts> and the widgets of <panels>", targets = those monitors and dashboards
+  (the query translator inlines the expression); not referenced → skipped, since Datadog computes the
+  expression at query time.
 
 Merge: two rules become ONE monitor with `thresholds.critical` and `thresholds.warning` when they are
 in the same file and group, translate to the same Datadog expression with the same comparison
@@ -39,6 +40,7 @@ from migrate.translate.prometheus.probes import blackbox_probes
 from migrate.translate.prometheus.service_check import build_service_check
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.health import ServiceCheck, translate_up_alert
+from migrate.translate.promql.translate import selector_names
 from migrate.translate.query import QueryContext, QueryResult
 from migrate.translate.routing import compile_routes
 
@@ -228,6 +230,7 @@ def _record_recording_rules(
             users.setdefault(name, []).append(alert)
             for o in by_name[name]:
                 todo += list(referenced_names(str(o.normalized.get("expr", ""))) & by_name.keys())
+    widgets = _widget_users(env, by_name)
     seen: dict[tuple[Any, ...], str] = {}
     for o in recording:
         n = o.normalized
@@ -237,15 +240,19 @@ def _record_recording_rules(
             env.ledger.record(o.ref, [], skipped=True, reason=f"duplicate of {seen[sig]}", original=expr)
             continue
         seen[sig] = o.ref.key
-        if name in users:
-            names = sorted({a.name for a in users[name]})
-            targets = sorted({monitors_of[a.ref.key] for a in users[name] if a.ref.key in monitors_of})
+        if name in users or name in widgets:
+            names = sorted({a.name for a in users.get(name, [])})
+            targets = {monitors_of[a.ref.key] for a in users.get(name, []) if a.ref.key in monitors_of}
+            panels = sorted(widgets.get(name, {}))
+            where = [", ".join(names[:10]) + (" ..." if len(names) > 10 else "")] if names else []
+            if panels:
+                where.append(f"the widgets of {', '.join(panels[:10])}" + (" ..." if len(panels) > 10 else ""))
             env.ledger.record(
                 o.ref,
                 [],
-                targets=targets,
+                targets=sorted(targets | {t for p in panels for t in widgets[name][p]}),
                 original=expr,
-                reason=f"inlined into {', '.join(names[:10])}" + (" ..." if len(names) > 10 else ""),
+                reason="inlined into " + " and ".join(where),
             )
         else:
             env.ledger.record(
@@ -254,10 +261,37 @@ def _record_recording_rules(
                 skipped=True,
                 original=expr,
                 reason=(
-                    "recording rule not referenced by any migrated alert; Datadog computes the expression at query "
-                    "time, so there is nothing to create"
+                    "recording rule not referenced by any migrated alert or dashboard widget; Datadog computes the "
+                    "expression at query time, so there is nothing to create"
                 ),
             )
+
+
+def _widget_users(env: TranslateEnv, by_name: dict[str, list[InventoryObject]]) -> dict[str, dict[str, list[str]]]:
+    """record name -> panel -> the dashboards its widget is on, for Grafana panels whose PromQL reads the recording
+    rule, directly or through another. The Grafana front end has run by now (translate/run.py runs sources in name
+    order) and ledgered each panel with its queries as `original` (`A: <expr>` lines, `A (loki): ...` for others)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for entry in env.ledger:
+        if entry.ref.source != "grafana" or entry.ref.kind != "panel" or not entry.original:
+            continue
+        exprs = [line.split(": ", 1)[1] for line in entry.original.splitlines() if _promql_line(line)]
+        todo, done = [n for e in exprs for n in selector_names(e) if n in by_name], set()
+        while todo:
+            name = todo.pop()
+            if name in done:
+                continue
+            done.add(name)
+            out.setdefault(name, {})[entry.ref.key] = list(entry.targets)
+            for o in by_name[name]:
+                todo += list(referenced_names(str(o.normalized.get("expr", ""))) & by_name.keys())
+    return out
+
+
+def _promql_line(line: str) -> bool:
+    """`A: <expr>` is a panel's PromQL target; `A (loki): ...` is another language's."""
+    ref, sep, _ = line.partition(": ")
+    return bool(sep) and bool(ref) and " " not in ref
 
 
 PROMETHEUS = Translator(

@@ -21,6 +21,7 @@ from migrate.translate.build.monitor import build_alert
 from migrate.translate.ddquery import ServiceCheckQuery
 from migrate.translate.prometheus import messages as msgs
 from migrate.translate.prometheus.alerts import RuleDraft, alert_spec, make_tag, render_annotations, rule_tags
+from migrate.translate.promql.labels import effective_label_tags
 from migrate.translate.routing import Route, route
 from migrate.translate.specs.alert import NoData, Thresholds
 from migrate.translate.specs.message import MessageSpec
@@ -34,7 +35,7 @@ def build_service_check(
     (d,) = drafts
     check = d.service_check
     assert check is not None
-    label_tags = {**mappings.label_tags, **check.label_tags}
+    label_tags = {**effective_label_tags(mappings), **check.label_tags}
     name, body, template_findings = render_annotations(d, msgs.TemplateScope(check.group_by, label_tags, d.rule.labels))
     tags, tag_findings = rule_tags(d.rule, mappings)
     no_data = NoData(True, max(MIN_NO_DATA_MINUTES, d.window.minutes)) if check.no_data else NoData()

@@ -15,12 +15,15 @@ import promql_parser as pp
 from migrate.translate.ddquery import Call, number
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.selectors import Selectors
-from migrate.translate.promql.walk import Manual, Query, Val
+from migrate.translate.promql.walk import Manual, Query, Val, strip
 
 
 class Aggregations(Selectors):
     def aggregate(self, node: Any) -> Val:
         op = str(node.op)
+        inner = strip(node.expr)
+        if op == "count" and node.modifier is None and _grouped(inner):
+            return self.count_groups(inner)
         value = self.visit(node.expr)
         if value.scalar is not None:
             raise Manual("promql.constant", f"{op}() of a constant")
@@ -61,6 +64,17 @@ class Aggregations(Selectors):
         for q in value.queries:
             self.aggregate_query(q, op, labels)
         return Val(formula=value.formula, queries=value.queries, group_by=labels)
+
+    def count_groups(self, inner: Any) -> Val:
+        """`count(count by (x) (m))`: the number of distinct x, `count_not_null()` of one series per x group (any
+        space aggregation makes one: the inner one where Datadog has it, avg for count/group)."""
+        value = self.visit(inner.expr)
+        labels = self.group_labels(inner, value)
+        q = value.query
+        if q is None or q.space or not labels:
+            raise Manual("promql.count_by", "count() of groups of a computed expression")
+        self.set_aggregation(q, str(inner.op) if str(inner.op) in ("sum", "avg", "min", "max") else "avg", labels)
+        return Val(formula=Call("count_not_null", value.formula), queries=value.queries, group_by=[])
 
     def aggregate_query(self, q: Query, op: str, labels: list[str]) -> None:
         if not q.space:
@@ -128,3 +142,14 @@ class Aggregations(Selectors):
             queries=value.queries,
             group_by=value.group_by,
         )
+
+
+def _grouped(node: Any) -> bool:
+    """An aggregation `by (...)` that makes one series per group (its values do not matter to a count)."""
+    return (
+        isinstance(node, pp.AggregateExpr)
+        and str(node.op) in ("count", "group", "sum", "avg", "min", "max")
+        and node.modifier is not None
+        and node.modifier.type == pp.AggModifierType.By
+        and bool(node.modifier.labels)
+    )

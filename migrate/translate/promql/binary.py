@@ -126,6 +126,37 @@ class Binary(Selectors):
         raise Manual("promql.set_operator", f"`{op}` between vectors has no Datadog formula equivalent")
 
 
+def without_guard(node: Any) -> tuple[Any, Any | None]:
+    """(condition, guard) for `<condition> and <guard>` where the guard only asks that an expression over
+    metrics the condition already reads be above zero (`A / B > 0.9 and B > 0`, `... and rate(x[5m]) > 0`):
+    it suppresses no-traffic or no-capacity noise. (node, None) for anything else."""
+    node = strip(node)
+    if not (isinstance(node, pp.BinaryExpr) and str(node.op) == "and"):
+        return node, None
+    guard = strip(node.rhs)
+    if not isinstance(guard, pp.BinaryExpr) or str(guard.op) not in (">", "!=") or is_bool(guard):
+        return node, None
+    zero = strip(guard.rhs)
+    if not isinstance(zero, pp.NumberLiteral) or float(zero.val) != 0:
+        return node, None
+    read = selected_names(guard.lhs)
+    if not read or not read <= selected_names(node.lhs):
+        return node, None
+    return strip(node.lhs), guard
+
+
+def selected_names(node: Any) -> frozenset[str]:
+    """Metric names the selectors under `node` read."""
+    names: set[str] = set()
+
+    def visit(n: Any) -> None:
+        if isinstance(n, pp.VectorSelector) and n.name:
+            names.add(n.name)
+
+    pp.walk(node, visit)
+    return frozenset(names)
+
+
 def is_bool(node: Any) -> bool:
     return bool(node.modifier is not None and node.modifier.return_bool)
 

@@ -18,6 +18,12 @@ class PromqlContext:
     # record name -> every definition's (static labels, expression), in rule order; the `labels:` a recording
     # rule sets tell apart definitions of one name (kube-prometheus' `verb: read` / `verb: write`)
     recording_definitions: dict[str, list[tuple[dict[str, str], str]]] = field(default_factory=dict)
+    # every metric name the deployment's expressions select: a `_sum`/`_count` is a histogram's part only when
+    # its family has another part here (promql/tables.family_part)
+    metric_names: frozenset[str] = frozenset()
+    # labels the collected scrape configs' relabel rules write (`target_label`): the Prometheus server adds them,
+    # the Agent's series do not carry them (beside mappings prometheus.server_labels)
+    relabelled: frozenset[str] = frozenset()
 
 
 def declare_types(ctx: QueryContext, names: list[str], metric_type: str) -> None:

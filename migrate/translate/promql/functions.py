@@ -13,7 +13,7 @@ from typing import Any
 from migrate.translate.ddquery import AsCount, AsRate, BinOp, Call, Node, Number, Rollup, number
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.selectors import Selectors
-from migrate.translate.promql.vars import DEFAULTED_RANGES
+from migrate.translate.promql.vars import DEFAULTED_RANGES, GRAPH_STEP
 from migrate.translate.promql.walk import Manual, Moving, Query, Val
 from migrate.translate.query import RangeWindow
 
@@ -76,9 +76,10 @@ class Functions(Selectors):
         return q
 
     def rate(self, fn: str, value: Val) -> Val:
-        r = self.range_seconds(value) if fn == "increase" else None
         if value.range_s is None:
             raise Manual("promql.unsupported_expression", f"{fn}() without a range")
+        step = fn == "increase" and not self.monitor and round(value.range_s, 3) == GRAPH_STEP
+        r = self.range_seconds(value) if fn == "increase" and not step else None
         q = self.bare(value, fn)
         if q.kind == t.GAUGE and not q.kind_known:
             q.kind = t.COUNTER
@@ -86,6 +87,9 @@ class Functions(Selectors):
             self.note("promql.type_guessed", f"{q.source} has no type metadata; {fn}() implies a counter ({q.metric})")
         if fn == "irate":
             self.note("promql.irate_as_rate", "irate() (last two samples) became the per-second rate per interval")
+        if q.kind in t.COUNT_LIKE and step:  # the increase over each graph step: Datadog's count per rollup interval
+            q.modifiers += [AsCount()]
+            return Val(formula=value.formula, query=q, queries=[q])
         if q.kind in t.COUNT_LIKE:
             q.modifiers += [AsRate()] if r is None else [AsCount(), Rollup("sum", r)]
             if r is not None:
@@ -93,6 +97,8 @@ class Functions(Selectors):
             elif fn == "rate":
                 self.rate_window(q, value)
             return Val(formula=value.formula, query=q, queries=[q])
+        if step:  # a gauge's increase over the step: its change per second times the step, as for any range
+            r = self.range_seconds(value)
         self.note(
             "promql.rate_of_gauge",
             f"{fn}() of the gauge {q.source}: per-second change of the gauge, "

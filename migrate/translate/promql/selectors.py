@@ -54,7 +54,14 @@ class Selectors(WalkerBase):
         if name in t.SERVER_METRICS:
             raise Manual("promql.server_metric", t.SERVER_METRICS[name])
         self.source_metrics.append(name)
-        kind, known = t.resolve_kind(name, self.prom.metric_types, self.mapped_types)
+        kind, known = t.resolve_kind(name, self.prom.metric_types, self.mapped_types, siblings=self.siblings)
+        if not known and name.endswith(("_sum", "_count")):
+            self.note(
+                "promql.type_guessed",
+                f"{name} has no type metadata and no other part of a `{name.rsplit('_', 1)[0]}` histogram or "
+                "summary is read anywhere, so it is not taken for one's part: it is a series of its own name "
+                "(a gauge, or a counter where rate()/increase() reads it)",
+            )
         if ":" in name:
             self.note(
                 "promql.recording_rule_not_found",
@@ -62,10 +69,19 @@ class Selectors(WalkerBase):
                 "it exists in Datadog only if something sends it under that name",
             )
         q = Query(name=query_name(len(self.queries)), metric="", source=name, kind=kind, kind_known=known)
+        owners: dict[str, str] = {}  # tag key -> the label whose matcher filters on it
         for m in [*matchers, *self.pushed]:
+            if m.op != pp.MatchOp.Equal and m.name not in q.open_labels:
+                q.open_labels.append(m.name)
             term = self.filter_for(m, q)
             if term is not None:
                 q.filters.append(term)
+                if owners.setdefault(term.key, m.name) != m.name and term.key:
+                    self.note(
+                        "promql.tag_collision",
+                        f"`{owners[term.key]}` and `{m.name}` both map to the tag `{term.key}`: the scope filters "
+                        f"`{term.key}` twice, which only values both matchers accept pass",
+                    )
         self.queries.append(q)
         self.rename(q)
         return Val(formula=q.ref, query=q, queries=[q])
@@ -126,6 +142,12 @@ class Selectors(WalkerBase):
         """(Datadog tag key or None if the label does not exist there, why)."""
         if label == "le" and q is not None and q.kind == t.BUCKET:
             return "upper_bound", ""
+        if label in self.collisions:
+            c = self.collisions[label]
+            return c.key, (
+                f"`{label}` would share the tag key `{c.shared}` with `{c.owner}`, so it is kept as `{c.key}` (bridge "
+                f"mode renames it so; mappings prometheus.collision_prefix, or map `{label}` in label_tags to choose)"
+            )
         if label in self.label_tags:
             tag = self.label_tags[label]
             if label in self.server_labels:
@@ -139,13 +161,15 @@ class Selectors(WalkerBase):
             return None, f"`{label}` is added by the Prometheus server and has no Datadog mapping"
         return label.lower(), ""
 
+    def label_code(self, label: str) -> str:
+        if label in self.collisions:
+            return "promql.tag_collision"
+        return "promql.server_label" if label in self.server_labels else "promql.label_dropped"
+
     def filter_for(self, m: Any, q: Query) -> Filter | None:
         tag, why = self.tag_for(m.name, q)
         if why:
-            self.note(
-                "promql.server_label" if m.name in self.server_labels else "promql.label_dropped",
-                why + ("" if tag else f"; the matcher {m} was dropped (wider scope)"),
-            )
+            self.note(self.label_code(m.name), why + ("" if tag else f"; the matcher {m} was dropped (wider scope)"))
         if tag is None:
             return None
         term = self.tag_filter(m, tag)
@@ -176,6 +200,12 @@ class Selectors(WalkerBase):
             positive = op == pp.MatchOp.Equal
             if value == "":
                 return Filter(tag, "has_not" if positive else "has")
+            if "*" in value:  # Datadog's scope has no escape for `*`: the literal becomes a wildcard
+                self.note(
+                    "promql.literal_wildcard",
+                    f"{m}: `*` is a wildcard in a Datadog tag filter and cannot be escaped, so the filter also "
+                    "matches values with any characters in its place",
+                )
             return Filter(tag, "eq" if positive else "ne", (self.value(value, m),))
         positive = op == pp.MatchOp.Re
         if value in (".*", "^.*$"):
@@ -189,7 +219,10 @@ class Selectors(WalkerBase):
             raise Manual("promql.regex_matcher", f"the regex matcher {m} has no Datadog tag filter equivalent")
         values, approximate = reduced
         if approximate:
-            self.note("promql.regex_matcher", f"{m}: `.` (exactly one character) became `*` (any characters)")
+            self.note(
+                "promql.regex_matcher",
+                f"{m}: one-character patterns at the end (`.`, `\\d`, `[0-9]`) became `*` (any characters)",
+            )
         values = [self.value(v, m) for v in values]
         if len(values) == 1:
             return Filter(tag, "eq" if positive else "ne", (values[0],))
@@ -233,10 +266,7 @@ class Selectors(WalkerBase):
         for label in labels:
             tag, why = self.tag_for(label, q)
             if why:
-                self.note(
-                    "promql.server_label" if label in self.server_labels else "promql.label_dropped",
-                    why + ("" if tag else dropped),
-                )
+                self.note(self.label_code(label), why + ("" if tag else dropped))
             if tag and tag not in tags:
                 tags.append(tag)
         return tags

@@ -33,9 +33,27 @@ SERVER_METRICS = {
 }
 
 
-def resolve_kind(name: str, *type_maps: dict[str, str]) -> tuple[str, bool]:
+# The type the Agent's OpenMetrics check is told (bridge mode) for each kind the translator reads.
+AGENT_TYPE = {COUNTER: "counter", GAUGE: "gauge", BUCKET: "histogram", HSUM: "histogram", HCOUNT: "histogram"}
+AGENT_TYPE[SUMMARY] = "summary"
+_PART_SIBLINGS = {"_sum": ("_bucket", "_count", ""), "_count": ("_bucket", "_sum", "")}
+
+
+def family_part(name: str, siblings: frozenset[str] | set[str]) -> bool:
+    """Whether a `_sum`/`_count` name nothing types is a histogram's or summary's part: only when another part of
+    its family (`_bucket`, the other of `_sum`/`_count`, a summary's bare name) is read too. A counter
+    `x_request_count` or a gauge `db_connections_count` has no such sibling."""
+    for suffix, others in _PART_SIBLINGS.items():
+        if name.endswith(suffix):
+            base = name[: -len(suffix)]
+            return bool(base) and any(base + other in siblings for other in others)
+    return False
+
+
+def resolve_kind(name: str, *type_maps: dict[str, str], siblings: frozenset[str] = frozenset()) -> tuple[str, bool]:
     """(kind, known): the first map that knows the series (or its histogram/summary/counter base)
-    wins; otherwise the name suffix decides. `known` is False when nothing did (a plain gauge guess)."""
+    wins; otherwise `_total` and `_bucket` decide, `_sum`/`_count` only with a sibling of their family in
+    `siblings` (family_part). `known` is False when nothing did (a gauge guess, of its own name)."""
     for types in type_maps:
         declared = types.get(name)
         if declared in ("counter", "gauge"):
@@ -51,7 +69,7 @@ def resolve_kind(name: str, *type_maps: dict[str, str]) -> tuple[str, bool]:
                 if (kind == COUNTER and base == "counter") or (kind != COUNTER and base in ("histogram", "summary")):
                     return kind, True
     for suffix, kind in _SUFFIX_KIND:
-        if name.endswith(suffix):
+        if name.endswith(suffix) and (kind in (COUNTER, BUCKET) or family_part(name, siblings)):
             return kind, True
     return GAUGE, False
 
@@ -162,8 +180,9 @@ def _literal(text: str) -> str | None:
     while i < len(text):
         ch = text[i]
         if ch == "\\":
-            if i + 1 >= len(text) or text[i + 1].isalnum():
-                return None  # \d, \w, ... are classes, not escaped literals
+            # \d, \w, ... are classes, not escaped literals; a literal `*` would be a Datadog wildcard
+            if i + 1 >= len(text) or text[i + 1].isalnum() or text[i + 1] == "*":
+                return None
             out.append(text[i + 1])
             i += 2
             continue
@@ -178,7 +197,8 @@ def regex_values(pattern: str) -> tuple[list[str], bool] | None:
     """Reduce a fully-anchored RE2 pattern to Datadog tag values with `*` wildcards.
 
     Returns (values, approximate) or None when the pattern needs real regex semantics. `.*` at either
-    end becomes `*`; a trailing run of `.` (`5..`) becomes `*` too, approximately (any length).
+    end becomes `*`; a trailing run of one-character tokens (`5..`, `5[0-9][0-9]`, `2\\d\\d`) becomes `*` too,
+    approximately (any length); small classes elsewhere expand into values (`[45]xx` is `4xx`, `5xx`).
     """
     if pattern.startswith("(?i)"):  # Datadog compares lowercased values anyway
         pattern = pattern[4:]
@@ -192,12 +212,88 @@ def regex_values(pattern: str) -> tuple[list[str], bool] | None:
         core = alt[2:] if prefix else alt
         suffix = core.endswith(".*") and not core.endswith("\\.*")
         core = core[:-2] if suffix else core
-        if not suffix and core.endswith(".") and not core.endswith("\\."):
-            stripped = core.rstrip(".")
-            if stripped and not stripped.endswith("\\"):
-                core, suffix, approximate = stripped, True, True
-        literal = _literal(core)
-        if literal is None or (not literal and not (prefix or suffix)):
+        tokens = _tokens(core)
+        if tokens is None:
             return None
-        values.append(("*" if prefix else "") + literal + ("*" if suffix else ""))
+        if not suffix:  # `5..`, `5[0-9][0-9]`, `2\d\d`: a trailing run of one-character tokens becomes `*`
+            kept = len(tokens)
+            while kept and _one_char(tokens[kept - 1]):
+                kept -= 1
+            if kept == 0 and tokens and _class_chars(tokens[0]) is not None:
+                kept = 1  # `[45]\d\d`: the leading class picks the values, `4*` and `5*`
+            if 0 < kept < len(tokens):
+                tokens, suffix, approximate = tokens[:kept], True, True
+        literals = _expand(tokens)
+        if literals is None or len(values) + len(literals) > MAX_ALTERNATIVES:
+            return None
+        for literal in literals:
+            if not literal and not (prefix or suffix):
+                return None
+            values.append(("*" if prefix else "") + literal + ("*" if suffix else ""))
     return values, approximate
+
+
+MAX_ALTERNATIVES = 10  # values one regex matcher may expand into (`[45]..` is two)
+_CLASS_SIZE = 5  # a character class of at most this many characters is expanded (`[45]`, `[a-c]`)
+
+
+def _tokens(text: str) -> list[str] | None:
+    """A regex fragment split into escapes (`\\d`, `\\.`), classes (`[45]`) and single characters; None for a
+    class that does not close."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
+            out.append(text[i : i + 2])
+            i += 2
+        elif text[i] == "[":
+            end = text.find("]", i + 2)
+            if end < 0:
+                return None
+            out.append(text[i : end + 1])
+            i = end + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return out
+
+
+def _one_char(token: str) -> bool:
+    """A token that matches exactly one character of any kind it names (`.`, `\\d`, `[0-9]`)."""
+    return token in (".", "\\d", "\\w") or (token.startswith("[") and not token.startswith("[^"))
+
+
+def _class_chars(token: str) -> list[str] | None:
+    """The characters a small positive class lists (`[45]`, `[a-c]`), or None."""
+    body = token[1:-1]
+    if not body or body.startswith("^") or "\\" in body or "[" in body:
+        return None
+    chars: list[str] = []
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            chars += [chr(c) for c in range(ord(body[i]), ord(body[i + 2]) + 1)]
+            i += 3
+        else:
+            chars.append(body[i])
+            i += 1
+    return sorted(set(chars)) if len(set(chars)) <= _CLASS_SIZE and all(c not in "*" for c in chars) else None
+
+
+def _expand(tokens: list[str]) -> list[str] | None:
+    """The literal strings a class-and-literal token list matches, or None if it needs real regex semantics."""
+    variants = [""]
+    for token in tokens:
+        if token.startswith("["):
+            chars = _class_chars(token)
+            if chars is None:
+                return None
+            variants = [v + c for v in variants for c in chars]
+            if len(variants) > MAX_ALTERNATIVES:
+                return None
+            continue
+        literal = _literal(token)
+        if literal is None:
+            return None
+        variants = [v + literal for v in variants]
+    return variants

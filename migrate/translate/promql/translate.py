@@ -41,7 +41,7 @@ from migrate.translate.ddquery import Query as DDQuery
 from migrate.translate.ddquery import substitute as substitute_refs
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.aggregate import Aggregations
-from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool
+from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool, selected_names, without_guard
 from migrate.translate.promql.functions import Functions
 from migrate.translate.promql.guard import TooComplex
 from migrate.translate.promql.guard import parse as guarded_parse
@@ -67,6 +67,7 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
         code = "promql.too_deep" if isinstance(exc, TooComplex) else code
         result.findings = [*var_findings, Finding(code, message, Outcome.MANUAL)]
         return result
+    walker.siblings = walker.prom.metric_names | selected_names(root)
     try:
         walker.translate_root(root, result)
     except Manual as exc:
@@ -100,7 +101,15 @@ class _Walker(Functions, Aggregations, Binary):
 
     # --- root -------------------------------------------------------------------------------
     def translate_root(self, root: Any, result: QueryResult) -> None:
-        node = strip(root)
+        node, guard = without_guard(root)
+        if guard is not None:
+            self.note(
+                "promql.guard_dropped",
+                f"`and {guard}` only keeps series where that expression over metrics the condition already reads "
+                "is above zero (no traffic, no capacity); dropped: a Datadog formula has no value where it divides "
+                "by zero (docs monitors/guide/monitor-arithmetic-and-sparse-metrics), but a condition true at "
+                "zero may now alert",
+            )
         if isinstance(node, pp.Call) and node.func.name in ("absent", "absent_over_time"):
             inner = strip(node.args[0])
             if isinstance(inner, pp.MatrixSelector):
@@ -190,14 +199,7 @@ class _Walker(Functions, Aggregations, Binary):
             if q.moving:
                 self.check_moving(q)
             if not q.space:
-                q.space = "sum" if q.kind in t.COUNT_LIKE else "avg"
-                q.group_by = self.default_group_by_tags(q)
-                if not result.no_data_alert:  # for a no-data alert only the arrival of data matters
-                    self.note(
-                        "promql.no_aggregation",
-                        f"Prometheus evaluates every {q.source} series separately; "
-                        f"Datadog aggregates them ({q.space} by {', '.join(q.group_by) or 'nothing'})",
-                    )
+                self.per_series(q, result)
             if q.kind == t.BUCKET and not q.percentile and self.distributions:
                 raise Manual(
                     "promql.histogram_buckets",
@@ -206,6 +208,7 @@ class _Walker(Functions, Aggregations, Binary):
                 )
             queries[q.name] = q.node()
             result.metrics.append(q.metric)
+            result.source_types.setdefault(q.source, t.AGENT_TYPE[q.kind])
             if q.moving:
                 node: Node = q.ref
                 for m in q.moving:
@@ -215,6 +218,33 @@ class _Walker(Functions, Aggregations, Binary):
         result.formula = Formula(queries, substitute_refs(value.formula, moving) if moving else value.formula)
         gb = value.group_by if value.group_by is not None else (value.query or self.queries[0]).group_by
         result.group_by = list(gb or [])
+
+    def per_series(self, q: Query, result: QueryResult) -> None:
+        """A query nothing aggregates: Prometheus evaluates each series. A widget shows the aggregate over the
+        given labels; a monitor alerts per series, so it is a multi-alert over what identifies one (the labels
+        the annotations print, else the matchers' open labels and mappings prometheus.series_labels), never one
+        aggregate of the whole fleet."""
+        q.space = "sum" if q.kind in t.COUNT_LIKE else "avg"
+        labels, chosen = list(self.default_group_by), "the labels the annotations print"
+        if not labels and self.monitor and not result.no_data_alert:
+            opened = [x for x in q.open_labels if x != "le" and x not in self.series_labels]
+            labels = [*opened, *self.series_labels]
+            chosen = ("the matchers' open labels and " if opened else "") + "mappings prometheus.series_labels"
+        q.group_by = self.tags_for(labels, q, "; left out of the grouping")
+        if result.no_data_alert:  # for a no-data alert only the arrival of data matters
+            return
+        by = ", ".join(q.group_by) or "nothing"
+        if self.monitor:
+            self.note(
+                "promql.no_aggregation",
+                f"Prometheus evaluates every {q.source} series separately; the monitor alerts per {q.space} by "
+                f"{by} ({chosen})" + ("" if q.group_by else ": one alert for all series"),
+            )
+        else:
+            self.note(
+                "promql.no_aggregation",
+                f"Prometheus evaluates every {q.source} series separately; Datadog aggregates them ({q.space} by {by})",
+            )
 
     def check_moving(self, q: Query) -> None:
         """A monitor's moving_rollup() wraps the whole query, after its space aggregation; Prometheus takes

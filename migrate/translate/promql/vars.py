@@ -13,12 +13,16 @@ import re
 
 from migrate.model import Finding
 
-SENTINEL = re.compile(r"^__ddvar_(\w+)__$")
+# One whole placeholder, never two side by side (`$a$b` is `__ddvar_a____ddvar_b__`, which `\w+` would read as
+# the one variable `a____ddvar_b`): names are runs of letters and digits joined by single underscores.
+SENTINEL = re.compile(r"^__ddvar_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)__$")
 SENTINEL_INSIDE = re.compile(r"__ddvar_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*?)__")  # a placeholder within other text
 # Grafana built-ins: name -> default when unset (seconds for the durations).
 _BUILTIN_DURATIONS = {"__rate_interval": 300, "__interval": 60, "__range": 3600}
 _BUILTIN_NUMBERS = {"__interval_ms": "60000", "__range_s": "3600", "__range_ms": "3600000"}
 DEFAULTED_RANGES = {seconds + 0.001: seconds for seconds in (*_BUILTIN_DURATIONS.values(), 300)}
+# `[$__interval]` as it reaches the walker: a range that is the graph's step, which Datadog's rollup interval is
+GRAPH_STEP = _BUILTIN_DURATIONS["__interval"] + 0.001
 _TOKENS = re.compile(
     r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|`[^`]*`"  # string literals
     r"|\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]"  # ${var:fmt} $var [[var]]

@@ -18,8 +18,12 @@ from migrate.model import Finding, Outcome
 from migrate.translate.ddquery import Filter, MetricQuery, Modifier, Node, Number, Ref, number
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.context import PromqlContext
+from migrate.translate.promql.labels import COLLISION_PREFIX, tag_collisions
 from migrate.translate.promql.vars import DEFAULTED_RANGES
 from migrate.translate.query import QueryContext, RangeWindow
+
+# What identifies a series when nothing else says (mappings prometheus.series_labels): the scrape target.
+SERIES_LABELS = ("instance",)
 
 
 class Manual(Exception):
@@ -66,6 +70,8 @@ class Query:
     kind: str = t.GAUGE
     kind_known: bool = True
     percentile: str = ""  # set by histogram_quantile on a bucket query
+    # labels the selector's regex and negative matchers leave open: they tell the selected series apart
+    open_labels: list[str] = field(default_factory=list)
     # Monitors: trailing windows applied as moving_rollup() around the query, innermost first
     moving: list[Moving] = field(default_factory=list)
 
@@ -92,9 +98,14 @@ class WalkerBase:
         self.namespace = str(prom.get("namespace", ""))
         self.distributions = bool(prom.get("histogram_buckets_as_distributions", False))
         self.mapped_types: dict[str, str] = prom.get("metric_types") or {}
-        self.server_labels = set(prom.get("server_labels") or ctx.mappings.server_labels)
+        self.server_labels = set(prom.get("server_labels") or ctx.mappings.server_labels) | self.prom.relabelled
+        self.series_labels: list[str] = list(prom.get("series_labels") or SERIES_LABELS)
+        self.collisions = tag_collisions(
+            self.label_tags, self.server_labels, str(prom.get("collision_prefix") or COLLISION_PREFIX)
+        )
         self.findings: list[Finding] = []
         self.source_metrics: list[str] = []
+        self.siblings: frozenset[str] = frozenset()  # metric names read here and elsewhere (tables.family_part)
         self.queries: list[Query] = []
         self.inlining: list[str] = []  # recording rules being inlined (cycle detection)
         self.pushed: list[Any] = []  # matchers on a recorded series, pushed into its expression

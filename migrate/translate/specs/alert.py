@@ -100,6 +100,7 @@ class AlertSpec:
     priority: int | None = None
     manual: Manual | None = None
     source_metrics: tuple[str, ...] = ()  # the source's metric names its queries read (bridge mode)
+    source_types: tuple[tuple[str, str], ...] = ()  # (source metric, the type its queries read it as)
 
     @property
     def kind(self) -> MonitorKind:

@@ -122,3 +122,4 @@ class DashboardSpec:
     # Ordered with fixed reflow keeps the source's positions (Datadog requires layouts then).
     reflow_fixed: bool = True
     source_metrics: tuple[str, ...] = ()
+    source_types: tuple[tuple[str, str], ...] = ()  # (source metric, the type its queries read it as)
