@@ -147,4 +147,4 @@ def resolve_type(
     for suffix, kind in _SUFFIXES.items():
         if name.endswith(suffix):
             return kind, True
-    return ("histogram" if family_part(name, siblings) else "gauge"), True
+    return ("histogram" if family_part(name, siblings.__contains__) else "gauge"), True

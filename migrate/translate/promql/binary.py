@@ -14,7 +14,7 @@ import promql_parser as pp
 
 from migrate.translate.ddquery import BINARY_OPS, BinOp, Call, number
 from migrate.translate.promql.selectors import Selectors
-from migrate.translate.promql.walk import Manual, Val, constant, strip
+from migrate.translate.promql.walk import Manual, Val, constant, selected_names, strip
 
 COMPARISONS = {">", "<", ">=", "<=", "==", "!="}
 FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}  # `N op X` is `X FLIP[op] N`
@@ -143,18 +143,6 @@ def without_guard(node: Any) -> tuple[Any, Any | None]:
     if not read or not read <= selected_names(node.lhs):
         return node, None
     return strip(node.lhs), guard
-
-
-def selected_names(node: Any) -> frozenset[str]:
-    """Metric names the selectors under `node` read."""
-    names: set[str] = set()
-
-    def visit(n: Any) -> None:
-        if isinstance(n, pp.VectorSelector) and n.name:
-            names.add(n.name)
-
-    pp.walk(node, visit)
-    return frozenset(names)
 
 
 def is_bool(node: Any) -> bool:

@@ -54,7 +54,7 @@ class Selectors(WalkerBase):
         if name in t.SERVER_METRICS:
             raise Manual("promql.server_metric", t.SERVER_METRICS[name])
         self.source_metrics.append(name)
-        kind, known = t.resolve_kind(name, self.prom.metric_types, self.mapped_types, siblings=self.siblings)
+        kind, known = t.resolve_kind(name, self.prom.metric_types, self.mapped_types, reads=self.reads)
         if not known and name.endswith(("_sum", "_count")):
             self.note(
                 "promql.type_guessed",

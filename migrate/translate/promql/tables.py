@@ -39,21 +39,23 @@ AGENT_TYPE[SUMMARY] = "summary"
 _PART_SIBLINGS = {"_sum": ("_bucket", "_count", ""), "_count": ("_bucket", "_sum", "")}
 
 
-def family_part(name: str, siblings: frozenset[str] | set[str]) -> bool:
+def family_part(name: str, reads: Callable[[str], bool]) -> bool:
     """Whether a `_sum`/`_count` name nothing types is a histogram's or summary's part: only when another part of
     its family (`_bucket`, the other of `_sum`/`_count`, a summary's bare name) is read too. A counter
     `x_request_count` or a gauge `db_connections_count` has no such sibling."""
     for suffix, others in _PART_SIBLINGS.items():
         if name.endswith(suffix):
             base = name[: -len(suffix)]
-            return bool(base) and any(base + other in siblings for other in others)
+            return bool(base) and any(reads(base + other) for other in others)
     return False
 
 
-def resolve_kind(name: str, *type_maps: dict[str, str], siblings: frozenset[str] = frozenset()) -> tuple[str, bool]:
+def resolve_kind(
+    name: str, *type_maps: dict[str, str], reads: Callable[[str], bool] = frozenset().__contains__
+) -> tuple[str, bool]:
     """(kind, known): the first map that knows the series (or its histogram/summary/counter base)
-    wins; otherwise `_total` and `_bucket` decide, `_sum`/`_count` only with a sibling of their family in
-    `siblings` (family_part). `known` is False when nothing did (a gauge guess, of its own name)."""
+    wins; otherwise `_total` and `_bucket` decide, `_sum`/`_count` only when `reads` says a sibling of their
+    family is read (family_part). `known` is False when nothing did (a gauge guess, of its own name)."""
     for types in type_maps:
         declared = types.get(name)
         if declared in ("counter", "gauge"):
@@ -69,7 +71,7 @@ def resolve_kind(name: str, *type_maps: dict[str, str], siblings: frozenset[str]
                 if (kind == COUNTER and base == "counter") or (kind != COUNTER and base in ("histogram", "summary")):
                     return kind, True
     for suffix, kind in _SUFFIX_KIND:
-        if name.endswith(suffix) and (kind in (COUNTER, BUCKET) or family_part(name, siblings)):
+        if name.endswith(suffix) and (kind in (COUNTER, BUCKET) or family_part(name, reads)):
             return kind, True
     return GAUGE, False
 

@@ -41,7 +41,7 @@ from migrate.translate.ddquery import Query as DDQuery
 from migrate.translate.ddquery import substitute as substitute_refs
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.aggregate import Aggregations
-from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool, selected_names, without_guard
+from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool, without_guard
 from migrate.translate.promql.functions import Functions
 from migrate.translate.promql.guard import TooComplex
 from migrate.translate.promql.guard import parse as guarded_parse
@@ -67,7 +67,7 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
         code = "promql.too_deep" if isinstance(exc, TooComplex) else code
         result.findings = [*var_findings, Finding(code, message, Outcome.MANUAL)]
         return result
-    walker.siblings = walker.prom.metric_names | selected_names(root)
+    walker.root, walker.text = root, text
     try:
         walker.translate_root(root, result)
     except Manual as exc:

@@ -105,13 +105,27 @@ class WalkerBase:
         )
         self.findings: list[Finding] = []
         self.source_metrics: list[str] = []
-        self.siblings: frozenset[str] = frozenset()  # metric names read here and elsewhere (tables.family_part)
+        self.root: Any = None  # the parsed expression and its text, for `reads`
+        self.text = ""
+        self._walked: frozenset[str] | None = None
         self.queries: list[Query] = []
         self.inlining: list[str] = []  # recording rules being inlined (cycle detection)
         self.pushed: list[Any] = []  # matchers on a recorded series, pushed into its expression
         self.default_group_by = list(ctx.default_group_by)
         self.monitor = ctx.monitor
         self.ranges: list[RangeWindow] = []
+
+    def reads(self, name: str) -> bool:
+        """Whether metric `name` is read here or elsewhere (tables.family_part). A name the expression selects
+        is in its text, so the text rules most names out; walking the expression costs more than parsing it,
+        and is done at most once, only for a name the text holds."""
+        if name in self.prom.metric_names:
+            return True
+        if name not in self.text:
+            return False
+        if self._walked is None:
+            self._walked = selected_names(self.root)
+        return name in self._walked
 
     def note(self, code: str, message: str, outcome: Outcome = Outcome.APPROXIMATE) -> None:
         self.findings.append(Finding(code, message, outcome))
@@ -148,3 +162,26 @@ def strip(node: Any) -> Any:
     while isinstance(node, pp.ParenExpr):
         node = node.expr
     return node
+
+
+def selected_names(node: Any) -> frozenset[str]:
+    """Metric names the selectors under `node` read. A loop over the node kinds that hold expressions rather
+    than `promql_parser.walk`, whose callback per node cost more than parsing (12x slower on the corpus)."""
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, pp.VectorSelector):
+            if n.name:
+                names.add(n.name)
+        elif isinstance(n, pp.MatrixSelector):
+            stack.append(n.vector_selector)
+        elif isinstance(n, pp.BinaryExpr):
+            stack += (n.lhs, n.rhs)
+        elif isinstance(n, pp.Call):
+            stack += list(n.args)
+        elif isinstance(n, pp.AggregateExpr):
+            stack += [n.expr] if n.param is None else [n.expr, n.param]
+        elif isinstance(n, pp.ParenExpr | pp.UnaryExpr | pp.SubqueryExpr):
+            stack.append(n.expr)
+    return frozenset(names)
