@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import promql_parser as pp
 
@@ -73,8 +73,7 @@ class Selectors(WalkerBase):
         for m in [*matchers, *self.pushed]:
             if m.op != pp.MatchOp.Equal and m.name not in q.open_labels:
                 q.open_labels.append(m.name)
-            term = self.filter_for(m, q)
-            if term is not None:
+            for term in self.filter_for(m, q):
                 q.filters.append(term)
                 if owners.setdefault(term.key, m.name) != m.name and term.key:
                     self.note(
@@ -166,24 +165,29 @@ class Selectors(WalkerBase):
             return "promql.tag_collision"
         return "promql.server_label" if label in self.server_labels else "promql.label_dropped"
 
-    def filter_for(self, m: Any, q: Query) -> Filter | None:
+    def filter_for(self, m: Any, q: Query) -> list[Filter]:
+        """The scope terms (ANDed) for one matcher: none where it restricts nothing or its label is not a tag."""
         tag, why = self.tag_for(m.name, q)
         if why:
             self.note(self.label_code(m.name), why + ("" if tag else f"; the matcher {m} was dropped (wider scope)"))
         if tag is None:
-            return None
+            return []
         term = self.tag_filter(m, tag)
-        if term is not None and m.name == "instance" and tag == ENDPOINT:
-            return self.endpoint_filter(m, term)
-        return term
+        if term is None:
+            return []
+        if m.name == "instance" and tag == ENDPOINT:
+            return self.endpoint_filters(m, term)
+        if term.op == "not_any":  # Datadog's NOT IN takes no wildcards: `!k:a*,!k:b` (ANDed) excludes the same
+            return [Filter(term.key, "ne", (v,)) for v in term.values]
+        return [term.filter()]
 
-    def tag_filter(self, m: Any, tag: str) -> Filter | None:
+    def tag_filter(self, m: Any, tag: str) -> _Term | None:
         """The scope term for one matcher on the tag `tag` (None: no restriction)."""
         value, op = m.value, m.op
         var = SENTINEL.match(value)
         if var:
             if op in (pp.MatchOp.Equal, pp.MatchOp.Re):
-                return Filter(tag, "var", (f"${var.group(1)}",))
+                return _Term(tag, "var", (f"${var.group(1)}",))
             raise Manual("promql.template_variable", f"negated template variable in {m}")
         if SENTINEL_INSIDE.search(value):
             # `instance=~"$node:$port"`: a Datadog scope filters a tag by one template variable, never by a
@@ -199,21 +203,21 @@ class Selectors(WalkerBase):
         if op in (pp.MatchOp.Equal, pp.MatchOp.NotEqual):
             positive = op == pp.MatchOp.Equal
             if value == "":
-                return Filter(tag, "has_not" if positive else "has")
+                return _Term(tag, "has_not" if positive else "has")
             if "*" in value:  # Datadog's scope has no escape for `*`: the literal becomes a wildcard
                 self.note(
                     "promql.literal_wildcard",
                     f"{m}: `*` is a wildcard in a Datadog tag filter and cannot be escaped, so the filter also "
                     "matches values with any characters in its place",
                 )
-            return Filter(tag, "eq" if positive else "ne", (self.value(value, m),))
+            return _Term(tag, "eq" if positive else "ne", (self.value(value, m),))
         positive = op == pp.MatchOp.Re
         if value in (".*", "^.*$"):
             if positive:
                 return None
             raise Manual("promql.regex_matcher", f"{m} matches nothing")
         if value in (".+", "^.+$"):
-            return Filter(tag, "has" if positive else "has_not")
+            return _Term(tag, "has" if positive else "has_not")
         reduced = t.regex_values(value)
         if reduced is None:
             raise Manual("promql.regex_matcher", f"the regex matcher {m} has no Datadog tag filter equivalent")
@@ -225,27 +229,24 @@ class Selectors(WalkerBase):
             )
         values = [self.value(v, m) for v in values]
         if len(values) == 1:
-            return Filter(tag, "eq" if positive else "ne", (values[0],))
+            return _Term(tag, "eq" if positive else "ne", (values[0],))
         if any("*" in v for v in values):
-            if positive:
-                return Filter(tag, "any", tuple(values))
-            raise Manual("promql.regex_matcher", f"{m}: a negated alternation of wildcards")
-        return Filter(tag, "in" if positive else "not_in", tuple(values))
+            return _Term(tag, "any" if positive else "not_any", tuple(values))
+        return _Term(tag, "in" if positive else "not_in", tuple(values))
 
-    def endpoint_filter(self, m: Any, term: Filter) -> Filter:
+    def endpoint_filters(self, m: Any, term: _Term) -> list[Filter]:
         """An `instance` (host:port) term on the `endpoint` tag (the scrape URL): each value becomes the URLs
         around it. A Datadog variable takes endpoint values directly, and presence needs no value."""
         if term.op in ("has", "has_not", "var"):
-            return term
-        if term.op == "not_in":
-            raise Manual(
-                "promql.regex_matcher", f"{m}: excluding several endpoints needs a negated alternation of wildcards"
-            )
-        op = "any" if term.op == "in" else term.op
-        out = Filter(term.key, op, tuple(endpoint_pattern(v) for v in term.values))
+            return [term.filter()]
+        patterns = tuple(endpoint_pattern(v) for v in term.values)
+        if term.op in ("ne", "not_in", "not_any"):  # Datadog's NOT IN takes no wildcards: one `!k:v` term each
+            out = [Filter(term.key, "ne", (p,)) for p in patterns]
+        else:
+            out = [Filter(term.key, "any" if len(patterns) > 1 else "eq", patterns)]
         self.note(
             "promql.server_label",
-            f"{m} became `{scope([out])}`: the `{ENDPOINT}` tag is the scrape "
+            f"{m} became `{scope(out)}`: the `{ENDPOINT}` tag is the scrape "
             "URL (`<scheme>://<instance><metrics_path>`), exact while `instance` is the target's address "
             "(Prometheus' default); an `instance` relabelled to anything else matches no endpoint",
         )
@@ -270,6 +271,18 @@ class Selectors(WalkerBase):
             if tag and tag not in tags:
                 tags.append(tag)
         return tags
+
+
+class _Term(NamedTuple):
+    """One matcher's restriction before it becomes scope terms: a Filter op, or `not_any` (none of the values,
+    some of them wildcards), which Datadog writes as one `!k:v` term per value."""
+
+    key: str
+    op: str
+    values: tuple[str, ...] = ()
+
+    def filter(self) -> Filter:
+        return Filter(self.key, self.op, self.values)
 
 
 def _accepts(m: Any, value: str) -> bool:
