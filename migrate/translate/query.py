@@ -113,6 +113,9 @@ class QueryContext:
 
     mappings: Mappings
     variables: dict[str, str] = field(default_factory=dict)  # template variables, e.g. Grafana's
+    # `variables` names every variable the target defines (a Grafana dashboard's templating): any other
+    # `$name` is undefined there, and a Datadog template variable of that name would not exist either.
+    variables_closed: bool = False
     # Source labels to group by when the expression does not aggregate (Datadog always does), e.g. the
     # labels an alert's annotations reference. Also the label list `without (...)` is taken from.
     default_group_by: list[str] = field(default_factory=list)

@@ -400,3 +400,25 @@ def test_a_panel_that_cannot_be_translated_is_manual_and_the_others_are_kept(exp
     assert kinds == ["note", "timeseries"], "the broken panel is a note saying why, the good one is kept"
     assert expr in _widgets(resource.payload)[0]["definition"]["content"]
     assert not validate_payload("dashboard", resource.payload)
+
+
+def test_an_undefined_variable_affects_only_its_panels_query() -> None:
+    """A panel matching on `$nope`, which the dashboard's templating does not define, used to keep `{$nope}` in
+    its query: Datadog rejects a dashboard referring to an undefined template variable, so every panel was lost.
+    Now that matcher is dropped with a finding on that panel alone."""
+    grid = {"x": 0, "y": 0, "w": 12, "h": 8}
+    undefined = {"id": 1, "type": "timeseries", "title": "Undefined", "gridPos": grid}
+    undefined["targets"] = [{"expr": 'sum(rate(x_total{pod=~"$nope", code="500"}[5m]))'}]
+    defined = {"id": 2, "type": "timeseries", "title": "Defined", "gridPos": {**grid, "x": 12}}
+    defined["targets"] = [{"expr": 'sum(rate(y_total{pod=~"$pod"}[5m]))'}]
+    templating = {"list": [{"name": "pod", "type": "custom", "query": "a,b", "current": {"value": "a"}}]}
+    resource, ledger = _run({"uid": "d1", "title": "T", "panels": [undefined, defined], "templating": templating})
+    assert validate_payload("dashboard", resource.payload) == []
+    queries = [w["definition"]["requests"][0]["queries"][0]["query"] for w in _widgets(resource.payload)]
+    assert queries == ["sum:techcorp.x.count{code:500}.as_rate()", "sum:techcorp.y.count{$pod}.as_rate()"]
+    by_name = {e.ref.name: e for e in ledger}
+    (finding,) = [f for f in by_name["Undefined"].findings if f.code == "promql.template_variable_undefined"]
+    assert "$nope" in finding.message and finding.outcome is Outcome.APPROXIMATE
+    assert by_name["Defined"].outcome is Outcome.EXACT
+    dashboard = ledger.get("grafana/dashboard/d1")
+    assert dashboard is not None and dashboard.outcome is Outcome.EXACT

@@ -93,7 +93,7 @@ def translate_dashboard(
     plan = plan_variables(list(norm.get("templating") or []), _panel_exprs(panels), mappings)
     plan.notes += [f"Grafana link: {link['title']} {link['url']}".rstrip() for link in norm.get("links") or []]
     variables = {**env.ctx.variables, **plan.values, **{k: f"${v}" for k, v in plan.tag_variables.items()}}
-    ctx = replace(env.ctx, variables=variables)
+    ctx = replace(env.ctx, variables=variables, variables_closed=True)
     prometheus_kinds = set(settings.get("prometheus_datasources") or ["prometheus"])
     panel_types: dict[str, str] = dict(settings.get("panel_types") or {})
     units: dict[str, Any] = dict(settings.get("units") or {})

@@ -18,7 +18,7 @@ from migrate.translate.ddquery.render import scope
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.health import ENDPOINT
-from migrate.translate.promql.vars import SENTINEL, SENTINEL_INSIDE, substitute
+from migrate.translate.promql.vars import SENTINEL, SENTINEL_INSIDE, UNDEFINED, substitute
 from migrate.translate.promql.walk import Manual, Query, Val, WalkerBase, query_name
 
 
@@ -93,7 +93,7 @@ class Selectors(WalkerBase):
             raise Manual("promql.recording_rule_cycle", " -> ".join([*self.inlining, name]))
         labels, expr = self.definition(name, matchers)
         try:
-            node = parse_rule(substitute(expr, self.ctx.variables)[0])
+            node = parse_rule(substitute(expr, self.ctx.variables, self.ctx.variables_closed)[0])
         except ValueError as exc:
             raise Manual("promql.parse_error", f"recording rule {name}: {exc}") from exc
         saved = self.pushed
@@ -184,6 +184,16 @@ class Selectors(WalkerBase):
     def tag_filter(self, m: Any, tag: str) -> _Term | None:
         """The scope term for one matcher on the tag `tag` (None: no restriction)."""
         value, op = m.value, m.op
+        undefined = UNDEFINED.findall(value)
+        if undefined:
+            names = ", ".join(f"${n}" for n in undefined)
+            self.note(
+                "promql.template_variable_undefined",
+                f"{m}: {names} is not defined in the dashboard's variables (Grafana sends the text as written, "
+                "so the matcher selects what that literal text matches; Datadog refuses a dashboard that refers to "
+                "an undefined template variable): the matcher was dropped (wider scope)",
+            )
+            return None
         var = SENTINEL.match(value)
         if var:
             if op in (pp.MatchOp.Equal, pp.MatchOp.Re):

@@ -56,7 +56,7 @@ _parse_rule = parse_rule  # bench/translate.py clears this cache between runs
 def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
     """Translate one PromQL expression; gaps and bad input become findings, never exceptions."""
     result = QueryResult(original=expr)
-    text, var_findings = substitute(expr, ctx.variables)
+    text, var_findings = substitute(expr, ctx.variables, ctx.variables_closed)
     walker = _Walker(ctx)
     walker.findings.extend(var_findings)
     try:

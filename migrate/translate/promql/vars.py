@@ -17,6 +17,9 @@ from migrate.model import Finding
 # the one variable `a____ddvar_b`): names are runs of letters and digits joined by single underscores.
 SENTINEL = re.compile(r"^__ddvar_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)__$")
 SENTINEL_INSIDE = re.compile(r"__ddvar_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*?)__")  # a placeholder within other text
+# A variable the target does not define (QueryContext.variables_closed), anywhere in a label value: the
+# translator drops the matcher rather than refer to a template variable no dashboard declares.
+UNDEFINED = re.compile(r"__ddundef_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*?)__")
 # Grafana built-ins: name -> default when unset (seconds for the durations).
 _BUILTIN_DURATIONS = {"__rate_interval": 300, "__interval": 60, "__range": 3600}
 _BUILTIN_NUMBERS = {"__interval_ms": "60000", "__range_s": "3600", "__range_ms": "3600000"}
@@ -34,7 +37,8 @@ def _sentinel(name: str) -> str:
     return f"__ddvar_{name}__"
 
 
-def substitute(expr: str, variables: dict[str, str]) -> tuple[str, list[Finding]]:
+def substitute(expr: str, variables: dict[str, str], closed: bool = False) -> tuple[str, list[Finding]]:
+    """`expr` with variables replaced (`closed`: `variables` is every variable defined, the rest are undefined)."""
     findings: list[Finding] = []
     if "$" not in expr and "[[" not in expr:
         return expr, findings
@@ -42,6 +46,8 @@ def substitute(expr: str, variables: dict[str, str]) -> tuple[str, list[Finding]
     def in_string(match: re.Match[str]) -> str:
         name = next(g for g in match.groups() if g)
         value = variables.get(name)
+        if value is None and closed and not name.startswith("__"):
+            return f"__ddundef_{name}__"
         if value is None:
             findings.append(
                 Finding("promql.template_variable", f"${name} has no value; kept as Datadog template variable ${name}")
