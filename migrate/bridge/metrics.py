@@ -117,6 +117,28 @@ def type_conflicts(translations: Sequence[Translation]) -> list[str]:
     return out
 
 
+def shared_labels(translations: Sequence[Translation]) -> tuple[dict[str, dict[str, list[str]]], list[str]]:
+    """(the OpenMetrics check's `share_labels`, warnings): the info-metric joins the translated queries read as
+    tags of the joined series (resources' `metadata.share_labels`, promql/info_join.py), merged per info metric.
+    Two joins of one metric on different labels cannot both be written: the first is kept, the other warned."""
+    out: dict[str, dict[str, list[str]]] = {}
+    warnings: list[str] = []
+    for translation in translations:
+        for resource in translation.resources:
+            for metric, entry in (resource.metadata.get("share_labels") or {}).items():
+                labels, match = [str(x) for x in entry.get("labels") or []], [str(x) for x in entry.get("match") or []]
+                kept = out.setdefault(str(metric), {"labels": [], **({"match": match} if match else {})})
+                if sorted(kept.get("match") or []) != sorted(match):
+                    warnings.append(
+                        f"{resource.key} joins {metric} on ({', '.join(match)}), others on "
+                        f"({', '.join(kept.get('match') or [])}): share_labels matches on one set, so its "
+                        f"{', '.join(labels)} tag(s) may not arrive"
+                    )
+                    continue
+                kept["labels"] += [x for x in labels if x not in kept["labels"]]
+    return out, warnings
+
+
 def family(name: str, kind: str) -> str:
     """The name the OpenMetrics check matches: the family, without the part suffix of its type (a counter
     `x_request_count` keeps its `_count`)."""

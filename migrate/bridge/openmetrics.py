@@ -88,6 +88,9 @@ NESTED_OPTIONS = {
     "auth_token.reader.file": frozenset({"type", "path", "pattern"}),
     "auth_token.reader.oauth": frozenset({"type", "url", "client_id", "client_secret", "basic_auth", "options"}),
     "auth_token.writer.header": frozenset({"type", "name", "value", "placeholder"}),
+    # share_labels: {<metric>: {labels: [...], match: [...], values: [...]}} (datadog_checks_base openmetrics v2
+    # labels.py LabelAggregator, which reads these three keys)
+    "share_labels.metric": frozenset({"labels", "match", "values"}),
 }
 DEFAULT_CONTEXT_LIMIT = 2000  # the check's default per instance; the excess is dropped without an error
 _POD = "__meta_kubernetes_pod_name"
@@ -105,6 +108,7 @@ class BridgeConfig:
     warnings: list[str] = field(default_factory=list)
     untyped_histograms: list[dict[str, Any]] = field(default_factory=list)  # parts the Agent cannot type (entries.py)
     secrets: list[SecretHandle] = field(default_factory=list)  # ENC[] handles the Agent's secret backend must hold
+    share_labels: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # written into every instance
 
 
 def _server_tags(target: InventoryObject, mappings: Mappings) -> list[str]:
@@ -176,8 +180,15 @@ def _untagged_query(instance: dict[str, Any]) -> dict[str, Any]:
     return {**instance, "tag_by_endpoint": False, "tags": [*tags, f"endpoint:{base}"]}
 
 
-def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> dict[str, Any]:
+def _base_instance(
+    mappings: Mappings, metrics: list[Any], histograms: bool, shared: dict[str, dict[str, list[str]]]
+) -> dict[str, Any]:
     instance: dict[str, Any] = {"namespace": mappings.namespace, "metrics": metrics}
+    if shared:  # info-metric joins the queries read as tags (metrics.shared_labels)
+        instance["share_labels"] = shared
+        # By default the check computes the shared labels from its first scrape only: pods, nodes and owners
+        # that appear later would never get them.
+        instance["cache_shared_labels"] = False
     if mappings.distributions:
         instance["histogram_buckets_as_distributions"] = True
         if histograms:
@@ -195,9 +206,14 @@ def _base_instance(mappings: Mappings, metrics: list[Any], histograms: bool) -> 
 
 
 def build_config(
-    names: set[str], inventories: Sequence[Inventory], mappings: Mappings, translated: dict[str, str] | None = None
+    names: set[str],
+    inventories: Sequence[Inventory],
+    mappings: Mappings,
+    translated: dict[str, str] | None = None,
+    share_labels: dict[str, dict[str, list[str]]] | None = None,
 ) -> BridgeConfig:
-    """`translated`: the types the translated queries read each metric as (metrics.translated_types)."""
+    """`translated`: the types the translated queries read each metric as (metrics.translated_types); `share_labels`:
+    the labels info-metric joins need copied onto the joined series (metrics.shared_labels)."""
     listed = metrics_entries(names, inventories, mappings, translated)
     metrics, histogram_parts = listed.entries, listed.collect_counters
     out = BridgeConfig(
@@ -205,7 +221,13 @@ def build_config(
         metrics=listed.detail,
         warnings=[h["warning"] for h in listed.untyped_histograms] + _mapping_warnings(mappings),
         untyped_histograms=listed.untyped_histograms,
+        share_labels=dict(share_labels or {}),
     )
+    out.warnings += [
+        f"share_labels copies {', '.join(e['labels'])} from {metric} onto the series of the endpoint serving it, "
+        "in the same scrape only: joined series another exporter serves will not carry them"
+        for metric, e in sorted((share_labels or {}).items())
+    ]
     # Jobs belong to their server: the same job name on two servers is two configs (and two sets of secrets).
     targets = [(i, o) for i, inv in enumerate(inventories) for o in inv.by_kind("target")]
     if not targets:
@@ -233,7 +255,10 @@ def build_config(
                 "openmetrics_endpoint (a parameter may hold a credential; list the harmless ones in the "
                 "mappings' prometheus.bridge_safe_params); a target that needs them will refuse the scrape"
             )
-        instance = {"openmetrics_endpoint": endpoint, **_base_instance(mappings, metrics, histogram_parts)}
+        instance = {
+            "openmetrics_endpoint": endpoint,
+            **_base_instance(mappings, metrics, histogram_parts, share_labels or {}),
+        }
         tags = _server_tags(target, mappings)
         if tags:
             instance["tags"] = tags
@@ -318,6 +343,8 @@ def undocumented_options(config: dict[str, Any]) -> list[str]:
 
 def _undocumented_nested(instance: dict[str, Any]) -> list[str]:
     bad = [f"proxy.{k}" for k in instance.get("proxy") or {} if k not in NESTED_OPTIONS["proxy"]]
+    for metric, entry in (instance.get("share_labels") or {}).items():
+        bad += [f"share_labels.{metric}.{k}" for k in entry if k not in NESTED_OPTIONS["share_labels.metric"]]
     token = instance.get("auth_token")
     if isinstance(token, dict):
         bad += [f"auth_token.{k}" for k in token if k not in NESTED_OPTIONS["auth_token"]]

@@ -27,7 +27,7 @@ import yaml
 
 from migrate.bridge.cardinality import CountSource, preview
 from migrate.bridge.http_options import SecretHandle
-from migrate.bridge.metrics import referenced_metrics, translated_types, type_conflicts
+from migrate.bridge.metrics import referenced_metrics, shared_labels, translated_types, type_conflicts
 from migrate.bridge.openmetrics import BridgeConfig, build_config, undocumented_options
 from migrate.bridge.series_counts import LiveCounts, RecordedCounts
 from migrate.commands.common import add_mappings_argument
@@ -135,8 +135,10 @@ def bridge(
     # would promise metrics that cannot arrive, and count contexts that will never exist.
     made_up = sorted(names & SERVER_METRICS.keys())
     names -= set(made_up)
-    result = BridgeResult(out=Path(out), bridge=build_config(names, loaded, rules, translated_types(translated)))
-    result.warnings += result.bridge.warnings + type_conflicts(translated)
+    shared, shared_warnings = shared_labels(translated)
+    bridge = build_config(names, loaded, rules, translated_types(translated), shared)
+    result = BridgeResult(out=Path(out), bridge=bridge)
+    result.warnings += result.bridge.warnings + type_conflicts(translated) + shared_warnings
     result.warnings += [f"`{name}` left out of the metrics list: {SERVER_METRICS[name]}" for name in made_up]
     bad = undocumented_options(result.bridge.config)
     if bad:  # a bug in the generator, never the operator's input

@@ -51,6 +51,17 @@ class TimeFrame:
     text: str = ""
 
 
+@dataclass(frozen=True)
+class SharedLabels:
+    """Labels the collector must copy onto the queried series from another series they join, at collection
+    (bridge mode: the OpenMetrics check's `share_labels`): `labels` of `metric`'s series, onto every series
+    sharing its `match` labels."""
+
+    metric: str
+    labels: tuple[str, ...]
+    match: tuple[str, ...]
+
+
 @dataclass
 class QueryResult:
     original: str
@@ -62,6 +73,7 @@ class QueryResult:
     source_metrics: list[str] = field(default_factory=list)  # source (e.g. Prometheus) metric names
     # source metric name -> the type the translation reads it as (bridge mode tells the Agent the same)
     source_types: dict[str, str] = field(default_factory=dict)
+    shared_labels: list[SharedLabels] = field(default_factory=list)  # what the queries' tags need (bridge mode)
     no_data_alert: bool = False  # e.g. PromQL absent(): alert when the data stops arriving
     # e.g. PromQL predict_linear(): the formula is a forecast() and a monitor looks this many seconds ahead
     forecast_seconds: float | None = None

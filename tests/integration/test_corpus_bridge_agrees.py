@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from migrate.bridge.metrics import referenced_metrics, translated_types, type_conflicts
+from migrate.bridge.metrics import referenced_metrics, shared_labels, translated_types, type_conflicts
 from migrate.bridge.openmetrics import build_config
 from migrate.inventory.store import Inventory
 from migrate.mappings import Mappings, load_mappings
@@ -90,7 +90,8 @@ def test_every_queried_metric_is_delivered_by_the_bridge_config(project: str) ->
     translation = run_translators(inventories, mappings)
     names = referenced_metrics([translation], inventories) - SERVER_METRICS.keys()
     chosen = translated_types([translation])
-    bridge = build_config(names, inventories, mappings, chosen)
+    share, _ = shared_labels([translation])
+    bridge = build_config(names, inventories, mappings, chosen, share)
     warned = {h["missing"] for h in bridge.untyped_histograms}  # buckets no override can rebuild, said loudly
     delivered = _delivered(bridge.metrics, warned, mappings)
     queried = set(_queried(translation))
@@ -100,6 +101,11 @@ def test_every_queried_metric_is_delivered_by_the_bridge_config(project: str) ->
     silent = sorted((key, m) for key, m in bridged if m not in delivered | warned and (key, m) not in said)
     assert len(queried) > 100
     assert silent == [], f"{len(silent)} queried metrics the Agent config does not deliver, and nothing says so"
+    for res in translation.resources:  # every label an info join reads as a tag is one the Agent copies
+        for metric, entry in (res.metadata.get("share_labels") or {}).items():
+            written = bridge.share_labels[metric]
+            assert set(entry["labels"]) <= set(written["labels"]), res.key
+            assert entry.get("match") == written.get("match"), res.key
     read = [
         (n, k) for r in translation.resources for n, ks in (r.metadata.get("source_types") or {}).items() for k in ks
     ]

@@ -13,7 +13,7 @@ from typing import Any
 from migrate.datadog import ownership
 from migrate.model import DesiredResource
 from migrate.translate.build.common import Built, SpecError
-from migrate.translate.build.monitor import source_types
+from migrate.translate.build.monitor import share_labels, source_types
 from migrate.translate.build.widgets import DESCRIPTION_LIMIT, widget_definition
 from migrate.translate.specs.dashboard import DashboardSpec, TemplateVariable, WidgetKind, WidgetSpec
 
@@ -39,6 +39,8 @@ def build_dashboard(spec: DashboardSpec) -> Built:
     metadata: dict[str, Any] = {"source_metrics": sorted(set(spec.source_metrics))}
     if spec.source_types:
         metadata["source_types"] = source_types(spec.source_types)
+    if spec.shared_labels:
+        metadata["share_labels"] = share_labels(spec.shared_labels)
     return Built(DesiredResource(DASHBOARD, key, payload, list(spec.refs), metadata=metadata))
 
 

@@ -23,6 +23,7 @@ from migrate.translate.build.common import Built, SpecError, message_text, owned
 from migrate.translate.build.mentions import neutral_text
 from migrate.translate.build.queries import query_definition
 from migrate.translate.ddquery import Formula, MetricQuery, MonitorQuery, ServiceCheckQuery, render
+from migrate.translate.query import SharedLabels
 from migrate.translate.specs.alert import AlertSpec, Manual, MonitorKind
 
 MONITOR = "monitor"
@@ -82,6 +83,8 @@ def build_alert(spec: AlertSpec) -> Built:
     metadata: dict[str, Any] = {"source_metrics": sorted(set(spec.source_metrics))} if spec.source_metrics else {}
     if spec.source_types:
         metadata["source_types"] = source_types(spec.source_types)
+    if spec.shared_labels:
+        metadata["share_labels"] = share_labels(spec.shared_labels)
     return Built(DesiredResource(MONITOR, key, payload, list(spec.refs), metadata=metadata), findings)
 
 
@@ -91,6 +94,16 @@ def source_types(pairs: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name, kind in sorted(set(pairs)):
         out.setdefault(name, []).append(kind)
+    return out
+
+
+def share_labels(shared: tuple[SharedLabels, ...]) -> dict[str, dict[str, list[str]]]:
+    """`metadata.share_labels`: per joined metric, the labels bridge mode copies and the labels they match on
+    (the OpenMetrics check's `share_labels` shape)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for s in shared:
+        entry = out.setdefault(s.metric, {"labels": [], **({"match": list(s.match)} if s.match else {})})
+        entry["labels"] += [x for x in s.labels if x not in entry["labels"]]
     return out
 
 

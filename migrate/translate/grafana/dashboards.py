@@ -20,7 +20,7 @@ from migrate.translate.grafana.layout import Placed, pack
 from migrate.translate.grafana.panels import extras_findings, note_widget, widget_spec
 from migrate.translate.grafana.queries import PanelQueries, translate_targets
 from migrate.translate.grafana.variables import plan_variables
-from migrate.translate.query import QueryContext
+from migrate.translate.query import QueryContext, SharedLabels
 from migrate.translate.specs.dashboard import DashboardSpec, TemplateVariable, WidgetKind, WidgetSpec
 
 SOURCE = "grafana"
@@ -107,12 +107,14 @@ def translate_dashboard(
         top.append(group)
     source_metrics: set[str] = set()
     source_types: set[tuple[str, str]] = set()
+    shared_labels: list[SharedLabels] = []
     for panel in panels:
         data = panel.normalized
         queries, widget, findings = _panel(data, ctx, prometheus_kinds, panel_types.get(str(data.get("type"))), units)
         all_findings = findings + extras_findings(data, plan.values)
         source_metrics |= queries.source_metrics
         source_types |= queries.source_types
+        shared_labels += [s for s in queries.shared_labels if s not in shared_labels]
         env.ledger.record(panel.ref, all_findings, targets=[key], original="\n".join(queries.originals) or None)
         placed = Placed(widget, dict(data.get("grid") or {}))
         row_id = data.get("row")
@@ -129,6 +131,7 @@ def translate_dashboard(
         template_variables=tuple(_variable(v) for v in plan.template_variables),
         source_metrics=tuple(source_metrics),
         source_types=tuple(sorted(source_types)),
+        shared_labels=tuple(shared_labels),
     )
     dashboard_findings = list(plan.findings) + _dashboard_findings(norm)
     empty_rows = [g.widget.title for g in top if g.widget.kind is WidgetKind.GROUP and not g.children]

@@ -14,7 +14,7 @@ from typing import Any
 from migrate.model import Finding, Outcome
 from migrate.translate.ddquery import Formula, Node, Query, Ref, number, substitute
 from migrate.translate.languages import LANGUAGES
-from migrate.translate.query import QueryContext, QueryResult
+from migrate.translate.query import QueryContext, QueryResult, SharedLabels
 from migrate.translate.specs.dashboard import Series
 
 QUERY_CODE = "grafana.query"
@@ -27,6 +27,7 @@ class PanelQueries:
     findings: list[Finding] = field(default_factory=list)
     source_metrics: set[str] = field(default_factory=set)
     source_types: set[tuple[str, str]] = field(default_factory=set)  # (source metric, type read as)
+    shared_labels: list[SharedLabels] = field(default_factory=list)  # what bridge mode copies onto the series
     group_by: list[str] = field(default_factory=list)
     originals: list[str] = field(default_factory=list)
 
@@ -122,6 +123,7 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
             out.queries[names[name]] = query
         out.source_metrics.update(result.source_metrics)
         out.source_types.update(result.source_types.items())
+        out.shared_labels += [s for s in result.shared_labels if s not in out.shared_labels]
         out.group_by = out.group_by or list(result.group_by)
         if target.get("hidden"):
             continue

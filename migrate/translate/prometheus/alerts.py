@@ -337,6 +337,7 @@ def build_monitor(
         window_note=_window_note(crit),
         source_metrics=tuple(m for d in drafts for m in d.result.source_metrics),
         source_types=tuple(kind for d in drafts for kind in d.result.source_types.items()),
+        shared_labels=tuple(s for d in drafts for s in d.result.shared_labels),
         **fields,
     )
     built = build_alert(spec)  # its findings (neutralised handles in a runbook URL, say) are every rule's

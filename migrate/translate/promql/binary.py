@@ -13,18 +13,21 @@ from typing import Any
 import promql_parser as pp
 
 from migrate.translate.ddquery import BINARY_OPS, BinOp, Call, number
-from migrate.translate.promql.selectors import Selectors
+from migrate.translate.promql.info_join import InfoJoins, info_join
 from migrate.translate.promql.walk import Manual, Val, constant, selected_names, strip
 
 COMPARISONS = {">", "<", ">=", "<=", "==", "!="}
 FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}  # `N op X` is `X FLIP[op] N`
 
 
-class Binary(Selectors):
+class Binary(InfoJoins):
     def binary(self, node: Any) -> Val:
         op = str(node.op)
         if op in ("and", "or", "unless"):
             return self.set_operator(node, op)
+        join = info_join(node, self.prom.metric_types, self.server_labels)
+        if join is not None:
+            return self.joined(join)
         lhs, rhs = self.visit(node.lhs), self.visit(node.rhs)
         if op in COMPARISONS:
             return self.filter_comparison(node, op, lhs, rhs)

@@ -24,7 +24,8 @@ Decisions worth knowing (see also tests/cases/promql.tsv):
 - A nested `X >= N` filter is `cutoff_min(X, N)` (exact); `>` is approximate (ties are kept).
 - `X or vector(0)` is `default_zero(X)`; all other `and`/`or`/`unless` are manual.
 - `on(...)`/`ignoring(...)` are exact when both sides are grouped by the same tags the modifier
-  keeps; `group_left`/`group_right` are manual.
+  keeps; `group_left`/`group_right` are manual except info-metric joins, which become the info labels as tags
+  of the joined series, copied by bridge mode's `share_labels` (promql/info_join).
 - `without (...)` keeps `QueryContext.default_group_by` minus those labels (approximate), or is
   manual when no label list is known.
 """
@@ -78,6 +79,7 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
     result.findings = list(dict.fromkeys(walker.findings))
     result.ranges = list(dict.fromkeys(walker.ranges))
     result.source_metrics = list(dict.fromkeys(walker.source_metrics))
+    result.shared_labels = list(dict.fromkeys(walker.shared))
     return result
 
 

@@ -20,7 +20,7 @@ from migrate.translate.promql import tables as t
 from migrate.translate.promql.context import PromqlContext
 from migrate.translate.promql.labels import COLLISION_PREFIX, Collision, tag_collisions
 from migrate.translate.promql.vars import DEFAULTED_RANGES
-from migrate.translate.query import QueryContext, RangeWindow
+from migrate.translate.query import QueryContext, RangeWindow, SharedLabels
 
 # What identifies a series when nothing else says (mappings prometheus.series_labels): the scrape target.
 SERIES_LABELS = ("instance",)
@@ -140,6 +140,7 @@ class WalkerBase:
         self.collisions = settings.collisions
         self.findings: list[Finding] = []
         self.source_metrics: list[str] = []
+        self.shared: list[SharedLabels] = []  # info-metric joins' labels bridge mode copies (promql/info_join)
         self.root: Any = None  # the parsed expression and its text, for `reads`
         self.text = ""
         self._walked: frozenset[str] | None = None

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from migrate.model import SourceRef
 from migrate.translate.ddquery import Call, Formula, LogQuery, MonitorQuery, RumQuery, ServiceCheckQuery
+from migrate.translate.query import SharedLabels
 from migrate.translate.specs.message import MessageSpec
 
 
@@ -101,6 +102,7 @@ class AlertSpec:
     manual: Manual | None = None
     source_metrics: tuple[str, ...] = ()  # the source's metric names its queries read (bridge mode)
     source_types: tuple[tuple[str, str], ...] = ()  # (source metric, the type its queries read it as)
+    shared_labels: tuple[SharedLabels, ...] = ()  # labels bridge mode copies onto the queried series
 
     @property
     def kind(self) -> MonitorKind:

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from migrate.model import SourceRef
 from migrate.translate.ddquery import Node, Query
+from migrate.translate.query import SharedLabels
 
 
 class WidgetKind(StrEnum):
@@ -123,3 +124,4 @@ class DashboardSpec:
     reflow_fixed: bool = True
     source_metrics: tuple[str, ...] = ()
     source_types: tuple[tuple[str, str], ...] = ()  # (source metric, the type its queries read it as)
+    shared_labels: tuple[SharedLabels, ...] = ()  # labels bridge mode copies onto the queried series
