@@ -59,6 +59,7 @@ USES_RE = {
     "testing/collection.py": "the local server's URL routes (declared API paths)",
     "testing/ddstore.py": "the local server's URL routes",
     "testing/ddsynthetics.py": "the local server's synthetics URL routes (the `re.Match` of each handler)",
+    "translate/grafana/legends.py": "Grafana legendFormat `{{label}}` templates",
     "translate/grafana/panels.py": "Grafana variable references in panel fields",
     "translate/grafana/variables.py": "Grafana label_values() queries and variable names",
     "translate/prometheus/alerts.py": "Go template label references in annotations; tag characters",

@@ -8,12 +8,14 @@ the translator's own findings prefixed with the target's refId.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from migrate.model import Finding, Outcome
 from migrate.translate.ddquery import Formula, Node, Query, Ref, number, substitute
+from migrate.translate.grafana.legends import legend_alias, legend_labels
 from migrate.translate.languages import LANGUAGES
+from migrate.translate.promql.labels import effective_label_tags
 from migrate.translate.query import QueryContext, QueryResult, SharedLabels
 from migrate.translate.specs.dashboard import Series
 
@@ -34,15 +36,6 @@ class PanelQueries:
     @property
     def empty(self) -> bool:
         return not self.formulas
-
-
-def _alias(legend: str) -> str | None:
-    """A static legend becomes the formula alias; `{{label}}` templates are what Datadog shows anyway
-    (the group tags), so they are dropped rather than shown literally."""
-    legend = legend.strip()
-    if not legend or "{{" in legend or legend == "__auto":
-        return None
-    return legend[:100]
 
 
 def _renamed(formula: Formula, names: dict[str, str]) -> Node:
@@ -70,6 +63,7 @@ def _comparison_finding(ref: str, result: QueryResult) -> Finding:
 def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds: set[str]) -> PanelQueries:
     out = PanelQueries()
     counter = 0
+    label_tags = effective_label_tags(ctx.mappings)
     for target in panel.get("targets") or []:
         ref = str(target.get("ref_id") or "?")
         expr = target.get("expr")
@@ -92,7 +86,11 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
             )
             continue
         out.originals.append(f"{ref}: {expr}")
-        result = LANGUAGES["promql"].translate(expr, ctx)
+        # The legend's labels are what tells the panel's series apart: a query nothing aggregates is grouped by
+        # them, as an alert's is by the labels its annotations print.
+        shown = legend_labels(str(target.get("legend") or ""))
+        target_ctx = replace(ctx, default_group_by=shown) if shown and not ctx.default_group_by else ctx
+        result = LANGUAGES["promql"].translate(expr, target_ctx)
         if result.no_data_alert and result.formula is not None:
             # absent() maps to a monitor's no-data alerting; a widget can only graph the series itself.
             result.findings.append(
@@ -127,5 +125,7 @@ def translate_targets(panel: dict[str, Any], ctx: QueryContext, prometheus_kinds
         out.group_by = out.group_by or list(result.group_by)
         if target.get("hidden"):
             continue
-        out.formulas.append(Series(_renamed(result.formula, names), _alias(str(target.get("legend") or "")) or ""))
+        alias, legend_findings = legend_alias(str(target.get("legend") or ""), result.group_by, label_tags, ref)
+        out.findings += legend_findings
+        out.formulas.append(Series(_renamed(result.formula, names), alias))
     return out
