@@ -33,7 +33,7 @@ class Functions(Selectors):
                 "whole monitor query (`predict_linear(v[r], t) < N` is a forecast monitor)",
             )
         if fn in t.MANUAL_FUNCTIONS:
-            raise Manual(t.MANUAL_FUNCTIONS[fn], f"{fn}() has no Datadog equivalent")
+            raise Manual(*t.MANUAL_FUNCTIONS[fn])
         if fn == "vector":
             return self.visit(node.args[0])
         if fn == "histogram_quantile":
@@ -64,6 +64,32 @@ class Functions(Selectors):
             self.note("promql.scalar", "scalar() became the (single) series itself")
             return args[0]
         raise Manual("promql.unsupported_function", f"{fn}() is not supported in Datadog")
+
+    def any_change(self, call: Any) -> Val:
+        """`changes(x[R]) > 0` for a monitor: x took more than one value within R, i.e. its maximum over the
+        trailing R exceeds its minimum (two queries of x, each kept as a moving_rollup of R)."""
+        if not self.monitor:
+            raise Manual(*t.MANUAL_FUNCTIONS["changes"])
+        value = self.visit(call.args[0])
+        seconds = self.range_seconds(value)
+        high = self.bare(value, "changes")
+        if high.kind in t.COUNT_LIKE:
+            raise Manual(
+                "promql.changes",
+                f"changes() of the counter {high.source}: the Agent sends its increments per interval, whose "
+                "maximum and minimum do not say whether it moved; `increase(x[R]) > 0` asks the same and translates",
+            )
+        low = self.bare(self.visit(call.args[0]), "changes")
+        high.moving.append(Moving("changes", "max", seconds, after_space=False))
+        low.moving.append(Moving("changes", "min", seconds, after_space=False))
+        self.note(
+            "promql.changes_any",
+            f"changes({high.source}[{number(seconds)}s]) > 0 (the value changed within the window) became the "
+            f"maximum minus the minimum of {high.source} over the trailing {number(seconds)}s, above 0: Datadog "
+            "compares values rolled up per interval, not each scraped sample, so a change and its reversal within "
+            "one interval still shows, but only as the interval's average",
+        )
+        return Val(formula=BinOp(high.ref, "-", low.ref), queries=[high, low])
 
     def wrapped(self, formula: Node, inner: Val) -> Val:
         keep = inner.query if formula is inner.formula else None

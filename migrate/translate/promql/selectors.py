@@ -235,7 +235,8 @@ class Selectors(WalkerBase):
         if approximate:
             self.note(
                 "promql.regex_matcher",
-                f"{m}: one-character patterns at the end (`.`, `\\d`, `[0-9]`) became `*` (any characters)",
+                f"{m}: `.+` or one-character patterns at an end (`.`, `\\d`, `[0-9]`) became `*` (any characters, "
+                "any number of them, none included)",
             )
         values = [self.value(v, m) for v in values]
         if len(values) == 1:

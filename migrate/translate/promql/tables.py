@@ -154,11 +154,23 @@ GAUGE_RANGE: dict[str, tuple[Callable[[Node, float], Node], str, str]] = {
     ),
 }
 
+# Functions Datadog cannot express: (code, why).
+_NO_NOW = (
+    "Datadog metric queries have no current time, so the age of a timestamp (`time() - x`) or the time left until "
+    "one (`x - time()`) cannot be computed; whether a timestamp metric changed can (max - min over a window), but "
+    "that is the same condition only for a timestamp that every success moves forward, not for one set once (a "
+    "creation, expiry or start time), and the expression does not say which it is"
+)
 MANUAL_FUNCTIONS = {
-    "label_replace": "promql.label_rewrite",
-    "label_join": "promql.label_rewrite",
-    "time": "promql.time_function",
-    "timestamp": "promql.time_function",
+    "label_replace": ("promql.label_rewrite", "label_replace() has no Datadog equivalent"),
+    "label_join": ("promql.label_rewrite", "label_join() has no Datadog equivalent"),
+    "time": ("promql.time_function", "time(): " + _NO_NOW),
+    "timestamp": ("promql.time_function", "timestamp(): " + _NO_NOW),
+    "changes": (
+        "promql.changes",
+        "changes() counts how often each series' value changed; Datadog has no count of value changes. Only "
+        "`changes(x[R]) > 0` (any change within R) is expressible, as max - min of x over the trailing R above 0",
+    ),
 }
 
 # predict_linear() → forecast monitors (docs monitors/types/forecasts): Datadog compares forecasts with >= or <=.
@@ -199,8 +211,9 @@ def regex_values(pattern: str) -> tuple[list[str], bool] | None:
     """Reduce a fully-anchored RE2 pattern to Datadog tag values with `*` wildcards.
 
     Returns (values, approximate) or None when the pattern needs real regex semantics. `.*` at either
-    end becomes `*`; a trailing run of one-character tokens (`5..`, `5[0-9][0-9]`, `2\\d\\d`) becomes `*` too,
-    approximately (any length); small classes elsewhere expand into values (`[45]xx` is `4xx`, `5xx`).
+    end becomes `*` (`.+` too, approximately); a trailing run of one-character tokens (`5..`, `5[0-9][0-9]`,
+    `2\\d\\d`) becomes `*` too, approximately (any length); small classes elsewhere expand into values (`[45]xx` is
+    `4xx`, `5xx`).
     """
     if pattern.startswith("(?i)"):  # Datadog compares lowercased values anyway
         pattern = pattern[4:]
@@ -210,9 +223,12 @@ def regex_values(pattern: str) -> tuple[list[str], bool] | None:
     values: list[str] = []
     approximate = False
     for alt in pattern.split("|"):
-        prefix = alt.startswith(".*")
+        # `.+` at an end is `*` too, approximately: `*` also matches nothing there (`veth.+` does not match `veth`)
+        prefix = alt.startswith((".*", ".+"))
+        approximate = approximate or alt.startswith(".+")
         core = alt[2:] if prefix else alt
-        suffix = core.endswith(".*") and not core.endswith("\\.*")
+        suffix = core.endswith((".*", ".+")) and not core.endswith(("\\.*", "\\.+"))
+        approximate = approximate or (suffix and core.endswith(".+"))
         core = core[:-2] if suffix else core
         tokens = _tokens(core)
         if tokens is None:

@@ -124,6 +124,9 @@ class _Walker(Functions, Aggregations, Binary):
             lhs = strip(node.lhs)
             if isinstance(lhs, pp.Call) and lhs.func.name == "predict_linear":
                 value = self.forecast(lhs, str(node.op), node.rhs, result)
+            elif _any_change(node, lhs):
+                value = self.any_change(lhs)
+                result.comparison = Comparison(">", 0.0)
             else:
                 value = self.root_comparison(node, result)
         else:
@@ -304,6 +307,16 @@ class _Walker(Functions, Aggregations, Binary):
             value.range_s = node.range.total_seconds() if node.range is not None else None
             return value
         raise Manual("promql.unsupported_expression", f"{type(node).__name__} has no Datadog equivalent")
+
+
+def _any_change(node: Any, lhs: Any) -> bool:
+    """`changes(x[R]) > 0` (or `!= 0`, `>= 1`: changes() counts whole changes): the series changed at all."""
+    if not (isinstance(lhs, pp.Call) and lhs.func.name == "changes"):
+        return False
+    rhs = strip(node.rhs)
+    if not isinstance(rhs, pp.NumberLiteral):
+        return False
+    return (str(node.op), float(rhs.val)) in ((">", 0.0), ("!=", 0.0), (">=", 1.0))
 
 
 def _negated(node: Node) -> Node:
