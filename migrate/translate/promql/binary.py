@@ -13,6 +13,7 @@ from typing import Any
 import promql_parser as pp
 
 from migrate.translate.ddquery import BINARY_OPS, BinOp, Call, number
+from migrate.translate.promql import tables as t
 from migrate.translate.promql.info_join import InfoJoins, info_join
 from migrate.translate.promql.walk import Manual, Val, constant, selected_names, strip
 
@@ -88,12 +89,24 @@ class Binary(InfoJoins):
                     "series it can, PromQL would require identical label sets",
                 )
             return
+        include = matching.type == pp.LabelModifierType.Include
+        if include and matching.labels and left is None and right is None:
+            self.match_on(lhs, rhs, list(matching.labels))
+            return
         labels = {self.tag_for(label, None)[0] or label for label in matching.labels}
         if left is None or right is None or left != right:
             raise Manual("promql.vector_matching", "on()/ignoring() between sides with different or unknown labels")
-        include = matching.type == pp.LabelModifierType.Include
         if (include and labels != left) or (not include and labels & left):
             raise Manual("promql.vector_matching", "on()/ignoring() that does not reduce to matching every tag")
+
+    def match_on(self, lhs: Val, rhs: Val, labels: list[str]) -> None:
+        """`x / on (a, b) y` between series nothing aggregates: one-to-one matching needs each side to have one
+        series per (a, b) (Prometheus refuses duplicates), so grouping both sides by those labels' tags pairs the
+        same series, and a monitor alerts per (a, b)."""
+        for q in [*lhs.queries, *rhs.queries]:
+            if q.group_by is None and not q.space:
+                q.space = "sum" if q.kind in t.COUNT_LIKE else "avg"
+                q.group_by = self.tags_for(labels, q, "; left out of the on() matching (the sides pair more coarsely)")
 
     def filter_comparison(self, node: Any, op: str, lhs: Val, rhs: Val) -> Val:
         if is_bool(node):
