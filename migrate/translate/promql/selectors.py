@@ -228,6 +228,8 @@ class Selectors(WalkerBase):
             raise Manual("promql.regex_matcher", f"{m} matches nothing")
         if value in (".+", "^.+$"):
             return _Term(tag, "has" if positive else "has_not")
+        if value in ("", "^$"):  # only the empty value, which Prometheus treats as the label being absent
+            return _Term(tag, "has_not" if positive else "has")
         reduced = t.regex_values(value)
         if reduced is None:
             raise Manual("promql.regex_matcher", f"the regex matcher {m} has no Datadog tag filter equivalent")
@@ -235,8 +237,9 @@ class Selectors(WalkerBase):
         if approximate:
             self.note(
                 "promql.regex_matcher",
-                f"{m}: `.+` or one-character patterns at an end (`.`, `\\d`, `[0-9]`) became `*` (any characters, "
-                "any number of them, none included)",
+                f"{m}: reduced approximately: `.+` or one-character patterns at an end (`.`, `\\d`, `[0-9]`) became "
+                "`*` (any characters, any number of them, none included), and a `.` between letters or digits the "
+                "literal dot (the regex accepts any character there)",
             )
         values = [self.value(v, m) for v in values]
         if len(values) == 1:

@@ -241,9 +241,10 @@ def regex_values(pattern: str) -> tuple[list[str], bool] | None:
                 kept = 1  # `[45]\d\d`: the leading class picks the values, `4*` and `5*`
             if 0 < kept < len(tokens):
                 tokens, suffix, approximate = tokens[:kept], True, True
-        literals = _expand(tokens)
-        if literals is None or len(values) + len(literals) > MAX_ALTERNATIVES:
+        expanded = _expand(tokens)
+        if expanded is None or len(values) + len(expanded[0]) > MAX_ALTERNATIVES:
             return None
+        literals, approximate = expanded[0], approximate or expanded[1]
         for literal in literals:
             if not literal and not (prefix or suffix):
                 return None
@@ -298,20 +299,32 @@ def _class_chars(token: str) -> list[str] | None:
     return sorted(set(chars)) if len(set(chars)) <= _CLASS_SIZE and all(c not in "*" for c in chars) else None
 
 
-def _expand(tokens: list[str]) -> list[str] | None:
-    """The literal strings a class-and-literal token list matches, or None if it needs real regex semantics."""
+def _expand(tokens: list[str]) -> tuple[list[str], bool] | None:
+    """(the literal strings a class-and-literal token list matches, approximately), or None if it needs real
+    regex semantics. An unescaped `.` between two literal characters (`requests.cpu`, `10.0.0.1`) is read as the
+    dot it almost always means, approximately: the regex also accepts any other character there."""
     variants = [""]
-    for token in tokens:
-        if token.startswith("["):
-            chars = _class_chars(token)
+    approximate = False
+    for i, part in enumerate(tokens):
+        if part == "." and 0 < i < len(tokens) - 1 and _plain(tokens[i - 1]) and _plain(tokens[i + 1]):
+            variants = [v + "." for v in variants]
+            approximate = True
+            continue
+        if part.startswith("["):
+            chars = _class_chars(part)
             if chars is None:
                 return None
             variants = [v + c for v in variants for c in chars]
             if len(variants) > MAX_ALTERNATIVES:
                 return None
             continue
-        literal = _literal(token)
+        literal = _literal(part)
         if literal is None:
             return None
         variants = [v + literal for v in variants]
-    return variants
+    return variants, approximate
+
+
+def _plain(token: str) -> bool:
+    """A token that is one letter or digit."""
+    return len(token) == 1 and token.isalnum()

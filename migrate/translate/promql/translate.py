@@ -25,8 +25,9 @@ Decisions worth knowing (see also tests/cases/promql.tsv):
 - `X or vector(0)` is `default_zero(X)`; all other `and`/`or`/`unless` are manual.
 - `on(...)`/`ignoring(...)` are exact when both sides are grouped by the same tags the modifier
   keeps; `on(...)` between series nothing aggregates groups both sides by its labels (one-to-one matching
-  needs one series per label set); `group_left`/`group_right` are manual except info-metric joins, which become the info labels as tags
-  of the joined series, copied by bridge mode's `share_labels` (promql/info_join).
+  needs one series per label set); `group_left`/`group_right` are manual except info-metric joins, which
+  become the info labels as tags of the joined series, copied by bridge mode's `share_labels`
+  (promql/info_join).
 - `without (...)` keeps `QueryContext.default_group_by` minus those labels (approximate), or is
   manual when no label list is known.
 """
