@@ -12,10 +12,12 @@ from typing import Any
 
 import promql_parser as pp
 
+from migrate.model import Outcome
 from migrate.translate.ddquery import Call, number
 from migrate.translate.promql import tables as t
 from migrate.translate.promql.selectors import Selectors
 from migrate.translate.promql.walk import Manual, Query, Val, strip
+from migrate.translate.query import Comparison, QueryResult
 
 
 class Aggregations(Selectors):
@@ -64,6 +66,29 @@ class Aggregations(Selectors):
         for q in value.queries:
             self.aggregate_query(q, op, labels)
         return Val(formula=value.formula, queries=value.queries, group_by=labels)
+
+    def any_passing(self, agg: Any, result: QueryResult) -> Val:
+        """`agg by (g) (x > c)` as a whole rule (or `count by (g) (x > c) > 0`): a group is in the result exactly when
+        one of its series passes the filter, whatever the aggregation, so the monitor is `max by {g} (x) > c`
+        (`min` for `<`, `<=`)."""
+        inner = strip(agg.expr)
+        op, vector, threshold = _filter_parts(inner)
+        value = self.visit(vector)
+        q = value.query
+        if q is None or q.space:
+            raise Manual("promql.nested_comparison", f"a {op} filter inside {agg.op}() of a computed expression")
+        labels = self.group_labels(agg, value)
+        space = "max" if op in (">", ">=") else "min"
+        self.set_aggregation(q, space, labels)
+        result.comparison = Comparison(op, threshold)
+        groups = f"by {{{', '.join(q.group_by)}}}" if q.group_by else "of all series"
+        self.note(
+            "promql.any_series",
+            f"{agg.op}() of the series passing {op} {number(threshold)} has a value for a group exactly when one of "
+            f"its series passes: the monitor alerts on the {space} {groups} {op} {number(threshold)}",
+            Outcome.EXACT,
+        )
+        return Val(formula=value.formula, query=q, queries=value.queries, group_by=q.group_by)
 
     def count_groups(self, inner: Any) -> Val:
         """`count(count by (x) (m))`: the number of distinct x, `count_not_null()` of one series per x group (any
@@ -142,6 +167,42 @@ class Aggregations(Selectors):
             queries=value.queries,
             group_by=value.group_by,
         )
+
+
+def any_passing_shape(node: Any) -> Any | None:
+    """The aggregation of a rule that fires when any series of a group passes a filter: `agg by (g) (x > c)` alone,
+    or `count by (g) (x > c) > 0` (also `>= 1`, `!= 0`: a count is at least 1). None for anything else."""
+    node = strip(node)
+    if isinstance(node, pp.BinaryExpr) and str(node.op) in (">", ">=", "!=") and not _bool(node):
+        rhs = strip(node.rhs)
+        bound = {">": 0.0, ">=": 1.0, "!=": 0.0}[str(node.op)]
+        lhs = strip(node.lhs)
+        if not (isinstance(rhs, pp.NumberLiteral) and float(rhs.val) == bound and isinstance(lhs, pp.AggregateExpr)):
+            return None
+        if str(lhs.op) not in ("count", "group"):
+            return None
+        node = lhs
+    if not isinstance(node, pp.AggregateExpr) or node.param is not None:
+        return None
+    if str(node.op) not in ("sum", "avg", "min", "max", "count", "group"):
+        return None
+    return node if _filter_parts(strip(node.expr)) is not None else None
+
+
+def _filter_parts(node: Any) -> Any:
+    """(op, vector side, threshold) of `x > c` / `c < x` (a filter, not `bool`), None otherwise."""
+    if not isinstance(node, pp.BinaryExpr) or _bool(node) or str(node.op) not in (">", ">=", "<", "<="):
+        return None
+    lhs, rhs = strip(node.lhs), strip(node.rhs)
+    if isinstance(rhs, pp.NumberLiteral) and not isinstance(lhs, pp.NumberLiteral):
+        return str(node.op), lhs, float(rhs.val)
+    if isinstance(lhs, pp.NumberLiteral) and not isinstance(rhs, pp.NumberLiteral):
+        return {">": "<", "<": ">", ">=": "<=", "<=": ">="}[str(node.op)], rhs, float(lhs.val)
+    return None
+
+
+def _bool(node: Any) -> bool:
+    return bool(node.modifier is not None and node.modifier.return_bool)
 
 
 def _grouped(node: Any) -> bool:

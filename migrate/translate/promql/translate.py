@@ -43,7 +43,7 @@ from migrate.translate.ddquery import AsCount, AsRate, BinOp, Call, Formula, Nod
 from migrate.translate.ddquery import Query as DDQuery
 from migrate.translate.ddquery import substitute as substitute_refs
 from migrate.translate.promql import tables as t
-from migrate.translate.promql.aggregate import Aggregations
+from migrate.translate.promql.aggregate import Aggregations, any_passing_shape
 from migrate.translate.promql.binary import COMPARISONS, FLIP, Binary, is_bool, without_guard
 from migrate.translate.promql.functions import Functions
 from migrate.translate.promql.guard import TooComplex
@@ -114,7 +114,10 @@ class _Walker(Functions, Aggregations, Binary):
                 "by zero (docs monitors/guide/monitor-arithmetic-and-sparse-metrics), but a condition true at "
                 "zero may now alert",
             )
-        if isinstance(node, pp.Call) and node.func.name in ("absent", "absent_over_time"):
+        passing = any_passing_shape(node) if self.monitor else None  # a graph shows the passing values themselves
+        if passing is not None:
+            value = self.any_passing(passing, result)
+        elif isinstance(node, pp.Call) and node.func.name in ("absent", "absent_over_time"):
             inner = strip(node.args[0])
             if isinstance(inner, pp.MatrixSelector):
                 inner = inner.vector_selector
