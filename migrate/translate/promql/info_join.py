@@ -14,7 +14,7 @@ is documented as an info metric (INFO_METRICS).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import promql_parser as pp
@@ -134,11 +134,4 @@ class InfoJoins(Selectors):
             f"scrape time and only onto series scraped from the same endpoint as {shared.metric}: series another "
             "exporter serves do not get them (Prometheus joins across targets)",
         )
-        return Val(
-            formula=value.formula,
-            query=value.query,
-            linear=value.linear,
-            queries=value.queries,
-            range_s=value.range_s,
-            group_by=group_by,
-        )
+        return replace(value, group_by=group_by)
