@@ -198,7 +198,11 @@ class Selectors(WalkerBase):
         if var:
             if op in (pp.MatchOp.Equal, pp.MatchOp.Re):
                 return _Term(tag, "var", (f"${var.group(1)}",))
-            raise Manual("promql.template_variable", f"negated template variable in {m}")
+            raise Manual(
+                "promql.template_variable",
+                f"negated template variable in {m}: a Datadog scope uses a template variable only to include the "
+                "selected `tag:value`, and Datadog documents no way to exclude it",
+            )
         if SENTINEL_INSIDE.search(value):
             # `instance=~"$node:$port"`: a Datadog scope filters a tag by one template variable, never by a
             # value assembled from several; keeping the placeholder would filter on a value that never exists.
