@@ -105,6 +105,7 @@ def test_apply_reapply_rollback(translation: Path, tmp_path: Path, dd: DatadogTe
 
     again = plan_live_command(workdir=tmp_path / "wd", translation_dir=translation, conn=connect(env))
     assert not again.plan.has_changes, [c.to_dict() for c in again.plan.changes if c.action.value != "no-op"]
+    assert again.drift == [], "the composite was recorded as sent, ids and all"
     _, rerun = apply(workdir=tmp_path / "wd", translation_dir=translation, conn=connect(env), progress=False)
     assert rerun.ok and set(rerun.counts) == {"unchanged"}
 

@@ -1,9 +1,9 @@
 """`CompositeSpec` → one Datadog composite monitor (type `composite`, query `a && !b`) plus one monitor per part.
 
-The parts are built by the one monitor builder (build/monitor.py) with keys derived from the composite's
-(`ownership.part_key`); the composite's query names them by those keys (`ddmigrate_id:<key>`), which apply
-replaces with their Datadog ids once they exist (migrate/datadog/monitors.py `resolve`). The resources come
-back parts first, the composite last.
+The parts are built by the one monitor builder (build/monitor.py). The parts and the composite have keys derived
+from the sources' single-monitor key (`ownership.part_key`: `#a`, `#b`, `#composite`); the composite's query names
+the parts by key (`ddmigrate_id:<key>`), which apply replaces with their Datadog ids once they exist
+(migrate/datadog/monitors.py `resolve`). The resources come back parts first, the composite last.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ def build_composite(spec: CompositeSpec) -> tuple[list[DesiredResource], list[Fi
     """The part monitors, then the composite; with the findings of every build."""
     if not spec.refs:
         raise SpecError(f"composite {spec.name!r}: a spec needs at least one source reference")
-    key = ownership.resource_key(MONITOR, spec.refs)
+    # Its own key, not the single monitor's of the same sources: a rule that was one monitor (or a placeholder)
+    # and becomes a composite is a delete and a create, never an update that changes a monitor's type.
+    key = ownership.part_key(ownership.resource_key(MONITOR, spec.refs), COMPOSITE)
     findings: list[Finding] = []
     keys: dict[str, str] = {}
     parts: list[DesiredResource] = []

@@ -33,7 +33,6 @@ from migrate.translate.build.composite import build_composite, part_tag
 from migrate.translate.ddquery.composite import BoolOp, CompositeNode, MonitorOperand, Not, render_composite
 from migrate.translate.prometheus import messages as msgs
 from migrate.translate.prometheus.alerts import (
-    NEW_GROUP_DELAY,
     AlertRule,
     RuleDraft,
     draft,
@@ -284,8 +283,7 @@ def build_composite_monitor(
         parts=tuple(specs),
         message=MessageSpec(body=body, notify=msgs.notify(handles, None)),
         tags=(*mappings.section("alerts").get("monitor_tags", []), make_tag("alertname", rule.name), *tags),
-        priority=d.priority,
-        new_group_delay_s=NEW_GROUP_DELAY,
+        priority=d.priority,  # a new group's delay is the parts' (they evaluate; the composite combines)
     )
     resources, built = build_composite(composite)
     return resources, msgs.dedupe([*findings, *tag_findings, *built])
