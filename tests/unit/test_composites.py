@@ -12,6 +12,7 @@ import yaml
 from migrate.datadog.validate import validate_payload
 from migrate.mappings import load_mappings
 from migrate.model import DesiredResource, LedgerEntry, Outcome
+from migrate.report.items import new_queries
 from migrate.sources.prometheus import collect_files
 from migrate.translate.ddquery.composite import parse_composite, referenced_keys, render_named
 from migrate.translate.run import run_translators
@@ -86,3 +87,12 @@ def test_composite_notifies_the_routes_parts_do_not(tmp_path: Path) -> None:
     composite, *parts = targets
     assert "Managed by ddmigrate" in composite.payload["message"]
     assert all("It notifies nobody; the composite does." in p.payload["message"] for p in parts)
+
+
+def test_report_names_the_parts(tmp_path: Path) -> None:
+    entry, targets = translate_rule(tmp_path, CASES[3]["expr"])  # a && !b
+    by_key = {r.key: r for r in targets}
+    composite, *parts = new_queries(entry, by_key)
+    names = [r.payload["name"] for r in targets[1:]]
+    assert composite == f"composite: a && !b (a = {names[0]}; b = {names[1]})"
+    assert parts == [r.payload["query"] for r in targets[1:]]

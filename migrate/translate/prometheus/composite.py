@@ -68,6 +68,7 @@ class _Split:
     leaves: list[tuple[str, str]] = field(default_factory=list)  # (part, PromQL text)
     matchings: list[tuple[str, Any]] = field(default_factory=list)  # (operator, its vector matching modifier)
     guards: list[str] = field(default_factory=list)  # no-traffic guards dropped around a split condition
+    distributed: str = ""  # `(A and B) > N`: the comparison the first operand took (`> N`)
 
 
 def is_set_operator_manual(result: QueryResult) -> bool:
@@ -82,26 +83,42 @@ def split(expr: str) -> tuple[CompositeNode, _Split] | None:
     except ValueError:
         return None
     parts = _Split()
-    node = _node(root, parts)
+    node = _node(*_comparison_inside(strip(root), parts), parts)
     if isinstance(node, MonitorOperand) or len(parts.leaves) > MAX_PARTS:
         return None
     return node, parts
 
 
-def _node(node: Any, parts: _Split) -> CompositeNode:
+def _comparison_inside(root: Any, parts: _Split) -> tuple[Any, str]:
+    """`(A and B) > N` is `A > N and B` (and, unless: the result is A's series with A's values, so filtering them
+    after or before the set operator keeps the same series): the node to split and the comparison its leftmost
+    operand takes (`` when none)."""
+    if not isinstance(root, pp.BinaryExpr) or str(root.op) not in (">", "<", ">=", "<=", "==", "!="):
+        return root, ""
+    inner, number = strip(root.lhs), strip(root.rhs)
+    bool_ = root.modifier is not None and root.modifier.return_bool
+    if bool_ or not isinstance(number, pp.NumberLiteral) or not _set_operator(inner) or str(inner.op) == "or":
+        return root, ""
+    parts.distributed = f"{root.op} {number.prettify()}"
+    return inner, parts.distributed
+
+
+def _node(node: Any, comparison: str, parts: _Split) -> CompositeNode:
+    """`comparison` (`> 30`): what the leftmost operand is compared with (see _comparison_inside)."""
     node = strip(node)
     op = str(node.op) if isinstance(node, pp.BinaryExpr) else ""
     if op == "and":
         condition, guard = without_guard(node)
         if guard is not None and _set_operator(condition):  # `A and B and rate(x) > 0`: drop the guard, split the rest
             parts.guards.append(guard.prettify())
-            return _node(condition, parts)
-    if op in ("and", "or", "unless") and not _kept_whole(node, op):
-        left, right = _node(node.lhs, parts), _node(node.rhs, parts)
+            return _node(condition, comparison, parts)
+    if op in ("and", "or", "unless") and not (comparison and op == "or") and not _kept_whole(node, op):
+        left, right = _node(node.lhs, comparison, parts), _node(node.rhs, "", parts)
         parts.matchings.append((op, node.modifier))
         return BoolOp("&&", left, Not(right)) if op == "unless" else BoolOp(_OPS[op], left, right)
     name = chr(ord("a") + len(parts.leaves))
-    parts.leaves.append((name, node.prettify()))
+    text = node.prettify()
+    parts.leaves.append((name, f"({text}) {comparison}" if comparison else text))
     return MonitorOperand(name, symbolic=False)  # named by part until the builder writes the parts' keys
 
 
@@ -155,6 +172,15 @@ def composite_draft(
         )
         for guard in parts.guards
     ]
+    if parts.distributed:
+        cd.findings.append(
+            Finding(
+                "composite.comparison_distributed",
+                f"the comparison `{parts.distributed}` after the set operator compares the first condition's "
+                "values, which `and` and `unless` keep: part a takes it, the same series alert",
+                Outcome.EXACT,
+            )
+        )
     _for_finding(cd, rule)
     cd.findings.append(
         Finding(
