@@ -212,6 +212,26 @@ class Applier:
         self.journal.outcome(seq, "done", dd_id=str(downtime.get("id")))
 
 
+def check_references(changes: list[Change], applied: set[tuple[str, str]]) -> None:
+    """Refuse, before anything is sent, a plan that writes a resource naming another (a composite's part) that will
+    not exist: neither written nor kept by the plan, nor applied before (`applied`: (type, key)), or deleted by it."""
+    deleted = {(c.type, c.key) for c in changes if isinstance(c, Delete)}
+    there = ({(c.type, c.key) for c in changes} | applied) - deleted
+    missing = [
+        f"{c.type} {c.key} ({c.name}) names {c.type} {key}"
+        for c in changes
+        if not isinstance(c, Delete)
+        for key in spec(c.type).references(payload_of(c))
+        if (c.type, key) not in there
+    ]
+    if missing:
+        raise DDMigrateError(
+            "refusing to apply: " + "; ".join(missing) + ", which this plan neither writes nor keeps",
+            hint="apply a composite together with its parts (a phase or selection by source keeps a rule's "
+            "resources together)",
+        )
+
+
 def resolved(journal: Journal, sink: Sink, rtype: str, payload: dict[str, Any]) -> dict[str, Any]:
     """`payload` with the Datadog id of each resource it names by key (a composite's parts), as they are now:
     created or recorded by an earlier wave of this run, else found live by key (a run killed after the parts

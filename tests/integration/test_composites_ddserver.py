@@ -16,6 +16,7 @@ from migrate.commands.rollback import rollback_command
 from migrate.commands.translate import translate
 from migrate.datadog import ownership
 from migrate.datadog.client import DatadogApiError
+from migrate.errors import DDMigrateError
 from migrate.model import DesiredResource
 from migrate.runner.journal import Journal
 from migrate.runner.live import connect
@@ -171,3 +172,15 @@ def test_server_refuses_what_datadog_refuses(translation: Path, tmp_path: Path, 
     with pytest.raises(DatadogApiError) as invalid:
         ops.create(bogus)
     assert invalid.value.errors == ["Some monitor IDs are invalid"]
+
+
+def test_a_composite_without_its_parts_is_refused_before_anything_is_sent(
+    translation: Path, tmp_path: Path, dd: DatadogTestServer
+) -> None:
+    env = {**dd.env, "DD_API_URL": dd.url}
+    composite = composite_of(read_translation(translation).resources)
+    part = composite.metadata["parts"][0]
+    alone = variant(translation, tmp_path / "alone", lambda r: None if r.key == part else r)
+    with pytest.raises(DDMigrateError, match=f"names monitor {part}, which this plan neither writes nor keeps"):
+        apply(workdir=tmp_path / "wd", translation_dir=alone, conn=connect(env), progress=False)
+    assert dd.monitors == {}, "nothing was sent"
