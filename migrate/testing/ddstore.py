@@ -202,7 +202,8 @@ class DatadogStore:
             return _err(404, "Monitor not found")
         users = self._composites_using(monitor["id"])
         if users and q.get("force") != "true":
-            # Datadog's words (seen in terraform-provider-datadog issues 519 and 1452): 400, nothing deleted.
+            # 400 and nothing deleted, in the shape Datadog's answer is quoted in terraform-provider-datadog
+            # issues 519 and 1452 (its exact wording has varied; callers read the status, not the text).
             named = ", ".join(f"[{u['id']},{u.get('name') or ''}]" for u in users)
             this = f"[{monitor['id']},{monitor.get('name') or ''}]"
             return _err(400, f"monitor {this} is referenced in composite monitors: {named}")

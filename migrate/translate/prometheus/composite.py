@@ -3,8 +3,10 @@ condition (`a && b`, `a || b`, `a && !b`; docs monitors/types/composite).
 
 A rule's expression is split at its top-level set operators (a no-traffic guard, `... and rate(same[5m]) > 0`,
 stays with its condition, which drops it: promql/guard.py); each operand must translate on its own to a metric
-monitor condition, else the rule stays manual and the reason names the operand. The parts notify nobody (the
-composite does) and are owned resources with keys derived from the rule's (`<monitor key>#a`).
+monitor condition, else the rule stays manual and the reason names the operand. `(A and B) > N` is `A > N and B`
+(`and` and `unless` keep A's series and values; not under an `or`). The parts notify nobody (the composite does)
+and are owned resources; the parts' and the composite's keys derive from the rule's monitor key (`#a`, `#b`,
+`#composite`: ownership.part_key), and the rule's ledger entry targets the composite, then its parts.
 
 What differs from Prometheus, said in findings:
 - Series matching. PromQL pairs series by all labels, or those `on(...)` names, or all but `ignoring(...)`'s;
