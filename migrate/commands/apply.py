@@ -23,7 +23,7 @@ from migrate.errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, DDMigrateError, Usag
 from migrate.fsutil import dumps
 from migrate.model import DesiredResource
 from migrate.report.diff_text import plan_lines, print_lines
-from migrate.runner.apply import Applier, ApplyResult, phase_is_cut_over
+from migrate.runner.apply import Applier, ApplyResult, check_references, phase_is_cut_over
 from migrate.runner.changes import Action
 from migrate.runner.journal import Journal, WriterLock
 from migrate.runner.live import (
@@ -157,6 +157,7 @@ def apply(
             copy = journal.scratch_copy(Path(scratch))
             live_plan = _plan(conn, copy, target, plan_file, own)
             check_values(live_plan.plan.changes, target.desired, os.environ)
+            check_references(live_plan.plan.changes, set(copy.applied()))
             sink = DryRunSink(conn.sink)
             result = Applier(copy, sink, concurrency=concurrency, progress=progress).apply(
                 live_plan.plan, phase=target.phase, dry_run=True
@@ -167,6 +168,7 @@ def apply(
     with WriterLock(journal, "apply" + (f" --phase {phase}" if phase else "")):
         live_plan = _plan(conn, journal, target, plan_file, own)
         check_values(live_plan.plan.changes, target.desired, os.environ)  # before anything is sent
+        check_references(live_plan.plan.changes, set(journal.applied()))
         if plan_file is None and not yes:
             _confirm_deletes(live_plan.plan, confirm)
         journal.check_org(conn.site, bind=True)  # only once the plan is accepted: a refused one binds nothing

@@ -112,6 +112,16 @@ class ResourceType:
     shared_list_filter: Mapping[str, str] = field(default_factory=dict, hash=False)
     # It runs on demand (`POST /api/v1/synthetics/tests/trigger`): verify triggers it and waits for a passing result.
     triggered: bool = False
+    # Other resources of this type it names by id (a composite monitor's operands), by ddmigrate key while the
+    # payload is symbolic: plan compares and apply creates them first, substituting the ids (`resolve`), and
+    # deletes it before them. `symbolic` reads a live payload's ids back to keys (id -> key) for the diff.
+    references: Callable[[dict[str, Any]], list[str]] = field(default=lambda payload: [])
+    # The payload names other resources of this type at all (by key or by id): ordered after them.
+    refers: Callable[[dict[str, Any]], bool] = field(default=lambda payload: False)
+    resolve: Callable[[dict[str, Any], Mapping[str, str]], dict[str, Any]] = field(default=lambda payload, ids: payload)
+    symbolic: Callable[[dict[str, Any], Mapping[str, str]], dict[str, Any]] = field(
+        default=lambda payload, keys: payload
+    )
 
     @property
     def read_only(self) -> frozenset[str]:

@@ -24,6 +24,7 @@ from typing import Any
 
 from migrate.datadog import payload_rules
 from migrate.datadog.payload_rules import as_dict, number
+from migrate.translate.ddquery import composite
 
 _TAG_LIST = r'"[^"]+"(?:\s*,\s*"[^"]+")*'
 SERVICE_CHECK_RE = re.compile(
@@ -31,6 +32,7 @@ SERVICE_CHECK_RE = re.compile(
     rf"(?:\.by\((?P<by>{_TAG_LIST})\))?\.last\((?P<count>\d+)\)\.count_by_status\(\)\s*$"
 )
 MAX_CHECK_RUNS = 100
+MAX_COMPOSITE_PARTS = 10
 VISUAL_FUNCTIONS = ("cumsum", "integral")
 NOT_IN_FORECAST = ("anomalies", "cumsum", "integral", "outliers", "piecewise_constant", "robust_trend", "trend_line")
 _FORECAST_RE = re.compile(
@@ -59,6 +61,18 @@ _WINDOW_RE = re.compile(r"^(last|current)_(\d+)(mo|m|h|d|w|y)$")
 _WINDOW_LIMITS = {"m": 10080, "h": 168, "d": 7, "w": 1}
 _CHANGE_WINDOW_LIMITS = {"m": 2880, "h": 48, "d": 2}
 _TIMESHIFTS = {"5m_ago", "10m_ago", "15m_ago", "30m_ago", "1h_ago", "2h_ago", "4h_ago", "1d_ago", "1w_ago"}
+
+
+def composite_query(query: str) -> Iterator[str]:
+    """`123 && !456` over 2 to 10 monitors (docs monitors/types/composite); a translation's or plan's copy names
+    its parts by ddmigrate key until apply writes their ids in."""
+    try:
+        parts = list(composite.operands(composite.parse_composite(query)))
+    except composite.QuerySyntaxError as exc:
+        yield f"$.query: {exc.message}"
+        return
+    if not 2 <= len(parts) <= MAX_COMPOSITE_PARTS:
+        yield f"$.query: a composite monitor combines 2 to {MAX_COMPOSITE_PARTS} monitors, not {len(parts)}"
 
 
 def service_check(query: str, thresholds: dict[str, Any]) -> Iterator[str]:
@@ -144,6 +158,9 @@ def check(payload: dict[str, Any]) -> Iterator[str]:
         return
     if kind == "service check":
         yield from service_check(query, thresholds)
+        return
+    if kind == "composite":
+        yield from composite_query(query)
         return
     if kind not in ("query alert", "metric alert"):
         return

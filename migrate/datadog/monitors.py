@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from datadog_api_client.v1.api.monitors_api import MonitorsApi
@@ -12,6 +13,7 @@ from datadog_api_client.v1.api.monitors_api import MonitorsApi
 from migrate.datadog import monitor_rules, ownership
 from migrate.datadog.base import AlreadyExists, Paging, ResourceOps, ResourceType
 from migrate.datadog.client import DatadogApiError
+from migrate.translate.ddquery import composite
 
 PAGE_SIZE = 1000
 _DUPLICATE_RE = re.compile(r"Duplicate of an existing monitor_id:(\d+)")
@@ -42,7 +44,34 @@ def _squeeze(text: Any) -> str:
     return re.sub(r"\s+", "", str(text or ""))
 
 
+COMPOSITE = "composite"
+
+
+def _references(payload: dict[str, Any]) -> list[str]:
+    if payload.get("type") != COMPOSITE:
+        return []
+    return composite.referenced_keys(str(payload.get("query") or ""))
+
+
+def _resolve(payload: dict[str, Any], ids: Mapping[str, str]) -> dict[str, Any]:
+    """A composite's query with the Datadog id of each monitor it names by key (the others stay symbolic)."""
+    if payload.get("type") != COMPOSITE or not _references(payload):
+        return payload
+    return {**payload, "query": composite.resolve(str(payload["query"]), ids)}
+
+
+def _symbolic(payload: dict[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
+    if payload.get("type") != COMPOSITE:
+        return payload
+    try:
+        return {**payload, "query": composite.symbolic(str(payload.get("query") or ""), keys)}
+    except composite.QuerySyntaxError:
+        return payload  # not one we can read: the diff shows it as it is
+
+
 def _unverifiable(payload: dict[str, Any]) -> str | None:
+    if str(payload.get("type")) == COMPOSITE:
+        return "a composite monitor has no metric data of its own: verify checks the monitors it combines"
     if str(payload.get("type")) == "service check":
         return (
             "a service check monitor reads check runs, which the metrics API does not serve: confirm in "
@@ -87,13 +116,18 @@ MONITOR = ResourceType(
     snapshot_dir="monitors",
     required_fields=("query", "type"),
     identity=lambda payload: _squeeze(payload.get("query")),
-    query_texts=lambda payload: [str(payload.get("query") or "")],
+    # A composite's query names monitors, not metrics: verify checks the parts' data.
+    query_texts=lambda payload: [] if payload.get("type") == COMPOSITE else [str(payload.get("query") or "")],
     unverifiable=_unverifiable,
     reads_metrics=True,
     muted_in_parallel_run=True,
     server_defaults={f"options.{name}": value for name, value in OPTION_DEFAULTS.items()},
     unordered=frozenset({"tags", "restricted_roles", "options.renotify_statuses", "options.notify_by"}),
     aliases={"type": {"metric alert": "query alert"}},  # both mean the same monitor; Datadog reads back the latter
+    references=_references,
+    refers=lambda payload: payload.get("type") == COMPOSITE,
+    resolve=_resolve,
+    symbolic=_symbolic,
 )
 
 

@@ -51,6 +51,12 @@ def resource_key(resource_type: str, refs: Iterable[SourceRef]) -> str:
     return stable_id(resource_type + "|" + "|".join(sorted(r.key for r in refs)))
 
 
+def part_key(key: str, part: str) -> str:
+    """A resource made for one part of another (a composite monitor's operand `a`): its own stable key, derived
+    from the whole's, so the same source objects always give the same parts."""
+    return stable_id(f"{key}#{part}")
+
+
 def scope_tags(scope: Scope | None) -> list[str]:
     return (
         []

@@ -12,7 +12,8 @@ import json
 import sys
 from typing import Any, TextIO
 
-from migrate.runner.changes import Action, Change, Delete, FieldChange, Update
+from migrate.datadog.resources import spec
+from migrate.runner.changes import Action, Change, Delete, FieldChange, Update, payload_of
 from migrate.runner.plan import Plan
 from migrate.textsafe import terminal_line
 
@@ -29,18 +30,31 @@ def value_text(value: Any, absent: bool) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-def _change_lines(change: Change) -> list[Line]:
+def _change_lines(change: Change, names: dict[str, str] | None = None) -> list[Line]:
     sign, style = _SIGN[change.action]
     where = f" (id {change.datadog_id})" if change.datadog_id else ""
     lines: list[Line] = [(style, f'{sign} {change.action.value} {change.type} "{change.name}"{where}')]
     refs = ", ".join(r.key for r in change.source_refs)
     lines.append(("dim", f"    key {change.key}" + (f"  from {refs}" if refs else "")))
+    lines += _reference_lines(change, names or {})
     if isinstance(change, Update):
         for f in change.fields:
             lines += _field_lines(f)
     if isinstance(change, Delete):
         lines.append(("red", f"    reason: {change.reason}"))
     return lines
+
+
+def _reference_lines(change: Change, names: dict[str, str]) -> list[Line]:
+    """What a change names by key (a composite's parts) and the order that follows from it."""
+    payload = payload_of(change)
+    rtype = spec(change.type)
+    if not rtype.refers(payload):
+        return []
+    if isinstance(change, Delete):
+        return [("dim", "    combines other monitors: deleted before them")]
+    parts = ", ".join(f'"{names[k]}" ({k})' if k in names else k for k in rtype.references(payload))
+    return [("dim", f"    combines {parts}: written after them, with their Datadog ids")]
 
 
 def _field_lines(f: FieldChange) -> list[Line]:
@@ -75,9 +89,10 @@ def plan_lines(plan: Plan) -> list[Line]:
             f"state: {plan.state_description}{read}",
         )
     ]
+    names = {c.key: c.name for c in plan.changes}
     for change in plan.changes:
         if change.action is not Action.NOOP:
-            lines += [("", ""), *_change_lines(change)]
+            lines += [("", ""), *_change_lines(change, names)]
     if plan.adopt_candidates:
         lines.append(("", ""))
     for cand in plan.adopt_candidates:

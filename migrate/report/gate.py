@@ -99,18 +99,21 @@ class Assessment:
     blockers: list[Blocker]
 
 
-def _as_applied(res: DesiredResource, applied: dict[str, Any]) -> dict[str, Any]:
+def _as_applied(res: DesiredResource, applied: dict[str, Any], ids: Mapping[str, str]) -> dict[str, Any]:
     """The desired payload as apply sent it: the runner stamps the workdir's migration scope into the marker
-    at plan time (migrate/runner/scope.py), which the translation does not know."""
+    at plan time (migrate/runner/scope.py), which the translation does not know, and writes in the Datadog ids
+    of the resources it names by key (a composite's parts, `ids`: key -> id)."""
     marker = spec(res.type).marker
     scope = marker.scope(applied)
-    return marker.stamped(res.payload, scope) if scope is not None else res.payload
+    payload = marker.stamped(res.payload, scope) if scope is not None else res.payload
+    return spec(res.type).resolve(payload, ids)
 
 
 def _target_blockers(
     entry: LedgerEntry, resources: Mapping[str, DesiredResource], ev: Evidence
 ) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
+    ids = {k: a.dd_id for k, a in ev.applied.items()}
     for key in entry.targets:
         res, applied, verified = resources.get(key), ev.applied.get(key), ev.verified.get(key)
         what = f"{res.type if res else 'resource'} {key}"
@@ -118,7 +121,7 @@ def _target_blockers(
             out.append(("apply_failed", f"{what}: {ev.failed_ops[key]}"))
         elif applied is None:
             out.append(("not_applied", f"{what} is not in the journal's applied resources"))
-        elif res is not None and applied.payload != _as_applied(res, applied.payload):
+        elif res is not None and applied.payload != _as_applied(res, applied.payload, ids):
             out.append(("changed_since_apply", f"{what} (Datadog id {applied.dd_id}) was applied with another payload"))
         elif verified is None or verified.stale:
             out.append(("not_verified", f"{what} (Datadog id {applied.dd_id}) has no verify result since its apply"))

@@ -10,6 +10,7 @@ from typing import Any
 from migrate.model import DesiredResource, LedgerEntry
 from migrate.report.evidence import Evidence, link
 from migrate.report.gate import Assessment
+from migrate.translate.ddquery.composite import QuerySyntaxError, operands, parse_composite, render_named
 
 _HANDLE = re.compile(r"(?:^|\s)(@[^\s@][^\s]*)")
 
@@ -43,7 +44,9 @@ def new_queries(entry: LedgerEntry, resources: Mapping[str, DesiredResource]) ->
         res = resources.get(key)
         if res is None:
             continue
-        if res.type == "monitor":
+        if res.type == "monitor" and res.payload.get("type") == "composite":
+            out.append(composite_text(res, resources))
+        elif res.type == "monitor":
             out.append(str(res.payload.get("query") or ""))
         elif res.type == "dashboard" and entry.ref.kind != "dashboard":
             for definition in _widgets(res.payload.get("widgets") or []):
@@ -53,6 +56,21 @@ def new_queries(entry: LedgerEntry, resources: Mapping[str, DesiredResource]) ->
             request = (res.payload.get("config") or {}).get("request") or {}
             out.append(" ".join(str(request.get(k, "")) for k in ("method", "url", "host") if request.get(k)))
     return [q for q in out if q]
+
+
+def composite_text(res: DesiredResource, resources: Mapping[str, DesiredResource]) -> str:
+    """`composite: a && !b` with each part named by its monitor's name (the parts' queries follow as their own
+    lines: they are targets of the same entry)."""
+    query = str(res.payload.get("query") or "")
+    try:
+        node = parse_composite(query)
+    except QuerySyntaxError:
+        return query
+    keys = [o.ref for o in operands(node) if o.symbolic]
+    letters = {k: chr(ord("a") + i) for i, k in enumerate(dict.fromkeys(keys))}
+    named = render_named(node, letters)
+    where = [f"{letters[k]} = {resources[k].payload.get('name') if k in resources else k}" for k in letters]
+    return f"composite: {named}" + (f" ({'; '.join(where)})" if where else "")
 
 
 def routing(entry: LedgerEntry, resources: Mapping[str, DesiredResource]) -> list[str]:

@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from migrate.datadog.client import DatadogApiError
 from migrate.datadog.downtimes import DOWNTIME
 from migrate.datadog.resources import spec
 from migrate.errors import DDMigrateError, RemoteError
-from migrate.runner.changes import Change, Create, Delete, NoOp, Update
+from migrate.runner.changes import Change, Create, Delete, NoOp, Update, payload_of
 from migrate.runner.diff import equivalent, normalize, pre_image
 from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import APPLIED, CUT_OVER, Phase
@@ -126,21 +127,23 @@ class Applier:
     def _apply_one(self, run_id: str, phase: str | None, change: Change, mute: bool) -> str:
         j, sink, rtype = self.journal, self.sink, spec(change.type)
         if isinstance(change, Create):
-            seq = j.intent(run_id, phase, "create", change.type, change.key, payload=change.payload)
+            payload = resolved(j, sink, change.type, change.payload)
+            seq = j.intent(run_id, phase, "create", change.type, change.key, payload=payload)
             with recorded(j, seq):
-                created = sink.create(change.type, change.key, change.payload)
+                created = sink.create(change.type, change.key, payload)
             dd_id = rtype.id_of(created)
             j.outcome(
                 seq,
                 "done",
                 dd_id=dd_id,
-                applied=Applied(change.type, change.key, dd_id, change.payload, phase, run_id, False),
+                applied=Applied(change.type, change.key, dd_id, payload, phase, run_id, False),
             )
             self._mute(run_id, phase, change.type, change.key, dd_id, mute=mute)
             return "created"
         assert change.datadog_id is not None
         dd_id = change.datadog_id
         if isinstance(change, Update):
+            after = resolved(j, sink, change.type, change.after)
             seq = j.intent(
                 run_id,
                 phase,
@@ -148,15 +151,15 @@ class Applier:
                 change.type,
                 change.key,
                 dd_id=dd_id,
-                payload=change.after,
+                payload=after,
                 pre_image=change.before,
             )
             with recorded(j, seq):
-                sink.update(change.type, dd_id, change.after)
+                sink.update(change.type, dd_id, after)
             j.outcome(
                 seq,
                 "done",
-                applied=Applied(change.type, change.key, dd_id, change.after, phase, run_id, self._adopted(change)),
+                applied=Applied(change.type, change.key, dd_id, after, phase, run_id, self._adopted(change)),
             )
             self._mute(run_id, phase, change.type, change.key, dd_id, mute=mute)
             return "updated"
@@ -209,13 +212,71 @@ class Applier:
         self.journal.outcome(seq, "done", dd_id=str(downtime.get("id")))
 
 
+def check_references(changes: list[Change], applied: set[tuple[str, str]]) -> None:
+    """Refuse, before anything is sent, a plan that writes a resource naming another (a composite's part) that will
+    not exist: neither written nor kept by the plan, nor applied before (`applied`: (type, key)), or deleted by it."""
+    deleted = {(c.type, c.key) for c in changes if isinstance(c, Delete)}
+    there = ({(c.type, c.key) for c in changes} | applied) - deleted
+    missing = [
+        f"{c.type} {c.key} ({c.name}) names {c.type} {key}"
+        for c in changes
+        if not isinstance(c, Delete)
+        for key in spec(c.type).references(payload_of(c))
+        if (c.type, key) not in there
+    ]
+    if missing:
+        raise DDMigrateError(
+            "refusing to apply: " + "; ".join(missing) + ", which this plan neither writes nor keeps",
+            hint="apply a composite together with its parts (a phase or selection by source keeps a rule's "
+            "resources together)",
+        )
+
+
+def resolved(journal: Journal, sink: Sink, rtype: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """`payload` with the Datadog id of each resource it names by key (a composite's parts), as they are now:
+    created or recorded by an earlier wave of this run, else found live by key (a run killed after the parts
+    were made). The journal keeps the payload as sent, ids and all."""
+    keys = spec(rtype).references(payload)
+    if not keys:
+        return payload
+    ids: dict[str, str] = {}
+    for key in keys:
+        known = journal.applied_one(rtype, key)
+        found = None if known is not None else sink.find_by_key(rtype, key)
+        if known is None and found is None:
+            raise DDMigrateError(
+                f"{rtype} names {rtype} {key}, which does not exist in Datadog",
+                hint="apply the plan that creates it (its parts are created before it), then plan again",
+            )
+        ids[key] = known.dd_id if known is not None else spec(rtype).id_of(found or {})
+    return spec(rtype).resolve(payload, ids)
+
+
 def waves(changes: list[Change]) -> list[list[Change]]:
     """Changes in the order references need: what others name by id (`apply_first`: global variables) is
-    created and updated first and deleted last; everything else runs concurrently in between."""
+    created and updated first and deleted last; everything else runs concurrently in between. When some of
+    it names others of its type (`ResourceType.refers`: composite monitors), those are created and updated
+    after the rest, and deleted before any delete (Datadog refuses to delete a monitor a composite uses)."""
     first = [c for c in changes if spec(c.type).apply_first and not isinstance(c, Delete)]
     last: list[Change] = [c for c in changes if spec(c.type).apply_first and isinstance(c, Delete)]
     middle = [c for c in changes if not spec(c.type).apply_first]
-    return [wave for wave in (first, middle, last) if wave]
+    if not any(_refers(c) for c in middle):
+        return [wave for wave in (first, middle, last) if wave]
+    writes = [c for c in middle if not isinstance(c, Delete)]
+    deletes: list[Change] = [c for c in middle if isinstance(c, Delete)]
+    ordered = (
+        first,
+        [c for c in writes if not _refers(c)],
+        [c for c in writes if _refers(c)],
+        [c for c in deletes if _refers(c)],
+        [c for c in deletes if not _refers(c)],
+        last,
+    )
+    return [wave for wave in ordered if wave]
+
+
+def _refers(change: Change) -> bool:
+    return spec(change.type).refers(payload_of(change))
 
 
 def reconcile(journal: Journal, sink: Sink, run_id: str, interrupted: list[Op]) -> None:

@@ -162,6 +162,13 @@ class Unmute(Change):
         return Mute(self.type, self.key, self.name, self.source_refs, None, muted_id=self.muted_id)
 
 
+def payload_of(change: Change) -> dict[str, Any]:
+    """The payload a change writes (a Create's, an Update's `after`) or deletes; {} for the others."""
+    if isinstance(change, Create | Delete):
+        return change.payload
+    return change.after if isinstance(change, Update) else {}
+
+
 def change_from_dict(data: dict[str, Any]) -> Change:
     """Read back a change written by `to_dict` (the plan file)."""
     action = Action(data["action"])

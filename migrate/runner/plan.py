@@ -179,6 +179,10 @@ def compute_plan(
     changes: list[Change] = []
     adopt: list[AdoptCandidate] = []
     lookalikes = _LookAlikes(state.unowned)
+    live_ids: dict[str, dict[str, str]] = {}  # type -> key -> Datadog id, for what a composite names
+    for owned in state.owned.values():
+        if owned.key:
+            live_ids.setdefault(owned.type, {})[owned.key] = owned.datadog_id
     for res in desired:
         live = state.owned.get(res.key)
         if live is None or live.type != res.type:
@@ -189,7 +193,7 @@ def compute_plan(
             )
             adopt.extend(lookalikes.candidates(res))
         else:
-            changes.append(_compare(res, live))
+            changes.append(_compare(res, live, live_ids.get(res.type, {})))
     wanted = {r.key for r in desired}
     out_of_scope: list[dict[str, str]] = []
     for live, reason in [*((r, "") for r in state.owned.values()), *((r, "dup") for r in state.duplicates)]:
@@ -259,8 +263,10 @@ def _foreign_entry(res: LiveResource) -> dict[str, str]:
     }
 
 
-def _compare(res: DesiredResource, live: LiveResource) -> Change:
-    want = normalize(res.type, res.payload)
+def _compare(res: DesiredResource, live: LiveResource, ids: dict[str, str]) -> Change:
+    """A payload naming other resources by key (a composite's parts) is compared with their live ids written in,
+    but the change keeps the keys: apply writes the ids of the moment (the parts may be created first)."""
+    want = normalize(res.type, spec(res.type).resolve(res.payload, ids))
     have = normalize(res.type, live.payload)
     fields = tuple(field_changes(strip_defaults(res.type, want, have), want))
     name, refs = display_name(res.type, res.payload), tuple(res.source_refs)

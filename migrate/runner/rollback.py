@@ -18,7 +18,7 @@ from typing import Any
 from migrate.datadog.downtimes import DOWNTIME
 from migrate.datadog.resources import spec
 from migrate.errors import DDMigrateError
-from migrate.runner.apply import reconcile, recorded
+from migrate.runner.apply import reconcile, recorded, resolved
 from migrate.runner.changes import Change, Create, Delete, Mute, Unmute, Update
 from migrate.runner.diff import normalize, pre_image, restore_payload
 from migrate.runner.journal import Applied, Journal, Op
@@ -82,9 +82,15 @@ def rollback(journal: Journal, sink: Sink, targets: list[str], *, phase: str | N
         (op for t in targets for op in journal.ops(t) if op.action in _REVERSIBLE and op.status != "failed"),
         key=lambda o: -o.seq,
     )
+    # A composite re-created from its pre-image names its parts by their old ids; rollback re-creates the parts
+    # first (it runs backwards), with new ids: the old ids are read back to keys, and the keys to the ids of now.
+    old_keys: dict[str, dict[str, str]] = {}
+    for op in ops:
+        if op.dd_id:
+            old_keys.setdefault(op.rtype, {})[op.dd_id] = op.key
     for op in ops:
         try:
-            result.counts[_undo(journal, sink, run_id, op, result)] += 1
+            result.counts[_undo(journal, sink, run_id, op, result, old_keys=old_keys.get(op.rtype, {}))] += 1
         except DDMigrateError as exc:
             result.failures.append(f"undo {op.action} {op.rtype} {op.key}: {exc}")
     for op in ops:
@@ -123,7 +129,9 @@ def _refuse(journal: Journal, run_id: str, op: Op, dd_id: str, result: RollbackR
     return "refused"
 
 
-def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackResult) -> str:
+def _undo(
+    journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackResult, *, old_keys: dict[str, str]
+) -> str:
     """Carry out the reverse of the change `op` made; returns what happened (for the counts)."""
     reverse = applied_change(op).reverse()
     rtype, action = spec(op.rtype), f"undo-{op.action}"
@@ -137,11 +145,12 @@ def _undo(journal: Journal, sink: Sink, run_id: str, op: Op, result: RollbackRes
     if isinstance(reverse, Create):
         if not reverse.payload or sink.find_by_key(op.rtype, op.key) is not None:
             return "already present"
-        seq = journal.intent(run_id, op.phase, action, op.rtype, op.key, payload=reverse.payload)
+        payload = resolved(journal, sink, op.rtype, rtype.symbolic(reverse.payload, old_keys))
+        seq = journal.intent(run_id, op.phase, action, op.rtype, op.key, payload=payload)
         with recorded(journal, seq):
-            created = sink.create(op.rtype, op.key, reverse.payload)
+            created = sink.create(op.rtype, op.key, payload)
         new_id = rtype.id_of(created)
-        applied = Applied(op.rtype, op.key, new_id, reverse.payload, op.phase, run_id, False)
+        applied = Applied(op.rtype, op.key, new_id, payload, op.phase, run_id, False)
         journal.outcome(seq, "done", dd_id=new_id, applied=applied)
         return "recreated"
     dd_id, live = _locate(sink, op)

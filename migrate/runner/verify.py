@@ -71,6 +71,11 @@ def verify(
     run_id = journal.start_run("verify", phase=phase, plan_hash=None, dry_run=False)
     result = VerifyResult(run_id)
     metric_cache: dict[str, bool] = {}
+    # Per type: a composite names monitors of its own type (ResourceType.references).
+    ids_by_key: dict[str, dict[str, str]] = {}
+    for (rtype, key), a in applied.items():
+        ids_by_key.setdefault(rtype, {})[key] = a.dd_id
+    keys_by_id = {rtype: {i: k for k, i in ids.items()} for rtype, ids in ids_by_key.items()}
 
     def one(res: DesiredResource) -> None:
         problems: list[str] = []
@@ -85,12 +90,15 @@ def verify(
             if spec(res.type).owned_key(live) != res.key and not (known and known.adopted):
                 problems.append("live copy does not carry ddmigrate's marker for this key")
             want = normalize(res.type, res.payload)
+            # A composite names its parts by id live and by key desired: read the ids back to keys.
+            live = spec(res.type).symbolic(live, keys_by_id.get(res.type, {}))
             have = strip_defaults(res.type, want, normalize(res.type, live))
             problems += [
                 f"differs at {c.path}: live {c.before!r}, desired {c.after!r}" for c in field_changes(have, want)
             ]
         if validate is not None:  # Datadog's own check, for types that have one (monitors)
-            problems += [f"{res.type} validate: {e}" for e in validate(res.type, res.payload) or []]
+            sent = spec(res.type).resolve(res.payload, ids_by_key.get(res.type, {}))
+            problems += [f"{res.type} validate: {e}" for e in validate(res.type, sent) or []]
         if metric_has_data is not None:
             reason = _uncheckable(res)
             if reason:

@@ -35,6 +35,7 @@ from migrate.testing.ddsynthetics import SYNTHETIC_BROWSER_TEST, SYNTHETIC_GLOBA
 from migrate.testing.metrics_api import timeseries_query
 from migrate.testing.metrics_db import MetricsDb
 from migrate.translate.ddquery import metric_names
+from migrate.translate.ddquery.composite import QuerySyntaxError, monitor_ids
 
 HAND_WRITTEN = frozenset(
     {MONITOR.name, DASHBOARD.name, SYNTHETIC_TEST.name, DOWNTIME.name}
@@ -130,8 +131,30 @@ class DatadogStore:
         self.monitors[monitor["id"]] = monitor
         return monitor
 
+    def _composite_errors(self, body: dict[str, Any], own_id: int | None = None) -> list[str]:
+        """Datadog's answer to a composite naming monitors that do not exist, or other composites (it cannot
+        nest them): `Some monitor IDs are invalid` (its /api/v1/monitor/validate error, 400)."""
+        if body.get("type") != "composite":
+            return []
+        try:
+            named = monitor_ids(str(body.get("query") or ""))
+        except QuerySyntaxError:
+            return ["The value provided for parameter 'query' is invalid"]
+        for text in named:
+            part = self.monitors.get(int(text)) if text.isdigit() else None
+            if part is None or part.get("type") == "composite" or part["id"] == own_id:
+                return ["Some monitor IDs are invalid"]
+        return []
+
+    def _composites_using(self, monitor_id: int) -> list[dict[str, Any]]:
+        return [
+            x
+            for x in self.monitors.values()
+            if x.get("type") == "composite" and str(monitor_id) in monitor_ids(str(x.get("query") or ""))
+        ]
+
     def create_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
-        if errors := validate_payload(MONITOR.name, body, require_owner=False):
+        if errors := validate_payload(MONITOR.name, body, require_owner=False) or self._composite_errors(body):
             return _err(400, *errors)
         if self.reject_duplicate_monitors:
             same = ("type", "query", "name", "message")
@@ -161,8 +184,10 @@ class DatadogStore:
         if monitor is None:
             return _err(404, "Monitor not found")
         merged = {**monitor, **body}
-        if errors := validate_request(MONITOR.name, "update", body) or validate_payload(
-            MONITOR.name, merged, require_owner=False
+        if errors := (
+            validate_request(MONITOR.name, "update", body)
+            or validate_payload(MONITOR.name, merged, require_owner=False)
+            or self._composite_errors(merged, monitor["id"])
         ):
             return _err(400, *errors)
         merged["modified"] = _now()
@@ -172,14 +197,23 @@ class DatadogStore:
         return 200, merged
 
     def delete_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
-        if self.monitors.pop(int(m["id"]), None) is None:
+        monitor = self.monitors.get(int(m["id"]))
+        if monitor is None:
             return _err(404, "Monitor not found")
+        users = self._composites_using(monitor["id"])
+        if users and q.get("force") != "true":
+            # 400 and nothing deleted, in the shape Datadog's answer is quoted in terraform-provider-datadog
+            # issues 519 and 1452 (its exact wording has varied; callers read the status, not the text).
+            named = ", ".join(f"[{u['id']},{u.get('name') or ''}]" for u in users)
+            this = f"[{monitor['id']},{monitor.get('name') or ''}]"
+            return _err(400, f"monitor {this} is referenced in composite monitors: {named}")
+        del self.monitors[monitor["id"]]
         return 200, {"deleted_monitor_id": int(m["id"])}
 
     def validate_monitor(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
         if m.groupdict().get("id") and int(m["id"]) not in self.monitors:
             return _err(404, "Monitor not found")
-        errors = validate_payload(MONITOR.name, body, require_owner=False)
+        errors = validate_payload(MONITOR.name, body, require_owner=False) or self._composite_errors(body)
         return _err(400, *errors) if errors else (200, {})
 
     def monitor_downtimes(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:

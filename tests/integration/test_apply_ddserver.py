@@ -189,7 +189,11 @@ def test_verify_fails_on_silent_metric_and_live_edit(translation: Path, tmp_path
     assert service_checks, "the sample has alerts on `up`, which become service check monitors"
     for key in service_checks:  # no metric to read: said out loud, not passed silently
         assert f"NOT CHECKED monitor {key}: a service check monitor" in out
-    assert f"{len(service_checks)} without a data check" in out
+    composites = [r.key for r in want if r.type == "monitor" and r.payload.get("type") == "composite"]
+    assert composites, "the sample has an `and` between two conditions, which becomes a composite monitor"
+    for key in composites:  # no data of its own: its parts are checked
+        assert f"NOT CHECKED monitor {key}: a composite monitor has no metric data of its own" in out
+    assert f"{len(service_checks) + len(composites)} without a data check" in out
     assert "differs at query" in out
     failed = [line for line in out.splitlines() if line.startswith("FAIL")]
     assert len({line.split(":")[0] for line in failed}) >= 2

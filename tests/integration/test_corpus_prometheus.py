@@ -64,7 +64,12 @@ def test_corpus_translates_completely(project: str) -> None:
         if entry.outcome is Outcome.SKIPPED:
             assert (entry.reason or "").startswith("duplicate of ")
             continue
-        (target,) = entry.targets  # every migrated alert is visible in Datadog, translated or as a placeholder
+        # every migrated alert is visible in Datadog, translated or as a placeholder: one monitor, or a composite
+        # (named first) and its parts
+        target, *parts = entry.targets
+        if parts:
+            assert resources[target].payload["type"] == "composite"
+            assert resources[target].metadata["parts"] == parts
         placeholder = MANUAL_TAG in resources[target].payload["tags"]
         assert placeholder is (entry.outcome is Outcome.MANUAL)
         if placeholder:

@@ -16,6 +16,7 @@ from migrate.sources.grafana import collect_files as collect_grafana
 from migrate.sources.prometheus import collect_files as collect_prometheus
 from migrate.translate.base import TranslateEnv
 from migrate.translate.ddquery import ServiceCheckQuery, parse_formula, parse_monitor, render
+from migrate.translate.ddquery.composite import parse_composite, render_composite
 from migrate.translate.grafana.dashboards import translate as translate_dashboards
 from migrate.translate.query import QueryContext
 from migrate.translate.run import run_translators
@@ -47,6 +48,13 @@ def _requests(node: Any) -> Iterator[dict[str, Any]]:
 def test_every_corpus_query_reads_back_to_the_same_text() -> None:
     seen: Counter[str] = Counter()
     for res in _resources():
+        if res.type == "monitor" and res.payload["type"] == "composite":
+            text = res.payload["query"]
+            node = parse_composite(text)
+            assert render_composite(node) == text, res.key
+            assert parse_composite(render_composite(node)) == node, res.key
+            seen["composite"] += 1
+            continue
         if res.type == "monitor":
             text = res.payload["query"]
             monitor = parse_monitor(text)
@@ -63,4 +71,4 @@ def test_every_corpus_query_reads_back_to_the_same_text() -> None:
                 seen["formula"] += 1
             seen["widget query"] += len(queries)
     # Not pinned numbers (the corpus tests count outcomes): every kind of query text must have been read.
-    assert all(seen[kind] > 0 for kind in ("monitor", "service check", "formula", "widget query")), seen
+    assert all(seen[kind] > 0 for kind in ("monitor", "service check", "composite", "formula", "widget query")), seen

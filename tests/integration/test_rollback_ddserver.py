@@ -18,6 +18,7 @@ from tests.support.ddorg import (
     ROOT,
     assert_org_exactly,
     assert_untouched,
+    composites_last,
     desired,
     owned_keys,
     plant_lookalikes,
@@ -50,7 +51,7 @@ def apply_runs(workdir: Path) -> list[str]:
 def test_rollback_restores_pre_images_and_unowned_survive_every_command(
     translation: Path, tmp_path: Path, dd: DatadogTestServer
 ) -> None:
-    want = sorted(desired(translation), key=lambda r: r.key)
+    want = composites_last(sorted(desired(translation), key=lambda r: r.key))
     planted = plant_lookalikes(dd, want)
     first_keys = {r.key for r in want[:30]}
     v1 = variant(translation, tmp_path / "v1", lambda r: r if r.key in first_keys else None)

@@ -20,7 +20,16 @@ from migrate.runner.plan import Plan
 from migrate.runner.scope import settings_path
 from migrate.testing.ddserver import DatadogTestServer
 from migrate.translate.store import Translation, read_translation, write_translation
-from tests.support.ddorg import KINDS, apply_run_ids, desired, renamed, run_cli, store_of
+from tests.support.ddorg import (
+    KINDS,
+    apply_run_ids,
+    composites_last,
+    desired,
+    linked_keys,
+    renamed,
+    run_cli,
+    store_of,
+)
 
 
 def subset(source: Path, out: Path, keys: set[str], *, selection: str | None = None, prefix: str = "") -> Path:
@@ -67,7 +76,7 @@ def keys_of(resources: list[DesiredResource]) -> set[tuple[str, str]]:
 def test_two_workdirs_never_delete_each_others_resources(
     translation: Path, tmp_path: Path, dd: DatadogTestServer
 ) -> None:
-    everything = sorted(desired(translation), key=lambda r: (r.type, r.key))
+    everything = composites_last(sorted(desired(translation), key=lambda r: (r.type, r.key)))
     keys = [r.key for r in everything]
     # Team A owns the first 20, team B the rest and 3 of A's (both translated the same rules).
     a_keys, b_keys = set(keys[:20]), set(keys[17:])
@@ -126,7 +135,10 @@ def test_a_named_migration_applies_three_selections_and_keeps_all(
     translation: Path, tmp_path: Path, dd: DatadogTestServer
 ) -> None:
     everything = sorted(desired(translation), key=lambda r: (r.type, r.key))
-    services = {name: {r.key for r in everything[i::3]} for i, name in enumerate(("checkout", "search", "auth"))}
+    linked = linked_keys(everything)  # a composite and its parts are one service's
+    alone = [r for r in everything if r.key not in linked]
+    services = {name: {r.key for r in alone[i::3]} for i, name in enumerate(("checkout", "search", "auth"))}
+    services["auth"] |= linked
     wd = name_workdir(tmp_path / "wd", "payments-phase2")
     for name, keys in services.items():
         tr = subset(translation, tmp_path / f"tr-{name}", keys, selection=f"service:{name}")
@@ -159,7 +171,7 @@ def _only_run(workdir: Path) -> str:
 def test_deletes_are_applied_only_once_confirmed(translation: Path, tmp_path: Path, dd: DatadogTestServer) -> None:
     """`apply` without a reviewed plan asks (the prompt is `confirm`); a no, or no one to ask, changes nothing."""
 
-    keys = sorted(r.key for r in desired(translation))[:6]
+    keys = [r.key for r in composites_last(sorted(desired(translation), key=lambda r: r.key))][:6]
     first = subset(translation, tmp_path / "first", set(keys))
     fewer = subset(translation, tmp_path / "fewer", set(keys[1:]))
     assert apply(workdir=tmp_path, translation_dir=first, progress=False)[1].ok

@@ -56,6 +56,8 @@ def build_alert(spec: AlertSpec) -> Built:
             raise SpecError(f"{where}: an alert without a condition must be a manual placeholder")
         condition = NEVER_ALERTS
     key = ownership.resource_key(MONITOR, spec.refs)
+    if spec.part:
+        key = ownership.part_key(key, spec.part)
     kind = spec.kind
     formula = condition.expression if isinstance(condition, MonitorQuery) else None
     if isinstance(formula, Formula) and kind not in (MonitorKind.LOG, MonitorKind.RUM):

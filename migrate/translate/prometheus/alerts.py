@@ -97,6 +97,7 @@ class RuleDraft:
     service_check: ServiceCheck | None = None  # `up` rules: a service check monitor instead of a metric one
     count_expression: Node | None = None  # increase() rules: `sum(last_R)` over plain `.as_count()` queries
     forecast_window: str = ""  # predict_linear() rules: `next_<H>` of a forecast monitor
+    composite: Any = None  # `A and B` rules: a prometheus/composite.CompositeDraft (that module imports this one)
 
     @property
     def threshold(self) -> float:
@@ -269,6 +270,15 @@ def build_monitor(
     drafts: Sequence[RuleDraft], mappings: Mappings, routes: Sequence[Route]
 ) -> tuple[DesiredResource, dict[str, list[Finding]]]:
     """One monitor for one draft, or for a merged [critical, warning] pair. Returns the findings per rule."""
+    spec, per_rule = monitor_spec(drafts, mappings, routes)
+    built = build_alert(spec)  # its findings (neutralised handles in a runbook URL, say) are every rule's
+    return built.resource, {k: msgs.dedupe([*v, *built.findings]) for k, v in per_rule.items()}
+
+
+def monitor_spec(
+    drafts: Sequence[RuleDraft], mappings: Mappings, routes: Sequence[Route]
+) -> tuple[AlertSpec, dict[str, list[Finding]]]:
+    """The AlertSpec of one draft or merged pair, and the findings per rule."""
     crit = drafts[0]
     per_rule: dict[str, list[Finding]] = {d.rule.ref.key: list(d.findings) for d in drafts}
     rendered = [
@@ -340,5 +350,4 @@ def build_monitor(
         shared_labels=tuple(s for d in drafts for s in d.result.shared_labels),
         **fields,
     )
-    built = build_alert(spec)  # its findings (neutralised handles in a runbook URL, say) are every rule's
-    return built.resource, {k: msgs.dedupe([*v, *built.findings]) for k, v in per_rule.items()}
+    return spec, per_rule

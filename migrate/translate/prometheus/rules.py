@@ -33,6 +33,7 @@ from migrate.model import DesiredResource, Finding, Outcome
 from migrate.translate.base import TranslateEnv, Translator
 from migrate.translate.languages import LANGUAGES, QueryTranslator
 from migrate.translate.prometheus.alerts import AlertRule, RuleDraft, build_monitor, draft
+from migrate.translate.prometheus.composite import build_composite_monitor, composite_draft, is_set_operator_manual
 from migrate.translate.prometheus.context import prometheus_context
 from migrate.translate.prometheus.monitor_query import WARNING_BEFORE_CRITICAL
 from migrate.translate.prometheus.placeholder import MODES, build_placeholder
@@ -92,8 +93,34 @@ def _service_check(rule: AlertRule, result: QueryResult, ctx: QueryContext) -> t
         return None, f"internal error: {type(exc).__name__}: {exc}"
 
 
+def _as_composite(d: RuleDraft, ctx: QueryContext, translate: QueryTranslator) -> None:
+    """`A and B` / `or` / `unless` between conditions: a composite monitor (prometheus/composite.py), or manual
+    with the reason the composite cannot be built."""
+
+    def part(text: str) -> tuple[QueryResult, bool]:
+        result = safe_translate(translate, text, ctx)
+        check, _ = _service_check(replace(d.rule, expr=text), result, ctx)
+        return result, check is not None
+
+    try:
+        cd = composite_draft(d.rule, ctx.mappings, part)
+    except Exception as exc:  # a bug here must not lose the rule: it stays manual, the bug visible in the ledger
+        bug = f"composite: {type(exc).__name__}: {exc}"
+        d.findings.append(Finding("internal.translator_error", bug, Outcome.MANUAL))
+        return
+    if cd is None:
+        return
+    d.findings = cd.findings
+    if cd.manual:
+        d.manual = cd.manual
+    else:
+        d.manual, d.composite = None, cd
+
+
 def _merge_key(d: RuleDraft) -> tuple[Any, ...] | None:
     cmp = d.result.comparison
+    if d.composite is not None:
+        return None
     if d.manual or d.service_check or d.result.no_data_alert or cmp is None or cmp.op not in WARNING_BEFORE_CRITICAL:
         return None
     labels = sorted((k, v) for k, v in d.rule.labels.items() if k != "severity")
@@ -161,6 +188,8 @@ def translate_rules(
         if why_not and d.manual:
             d.manual += f"; no service check monitor either: {why_not}"
             d.findings.append(Finding("alert.service_check_unsupported", why_not, Outcome.MANUAL))
+        if d.manual and is_set_operator_manual(result):
+            _as_composite(d, ctx, translate)
         drafts.append(d)
     resources: list[DesiredResource] = []
     monitors_of: dict[str, str] = {}  # rule key -> monitor key
@@ -175,7 +204,15 @@ def translate_rules(
 def _build(group: list[RuleDraft], env: TranslateEnv, routes: Any) -> list[DesiredResource]:
     mappings, ledger = env.ctx.mappings, env.ledger
     problems: list[str] = []
-    if not group[0].manual:
+    if group[0].composite is not None:
+        d = group[0]
+        built, found = build_composite_monitor(d, d.composite, mappings, routes)
+        problems = [f"{r.key}: {p}" for r in built for p in env.check_payload("monitor", r.payload)]
+        if not problems:  # the composite first: the ledger names it, then its parts
+            ledger.record(d.rule.ref, found, targets=[built[-1], *built[:-1]], original=d.rule.expr)
+            return built
+        d.manual = None  # fall through to the placeholder below, naming what Datadog would refuse
+    elif not group[0].manual:
         builder = build_service_check if group[0].service_check else build_monitor
         resource, findings = builder(group, mappings, routes)
         problems = env.check_payload("monitor", resource.payload)

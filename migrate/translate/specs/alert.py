@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from migrate.model import SourceRef
 from migrate.translate.ddquery import Call, Formula, LogQuery, MonitorQuery, RumQuery, ServiceCheckQuery
+from migrate.translate.ddquery.composite import CompositeNode
 from migrate.translate.query import SharedLabels
 from migrate.translate.specs.message import MessageSpec
 
@@ -103,6 +104,7 @@ class AlertSpec:
     source_metrics: tuple[str, ...] = ()  # the source's metric names its queries read (bridge mode)
     source_types: tuple[tuple[str, str], ...] = ()  # (source metric, the type its queries read it as)
     shared_labels: tuple[SharedLabels, ...] = ()  # labels bridge mode copies onto the queried series
+    part: str = ""  # one operand of a CompositeSpec (its own key, derived from the composite's, ownership.part_key)
 
     @property
     def kind(self) -> MonitorKind:
@@ -120,3 +122,20 @@ class AlertSpec:
         if isinstance(expression, Call) and expression.name in _CALL_KINDS:
             return _CALL_KINDS[expression.name]
         return MonitorKind.METRIC  # a formula over other queries is refused by the builder
+
+
+@dataclass(frozen=True)
+class CompositeSpec:
+    """Boolean conditions over other alerts (`a && !b`): one Datadog composite monitor over one monitor per part.
+
+    `parts` are the operands' AlertSpecs (each with its `part` name, written without notifications: a composite's
+    constituents are evaluated, the composite notifies); `expression` names them by part (`MonitorOperand("a")`)."""
+
+    refs: tuple[SourceRef, ...]
+    name: str
+    expression: CompositeNode
+    parts: tuple[AlertSpec, ...]
+    message: MessageSpec = field(default_factory=MessageSpec)
+    tags: tuple[str, ...] = ()
+    priority: int | None = None
+    new_group_delay_s: int | None = None
