@@ -8,9 +8,10 @@ and time aggregation (signal.py), the warning term `options.thresholds.warning`.
 - loss of signal: `expiration.openViolationOnExpiration` → `notify_no_data` with `no_data_timeframe` the
   expiration in minutes; `closeViolationsOnExpiration` → `timeout_h` (auto-resolve once data stops);
   `ignoreOnExpectedTermination` and `violationTimeLimitSeconds` have no Datadog field and are named;
-- the policy → `nr_policy:<name>` tag; the policy's incident preference against the query's FACET: per
-  condition and target is Datadog's multi alert (one notification per group); per policy or per condition
-  with a FACET still evaluates per group in Datadog but notifies per group (approximate);
+- the policy → `nr_policy:<name>` tag; the APM service(s) the condition belongs to (services.py) → `service:`
+  tags; the policy's incident preference against the query's FACET: per condition and target is Datadog's
+  multi alert (one notification per group); per policy or per condition with a FACET still evaluates per
+  group in Datadog but notifies per group (approximate);
 - runbook URL → the message's runbook line, description → its body, routing → the handles (routing.py).
 A condition whose query cannot be translated becomes a muted placeholder (`Manual`) with the NRQL verbatim.
 """
@@ -179,13 +180,13 @@ def _grouping(policy: Policy | None, group_by: list[str]) -> list[Finding]:
 
 
 def condition_spec(
-    obj: InventoryObject, policy: Policy | None, routed: Routed, ctx: QueryContext
+    obj: InventoryObject, policy: Policy | None, routed: Routed, ctx: QueryContext, service_tags: tuple[str, ...] = ()
 ) -> tuple[AlertSpec, list[Finding]]:
-    """The monitor spec and everything the ledger says about the condition."""
+    """The monitor spec and everything the ledger says about the condition (`service_tags`: services.py)."""
     c = obj.normalized
     text = str(c.get("query") or "")
     name = str(c.get("name") or obj.ref.name)
-    tags = (policy_tag(policy.name),) if policy else ()
+    tags = ((policy_tag(policy.name),) if policy else ()) + service_tags
     message = MessageSpec(
         body=str(c.get("description") or ""), runbook=str(c.get("runbook_url") or ""), notify=routed.notify
     )
@@ -254,10 +255,10 @@ def _notes(c: dict[str, Any]) -> list[Finding]:
 
 
 def translate_condition(
-    obj: InventoryObject, policy: Policy | None, routed: Routed, env: TranslateEnv
+    obj: InventoryObject, policy: Policy | None, routed: Routed, env: TranslateEnv, service_tags: tuple[str, ...] = ()
 ) -> DesiredResource:
     c = obj.normalized
-    spec, findings = condition_spec(obj, policy, routed, env.ctx)
+    spec, findings = condition_spec(obj, policy, routed, env.ctx, service_tags)
     built = build_alert(spec)
     findings += built.findings
     reason = spec.manual.reason if spec.manual is not None else None
