@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
+from migrate.model import DesiredResource
 from migrate.runner.changes import Action, Change, Delete, FieldChange, Update
 from migrate.runner.plan import Plan
 from migrate.textsafe import terminal_line
@@ -29,12 +31,19 @@ def value_text(value: Any, absent: bool) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-def _change_lines(change: Change) -> list[Line]:
+def paged_of(resources: Iterable[DesiredResource]) -> dict[str, str]:
+    """Desired key -> who its monitor pages, where the front end said (`metadata.paged`: New Relic's routing)."""
+    return {r.key: str(r.metadata["paged"]) for r in resources if r.metadata.get("paged")}
+
+
+def _change_lines(change: Change, paged: Mapping[str, str]) -> list[Line]:
     sign, style = _SIGN[change.action]
     where = f" (id {change.datadog_id})" if change.datadog_id else ""
     lines: list[Line] = [(style, f'{sign} {change.action.value} {change.type} "{change.name}"{where}')]
     refs = ", ".join(r.key for r in change.source_refs)
     lines.append(("dim", f"    key {change.key}" + (f"  from {refs}" if refs else "")))
+    if change.key in paged and change.action is not Action.DELETE:
+        lines.append(("", f"    who gets paged: {paged[change.key]}"))
     if isinstance(change, Update):
         for f in change.fields:
             lines += _field_lines(f)
@@ -60,7 +69,8 @@ def _field_lines(f: FieldChange) -> list[Line]:
     return [("yellow", f"    {f.path}:"), ("red", f"      - {before}"), ("green", f"      + {after}")]
 
 
-def plan_lines(plan: Plan) -> list[Line]:
+def plan_lines(plan: Plan, paged: Mapping[str, str] | None = None) -> list[Line]:
+    """`paged`: `paged_of(desired)`, a "who gets paged" line under each monitor created or updated."""
     counts = plan.state_counts
     read = (
         f" ({counts.get('owned', 0) + counts.get('duplicates', 0)} managed by ddmigrate, "
@@ -77,7 +87,7 @@ def plan_lines(plan: Plan) -> list[Line]:
     ]
     for change in plan.changes:
         if change.action is not Action.NOOP:
-            lines += [("", ""), *_change_lines(change)]
+            lines += [("", ""), *_change_lines(change, paged or {})]
     if plan.adopt_candidates:
         lines.append(("", ""))
     for cand in plan.adopt_candidates:

@@ -12,7 +12,9 @@ and time aggregation (signal.py), the warning term `options.thresholds.warning`.
   tags; the policy's incident preference against the query's FACET: per condition and target is Datadog's
   multi alert (one notification per group); per policy or per condition with a FACET still evaluates per
   group in Datadog but notifies per group (approximate);
-- runbook URL → the message's runbook line, description → its body, routing → the handles (routing.py).
+- runbook URL → the message's runbook line, description → its body, routing → the handles (routing.py), and
+  who gets paged (handles, critical only or not, via which workflow and channel) → the ledger and
+  `metadata.paged`, which the plan prints under the monitor.
 A condition whose query cannot be translated becomes a muted placeholder (`Manual`) with the NRQL verbatim.
 """
 
@@ -38,6 +40,7 @@ from migrate.translate.specs.message import MessageSpec
 WHAT = "New Relic NRQL condition"
 QUERY_CODE = "newrelic.condition_query"
 MAX_EVALUATION_DELAY_S = 86400
+PAGED_PREFIX = "who gets paged: "
 
 
 @dataclass(frozen=True)
@@ -231,10 +234,10 @@ def condition_spec(
 def _paged(routed: Routed, policy: Policy | None) -> Finding:
     """Who gets paged, one line per channel (the report shows the handles from the message; this says why)."""
     if routed.lines:
-        return Finding("newrelic.paged", "who gets paged: " + "; ".join(routed.lines), Outcome.EXACT)
+        return Finding("newrelic.paged", PAGED_PREFIX + "; ".join(routed.lines), Outcome.EXACT)
     where = f"policy {policy.name!r}" if policy else "its policy"
     return Finding(
-        "newrelic.paged", f"who gets paged: nobody (no enabled workflow sends {where}'s incidents)", Outcome.EXACT
+        "newrelic.paged", f"{PAGED_PREFIX}nobody (no enabled workflow sends {where}'s incidents)", Outcome.EXACT
     )
 
 
@@ -262,6 +265,11 @@ def translate_condition(
     built = build_alert(spec)
     findings += built.findings
     reason = spec.manual.reason if spec.manual is not None else None
+    paged = next(f.message for f in findings if f.code == "newrelic.paged").removeprefix(PAGED_PREFIX)
+    # the plan prints it under the monitor (report/diff_text.py); a placeholder's handles are written without @
+    built.resource.metadata["paged"] = (
+        paged if reason is None else f"nobody: a muted placeholder (New Relic paged {paged})"
+    )
     env.ledger.record(
         obj.ref, findings, targets=[built.resource], original=str(c.get("query") or "") or None, reason=reason
     )
