@@ -1,6 +1,7 @@
 """Which phase of `phases.yaml` each service's resources are in, and what no phase selects.
 
-`report --phases FILE` puts `section` in report.json and prints `summary_lines` (the demo shows them): for
+`report --phases FILE` puts `section` in report.json, `markdown` and `html` in the other two files, and prints
+`summary_lines` (the demo shows them): for
 each service a source names (`metadata.services`, e.g. New Relic's APM services) the phase or phases its
 resources land in, by the same `Phases.assign` that `apply --phase` uses, and every resource no phase
 selects, since `apply --phase` can never reach it.
@@ -15,6 +16,7 @@ from typing import Any
 
 from migrate.datadog.resources import spec
 from migrate.model import DesiredResource
+from migrate.report import html_parts, md
 from migrate.runner.phases import Phases
 from migrate.textsafe import one_line
 
@@ -98,3 +100,60 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
     if len(unphased) > UNPHASED_SHOWN:
         lines.append(f"    ... and {len(unphased) - UNPHASED_SHOWN} more (report.json `phases.unphased`)")
     return lines
+
+
+def _where(row: dict[str, Any]) -> str:
+    return ", ".join(f"{p or '(no phase)'} {n}" for p, n in row["phases"].items())
+
+
+def markdown(data: dict[str, Any] | None) -> list[str]:
+    if not data:
+        return []
+    out = ["## Phases", "", f"From {md.code(data['file'])}, in run order.", ""]
+    out += md.table(
+        ["Phase", "Description", "Resources"],
+        [[md.code(p["name"]), md.text(p["description"]), p["resources"]] for p in data["phases"]],
+        numeric_from=2,
+    )
+    if data["services"]:
+        out += ["### Services", ""]
+        out += md.table(
+            ["Source", "Service", "Phase (resources)", "Types"],
+            [
+                [r["source"], md.code(r["service"]), md.text(_where(r)), md.text(_counts(r["by_type"]))]
+                for r in data["services"]
+            ],
+            numeric_from=99,
+        )
+    out += [f"### Not in any phase ({len(data['unphased'])})", ""]
+    rows = [
+        [r["type"], md.text(r["name"]), md.code(r["key"]), "<br>".join(md.code(s) for s in r["sources"])]
+        for r in data["unphased"]
+    ]
+    out += (
+        md.table(["Type", "Name", "ddmigrate key", "Source objects"], rows, numeric_from=99) if rows else ["None.", ""]
+    )
+    return out
+
+
+def html(data: dict[str, Any] | None) -> str:
+    e = html_parts.escape
+    if not data:
+        return '<section id="phases"><h2>Phases</h2><p>No phases file given (<code>--phases</code>).</p></section>'
+    phases = [[f"<code>{e(p['name'])}</code>", e(p["description"]), str(p["resources"])] for p in data["phases"]]
+    services = [
+        [e(r["source"]), f"<code>{e(r['service'])}</code>", e(_where(r)), e(_counts(r["by_type"]))]
+        for r in data["services"]
+    ]
+    unphased = [
+        [e(r["type"]), e(r["name"]), f"<code>{e(r['key'])}</code>", e(", ".join(r["sources"]))]
+        for r in data["unphased"]
+    ]
+    return (
+        f'<section id="phases"><h2>Phases</h2><p>From <code>{e(data["file"])}</code>, in run order; '
+        f'<b data-figure="unphased">{len(unphased)}</b> of {data["total"]} resources in no phase.</p>'
+        + html_parts.table(["Phase", "Description", "Resources"], phases)
+        + (html_parts.table(["Source", "Service", "Phase (resources)", "Types"], services) if services else "")
+        + (html_parts.table(["Type", "Name", "ddmigrate key", "Source objects"], unphased) if unphased else "")
+        + "</section>"
+    )

@@ -79,9 +79,16 @@ def test_each_service_names_its_phases_and_the_unphased_are_listed(
     jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
     assert sorted(u["name"] for u in data["phases"]["unphased"]) == ["no service", "search errors", "search latency"]
     assert [p["resources"] for p in data["phases"]["phases"]] == [2, 0]
+    markdown = (tmp_path / "r" / "report.md").read_text()
+    assert "| newrelic | `search` | checkout 1, (no phase) 2 | dashboard 1, monitor 2 |" in markdown
+    assert "### Not in any phase (3)" in markdown
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert '<section id="phases">' in page and '<b data-figure="unphased">3</b> of 5 resources' in page
 
 
 def test_without_phases_there_is_no_phase_section(translation: Path, tmp_path: Path) -> None:
     result = report(translation_dir=translation, out=tmp_path / "r")
     assert result.data["phases"] is None
     assert not any(line.startswith("Phases") for line in summary_lines(result.data))
+    assert "## Phases" not in result.markdown_path.read_text()
+    assert "No phases file given" in result.html_path.read_text()
