@@ -10,8 +10,9 @@ and time aggregation (signal.py), the warning term `options.thresholds.warning`.
   `ignoreOnExpectedTermination` and `violationTimeLimitSeconds` have no Datadog field and are named;
 - the policy → `nr_policy:<name>` tag; the APM service(s) the condition belongs to (services.py) → `service:`
   tags; the policy's incident preference against the query's FACET: per condition and target is Datadog's
-  multi alert (one notification per group); per policy or per condition with a FACET still evaluates per
-  group in Datadog but notifies per group (approximate);
+  multi alert (one notification per group); per condition with a FACET evaluates per group and notifies
+  once, as a simple alert (`notify_by: ["*"]`); per policy the same, but NR's one incident for all the
+  policy's conditions is one notification per monitor in Datadog (approximate);
 - runbook URL → the message's runbook line, description → its body, routing → the handles (routing.py), and
   who gets paged (handles, critical only or not, via which workflow and channel) → the ledger and
   `metadata.paged`, which the plan prints under the monitor.
@@ -170,16 +171,24 @@ def _expiration(condition: dict[str, Any]) -> tuple[NoData, int | None, list[Fin
     return no_data, timeout, findings
 
 
-def _grouping(policy: Policy | None, group_by: list[str]) -> list[Finding]:
+def _grouping(policy: Policy | None, group_by: list[str]) -> tuple[tuple[str, ...], list[Finding]]:
+    """(`notify_by`, findings): a FACET query makes a Datadog multi alert, which notifies per group as NR's
+    per condition and target preference does; under the other two NR opens one incident for the condition (or
+    the policy), so the monitor notifies once as a simple alert would (`notify_by: ["*"]`)."""
     if policy is None or not group_by or policy.incident_preference == "PER_CONDITION_AND_TARGET":
-        return []
-    return [
-        Finding(
-            "newrelic.incident_preference",
-            f"policy {policy.name!r} opens one incident {policy.incident_preference.lower().replace('_', ' ')}; the "
-            f"FACET makes a Datadog multi alert (by {', '.join(group_by)}), which notifies once per group",
+        return (), []
+    if policy.incident_preference == "PER_CONDITION":
+        note = (
+            f"policy {policy.name!r} opens one incident per condition; the FACET query (by {', '.join(group_by)}) "
+            "notifies once for the monitor, as a simple alert does (notify_by [*])"
         )
-    ]
+        return ("*",), [Finding("newrelic.incident_preference", note, Outcome.EXACT)]
+    note = (
+        f"policy {policy.name!r} opens one incident {policy.incident_preference.lower().replace('_', ' ')}, for all "
+        f"its conditions; the FACET query (by {', '.join(group_by)}) notifies once for this monitor (notify_by "
+        "[*]), and each of the policy's other monitors notifies on its own"
+    )
+    return ("*",), [Finding("newrelic.incident_preference", note)]
 
 
 def condition_spec(
@@ -213,7 +222,8 @@ def condition_spec(
     delay, group_delay, delay_findings = _delays(signal, c)
     no_data, timeout, expiry_findings = _expiration(c)
     findings += shaped.findings + warning_findings + delay_findings + expiry_findings
-    findings += _grouping(policy, result.group_by)
+    notify_by, grouping = _grouping(policy, result.group_by)
+    findings += grouping
     spec = AlertSpec(
         (obj.ref,),
         name,
@@ -224,6 +234,7 @@ def condition_spec(
         evaluation_delay_s=delay,
         new_group_delay_s=group_delay,
         timeout_h=timeout,
+        notify_by=notify_by,
         anomaly=AnomalyWindows(shaped.window.text, shaped.window.text) if kind == "BASELINE" else None,
         message=message,
         tags=tags,

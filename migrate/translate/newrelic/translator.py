@@ -101,15 +101,17 @@ def _marked(resources: list[DesiredResource], services: Services) -> list[Desire
 def _ledger_policies(policies: list[InventoryObject], monitors: dict[str, list[str]], env: TranslateEnv) -> None:
     for obj in policies:
         preference = str(obj.normalized.get("incident_preference") or "PER_POLICY")
-        grouping = (
-            "a multi alert per group"
-            if preference == "PER_CONDITION_AND_TARGET"
-            else "one monitor per condition, grouped as its FACET says"
-        )
         count = len(monitors.get(obj.ref.id, []))
-        text = f"became the tag on its {count} monitor(s); incident preference {preference}: {grouping}"
-        note = Finding("newrelic.policy", text, Outcome.EXACT)
-        env.ledger.record(obj.ref, [note], targets=monitors.get(obj.ref.id, []))
+        text = f"became the tag on its {count} monitor(s); incident preference {preference}: "
+        outcome = Outcome.EXACT
+        if preference == "PER_CONDITION_AND_TARGET":
+            text += "a multi alert per FACET group"
+        elif preference == "PER_CONDITION" or count <= 1:
+            text += "one monitor per condition, notifying once (notify_by [*] where its query has a FACET)"
+        else:  # Datadog has no incident spanning monitors
+            text += f"NR opened one incident for all {count} conditions; in Datadog each monitor notifies on its own"
+            outcome = Outcome.APPROXIMATE
+        env.ledger.record(obj.ref, [Finding("newrelic.policy", text, outcome)], targets=monitors.get(obj.ref.id, []))
 
 
 def _ledger_routing(
