@@ -27,7 +27,7 @@ demo: $(STAMP)
 	$(BIN)/ddmigrate translate --inventory $(DEMO)/inventory/prometheus --inventory $(DEMO)/inventory/grafana --inventory $(DEMO)/inventory/newrelic --inventory $(DEMO)/inventory/pingdom --mappings inventories/sample/mappings --out $(DEMO)/translation
 	$(BIN)/ddmigrate bridge --inventory $(DEMO)/inventory/prometheus --mappings inventories/sample/mappings --translation $(DEMO)/translation --out $(DEMO)/bridge/conf.yaml --series-counts inventories/sample/sources/prometheus/series-counts.json
 	$(BIN)/ddmigrate plan --translation $(DEMO)/translation --state inventories/sample/datadog-state --out $(DEMO)/plan.json --cardinality $(DEMO)/bridge/cardinality.json
-	$(BIN)/ddmigrate report --translation $(DEMO)/translation --plan $(DEMO)/plan.json --cardinality $(DEMO)/bridge/cardinality.json --out $(DEMO)/report
+	$(BIN)/ddmigrate report --translation $(DEMO)/translation --plan $(DEMO)/plan.json --cardinality $(DEMO)/bridge/cardinality.json --phases inventories/sample/phases.yaml --out $(DEMO)/report
 
 lint: $(STAMP)
 	$(BIN)/ruff check migrate tests bench

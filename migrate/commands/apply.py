@@ -22,7 +22,7 @@ from typing import TextIO
 from migrate.errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, DDMigrateError, UsageError
 from migrate.fsutil import dumps
 from migrate.model import DesiredResource
-from migrate.report.diff_text import plan_lines, print_lines
+from migrate.report.diff_text import paged_of, plan_lines, print_lines
 from migrate.runner.apply import Applier, ApplyResult, check_references, phase_is_cut_over
 from migrate.runner.changes import Action
 from migrate.runner.journal import Journal, WriterLock
@@ -307,7 +307,7 @@ def target_desired(args: argparse.Namespace) -> list[DesiredResource]:
 
 def print_live_plan(live_plan: LivePlan, desired: list[DesiredResource]) -> None:
     """The plan, then each global variable it writes: the environment variable to set, and whether it is."""
-    print_lines([*plan_lines(live_plan.plan), *other_migration_lines(live_plan.plan)])
+    print_lines([*plan_lines(live_plan.plan, paged_of(desired)), *other_migration_lines(live_plan.plan)])
     for line in needed(live_plan.plan.changes, desired, os.environ):
         sys.stdout.write(line + "\n")
     for item in live_plan.drift:

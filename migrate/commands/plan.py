@@ -21,7 +21,7 @@ from migrate.errors import EXIT_OK, EXIT_USAGE
 from migrate.fsutil import dumps, write_json
 from migrate.report.cardinality import load as load_cardinality
 from migrate.report.cardinality import summary_lines as cardinality_lines
-from migrate.report.diff_text import Line, plan_lines, print_lines
+from migrate.report.diff_text import Line, paged_of, plan_lines, print_lines
 from migrate.runner.journal import STATE_DIR, Journal
 from migrate.runner.plan import Plan, compute_plan
 from migrate.runner.scope import Ownership, configured_name, ownership_for, selection_of
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_lines(
             [
-                *plan_lines(result),
+                *plan_lines(result, paged_of(read_translation(args.translation).resources)),
                 *other_migration_lines(result),
                 *bridge_block,
                 ("", f"Plan written to {args.out} ({result.plan_hash})"),

@@ -22,6 +22,7 @@ from migrate.report.cardinality import summary_lines as cardinality_lines
 from migrate.report.diff_text import value_text
 from migrate.report.evidence import Evidence
 from migrate.report.gate import REASONS, Hints, assess, tool_gate
+from migrate.report.phases import summary_lines as phases_lines
 from migrate.runner.changes import Action, Change, Update
 from migrate.runner.plan import Plan, desired_hash
 from migrate.runner.secrets import with_variables
@@ -43,6 +44,7 @@ class Inputs:
     evidence: Evidence = field(default_factory=Evidence)
     acceptances: Acceptances | None = None
     hints: Hints | None = None
+    phases: dict[str, Any] | None = None  # `migrate.report.phases.section`, with --phases
     not_translated: Mapping[str, list[tuple[str, str]]] = field(default_factory=dict)  # source -> (key, name)
     secrets: dict[str, Any] | None = None
     app_base: str = "https://app.datadoghq.com"
@@ -171,6 +173,7 @@ def build_report(translation: Translation, *, translation_dir: Path, inputs: Inp
         },
         "plan": _plan(inp.plan, inp.plan_path, translation) if inp.plan is not None else None,
         "cardinality": inp.cardinality,
+        "phases": inp.phases,
         "history": _history(inp.evidence),
         "secrets": inp.secrets or {"agent_secrets_file": None, "agent_secrets": [], "global_variables": []},
         "reason_codes": dict(sorted(Counter(f.code for e in entries for f in e.findings).items())),
@@ -207,6 +210,8 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
             f"  {one_line(t['tool'])}: {t['total']} objects, {t['verified']} verified, {t['accepted']} accepted, "
             f"decommission gate {gate}"
         )
+    if data.get("phases"):
+        lines += phases_lines(data["phases"])
     plan = data["plan"]
     if plan is not None:
         s = plan["summary"]

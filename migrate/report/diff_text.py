@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
 from migrate.datadog.resources import spec
+from migrate.model import DesiredResource
 from migrate.runner.changes import Action, Change, Delete, FieldChange, Update, payload_of
 from migrate.runner.plan import Plan
 from migrate.textsafe import terminal_line
@@ -30,13 +32,20 @@ def value_text(value: Any, absent: bool) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-def _change_lines(change: Change, names: dict[str, str] | None = None) -> list[Line]:
+def paged_of(resources: Iterable[DesiredResource]) -> dict[str, str]:
+    """Desired key -> who its monitor pages, where the front end said (`metadata.paged`: New Relic's routing)."""
+    return {r.key: str(r.metadata["paged"]) for r in resources if r.metadata.get("paged")}
+
+
+def _change_lines(change: Change, paged: Mapping[str, str], names: dict[str, str] | None = None) -> list[Line]:
     sign, style = _SIGN[change.action]
     where = f" (id {change.datadog_id})" if change.datadog_id else ""
     lines: list[Line] = [(style, f'{sign} {change.action.value} {change.type} "{change.name}"{where}')]
     refs = ", ".join(r.key for r in change.source_refs)
     lines.append(("dim", f"    key {change.key}" + (f"  from {refs}" if refs else "")))
     lines += _reference_lines(change, names or {})
+    if change.key in paged and change.action is not Action.DELETE:
+        lines.append(("", f"    who gets paged: {paged[change.key]}"))
     if isinstance(change, Update):
         for f in change.fields:
             lines += _field_lines(f)
@@ -74,7 +83,8 @@ def _field_lines(f: FieldChange) -> list[Line]:
     return [("yellow", f"    {f.path}:"), ("red", f"      - {before}"), ("green", f"      + {after}")]
 
 
-def plan_lines(plan: Plan) -> list[Line]:
+def plan_lines(plan: Plan, paged: Mapping[str, str] | None = None) -> list[Line]:
+    """`paged`: `paged_of(desired)`, a "who gets paged" line under each monitor created or updated."""
     counts = plan.state_counts
     read = (
         f" ({counts.get('owned', 0) + counts.get('duplicates', 0)} managed by ddmigrate, "
@@ -92,7 +102,7 @@ def plan_lines(plan: Plan) -> list[Line]:
     names = {c.key: c.name for c in plan.changes}
     for change in plan.changes:
         if change.action is not Action.NOOP:
-            lines += [("", ""), *_change_lines(change, names)]
+            lines += [("", ""), *_change_lines(change, paged or {}, names)]
     if plan.adopt_candidates:
         lines.append(("", ""))
     for cand in plan.adopt_candidates:

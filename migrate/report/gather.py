@@ -7,6 +7,7 @@ from pathlib import Path
 
 from migrate.acceptance import Acceptances, default_path
 from migrate.report import Inputs, secrets
+from migrate.report import phases as phases_section
 from migrate.report.cardinality import load as load_cardinality
 from migrate.report.evidence import Evidence, app_base, read_journal, read_parity, unaccounted
 from migrate.report.gate import Hints
@@ -30,9 +31,12 @@ def gather(
     evidence = Evidence(parity=read_parity(translation_dir / "ledger.json"))
     read_journal(workdir, evidence)
     phase_of: dict[str, str] = {}
+    phases = None
     if phases_file is not None:
-        for name, members in load_phases(phases_file).assign(translation.resources).items():
+        loaded = load_phases(phases_file)
+        for name, members in loaded.assign(translation.resources).items():
             phase_of.update({r.key: name for r in members})
+        phases = phases_section.section(loaded, phases_file, translation.resources)
     inventories = tuple(
         str(i["path"]) for i in translation.meta.get("inventories") or [] if isinstance(i, dict) and i.get("path")
     )
@@ -45,6 +49,7 @@ def gather(
         evidence=evidence,
         acceptances=Acceptances.load(acceptances_path or default_path(workdir)),
         hints=hints,
+        phases=phases,
         not_translated=unaccounted(translation),
         secrets=secrets.section(secrets_path, translation.resources),
         app_base=app_base(),

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from migrate.model import Outcome
+from migrate.report import phases
 from migrate.report.html_assets import CSS, JS, script_hash
 from migrate.report.html_parts import (
     badge,
@@ -99,7 +100,8 @@ def render(data: dict[str, Any]) -> str:
         f'<code>{escape(meta["dir"])}</code>; inputs <code id="fingerprint">{escape(data["integrity"]["fingerprint"])}'
         "</code> (<code>ddmigrate report --check</code> compares them with the files now).</p></header>",
         '<nav><a href="#tools">Tools</a> · <a href="#objects">Objects</a> · <a href="#diff">Dry-run diff</a> · '
-        '<a href="#history">History</a> · <a href="#cardinality">Cardinality</a> · <a href="#secrets">Secrets</a>'
+        '<a href="#history">History</a> · <a href="#cardinality">Cardinality</a> · <a href="#phases">Phases</a> · '
+        '<a href="#secrets">Secrets</a>'
         ' · <a href="#integrity">Integrity</a></nav>',
         f'<section id="tools"><h2>Per source tool</h2><p>{summary["total"]} objects: '
         + ", ".join(f"{badge(o)} {n}" for o, n in summary["by_outcome"].items())
@@ -113,6 +115,7 @@ def render(data: dict[str, Any]) -> str:
         changes(data["plan"]),
         history(data["history"]),
         cardinality(data["cardinality"]),
+        phases.html(data.get("phases")),
         secrets(data["secrets"]),
         integrity(data["integrity"]),
         f'<script type="application/json" id="ddmigrate-integrity">{integrity_json}</script>',

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from migrate.report import markdown_sections as sections
+from migrate.report import phases
 from migrate.report.md import block, code, table, text
 
 __all__ = ["block", "code", "render", "table", "text"]
@@ -47,6 +48,7 @@ def _summary(data: dict[str, Any]) -> list[str]:
         out += _changes(plan)
     if data.get("cardinality"):
         out += _cardinality(data["cardinality"])
+    out += phases.markdown(data.get("phases"))
     out += ["## Reason codes", ""]
     codes = data["reason_codes"]
     out += table(["Code", "Findings"], [[code(c), n] for c, n in codes.items()]) if codes else ["None.", ""]

@@ -51,13 +51,19 @@ def _tags(resource: DesiredResource) -> list[str]:
     return [str(t) for t in resource.payload.get("tags") or []]
 
 
+def _service(resource: DesiredResource, name: str) -> bool:
+    """A `service:NAME` tag, or NAME in `metadata.services`: dashboards cannot carry free-form tags, so a
+    front end that knows a resource's services lists them there (the New Relic one does, for every type)."""
+    return f"service:{name}" in _tags(resource) or name in (resource.metadata.get("services") or [])
+
+
 def _selector_matches(sel: dict[str, str], resource: DesiredResource) -> bool:
     refs = resource.source_refs
     checks: dict[str, Callable[[str], bool]] = {
         "type": lambda v: resource.type == v,
         "source": lambda v: any(r.source == v for r in refs),
         "kind": lambda v: any(r.kind == v for r in refs),
-        "service": lambda v: f"service:{v}" in _tags(resource),
+        "service": lambda v: _service(resource, v),
         "tag": lambda v: any(fnmatch.fnmatchcase(t, v) for t in _tags(resource)),
         "id": lambda v: (
             any(fnmatch.fnmatchcase(r.key, v) or fnmatch.fnmatchcase(r.id, v) for r in refs)

@@ -20,6 +20,7 @@ from migrate.translate.newrelic.translator import NEWRELIC
 from migrate.translate.query import QueryContext
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "newrelic"
+README = Path(__file__).resolve().parents[2] / "README.md"
 Corpus = tuple[Inventory, list[DesiredResource], Ledger]
 
 
@@ -83,3 +84,45 @@ def test_counts_for_the_readme(corpus: Corpus) -> None:
     assert sum(rows["query"].values()) == 3557
     assert sum(rows["nrql_condition"].values()) == 355
     assert all(set(c) <= set(columns) for c in rows.values())
+    titles = {
+        "dashboard": "dashboards",
+        "widget": "widgets",
+        "query": "widget queries",
+        "nrql_condition": "NRQL conditions",
+    }
+    readme = README.read_text(encoding="utf-8")
+    for kind, counts in rows.items():
+        row = f"| {titles[kind]} ({sum(counts.values()):,}) | " + " | ".join(f"{counts[o]:,}" for o in columns) + " |"
+        assert row in readme, f"README's New Relic table is stale; measured: {row}"
+
+
+def test_the_readme_figures_around_the_table_are_measured(corpus: Corpus) -> None:
+    """The prose beside the table: dashboards made, monitor kinds, and the findings it counts."""
+    _, resources, ledger = corpus
+    monitors = [r for r in resources if r.type == "monitor"]
+    placeholders = [m for m in monitors if "ddmigrate_status:manual" in m.payload["tags"]]
+    working = [m for m in monitors if m not in placeholders]
+
+    def conditions_with(code: str) -> int:
+        return sum(1 for e in ledger if e.ref.kind == "nrql_condition" and any(f.code == code for f in e.findings))
+
+    manual_unmapped = sum(
+        1
+        for e in ledger
+        if e.ref.kind == "widget"
+        and e.outcome.value == "manual"
+        and any(f.code == "nrql.unmapped_event_type" for f in e.findings)
+    )
+    figures = [
+        f"({sum(1 for r in resources if r.type == 'dashboard')} dashboards in all)",
+        f"Conditions: {sum(1 for m in working if m.payload['type'] == 'query alert')} query alerts",
+        f"({sum(1 for m in working if 'anomalies(' in m.payload['query'])} of the 13 baselines as `anomalies()`",
+        f"{sum(1 for m in working if m.payload['type'] == 'rum alert')} RUM and "
+        f"{sum(1 for m in working if m.payload['type'] == 'log alert')} log monitors",
+        f"{len(placeholders)} muted placeholders keeping their NRQL",
+        f"{conditions_with('newrelic.violation_time_limit')} of them set `violationTimeLimitSeconds`",
+        f"{conditions_with('newrelic.count_per_window')} count conditions",
+        f"(`nrql.unmapped_event_type`, {manual_unmapped:,}:",
+    ]
+    prose = " ".join(README.read_text(encoding="utf-8").split())
+    assert [f for f in figures if f not in prose] == [], "README's New Relic figures are stale"

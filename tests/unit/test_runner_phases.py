@@ -5,7 +5,7 @@ import pytest
 from migrate.errors import ConfigError
 from migrate.model import DesiredResource, SourceRef
 from migrate.runner.journal import Journal
-from migrate.runner.phases import load_phases, unmet_gates
+from migrate.runner.phases import Phase, load_phases, unmet_gates
 
 PHASES = """\
 phases:
@@ -90,3 +90,14 @@ def test_gates_follow_the_ledger(tmp_path: Path) -> None:
     assert unmet_gates(j, phases, rest, now=applied_at + 3601) == []
     j.phase_event("prometheus", "rolled_back", run_id="r4")
     assert unmet_gates(j, phases, rest, now=applied_at + 3601) == ["phase 'prometheus' is rolled_back; apply it first"]
+
+
+def test_service_selects_by_tag_or_by_metadata_services() -> None:
+    """Dashboards have no free-form tags: their services travel in `metadata.services`."""
+    phase = Phase("nr", [{"source": "newrelic", "service": "checkout"}])
+    ref = SourceRef("newrelic", "dashboard", "g1", "checkout (APM)")
+    assert phase.matches(DesiredResource("dashboard", "d", {"title": "x"}, [ref], {"services": ["checkout"]}))
+    assert not phase.matches(DesiredResource("dashboard", "d", {"title": "x"}, [ref], {"services": ["search"]}))
+    assert not phase.matches(DesiredResource("dashboard", "d", {"title": "x"}, [ref]))
+    assert phase.matches(_res("m", "newrelic", "c1", ["service:checkout"]))
+    assert not phase.matches(_res("m", "prometheus", "c1", ["service:checkout"])), "every field of a selector"

@@ -22,6 +22,7 @@ for a service or guid named as a value, nothing else of the query's meaning.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -32,18 +33,26 @@ from migrate.inventory.store import InventoryObject
 from migrate.translate.nrql.errors import NrqlSyntaxError
 from migrate.translate.nrql.lexer import tokenize
 
-SERVICE_ATTRIBUTES = {"appname", "service.name", "entity.name"}
-GUID_ATTRIBUTES = {"entity.guid", "entityguid"}
+SERVICE_ATTRIBUTES = frozenset({"appname", "service.name", "entity.name"})
+GUID_ATTRIBUTES = frozenset({"entity.guid", "entityguid"})
 SERVICE_TAGS = {"service", "appname", "app", "application"}
 
 
-def named_values(nrql: str, attributes: set[str]) -> tuple[set[str], list[str]]:
+def named_values(nrql: str, attributes: set[str] | frozenset[str]) -> tuple[set[str], list[str]]:
     """(values compared with `=` or `IN`, LIKE patterns) for any of `attributes` in the query, read from
     NRQL's own tokens (a query the lexer cannot read names nothing: it fails at translation, named there)."""
+    values, patterns = _named(nrql, frozenset(attributes))
+    return set(values), list(patterns)
+
+
+@functools.lru_cache(maxsize=16384)
+def _named(nrql: str, attributes: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Cached: the translator asks once per APM service of the inventory (translate/newrelic/services.py),
+    and tokenizing every widget's query again for each would make that quadratic."""
     try:
         toks = tokenize(nrql)
     except NrqlSyntaxError:
-        return set(), []
+        return frozenset(), ()
     values: set[str] = set()
     patterns: list[str] = []
     for i, tok in enumerate(toks[:-2]):
@@ -60,7 +69,7 @@ def named_values(nrql: str, attributes: set[str]) -> tuple[set[str], list[str]]:
                     break
                 if inner.kind == "str":
                     values.add(inner.value)
-    return values, patterns
+    return frozenset(values), tuple(patterns)
 
 
 def like(pattern: str, value: str) -> bool:
@@ -120,10 +129,10 @@ class _Scope:
 
     def names(self, queries: Iterable[str]) -> bool:
         for nrql in queries:
-            values, patterns = named_values(nrql, SERVICE_ATTRIBUTES)
+            values, patterns = _named(nrql, SERVICE_ATTRIBUTES)
             if values & self.services or any(like(p, s) for p in patterns for s in self.services):
                 return True
-            if named_values(nrql, GUID_ATTRIBUTES)[0] & self.guids:
+            if _named(nrql, GUID_ATTRIBUTES)[0] & self.guids:
                 return True
         return False
 

@@ -125,6 +125,8 @@ def _options(
         "timeout_h": spec.timeout_h,
     }
     options.update({k: v for k, v in optional.items() if v is not None})
+    if spec.notify_by:
+        options["notify_by"] = list(spec.notify_by)
     if isinstance(condition, MonitorQuery) and isinstance(condition.expression, Formula):
         # formula("a / b").last("5m"): the named queries travel in options.variables
         options["variables"] = [query_definition(n, q) for n, q in condition.expression.queries.items()]

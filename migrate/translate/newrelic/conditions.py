@@ -8,10 +8,14 @@ and time aggregation (signal.py), the warning term `options.thresholds.warning`.
 - loss of signal: `expiration.openViolationOnExpiration` → `notify_no_data` with `no_data_timeframe` the
   expiration in minutes; `closeViolationsOnExpiration` → `timeout_h` (auto-resolve once data stops);
   `ignoreOnExpectedTermination` and `violationTimeLimitSeconds` have no Datadog field and are named;
-- the policy → `nr_policy:<name>` tag; the policy's incident preference against the query's FACET: per
-  condition and target is Datadog's multi alert (one notification per group); per policy or per condition
-  with a FACET still evaluates per group in Datadog but notifies per group (approximate);
-- runbook URL → the message's runbook line, description → its body, routing → the handles (routing.py).
+- the policy → `nr_policy:<name>` tag; the APM service(s) the condition belongs to (services.py) → `service:`
+  tags; the policy's incident preference against the query's FACET: per condition and target is Datadog's
+  multi alert (one notification per group); per condition with a FACET evaluates per group and notifies
+  once, as a simple alert (`notify_by: ["*"]`); per policy the same, but NR's one incident for all the
+  policy's conditions is one notification per monitor in Datadog (approximate);
+- runbook URL → the message's runbook line, description → its body, routing → the handles (routing.py), and
+  who gets paged (handles, critical only or not, via which workflow and channel) → the ledger and
+  `metadata.paged`, which the plan prints under the monitor.
 A condition whose query cannot be translated becomes a muted placeholder (`Manual`) with the NRQL verbatim.
 """
 
@@ -37,6 +41,7 @@ from migrate.translate.specs.message import MessageSpec
 WHAT = "New Relic NRQL condition"
 QUERY_CODE = "newrelic.condition_query"
 MAX_EVALUATION_DELAY_S = 86400
+PAGED_PREFIX = "who gets paged: "
 
 
 @dataclass(frozen=True)
@@ -166,26 +171,34 @@ def _expiration(condition: dict[str, Any]) -> tuple[NoData, int | None, list[Fin
     return no_data, timeout, findings
 
 
-def _grouping(policy: Policy | None, group_by: list[str]) -> list[Finding]:
+def _grouping(policy: Policy | None, group_by: list[str]) -> tuple[tuple[str, ...], list[Finding]]:
+    """(`notify_by`, findings): a FACET query makes a Datadog multi alert, which notifies per group as NR's
+    per condition and target preference does; under the other two NR opens one incident for the condition (or
+    the policy), so the monitor notifies once as a simple alert would (`notify_by: ["*"]`)."""
     if policy is None or not group_by or policy.incident_preference == "PER_CONDITION_AND_TARGET":
-        return []
-    return [
-        Finding(
-            "newrelic.incident_preference",
-            f"policy {policy.name!r} opens one incident {policy.incident_preference.lower().replace('_', ' ')}; the "
-            f"FACET makes a Datadog multi alert (by {', '.join(group_by)}), which notifies once per group",
+        return (), []
+    if policy.incident_preference == "PER_CONDITION":
+        note = (
+            f"policy {policy.name!r} opens one incident per condition; the FACET query (by {', '.join(group_by)}) "
+            "notifies once for the monitor, as a simple alert does (notify_by [*])"
         )
-    ]
+        return ("*",), [Finding("newrelic.incident_preference", note, Outcome.EXACT)]
+    note = (
+        f"policy {policy.name!r} opens one incident {policy.incident_preference.lower().replace('_', ' ')}, for all "
+        f"its conditions; the FACET query (by {', '.join(group_by)}) notifies once for this monitor (notify_by "
+        "[*]), and each of the policy's other monitors notifies on its own"
+    )
+    return ("*",), [Finding("newrelic.incident_preference", note)]
 
 
 def condition_spec(
-    obj: InventoryObject, policy: Policy | None, routed: Routed, ctx: QueryContext
+    obj: InventoryObject, policy: Policy | None, routed: Routed, ctx: QueryContext, service_tags: tuple[str, ...] = ()
 ) -> tuple[AlertSpec, list[Finding]]:
-    """The monitor spec and everything the ledger says about the condition."""
+    """The monitor spec and everything the ledger says about the condition (`service_tags`: services.py)."""
     c = obj.normalized
     text = str(c.get("query") or "")
     name = str(c.get("name") or obj.ref.name)
-    tags = (policy_tag(policy.name),) if policy else ()
+    tags = ((policy_tag(policy.name),) if policy else ()) + service_tags
     message = MessageSpec(
         body=str(c.get("description") or ""), runbook=str(c.get("runbook_url") or ""), notify=routed.notify
     )
@@ -209,7 +222,8 @@ def condition_spec(
     delay, group_delay, delay_findings = _delays(signal, c)
     no_data, timeout, expiry_findings = _expiration(c)
     findings += shaped.findings + warning_findings + delay_findings + expiry_findings
-    findings += _grouping(policy, result.group_by)
+    notify_by, grouping = _grouping(policy, result.group_by)
+    findings += grouping
     spec = AlertSpec(
         (obj.ref,),
         name,
@@ -220,6 +234,7 @@ def condition_spec(
         evaluation_delay_s=delay,
         new_group_delay_s=group_delay,
         timeout_h=timeout,
+        notify_by=notify_by,
         anomaly=AnomalyWindows(shaped.window.text, shaped.window.text) if kind == "BASELINE" else None,
         message=message,
         tags=tags,
@@ -230,10 +245,10 @@ def condition_spec(
 def _paged(routed: Routed, policy: Policy | None) -> Finding:
     """Who gets paged, one line per channel (the report shows the handles from the message; this says why)."""
     if routed.lines:
-        return Finding("newrelic.paged", "who gets paged: " + "; ".join(routed.lines), Outcome.EXACT)
+        return Finding("newrelic.paged", PAGED_PREFIX + "; ".join(routed.lines), Outcome.EXACT)
     where = f"policy {policy.name!r}" if policy else "its policy"
     return Finding(
-        "newrelic.paged", f"who gets paged: nobody (no enabled workflow sends {where}'s incidents)", Outcome.EXACT
+        "newrelic.paged", f"{PAGED_PREFIX}nobody (no enabled workflow sends {where}'s incidents)", Outcome.EXACT
     )
 
 
@@ -254,13 +269,18 @@ def _notes(c: dict[str, Any]) -> list[Finding]:
 
 
 def translate_condition(
-    obj: InventoryObject, policy: Policy | None, routed: Routed, env: TranslateEnv
+    obj: InventoryObject, policy: Policy | None, routed: Routed, env: TranslateEnv, service_tags: tuple[str, ...] = ()
 ) -> DesiredResource:
     c = obj.normalized
-    spec, findings = condition_spec(obj, policy, routed, env.ctx)
+    spec, findings = condition_spec(obj, policy, routed, env.ctx, service_tags)
     built = build_alert(spec)
     findings += built.findings
     reason = spec.manual.reason if spec.manual is not None else None
+    paged = next(f.message for f in findings if f.code == "newrelic.paged").removeprefix(PAGED_PREFIX)
+    # the plan prints it under the monitor (report/diff_text.py); a placeholder's handles are written without @
+    built.resource.metadata["paged"] = (
+        paged if reason is None else f"nobody: a muted placeholder (New Relic paged {paged})"
+    )
     env.ledger.record(
         obj.ref, findings, targets=[built.resource], original=str(c.get("query") or "") or None, reason=reason
     )

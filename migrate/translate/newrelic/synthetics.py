@@ -10,9 +10,10 @@ SCRIPT_API → multistep API test when the script is a plain sequence of request
 `period` minutes → `tick_every` (the builder snaps and says so); public locations (`US_EAST_1`, the
 collector already dropped `AWS_`) → `synthetics.locations.newrelic`. Notifications: the monitor's
 service (its `service` tag, else the first word of its name) and the alert policy named after it become
-routing labels `service` and `policy` for the routing mappings.
+routing labels `service` and `policy` for the routing mappings. Its `service:` tags are the APM services it
+belongs to (services.py, the collector's `--service` rule), else that service.
 
-`synthetic_monitors(objects, env)` records one ledger entry per `synthetic_monitor` and
+`synthetic_monitors(objects, env, services)` records one ledger entry per `synthetic_monitor` and
 `secure_credential` object; the New Relic translator calls it.
 """
 
@@ -29,6 +30,7 @@ from migrate.translate.base import TranslateEnv
 from migrate.translate.build.synthetic import build_check
 from migrate.translate.newrelic import synthetics_script as script
 from migrate.translate.newrelic import synthetics_steps as steps
+from migrate.translate.newrelic.services import Services
 from migrate.translate.routing import compile_routes, route
 from migrate.translate.specs.check import (
     Action,
@@ -53,7 +55,10 @@ class Manual(Exception):
     """The monitor cannot be translated; the message is the ledger's reason."""
 
 
-def synthetic_monitors(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[DesiredResource]:
+def synthetic_monitors(
+    objects: Sequence[InventoryObject], env: TranslateEnv, services: Services | None = None
+) -> list[DesiredResource]:
+    services = services or Services("service")
     policies = [str(o.normalized.get("name") or "") for o in objects if o.ref.kind == "alert_policy"]
     out: list[DesiredResource] = []
     for obj in objects:
@@ -62,7 +67,7 @@ def synthetic_monitors(objects: Sequence[InventoryObject], env: TranslateEnv) ->
             found, reason = _credential(name, obj.normalized.get("used_by") or [])
             env.ledger.record(obj.ref, found, reason=reason)
         elif obj.ref.kind == "synthetic_monitor":
-            out += _monitor(obj, env, policies)
+            out += _monitor(obj, env, policies, services.tags([obj.ref.key]))
     return out
 
 
@@ -80,13 +85,15 @@ def _credential(name: str, used_by: list[str]) -> tuple[list[Finding], str]:
     )
 
 
-def _monitor(obj: InventoryObject, env: TranslateEnv, policies: list[str]) -> list[DesiredResource]:
+def _monitor(
+    obj: InventoryObject, env: TranslateEnv, policies: list[str], service_tags: tuple[str, ...]
+) -> list[DesiredResource]:
     n = obj.normalized
     findings: list[Finding] = []
     kind = str(n.get("type") or "")
     original = _kept_script(str(n.get("script") or ""))
     try:
-        spec = _spec(obj, kind, env, policies, findings)
+        spec = _spec(obj, kind, env, policies, findings, service_tags=service_tags)
     except (Manual, script.NotPlain, steps.NotMapped) as exc:
         reason = f"{kind} monitor: {exc}"
         findings.append(Finding("newrelic.monitor_manual", reason, Outcome.MANUAL))
@@ -107,7 +114,13 @@ def _kept_script(text: str) -> str | None:
 
 
 def _spec(
-    obj: InventoryObject, kind: str, env: TranslateEnv, policies: list[str], findings: list[Finding]
+    obj: InventoryObject,
+    kind: str,
+    env: TranslateEnv,
+    policies: list[str],
+    findings: list[Finding],
+    *,
+    service_tags: tuple[str, ...],
 ) -> CheckSpec:
     n = obj.normalized
     uri = str(n.get("uri") or "")
@@ -144,7 +157,7 @@ def _spec(
         frequency_s=int(n.get("period_minutes") or 5) * 60,
         paused=str(n.get("status") or "ENABLED").upper() != "ENABLED",
         message=_message(n, env, policies),
-        tags=_tags(n),
+        tags=_tags(n, service_tags),
         **shape,
     )
 
@@ -207,8 +220,8 @@ def _message(n: dict[str, Any], env: TranslateEnv, policies: list[str]) -> Messa
     return MessageSpec(body=body, notify=(Notify(handles),) if handles else ())
 
 
-def _tags(n: dict[str, Any]) -> tuple[str, ...]:
-    out = [f"service:{service(n)}"]
+def _tags(n: dict[str, Any], service_tags: tuple[str, ...]) -> tuple[str, ...]:
+    out = list(service_tags) or [f"service:{service(n)}"]
     for key, values in sorted((n.get("tags") or {}).items()):
         if key != "daysUntilExpiration":
             out += [f"{key.lower()}:{v}" for v in values]

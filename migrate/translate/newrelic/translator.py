@@ -3,7 +3,8 @@
 Dashboards and widgets (dashboards.py), NRQL conditions (conditions.py) with their routing (routing.py);
 policies, workflows, channels and destinations are ledgered with what they became (tags, handles, setup);
 APM applications are ledgered as skipped (the Datadog tracer reports the service); synthetic monitors and
-secure credentials go to the synthetics front end (synthetics.py).
+secure credentials go to the synthetics front end (synthetics.py). Every resource says which APM service it
+belongs to (services.py): monitors and synthetic tests by tag, all of them in `metadata.services`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from migrate.translate.build.monitor import build_alert
 from migrate.translate.newrelic.conditions import WHAT, Policy, translate_condition
 from migrate.translate.newrelic.dashboards import translate_dashboards
 from migrate.translate.newrelic.routing import Routing
+from migrate.translate.newrelic.services import Services, services_of
 from migrate.translate.newrelic.synthetics import KINDS as SYNTHETIC_KINDS
 from migrate.translate.newrelic.synthetics import synthetic_monitors
 from migrate.translate.specs.alert import AlertSpec, Manual, Original
@@ -38,13 +40,14 @@ KINDS = frozenset(
 )
 
 
-def _failed(obj: InventoryObject, exc: Exception, env: TranslateEnv) -> DesiredResource:
+def _failed(obj: InventoryObject, exc: Exception, env: TranslateEnv, tags: tuple[str, ...]) -> DesiredResource:
     """A condition the front end fails on becomes a muted placeholder naming the failure: one condition must
     never stop the run."""
     reason = f"cannot translate ({type(exc).__name__}: {exc})"
     text = str(obj.normalized.get("query") or "")
     manual = Manual(reason, WHAT, (Original("NRQL", obj.ref.key, text),))
-    built = build_alert(AlertSpec((obj.ref,), str(obj.normalized.get("name") or obj.ref.name), None, manual=manual))
+    name = str(obj.normalized.get("name") or obj.ref.name)
+    built = build_alert(AlertSpec((obj.ref,), name, None, manual=manual, tags=tags))
     env.ledger.record(
         obj.ref, [Finding("newrelic.condition_error", reason, Outcome.MANUAL)], targets=[built.resource], reason=reason
     )
@@ -52,6 +55,7 @@ def _failed(obj: InventoryObject, exc: Exception, env: TranslateEnv) -> DesiredR
 
 
 def translate(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[DesiredResource]:
+    services = services_of(objects, env.ctx)
     out = translate_dashboards(objects, env)
     by_kind: dict[str, list[InventoryObject]] = {}
     for obj in objects:
@@ -67,10 +71,11 @@ def translate(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[Des
         policy_id = str(obj.normalized.get("policy_id"))
         policy = policies.get(policy_id)
         routed = routing.for_condition(policy_id, policy.name if policy else "")
+        tags = services.tags([obj.ref.key])
         try:
-            resource = translate_condition(obj, policy, routed, env)
+            resource = translate_condition(obj, policy, routed, env, tags)
         except Exception as exc:  # any failure is this condition's, recorded in the ledger
-            resource = _failed(obj, exc, env)
+            resource = _failed(obj, exc, env, tags)
         out.append(resource)
         monitors_by_policy.setdefault(policy_id, []).append(resource.key)
         for workflow in routed.workflows:
@@ -84,21 +89,29 @@ def translate(objects: Sequence[InventoryObject], env: TranslateEnv) -> list[Des
             skipped=True,
             reason="APM application: the Datadog tracer reports this service; there is nothing to create",
         )
-    return out + synthetic_monitors(objects, env)
+    return _marked(out + synthetic_monitors(objects, env, services), services)
+
+
+def _marked(resources: list[DesiredResource], services: Services) -> list[DesiredResource]:
+    for resource in resources:
+        services.mark(resource)
+    return resources
 
 
 def _ledger_policies(policies: list[InventoryObject], monitors: dict[str, list[str]], env: TranslateEnv) -> None:
     for obj in policies:
         preference = str(obj.normalized.get("incident_preference") or "PER_POLICY")
-        grouping = (
-            "a multi alert per group"
-            if preference == "PER_CONDITION_AND_TARGET"
-            else "one monitor per condition, grouped as its FACET says"
-        )
         count = len(monitors.get(obj.ref.id, []))
-        text = f"became the tag on its {count} monitor(s); incident preference {preference}: {grouping}"
-        note = Finding("newrelic.policy", text, Outcome.EXACT)
-        env.ledger.record(obj.ref, [note], targets=monitors.get(obj.ref.id, []))
+        text = f"became the tag on its {count} monitor(s); incident preference {preference}: "
+        outcome = Outcome.EXACT
+        if preference == "PER_CONDITION_AND_TARGET":
+            text += "a multi alert per FACET group"
+        elif preference == "PER_CONDITION" or count <= 1:
+            text += "one monitor per condition, notifying once (notify_by [*] where its query has a FACET)"
+        else:  # Datadog has no incident spanning monitors
+            text += f"NR opened one incident for all {count} conditions; in Datadog each monitor notifies on its own"
+            outcome = Outcome.APPROXIMATE
+        env.ledger.record(obj.ref, [Finding("newrelic.policy", text, outcome)], targets=monitors.get(obj.ref.id, []))
 
 
 def _ledger_routing(

@@ -96,6 +96,9 @@ class AlertSpec:
     new_group_delay_s: int | None = None
     renotify_minutes: int | None = None
     timeout_h: int | None = None
+    # A grouped monitor notifies per group; `("*",)` makes it notify once for the monitor as a simple alert
+    # does (Datadog's `options.notify_by`, grouped monitors only), a subset of the groups per such group.
+    notify_by: tuple[str, ...] = ()
     anomaly: AnomalyWindows | None = None
     message: MessageSpec = field(default_factory=MessageSpec)
     tags: tuple[str, ...] = ()
