@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-TRANSLATION_FILES = ("desired.json", "ledger.json", "translation.json")
+from migrate.translate.store import TRANSLATION_FILES
 
 
 def file_digest(path: Path) -> str:
