@@ -16,7 +16,7 @@ from typing import Any
 from migrate.errors import DDMigrateError, InputError
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.ledger import Ledger
-from migrate.mappings import Mappings
+from migrate.mappings import Mappings, recorded_path
 from migrate.model import DesiredResource, Finding, LedgerEntry, Outcome, SourceRef
 from migrate.progress import Ticker
 from migrate.translate.base import PayloadCheck, TranslateEnv, Translator, no_check
@@ -146,6 +146,7 @@ def run_translators(
     ledger = note_unset(ledger, mappings)
     meta = {
         "inventories": [{"path": str(i.path), "source": i.source, "collected_at": i.collected_at} for i in inventories],
-        "mappings": {"fingerprint": mappings.fingerprint(), "files": list(mappings.files)},
+        # machine-independent names: the packaged defaults by name, an operator's files relative to the workdir
+        "mappings": {"fingerprint": mappings.fingerprint(), "files": [recorded_path(f) for f in mappings.files]},
     }
     return Translation(resources=resources, ledger=ledger, meta=meta)
