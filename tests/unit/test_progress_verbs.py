@@ -5,6 +5,7 @@ was done; nothing at all when stderr is not a terminal or with --json; stdout ke
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from migrate.parity.run import ParityRun
 from tests.support.ddorg import SAMPLE_RULES, run_cli
 from tests.support.terminal import drawn, run_on_terminal
 from tests.unit.test_collect_prometheus_api import URL, serve
+
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +42,7 @@ def test_translate_counts_every_ledgered_object_on_a_terminal(inventory: Path, t
     n = len(json.loads((out_dir / "ledger.json").read_text())["entries"])
     assert n > 10
     assert "translate" in drawn(err) and f"{n}/{n} objects" in drawn(err)
+    assert not SGR.search(err), "NO_COLOR: the bar is drawn without any colour or style"
     assert "translate" not in out.split("\n")[0] and "objects:" in out, "stdout keeps the summary alone"
 
 
