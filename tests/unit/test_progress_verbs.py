@@ -18,7 +18,6 @@ from tests.support.ddorg import SAMPLE_RULES, run_cli
 from tests.support.terminal import drawn, run_on_terminal
 from tests.unit.test_collect_prometheus_api import URL, serve
 
-
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
