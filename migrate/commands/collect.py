@@ -50,8 +50,9 @@ class CollectResult:
 
 def collect(source: str, *, out: Path, progress: bool | None = None, **options: Any) -> CollectResult:
     """Collect `source` with its options (the flags of `collect <source>`, as keyword arguments). `progress`:
-    the requests made, counted on stderr (None: only when stderr is a terminal)."""
-    shown = wanted(progress)
+    the requests made, counted on stderr (None: only when stderr is a terminal, from an API: reading files
+    makes no request to count, and is quick)."""
+    shown = wanted(progress) and (progress is not None or bool(options.get("from_api")))
     with progress_bar(f"collect {source}", show=shown, unit="requests") as ticker, counting_requests(ticker):
         collected = load_source(source).collect(options)
     written = write_inventory(

@@ -65,6 +65,8 @@ def test_collect_counts_requests_on_a_terminal(tmp_path: Path, monkeypatch: pyte
     assert "collected prometheus" in out and f"/{made} requests" not in out
     code, out, err = run_cli("collect", "prometheus", "--from-api", "--out", tmp_path / "again")
     assert (code, err) == (0, ""), "not a terminal: no bar"
+    code, out, err = run_on_terminal("collect", "prometheus", "--from-files", SAMPLE_RULES, "--out", tmp_path / "f")
+    assert (code, err) == (0, ""), "files: no request to count, no bar"
 
 
 def fake_parity(calls: int) -> Any:
