@@ -2,13 +2,15 @@
 
 The CLI parses arguments and dispatches; all behaviour lives in `migrate.commands.*`, which tests call
 directly. Exit codes: 0 ok, 1 error, 2 usage (or changes present with `plan --detailed-exitcode`),
-3 findings under `--strict`. Tracebacks only with `--debug`.
+3 findings under `--strict` (and 130 interrupted, 141 when stdout's reader closed the pipe). Tracebacks only with
+`--debug`.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Protocol, cast
@@ -90,7 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     module = cast(CommandModule, args._module)
     try:
-        return module.run(args)
+        code = module.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the boundary, not at the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # `ddmigrate ... | head`: the reader went away; stop quietly with the shell's SIGPIPE status, as git does
+        _stdout_to_devnull()
+        return EXIT_PIPE
     except DDMigrateError as exc:
         if args.debug:
             raise
@@ -114,6 +122,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         return _internal(args.verb, exc)
+
+
+EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader closed the pipe
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout's descriptor at /dev/null, so the interpreter's final flush of what is still buffered does
+    not fail again ("Exception ignored ... BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # an in-process stream without a descriptor: nothing will flush it
+        pass
 
 
 def _internal(verb: str, exc: Exception) -> int:

@@ -7,15 +7,17 @@ so "nothing is lost silently" and "nothing is counted twice" are enforced in one
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from migrate.model import DesiredResource, Finding, LedgerEntry, Outcome, SourceRef
 
 
 class Ledger:
-    def __init__(self, entries: Iterable[LedgerEntry] = ()) -> None:
+    def __init__(self, entries: Iterable[LedgerEntry] = (), *, on_add: Callable[[], object] | None = None) -> None:
+        """`on_add` is told of every entry added (translate's progress line counts source objects by it)."""
         self._entries: dict[str, LedgerEntry] = {}
+        self._on_add = on_add
         for entry in entries:
             self.add(entry)
 
@@ -27,6 +29,8 @@ class Ledger:
         if entry.outcome is Outcome.APPROXIMATE and not entry.findings:
             raise ValueError(f"{entry.ref.key}: an approximate outcome must name each difference")
         self._entries[entry.ref.key] = entry
+        if self._on_add is not None:
+            self._on_add()
         return entry
 
     def record(

@@ -48,6 +48,28 @@ def _shipped_dir() -> Traversable:
     return resources.files("migrate").joinpath("data", "mappings")
 
 
+PACKAGED = "package:"  # how translation.json names a packaged default file
+
+
+def recorded_path(file: str, base: Path | None = None) -> str:
+    """How translation.json names a mappings file: a packaged default as `package:<name>` (its install path
+    differs per machine and virtualenv), an operator's file relative to `base` (default: the directory
+    translate runs in, the working directory `report --check` resolves relative paths from)."""
+    shipped = Path(str(_shipped_dir()))
+    path = Path(file)
+    if path.is_absolute() and path.is_relative_to(shipped):
+        return PACKAGED + path.relative_to(shipped).as_posix()
+    return Path(os.path.relpath(path, base or Path.cwd())).as_posix()
+
+
+def recorded_file(text: str) -> Path:
+    """The file a recorded path names on this machine: `package:` in this install's defaults, anything else as
+    written (relative from the current directory; an older translation's absolute paths stay absolute)."""
+    if text.startswith(PACKAGED):
+        return Path(str(_shipped_dir().joinpath(*text[len(PACKAGED) :].split("/"))))
+    return Path(text)
+
+
 def _rule_files(directory: Traversable) -> list[Traversable]:
     """The layer's `*.yaml` / `*.yml` files in name order (a Traversable has no glob)."""
     if not directory.is_dir():

@@ -14,6 +14,7 @@ from typing import Any
 
 from migrate.errors import EXIT_ERROR, EXIT_OK, InputError
 from migrate.inventory import Inventory, write_inventory
+from migrate.progress import counting_requests, progress_bar, wanted
 from migrate.sources import SOURCES, load_source
 from migrate.textsafe import terminal_line
 
@@ -47,9 +48,13 @@ class CollectResult:
         return "\n".join(terminal_line(line) for line in lines) + "\n"
 
 
-def collect(source: str, *, out: Path, **options: Any) -> CollectResult:
-    """Collect `source` with its options (the flags of `collect <source>`, as keyword arguments)."""
-    collected = load_source(source).collect(options)
+def collect(source: str, *, out: Path, progress: bool | None = None, **options: Any) -> CollectResult:
+    """Collect `source` with its options (the flags of `collect <source>`, as keyword arguments). `progress`:
+    the requests made, counted on stderr (None: only when stderr is a terminal, from an API: reading files
+    makes no request to count, and is quick)."""
+    shown = wanted(progress) and (progress is not None or bool(options.get("from_api")))
+    with progress_bar(f"collect {source}", show=shown, unit="requests") as ticker, counting_requests(ticker):
+        collected = load_source(source).collect(options)
     written = write_inventory(
         Path(out),
         source=collected.source,

@@ -13,6 +13,7 @@ import sys
 from migrate.errors import EXIT_OK
 from migrate.fsutil import dumps
 from migrate.runner.journal import Journal
+from migrate.textsafe import terminal_line
 
 from .apply import add_common
 from .status import applied_counts, call_line, op_dict, when
@@ -49,15 +50,18 @@ def run(args: argparse.Namespace) -> int:
         summary = json.loads(r["summary"]) if r["summary"] else {}
         counts = ", ".join(f"{k}={v}" for k, v in sorted(summary.items()))
         dry = " (dry run)" if r["dry_run"] else ""
-        sys.stdout.write(
+        # phase names, the user ($USER) and details are text from outside: each row is one clean line
+        line = (
             f"{when(r['started_at'])}  {r['id']}  {r['verb']}{dry}  phase={r['phase'] or '-'}  "
-            f"{r['status']}  {r['who']}  {counts}\n"
+            f"{r['status']}  {r['who']}  {counts}"
         )
+        sys.stdout.write(terminal_line(line) + "\n")
         for op in journal.unsettled(r["id"]):
             sys.stdout.write(f"    {call_line(op)}\n")
     for e in journal.phase_events(args.phase):
-        sys.stdout.write(
+        line = (
             f"{when(e['at'])}  phase {e['phase']} -> {e['status']}  run {e['run_id'] or '-'}  "
-            f"{e['who']}  {e['plan_hash'] or ''} {e['detail'] or ''}\n"
+            f"{e['who']}  {e['plan_hash'] or ''} {e['detail'] or ''}"
         )
+        sys.stdout.write(terminal_line(line) + "\n")
     return EXIT_OK

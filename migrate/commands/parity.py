@@ -21,6 +21,7 @@ from migrate.mappings import load_mappings, parse_duration
 from migrate.parity.check import Sides
 from migrate.parity.fetch import datadog_client
 from migrate.parity.run import ParityRun, default_since, default_step, run_parity
+from migrate.progress import progress_bar, wanted
 from migrate.settings import datadog_api_url, datadog_credentials
 from migrate.sources.http import HttpClient
 
@@ -76,7 +77,9 @@ def parity_command(
     env: Mapping[str, str] | None = None,
     sides: Sides | None = None,
     now: float | None = None,
+    progress: bool | None = None,
 ) -> ParityRun:
+    """`progress`: the objects compared, on stderr (None: only when stderr is a terminal)."""
     mappings = load_mappings(mappings_dirs)
     window = parity_window(since, start, until, default_since(mappings), time.time() if now is None else now)
     try:
@@ -86,17 +89,23 @@ def parity_command(
     if step_seconds <= 0:
         raise ConfigError("--step must be at least 1s")
     sides = sides or connect_sides(os.environ if env is None else env, mappings.label_tags)
-    return run_parity(
-        translation_dir=translation_dir,
-        out=out,
-        sides=sides,
-        window=window,
-        step=step_seconds,
-        mappings=mappings,
-        only=only,
-        force=force,
-        progress=_print,
-    )
+    with progress_bar("parity", show=wanted(progress), unit="objects") as ticker:
+
+        def compared(key: str, result: dict[str, Any]) -> None:
+            _print(key, result)
+            ticker.advance()
+
+        return run_parity(
+            translation_dir=translation_dir,
+            out=out,
+            sides=sides,
+            window=window,
+            step=step_seconds,
+            mappings=mappings,
+            only=only,
+            force=force,
+            progress=compared,
+        )
 
 
 def _print(key: str, result: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import EXIT_ERROR, EXIT_OK, InputError, StrictFindings, UsageError
-from migrate.fsutil import read_text, write_text
+from migrate.fsutil import dumps, read_text, write_text
 from migrate.report import build_report, html, jsonreport, markdown, summary_lines
 from migrate.report import integrity as integrity_mod
 from migrate.report.gather import gather
@@ -34,6 +34,30 @@ class Report:
     markdown_path: Path
     json_path: Path
     html_path: Path
+
+    def to_json(self) -> dict[str, Any]:
+        """What `report --json` prints: counts, gates, the plan's summary and the files written (the shape
+        README's "Output for scripts" documents; keys are only ever added). report.json holds everything."""
+        data = self.data
+        plan = data["plan"]
+        return {
+            "written": {"html": str(self.html_path), "markdown": str(self.markdown_path), "json": str(self.json_path)},
+            "objects": data["summary"]["total"],
+            "by_outcome": data["summary"]["by_outcome"],
+            "resources": data["resources"],
+            "findings": {"by_code": data["reason_codes"], "total": sum(data["reason_codes"].values())},
+            "tools": [
+                {
+                    "tool": t["tool"],
+                    **{k: t[k] for k in ("total", "by_outcome", "applied", "verified", "accepted", "blocked")},
+                    "gate_passes": bool(t["gate"]["passes"]),
+                }
+                for t in data["tools"]
+            ],
+            "plan": None if plan is None else {**plan["summary"], "matches_translation": plan["matches_translation"]},
+            "inputs_fingerprint": data["integrity"]["fingerprint"],
+            "strict_failed": bool(self.findings_count),
+        }
 
     @property
     def findings_count(self) -> int:
@@ -114,13 +138,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--check", type=Path, metavar="REPORT", help="say whether the inputs still match REPORT (.html or .json)"
     )
+    parser.add_argument(
+        "--json", action="store_true", help="print the summary (or --check's rows) as one JSON document"
+    )
 
 
-def _run_check(path: Path) -> int:
+def _run_check(path: Path, as_json: bool) -> int:
     rows = check(path)
+    bad = [r for r in rows if r["status"] != "ok"]
+    if as_json:
+        sys.stdout.write(dumps({"report": str(path), "matches": not bad, "inputs": rows}))
+        return EXIT_ERROR if bad else EXIT_OK
     for row in rows:
         sys.stdout.write(f"{row['status'].upper():<8} {one_line(row['role'])}: {one_line(row['path'])}\n")
-    bad = [r for r in rows if r["status"] != "ok"]
     sys.stdout.write(
         f"{len(rows) - len(bad)} of {len(rows)} inputs match {one_line(path)}"
         + ("\n" if not bad else f"; {len(bad)} differ: the report no longer describes these files\n")
@@ -130,7 +160,7 @@ def _run_check(path: Path) -> int:
 
 def run(args: argparse.Namespace) -> int:
     if args.check is not None:
-        return _run_check(args.check)
+        return _run_check(args.check, args.json)
     if args.translation is None or args.out is None:
         raise UsageError("report needs --translation DIR and --out DIR (or --check REPORT)")
     result = report(
@@ -143,7 +173,10 @@ def run(args: argparse.Namespace) -> int:
         phases_file=args.phases,
         secrets_path=args.secrets,
     )
-    print("\n".join(summary_lines(result.data)))  # noqa: T201 (the command's output)
+    if args.json:
+        sys.stdout.write(dumps(result.to_json()))
+    else:
+        print("\n".join(summary_lines(result.data)))  # noqa: T201 (the command's output)
     if args.strict and result.findings_count:
         by = result.data["summary"]["by_outcome"]
         raise StrictFindings(

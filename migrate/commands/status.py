@@ -117,12 +117,13 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     for row in rows:
         plan = (row["plan_hash"] or "")[:19]
-        sys.stdout.write(
-            f"{row['phase']:<24} {row['status']:<14} {when(row['at'])}  {row['who'] or '-'}  "
-            f"{row['run_id'] or ''} {plan}\n"
-        )
+        # phase names (phases.yaml, the journal) and the user ($USER) are text from outside: one clean line each
+        who, run_id = row["who"] or "-", row["run_id"] or ""
+        line = f"{row['phase']:<24} {row['status']:<14} {when(row['at'])}  {who}  {run_id} {plan}"
+        sys.stdout.write(terminal_line(line) + "\n")
         if row.get("applied"):
-            sys.stdout.write("    applied: " + ", ".join(f"{k} {v}" for k, v in row["applied"].items()) + "\n")
+            applied = ", ".join(f"{k} {v}" for k, v in row["applied"].items())
+            sys.stdout.write(terminal_line(f"    applied: {applied}") + "\n")
         for op in row["calls"]:
             sys.stdout.write(f"    {call_line(op)}\n")
     return EXIT_OK

@@ -7,13 +7,17 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from migrate.commands.common import add_mappings_argument
 from migrate.errors import StrictFindings
+from migrate.fsutil import dumps
 from migrate.inventory.store import read_inventory
 from migrate.mappings import load_mappings
+from migrate.progress import progress_bar, wanted
+from migrate.textsafe import one_line, terminal_line
 from migrate.translate.run import run_translators
-from migrate.translate.store import Translation, write_translation
+from migrate.translate.store import TRANSLATION_FILES, Translation, write_translation
 from migrate.translate.unset_mappings import notices
 
 
@@ -38,14 +42,41 @@ class TranslateResult:
             f"written: {self.out} (desired.json, ledger.json, translation.json)",
         ]
 
+    def to_json(self) -> dict[str, Any]:
+        """What `translate --json` prints: the shape README's "Output for scripts" documents (keys are only
+        ever added)."""
+        entries = list(self.translation.ledger)
+        by_code = Counter(f.code for e in entries for f in e.findings)
+        return {
+            "out": str(self.out),
+            "written": [str(self.out / name) for name in TRANSLATION_FILES],
+            "objects": sum(self.by_outcome.values()),
+            "by_outcome": self.by_outcome,
+            "resources": dict(sorted(self.by_type.items())),
+            "findings": {
+                "total": sum(by_code.values()),
+                "objects_with_findings": sum(bool(e.findings) for e in entries),
+                "by_code": dict(sorted(by_code.items())),
+            },
+            "notices": [one_line(n) for n in notices(self.translation.ledger)],
+            "strict_failed": self.strict_failed,
+        }
+
 
 def translate(
-    *, inventories: list[Path], out: Path, mappings: list[Path] | None = None, strict: bool = False
+    *,
+    inventories: list[Path],
+    out: Path,
+    mappings: list[Path] | None = None,
+    strict: bool = False,
+    progress: bool | None = None,
 ) -> TranslateResult:
     """Translate and write. With `strict`, raise StrictFindings (exit 3) after writing when any object is
-    approximate or manual."""
+    approximate or manual. `progress`: the objects translated, on stderr (None: only on a terminal)."""
     loaded = [read_inventory(Path(p)) for p in inventories]
-    translation = run_translators(loaded, load_mappings(list(mappings or [])))
+    rules = load_mappings(list(mappings or []))
+    with progress_bar("translate", show=wanted(progress), unit="objects") as ticker:
+        translation = run_translators(loaded, rules, progress=ticker)
     write_translation(Path(out), translation)
     summary = translation.ledger.summary()["by_outcome"]
     result = TranslateResult(
@@ -84,12 +115,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="exit 3 (after writing) when any object is approximate or manual"
     )
+    parser.add_argument(
+        "--json", action="store_true", help="print the summary as one JSON document (counts, files, findings)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     # strict is applied here, after the summary is printed, so the operator sees what was written
-    result = translate(inventories=args.inventory, out=args.out, mappings=args.mappings, strict=False)
-    sys.stdout.write("\n".join(result.summary_lines()) + "\n")
+    shown = False if args.json else None  # --json: stdout is the document and stderr stays quiet
+    result = translate(inventories=args.inventory, out=args.out, mappings=args.mappings, strict=False, progress=shown)
+    if args.json:
+        sys.stdout.write(dumps(result.to_json()))
+    else:
+        sys.stdout.write("\n".join(terminal_line(line) for line in result.summary_lines()) + "\n")
     if args.strict and result.strict_failed:
         raise _strict_error(result)
     return 0

@@ -136,7 +136,7 @@ def print_lines(lines: list[Line], stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     lines = [(style, terminal_line(text)) for style, text in lines]  # the only styling is ours
     if stream.isatty():
-        from migrate.runner.progress import console as styled  # noqa: PLC0415 (only terminals pay rich's import)
+        from migrate.progress import console as styled  # noqa: PLC0415 (only terminals pay rich's import)
 
         console = styled(stream)  # NO_COLOR: no styling at all
         for style, text in lines:

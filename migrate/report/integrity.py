@@ -3,7 +3,8 @@
 Recorded: each inventory directory (every file in it, by relative path), each mappings file, the
 translation's desired.json / ledger.json / translation.json, the plan, and the acceptances file.
 `check` recomputes them from the recorded paths (relative paths from the current directory, as given
-to `report`) and says, per input, whether it still matches.
+to `report`; a packaged mappings file, recorded as `package:<name>`, from this install) and says, per input,
+whether it still matches.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-TRANSLATION_FILES = ("desired.json", "ledger.json", "translation.json")
+from migrate.mappings import recorded_file
+from migrate.translate.store import TRANSLATION_FILES
 
 
 def file_digest(path: Path) -> str:
@@ -42,18 +44,19 @@ def inputs(
     translation_dir: Path, meta: dict[str, Any], plan_path: Path | None, acceptances_path: Path | None
 ) -> list[dict[str, Any]]:
     """Every input of the report: role, path, kind (file/dir) and sha256 (None when missing)."""
-    rows: list[tuple[str, Path, str]] = []
+    rows: list[tuple[str, str, str]] = []
     for inv in meta.get("inventories") or []:
         if isinstance(inv, dict) and inv.get("path"):
-            rows.append((f"inventory ({inv.get('source', '?')})", Path(str(inv["path"])), "dir"))
+            rows.append((f"inventory ({inv.get('source', '?')})", str(inv["path"]), "dir"))
     files = (meta.get("mappings") or {}).get("files") if isinstance(meta.get("mappings"), dict) else None
-    rows += [("mappings", Path(str(f)), "file") for f in files or []]
-    rows += [("translation", translation_dir / name, "file") for name in TRANSLATION_FILES]
+    rows += [("mappings", str(f), "file") for f in files or []]
+    rows += [("translation", str(translation_dir / name), "file") for name in TRANSLATION_FILES]
     if plan_path is not None:
-        rows.append(("plan", plan_path, "file"))
+        rows.append(("plan", str(plan_path), "file"))
     if acceptances_path is not None:
-        rows.append(("acceptances", acceptances_path, "file"))
-    return [{"role": r, "path": str(p), "kind": k, "sha256": digest_of(p, k)} for r, p, k in rows]
+        rows.append(("acceptances", str(acceptances_path), "file"))
+    # a path is kept as recorded (`package:` names a packaged mappings file) and read where it is today
+    return [{"role": r, "path": p, "kind": k, "sha256": digest_of(recorded_file(p), k)} for r, p, k in rows]
 
 
 def fingerprint(rows: list[dict[str, Any]]) -> str:
@@ -68,7 +71,7 @@ def check(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each recorded input with `now` (its digest today) and `status`: ok, changed, missing, appeared."""
     out = []
     for row in recorded:
-        now = digest_of(Path(row["path"]), row["kind"])
+        now = digest_of(recorded_file(str(row["path"])), row["kind"])
         if now == row["sha256"]:
             status = "ok"
         elif now is None:

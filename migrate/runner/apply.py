@@ -23,12 +23,12 @@ from migrate.datadog.client import DatadogApiError
 from migrate.datadog.downtimes import DOWNTIME
 from migrate.datadog.resources import spec
 from migrate.errors import DDMigrateError, RemoteError
+from migrate.progress import progress_bar, wanted
 from migrate.runner.changes import Change, Create, Delete, NoOp, Update, payload_of
 from migrate.runner.diff import equivalent, normalize, pre_image
 from migrate.runner.journal import Applied, Journal, Op
 from migrate.runner.phases import APPLIED, CUT_OVER, Phase
 from migrate.runner.plan import Plan
-from migrate.runner.progress import progress_bar, wanted
 from migrate.runner.sinks import Sink
 
 APPLY_FAILED = "apply_failed"

@@ -1,6 +1,6 @@
 """Changes are data that know their inverse (STYLE.md example 6).
 
-A plan is a list of these; apply (issue 3) executes them through a sink and rollback replays the
+A plan is a list of these; apply (runner/apply.py) executes them through a sink and rollback replays the
 journal backwards with `reverse()`. Each change therefore carries everything needed both to apply it
 and to undo it: a `Create` its payload, an `Update` its pre-image as well as the new payload, a
 `Delete` the payload it deletes. Pre-images are stored exactly as read, without only the server-managed

@@ -4,7 +4,7 @@ A `State` indexes live resources by ddmigrate key (the ownership marker), keeps 
 apart (they are never updated or deleted), and has a fingerprint of everything read, so a saved plan
 can later be checked against what it was computed from. Readers only have to produce a list of
 `LiveResource`: this module reads a snapshot directory; the live API reader and the last-applied
-reader (issue 3) build a `State` with `State.from_resources` the same way.
+reader (migrate/runner/live.py) build a `State` with `State.from_resources` the same way.
 
 Snapshot directory layout (`ddmigrate plan --state DIR`)::
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from migrate.datadog.resources import spec
 from migrate.model import DesiredResource
+from migrate.progress import progress_bar, wanted
 from migrate.runner.diff import field_changes, normalize, strip_defaults
 from migrate.runner.journal import Journal
 from migrate.runner.phases import VERIFIED, VERIFY_FAILED
-from migrate.runner.progress import progress_bar, wanted
 from migrate.runner.sinks import Sink
 from migrate.runner.synthetic_verify import SyntheticRun
 from migrate.translate.ddquery import MetricQuery, metric_names, render

@@ -16,8 +16,9 @@ from typing import Any
 from migrate.errors import DDMigrateError, InputError
 from migrate.inventory.store import Inventory, InventoryObject
 from migrate.ledger import Ledger
-from migrate.mappings import Mappings
+from migrate.mappings import Mappings, recorded_path
 from migrate.model import DesiredResource, Finding, LedgerEntry, Outcome, SourceRef
+from migrate.progress import Ticker
 from migrate.translate.base import PayloadCheck, TranslateEnv, Translator, no_check
 from migrate.translate.query import QueryContext
 from migrate.translate.store import Translation
@@ -107,7 +108,9 @@ def run_translators(
     *,
     translators: Mapping[str, Translator] | None = None,
     check_payload: PayloadCheck | None = None,
+    progress: Ticker | None = None,
 ) -> Translation:
+    """`progress` counts the source objects ledgered (the command's progress line)."""
     if translators is None:
         # Imported here, not at the top: a caller with its own translators (a new source's tests) loads no
         # source's front end it does not use.
@@ -115,8 +118,11 @@ def run_translators(
 
         translators = TRANSLATORS
     check = check_payload or default_payload_check()
-    ledger = Ledger()
     by_source = _unique_objects(inventories)
+    ledger = Ledger(on_add=progress.advance if progress else None)
+    if progress is not None:
+        unreadable = sum(len(i.unreadable) for i in inventories)
+        progress.total(unreadable + sum(o.ref.kind not in CONTEXT_KINDS for objs in by_source.values() for o in objs))
     env = TranslateEnv(ctx=build_context(by_source, mappings, translators), ledger=ledger, check_payload=check)
     for inv in inventories:
         _record_unreadable(inv, ledger)
@@ -140,6 +146,7 @@ def run_translators(
     ledger = note_unset(ledger, mappings)
     meta = {
         "inventories": [{"path": str(i.path), "source": i.source, "collected_at": i.collected_at} for i in inventories],
-        "mappings": {"fingerprint": mappings.fingerprint(), "files": list(mappings.files)},
+        # machine-independent names: the packaged defaults by name, an operator's files relative to the workdir
+        "mappings": {"fingerprint": mappings.fingerprint(), "files": [recorded_path(f) for f in mappings.files]},
     }
     return Translation(resources=resources, ledger=ledger, meta=meta)

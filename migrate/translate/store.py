@@ -15,6 +15,8 @@ from migrate.fsutil import atomic_dir, read_json, write_json
 from migrate.ledger import Ledger
 from migrate.model import DesiredResource
 
+TRANSLATION_FILES = ("desired.json", "ledger.json", "translation.json")
+
 
 @dataclass
 class Translation:

@@ -122,8 +122,13 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
         _run([cli, *step], work, env)
 
     meta = json.loads((demo / "translation/translation.json").read_text(encoding="utf-8"))
-    # the rules came from the installed package, and they are the checkout's rules
-    assert meta["mappings"]["files"] and all(Path(f).is_relative_to(target) for f in meta["mappings"]["files"])
+    # the rules came from the installed package (recorded by name, not by this machine's path), and they are
+    # the checkout's rules
+    files = meta["mappings"]["files"]
+    assert files and all(f.startswith("package:") for f in files), files
+    show = "import sys; from migrate.mappings import recorded_file; print(*map(recorded_file, sys.argv[1:]))"
+    resolved = _run([str(target / "bin" / "python"), "-c", show, *files], work, env).stdout.split()
+    assert len(resolved) == len(files) and all(Path(p).is_relative_to(target) for p in resolved), resolved
     assert meta["mappings"]["fingerprint"] == load_mappings().fingerprint()
     # and the installed code translates the collected inventories exactly as the checkout does
     here = translate(inventories=[Path(prom), Path(graf)], out=tmp_path / "checkout-translation")

@@ -29,6 +29,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from migrate import __version__
 from migrate.errors import RemoteError
+from migrate.progress import request_done
 from migrate.settings import Secret, env_url, strip_credentials
 from migrate.sources.http.auth import Auth, auth_from_env
 from migrate.sources.http.concurrent import Result, map_bounded
@@ -170,6 +171,8 @@ class HttpClient:
         except _Retryable as exc:
             tried = f"after {attempts} attempts" if attempts > 1 else f"a {method} is sent once unless safe to repeat"
             raise RemoteError(f"{exc} ({tried})", hint=exc.hint) from None
+        finally:
+            request_done()  # collect's progress line counts requests (migrate/progress.py)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[Result[T, R]]:
         """`fn` over `items`, at most `max_in_flight` at a time, in order; see concurrent.map_bounded."""

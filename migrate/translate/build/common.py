@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from migrate.datadog import ownership
+from migrate.datadog.payload_rules import TAG_MAX
 from migrate.model import DesiredResource, Finding, SourceRef
 from migrate.translate.build.mentions import neutral_text
 from migrate.translate.specs.message import MessageSpec
@@ -23,16 +24,36 @@ class Built:
     findings: list[Finding] = field(default_factory=list)
 
 
-def owned_tags(key: str, refs: Sequence[SourceRef], *extra: Iterable[str]) -> list[str]:
+def owned_tags(
+    key: str, refs: Sequence[SourceRef], *extra: Iterable[str], findings: list[Finding] | None = None
+) -> list[str]:
     """The ownership marker first, then where it came from (`migrated_from:<source>`, for people filtering
     the monitor list: the marker's `ddmigrate_source:` is ddmigrate's own), then the spec's tags, without
-    duplicates (order kept)."""
+    duplicates (order kept). A tag longer than Datadog accepts is cut to fit, the full tag in a finding."""
     tags: list[str] = []
     origins = sorted({f"migrated_from:{r.source}" for r in refs})
     for tag in [*ownership.ownership_tags(key, refs), *origins, *(t for group in extra for t in group)]:
-        if tag not in tags:
-            tags.append(tag)
+        fitted = _fitted_tag(tag, findings)
+        if fitted not in tags:
+            tags.append(fitted)
     return tags
+
+
+def _fitted_tag(tag: str, findings: list[Finding] | None) -> str:
+    # "Tags can be up to 200 characters long" (docs.datadoghq.com/getting_started/tagging); validate.py
+    # refuses a longer one, which would make the whole resource invalid. A tag cannot end with a colon.
+    if len(tag) <= TAG_MAX:
+        return tag
+    cut = tag[:TAG_MAX].rstrip(":")
+    if findings is not None:
+        findings.append(
+            Finding(
+                "tag.truncated",
+                f"tag `{tag}` ({len(tag)} characters) is longer than the {TAG_MAX} Datadog accepts: written as "
+                f"`{cut}`, so a filter on the full value does not match it",
+            )
+        )
+    return cut
 
 
 def _block(when: str | None, text: str) -> str:

@@ -67,11 +67,12 @@ def build_alert(spec: AlertSpec) -> Built:
     findings: list[Finding] = []
     name = neutral_text(spec.name, "the name", findings)
     if spec.manual is None:
-        message, tags = message_text(spec.message, key, spec.refs, findings), owned_tags(key, spec.refs, spec.tags)
+        message = message_text(spec.message, key, spec.refs, findings)
+        tags = owned_tags(key, spec.refs, spec.tags, findings=findings)
     else:
         name = MANUAL_PREFIX + name
         message = _manual_message(spec, spec.manual, key, findings, fallback=condition is NEVER_ALERTS)
-        tags = owned_tags(key, spec.refs, spec.tags, [MANUAL_TAG])
+        tags = owned_tags(key, spec.refs, spec.tags, [MANUAL_TAG], findings=findings)
     payload: dict[str, Any] = {
         "type": TYPES[kind],
         "name": name,

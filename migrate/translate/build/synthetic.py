@@ -41,7 +41,7 @@ def build_check(spec: CheckSpec) -> Built:
         "locations": list(dict.fromkeys(spec.locations)),
         "options": options,
         "message": message_text(spec.message, key, spec.refs, text_findings),
-        "tags": owned_tags(key, spec.refs, spec.tags),
+        "tags": owned_tags(key, spec.refs, spec.tags, findings=text_findings),
         "status": "paused" if spec.paused else "live",
     }
     if browser:

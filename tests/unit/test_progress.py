@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from migrate.runner import progress
+from migrate import progress
 
 ESC = re.compile(r"\x1b\[[0-9;]*m")
 
