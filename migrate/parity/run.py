@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,11 @@ from migrate.parity.alerts import compare_alerts
 from migrate.parity.check import Query, Sides, check
 from migrate.parity.compare import Tolerance
 from migrate.parity.ledger import record_in_ledger
+from migrate.parity.nr_check import check_nr
+from migrate.parity.nr_targets import find_nr_targets
 from migrate.parity.targets import Target, find_targets
-from migrate.translate.store import read_translation
+from migrate.parity.uptime import check_uptime, find_check_targets
+from migrate.translate.store import Translation, read_translation
 
 DEFAULT_TOLERANCE = Tolerance(relative=0.01, absolute=1e-9, missing=0.02)
 
@@ -98,13 +102,13 @@ def run_parity(
     progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> ParityRun:
     translation = read_translation(translation_dir)
-    targets, skipped = find_targets(translation.resources, translation.ledger)
+    targets, skipped = find_jobs(translation, mappings)
     if only is not None:
         targets = [t for t in targets if only in (t.key, t.ledger_key)]
         skipped = {k: v for k, v in skipped.items() if k == only}
         if not targets and not skipped:
             raise InputError(
-                f"no object {only!r} with a Prometheus query in the translation", path=str(translation_dir)
+                f"no object {only!r} with a source query or check in the translation", path=str(translation_dir)
             )
     evidence = _load(out)
     run = ParityRun(skipped=skipped)
@@ -114,7 +118,7 @@ def run_parity(
             run.resumed.append(target.key)
             continue
         try:
-            result = _one(sides, target, (start, end), step, tolerance_for(target.codes, mappings))
+            result = target.run(sides, (start, end), step, tolerance_for(target.codes, mappings))
         except DDMigrateError as exc:
             run.failed[target.key] = str(exc)
             continue
@@ -131,16 +135,46 @@ def run_parity(
     return run
 
 
-def _one(sides: Sides, target: Target, window: tuple[int, int], step: int, tolerance: Tolerance) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Job:
+    """One comparison: the evidence key, its ledger entry, and how to run it."""
+
+    key: str
+    ledger_key: str
+    kind: str
+    resource: str
+    codes: tuple[str, ...]
+    check: Callable[[Sides, tuple[int, int], int, Tolerance], dict[str, Any]]
+
+    def run(self, sides: Sides, window: tuple[int, int], step: int, tolerance: Tolerance) -> dict[str, Any]:
+        result = self.check(sides, window, step, tolerance)
+        result.update(
+            at=datetime.now(UTC).isoformat(timespec="seconds"),
+            ledger_key=self.ledger_key,
+            kind=self.kind,
+            resource=self.resource,
+            codes=list(self.codes),
+            tolerance=vars(tolerance),
+        )
+        return result
+
+
+def find_jobs(translation: Translation, mappings: Mappings) -> tuple[list[Job], dict[str, str]]:
+    """Every comparable object of the translation: Prometheus/Grafana queries, New Relic conditions and
+    widgets, Pingdom and New Relic synthetic checks."""
+    prom, skipped = find_targets(translation.resources, translation.ledger)
+    nr, nr_skipped = find_nr_targets(translation.resources, translation.ledger, translation.meta, mappings)
+    checks, check_skipped = find_check_targets(translation.resources, translation.ledger)
+    jobs = [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(_prometheus, t)) for t in prom]
+    jobs += [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(check_nr, t)) for t in nr]
+    jobs += [Job(t.key, t.key, "check", t.resource, t.codes, partial(check_uptime, t)) for t in checks]
+    return jobs, {**skipped, **nr_skipped, **check_skipped}
+
+
+def _prometheus(
+    target: Target, sides: Sides, window: tuple[int, int], step: int, tolerance: Tolerance
+) -> dict[str, Any]:
     result = check(sides, Query(target.promql, target.formula, target.condition), window, step, tolerance)
-    result.update(
-        at=datetime.now(UTC).isoformat(timespec="seconds"),
-        ledger_key=target.ledger_key,
-        kind=target.kind,
-        resource=target.resource,
-        codes=list(target.codes),
-        tolerance=vars(tolerance),
-    )
     if target.monitor is not None and target.alertname and target.condition is not None:
         alerts = compare_alerts(sides, target, window, step)
         if alerts is not None:
