@@ -1,6 +1,8 @@
 """When alerts fire: Prometheus' own record (`ALERTS{alertname=..., alertstate="firing"}`, the series the rule
 evaluator writes; docs prometheus.io configuration/alerting_rules#inspecting-alerts-during-runtime) against
-the Datadog monitor evaluated on its Datadog series the way a metric monitor is (docs monitors/types/metric):
+Datadog's own state history of the applied monitor when it has one over the window (dd_history.py: the
+Events API v2), else the Datadog monitor evaluated on its Datadog series the way a metric monitor is (docs
+monitors/types/metric):
 at each step T, per group, the monitor's time aggregation (avg/sum/min/max) over the points of the last
 window, compared with the threshold. `change`/`pct_change` monitors are not evaluated (None).
 
@@ -17,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from migrate.parity.compare import datadog_key, prometheus_key
 from migrate.parity.condition import Firing
+from migrate.parity.dd_history import alert_states, monitor_events, monitor_id
 from migrate.parity.fetch import Answer, datadog_timeseries, prometheus_range
+from migrate.sources.http import HttpClient
 
 if TYPE_CHECKING:
     from migrate.parity.check import Sides
@@ -104,7 +108,9 @@ def compare_alerts(sides: Sides, target: Target, window: tuple[int, int], step: 
     dd = datadog_timeseries(sides.datadog, target.formula, start - seconds, end, step)
     times = range(start, end, step)
     aggregation = "last" if target.evaluated else monitor.time_aggregation
-    dd_on = monitor_states(dd, aggregation, seconds, times, target.condition)
+    dd_on, used = datadog_firing(sides.datadog, target.resource, times)
+    if dd_on is None:
+        dd_on, used = monitor_states(dd, aggregation, seconds, times, target.condition), EVALUATED
     selector = f'ALERTS{{alertname="{target.alertname}",alertstate="firing"}}'
     alerts = prometheus_range(sides.source("prometheus"), selector, start, end, step)
     group_keys = {k.split(":", 1)[0] for s in dd.series for k in datadog_key(s.labels).split(",") if ":" in k}
@@ -114,7 +120,20 @@ def compare_alerts(sides: Sides, target: Target, window: tuple[int, int], step: 
         prom_on.setdefault(prometheus_key(labels, sides.label_tags), set()).update(t for t in s.points if t in times)
     out = minutes(agreement(prom_on, dd_on, times), step, "prometheus")
     out["monitor"] = f"{monitor.time_aggregation}({monitor.window})"
+    out["datadog_firing"] = used
     return out
+
+
+EVALUATED = "the monitor's condition evaluated on the Datadog series"
+EVENTS = "the monitor's state history (GET /api/v2/events)"
+
+
+def datadog_firing(client: HttpClient, resource: str, times: range) -> tuple[dict[str, set[int]] | None, str]:
+    """When the applied monitor was in alert by Datadog's own events; None when it is not applied or has no
+    event over the window (then the condition is evaluated on the series instead)."""
+    ident = monitor_id(client, resource)
+    events = monitor_events(client, ident, times.start, times.stop) if ident is not None else []
+    return (alert_states(events, times), EVENTS) if events else (None, EVALUATED)
 
 
 def _tag_key(label: str, label_tags: dict[str, str | None]) -> str:

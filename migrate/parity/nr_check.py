@@ -13,19 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from migrate.parity.alerts import agreement, minutes, monitor_states, window_seconds, window_states
+from migrate.parity.alerts import agreement, datadog_firing, minutes, monitor_states, window_seconds, window_states
 from migrate.parity.check import Sides
 from migrate.parity.compare import Parity, Tolerance, compare
 from migrate.parity.condition import Condition
-from migrate.parity.dd_history import alert_states, monitor_events, monitor_id
 from migrate.parity.fetch import Answer, datadog_timeseries
 from migrate.parity.newrelic import nrql_timeseries
 from migrate.parity.nr_targets import NrTarget
 from migrate.translate.ddquery import render
 
 _RANK = {"agrees": 0, "no_data": 1, "differs": 2}
-EVALUATED = "the monitor's condition evaluated on the Datadog series"
-EVENTS = "the monitor's state history (GET /api/v2/events)"
 
 
 def check_nr(
@@ -71,14 +68,11 @@ def _firing(sides: Sides, target: NrTarget, nr: Answer, dd: Answer, times: range
         times,
         (lambda v: all(map(holds, v))) if term.all_windows else (lambda v: any(map(holds, v))),
     )
-    ident = monitor_id(sides.datadog, target.resource)
-    events = monitor_events(sides.datadog, ident, times.start, times.stop) if ident is not None else []
-    if events:
-        dd_on, used = alert_states(events, times), EVENTS
-    else:
+    dd_on, used = datadog_firing(sides.datadog, target.resource, times)
+    if dd_on is None:
         condition = Condition(monitor.comparator, monitor.threshold)
         seconds = window_seconds(monitor.window)
-        dd_on, used = monitor_states(dd, monitor.time_aggregation, seconds, times, condition), EVALUATED
+        dd_on = monitor_states(dd, monitor.time_aggregation, seconds, times, condition)
     out = minutes(agreement(nr_on, dd_on, times), times.step, "newrelic")
     occurrences = "ALL" if term.all_windows else "AT_LEAST_ONCE"
     out["newrelic"] = f"{term.comparator} {term.threshold:g} for {occurrences} of {term.duration_s:g}s"

@@ -15,6 +15,7 @@ import pytest
 import responses
 
 from migrate.cli import main
+from migrate.commands.decommission_check import decommission_check
 from migrate.testing.ddserver import DatadogTestServer
 from migrate.translate.nrql import ast
 from tests.support.nr_parity import ACCOUNT, PINGDOM_URL, URL, FakeNerdGraph, NrqlSeries, pingdom_results
@@ -213,3 +214,55 @@ def test_newrelic_and_pingdom_parity_through_the_cli(
     markdown = (report / "report.md").read_text(encoding="utf-8")
     assert "parity measured a difference from the source" in markdown and "down on one side for 10 min" in markdown
     assert 'aria-label="source and Datadog series"' in (report / "report.html").read_text(encoding="utf-8")
+    # The decommission gate: what parity measured as differing blocks New Relic and Pingdom as it blocks Prometheus.
+    for tool, key in (("newrelic", CONDITION_KEY), ("pingdom", CHECK)):
+        gate = decommission_check(tool=tool, translation_dir=translation, workdir=tmp_path)
+        assert not gate.passes and "parity_differs" in {b.reason for b in gate.blockers if b.key == key}
+
+
+SAMPLE_NEWRELIC = SAMPLE_PINGDOM.parent / "newrelic"
+
+
+def _is_synthetic(guid: str) -> Any:
+    def picks(tree: ast.Query) -> bool:
+        where = tree.where
+        return (
+            isinstance(tree.source, tuple)
+            and tree.source[0].name == "SyntheticCheck"
+            and isinstance(where, ast.Binary)
+            and where.right == ast.String(guid)
+        )
+
+    return picks
+
+
+def test_a_new_relic_synthetic_monitor_against_its_datadog_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, datadog: DatadogTestServer
+) -> None:
+    assert main(["collect", "newrelic", "--from-files", str(SAMPLE_NEWRELIC), "--out", str(tmp_path / "inv")]) == 0
+    translation = tmp_path / "translation"
+    assert main(["translate", "--inventory", str(tmp_path / "inv"), "--out", str(translation)]) == 0
+    ledger = json.loads((translation / "ledger.json").read_text(encoding="utf-8"))
+    entry = next(e for e in ledger["entries"] if e["ref"]["kind"] == "synthetic_monitor" and e["targets"])
+    test = datadog.store.plant("synthetic_test", _resource(translation, entry["key"])["payload"])
+    minutes = range(*WINDOW, 60)
+    failed_nr = range(T0 + 600, T0 + 900, 60)  # New Relic saw 5 failed minutes, Datadog none
+    for t in minutes:
+        datadog.store.synth.record_result(test["public_id"], t + 10, passed=True)
+    counts: dict[tuple[str, ...], dict[int, float]] = {
+        ("SUCCESS",): {t: 1.0 for t in minutes if t not in failed_nr},
+        ("FAILED",): {t: 1.0 for t in failed_nr},
+    }
+    nerdgraph = FakeNerdGraph([NrqlSeries(_is_synthetic(entry["ref"]["id"]), "count", counts)])
+    _env(monkeypatch, datadog)
+    out = tmp_path / "parity.json"
+    argv = ["parity", "--translation", str(translation), "--from", str(WINDOW[0]), "--until", str(WINDOW[1])]
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        mock.add_passthru(datadog.url)
+        nerdgraph.register(mock)
+        assert main([*argv, "--out", str(out), "--only", entry["key"]]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))[entry["key"]]
+    assert result["verdict"] == "differs" and result["uptime"]["source"] == "New Relic"
+    assert result["uptime"]["minutes_only_source_down"] == 5 and result["uptime"]["first_disagreement"] == T0 + 600
+    assert result["uptime"]["minutes_both_up"] == 180 - 5
+    assert all("FROM SyntheticCheck" in q and "FACET result" in q for q in nerdgraph.asked)
