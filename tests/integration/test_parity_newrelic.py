@@ -204,7 +204,11 @@ def test_newrelic_and_pingdom_parity_through_the_cli(
     assert condition["alerts"]["datadog_firing"] == "the monitor's state history (GET /api/v2/events)"
     assert condition["verdict"] == "differs" and condition["alerts"]["minutes_only_datadog"] == 30
 
-    # Ledger evidence, report and gate treat these like Prometheus parity.
+    _shown_and_gated(translation, tmp_path)
+
+
+def _shown_and_gated(translation: Path, tmp_path: Path) -> None:
+    """Ledger evidence, report and gate treat New Relic and Pingdom parity like Prometheus parity."""
     ledger = json.loads((translation / "ledger.json").read_text(encoding="utf-8"))
     recorded = {e["key"]: e["evidence"]["parity"] for e in ledger["entries"] if "evidence" in e}
     assert recorded[CHECK]["verdict"] == "differs" and recorded[CHECK]["uptime"]["minutes_only_source_down"] == 10
@@ -251,7 +255,7 @@ def test_a_new_relic_synthetic_monitor_against_its_datadog_test(
         datadog.store.synth.record_result(test["public_id"], t + 10, passed=True)
     counts: dict[tuple[str, ...], dict[int, float]] = {
         ("SUCCESS",): {t: 1.0 for t in minutes if t not in failed_nr},
-        ("FAILED",): {t: 1.0 for t in failed_nr},
+        ("FAILED",): dict.fromkeys(failed_nr, 1.0),
     }
     nerdgraph = FakeNerdGraph([NrqlSeries(_is_synthetic(entry["ref"]["id"]), "count", counts)])
     _env(monkeypatch, datadog)
