@@ -23,12 +23,23 @@ from migrate.ledger import Ledger
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource, LedgerEntry
 from migrate.parity.targets import _formulas, _resolved, _widgets
-from migrate.translate.ddquery import Formula, MetricQuery, MonitorQuery, QueryError, QuerySyntaxError, parse_monitor
+from migrate.translate.ddquery import (
+    Call,
+    Formula,
+    MetricQuery,
+    MonitorQuery,
+    QueryError,
+    QuerySyntaxError,
+    parse_monitor,
+)
 from migrate.translate.newrelic.signal import Term
 from migrate.translate.nrql import NrqlSyntaxError, ast, parse_nrql
 from migrate.translate.nrql.rules import compile_rules
 
-DEFAULT_WINDOW_S = 60  # NR's aggregation window when the signal names none
+DEFAULT_WINDOW_S = 60
+_MODELS = frozenset(
+    {"anomalies", "outliers"}
+)  # baseline and outlier conditions  # NR's aggregation window when the signal names none
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,8 @@ def _condition(
         raise _Skip(f"monitor query not readable: {exc}") from None
     if not isinstance(monitor, MonitorQuery) or isinstance(monitor.expression, Formula):
         raise _Skip("not a metric monitor (a log, RUM, anomaly or outlier monitor): not compared by values")
+    if isinstance(monitor.expression, Call) and monitor.expression.name in _MODELS:
+        raise _Skip(f"a {monitor.expression.name}() monitor: its band is Datadog's model, not New Relic's signal")
     formula = Formula.of(monitor.expression)
     if not all(isinstance(q, MetricQuery) for q in formula.queries.values()):
         raise _Skip("the monitor reads logs or RUM events, not metrics")

@@ -16,14 +16,18 @@ import responses
 import yaml
 from jsonschema import Draft4Validator
 
+from migrate.cli import main
+from migrate.mappings import load_mappings
 from migrate.parity import newrelic as nr
 from migrate.parity.dd_history import alert_states, monitor_events
 from migrate.parity.fetch import datadog_client
+from migrate.parity.nr_targets import find_nr_targets
 from migrate.parity.uptime import compare_uptime, states
 from migrate.settings import datadog_credentials
 from migrate.sources.newrelic.nerdgraph import NerdGraph
 from migrate.testing.ddserver import DatadogTestServer
 from migrate.translate.nrql import parse_nrql
+from migrate.translate.store import read_translation
 from tests.support.nr_parity import ACCOUNT, URL
 from tests.unit.test_http_client import FakeClock
 
@@ -157,3 +161,22 @@ def test_monitor_events_and_synthetic_results_as_the_local_server_answers_them()
         shown = client.get_json(path, {})
         assert len(shown["results"]) == 150 and shown["results"][0]["result"]["stepCountCompleted"] == 1
         assert not schema_errors("SyntheticsGetBrowserTestLatestResultsResponse", shown)
+
+
+def test_sample_conditions_and_widgets_are_paired_with_their_nrql(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "inventories" / "sample" / "sources" / "newrelic"
+    assert main(["collect", "newrelic", "--from-files", str(sample), "--out", str(tmp_path / "inv")]) == 0
+    assert main(["translate", "--inventory", str(tmp_path / "inv"), "--out", str(tmp_path / "tr")]) == 0
+    translation = read_translation(tmp_path / "tr")
+    targets, skipped = find_nr_targets(translation.resources, translation.ledger, translation.meta, load_mappings())
+    conditions = [t for t in targets if t.kind == "monitor"]
+    assert conditions and all(t.term is not None and t.step for t in conditions)
+    assert all(
+        t.monitor is not None and t.term is not None and t.monitor.threshold == t.term.threshold for t in conditions
+    )
+    faceted = [t for t in targets if "FACET name" in t.nrql]
+    assert faceted and all(
+        t.facet_tags["name"] == "resource_name" and t.facet_tags["appName"] == "service" for t in faceted
+    )
+    reasons = set(skipped.values())
+    assert any("anomalies() monitor" in r for r in reasons) and any("{{variable}}" in r for r in reasons)
