@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from migrate.translate.ddquery import (
     parse_monitor,
 )
 from migrate.translate.newrelic.signal import Term
-from migrate.translate.nrql import NrqlSyntaxError, ast, parse_nrql
+from migrate.translate.nrql import NrqlSyntaxError, ast, parse_nrql, to_nrql
 from migrate.translate.nrql.rules import compile_rules
 
 DEFAULT_WINDOW_S = 60
@@ -168,15 +169,60 @@ def _widget(entry: LedgerEntry, resource: DesiredResource, tags: dict[str, str])
     nrql = entry.original or ""
     if "\n" in nrql.strip():
         raise _Skip("a widget of several NRQL queries: its formulas cannot be paired with one query's values")
-    if "{{" in nrql:
-        raise _Skip("the NRQL uses a dashboard {{variable}}: New Relic cannot run it without a value")
     payload = resource.payload
+    variables = {v["name"]: v for v in payload.get("template_variables") or []}
+    if "{{" in nrql:
+        nrql = with_defaults(nrql, variables)
     matches = [d for d in _widgets(payload.get("widgets") or []) if d.get("title") == entry.ref.name]
     if len(matches) != 1:
         raise _Skip(f"{len(matches)} widgets titled {entry.ref.name!r} on the dashboard")
     formulas = _formulas(matches[0])
     if not formulas or any(isinstance(f, str) for f in formulas):
         raise _Skip("the widget has no metrics formula to compare")
-    variables = {v["name"]: v for v in payload.get("template_variables") or []}
     resolved = tuple(_resolved(f, variables) for f in formulas if isinstance(f, Formula))
+    if parse_nrql(nrql).compare_with is not None:
+        # The translator appends a timeshifted copy of each formula for COMPARE WITH; New Relic is asked
+        # without it (the window is the comparison), so the current half is compared.
+        resolved = resolved[: max(1, len(resolved) // 2)]
     return NrTarget(entry.ref.key, entry.ref.key, "widget", resource.key, nrql, resolved, _codes(entry), tags)
+
+
+def with_defaults(nrql: str, variables: dict[str, dict[str, Any]]) -> str:
+    """The NRQL with each `attr IN ({{v}})` / `attr = {{v}}` term of its top-level AND given the variable's
+    defaults, as the Datadog side takes the template variable's defaults; a term whose default is every value
+    (`*`) is dropped, as Datadog drops the scope term. Any other use of a variable is not comparable."""
+    tree = parse_nrql(nrql)
+    kept: list[ast.Expr] = []
+    for term in _conjuncts(tree.where):
+        name, operand = _variable_term(term)
+        if name is None or operand is None:
+            kept.append(term)
+            continue
+        defaults = [str(d) for d in (variables.get(name) or {}).get("defaults") or [] if d and d != "*"]
+        if defaults:
+            kept.append(ast.In(operand, tuple(ast.String(d) for d in defaults), negated=False))
+    where: ast.Expr | None = None
+    for term in kept:
+        where = term if where is None else ast.Binary("AND", where, term)
+    text = to_nrql(dataclasses.replace(tree, where=where))
+    if "{{" in text:
+        raise _Skip("the NRQL uses a dashboard {{variable}} other than in `attr IN ({{v}})`: not comparable")
+    return text
+
+
+def _conjuncts(node: ast.Expr | None) -> list[ast.Expr]:
+    if node is None:
+        return []
+    if isinstance(node, ast.Binary) and node.op == "AND":
+        return _conjuncts(node.left) + _conjuncts(node.right)
+    return [node]
+
+
+def _variable_term(term: ast.Expr) -> tuple[str | None, ast.Expr | None]:
+    if isinstance(term, ast.In) and not term.negated and isinstance(term.values, tuple) and len(term.values) == 1:
+        value = term.values[0]
+        if isinstance(value, ast.Variable):
+            return value.name, term.operand
+    if isinstance(term, ast.Binary) and term.op == "=" and isinstance(term.right, ast.Variable):
+        return term.right.name, term.left
+    return None, None

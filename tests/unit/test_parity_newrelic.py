@@ -21,7 +21,7 @@ from migrate.mappings import load_mappings
 from migrate.parity import newrelic as nr
 from migrate.parity.dd_history import alert_states, monitor_events
 from migrate.parity.fetch import datadog_client
-from migrate.parity.nr_targets import find_nr_targets
+from migrate.parity.nr_targets import find_nr_targets, with_defaults
 from migrate.parity.uptime import compare_uptime, states
 from migrate.settings import datadog_credentials
 from migrate.sources.newrelic.nerdgraph import NerdGraph
@@ -178,5 +178,17 @@ def test_sample_conditions_and_widgets_are_paired_with_their_nrql(tmp_path: Path
     assert faceted and all(
         t.facet_tags["name"] == "resource_name" and t.facet_tags["appName"] == "service" for t in faceted
     )
-    reasons = set(skipped.values())
-    assert any("anomalies() monitor" in r for r in reasons) and any("{{variable}}" in r for r in reasons)
+    assert any("anomalies() monitor" in r for r in skipped.values())
+    # `name IN ({{transaction}})`, the variable defaulting to every value: the term is dropped, as on Datadog's side
+    throughput = [t for t in targets if "rate(count(*), 1 minute)" in t.nrql and "FACET name" in t.nrql]
+    assert throughput and all("{{" not in t.nrql and "name IN" not in t.nrql for t in throughput)
+
+
+def test_variables_take_the_template_variables_defaults() -> None:
+    text = "SELECT count(*) FROM Transaction WHERE appName = 'a' AND name IN ({{tx}}) AND host = {{h}}"
+    variables = {"tx": {"defaults": ["GET /", "POST /pay"]}, "h": {"defaults": ["*"]}}
+    assert with_defaults(text, variables) == (
+        "SELECT count(*) FROM Transaction WHERE appName = 'a' AND name IN ('GET /', 'POST /pay')"
+    )
+    with pytest.raises(Exception, match="other than in"):
+        with_defaults("SELECT count(*) FROM T WHERE a = 1 OR b IN ({{tx}})", variables)
