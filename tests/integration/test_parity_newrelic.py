@@ -193,6 +193,11 @@ def test_newrelic_and_pingdom_parity_through_the_cli(
         assert unapplied and all(v["verdict"] == "no_data" for v in unapplied)
         printed = capsys.readouterr().out
         assert "DIFFERS" in printed and CHECK in printed
+        # Resumable: a second run asks neither side again.
+        asked, dd_requests = len(nerdgraph.asked), len(datadog.requests)
+        assert main([*argv, "--out", str(out)]) == 0
+        assert f"{len(evidence)} already in" in capsys.readouterr().out
+        assert len(nerdgraph.asked) == asked and len(datadog.requests) == dd_requests
 
         # Datadog's own state history, once the monitor is applied and has fired: preferred, and said so.
         monitor = datadog.store.plant("monitor", _resource(translation, CONDITION_KEY)["payload"])
