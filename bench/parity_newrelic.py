@@ -12,7 +12,6 @@ and asked in chunks of at most 366 buckets: 4 per object for a day at 60 s).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ import responses
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the fake NerdGraph lives in the test support
 
+from bench.parity import limited_cli  # noqa: E402
 from migrate.cli import main  # noqa: E402
 from migrate.mappings import load_mappings  # noqa: E402
 from migrate.parity.check import Sides  # noqa: E402
@@ -100,12 +100,7 @@ def run(limit: int, period: float) -> dict[str, Any]:
 
 
 def cli() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--limit", type=int, default=100, help="metrics queries allowed per period (default 100)")
-    parser.add_argument("--period", type=float, default=10.0, help="the rate-limit period in seconds (default 10)")
-    args = parser.parse_args()
-    for key, value in run(args.limit, args.period).items():
-        print(f"{key:58} {value}")
+    limited_cli(run, __doc__ or "")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from migrate.inventory.store import read_inventory
 from migrate.ledger import Ledger
 from migrate.mappings import Mappings
 from migrate.model import DesiredResource, LedgerEntry
-from migrate.parity.targets import _formulas, _resolved, _widgets
+from migrate.parity.targets import _formulas, _resolved, _widgets, comparable
 from migrate.translate.ddquery import (
     Call,
     Formula,
@@ -65,20 +65,14 @@ class _Skip(Exception):
 def find_nr_targets(
     resources: list[DesiredResource], ledger: Ledger, meta: dict[str, Any], mappings: Mappings
 ) -> tuple[list[NrTarget], dict[str, str]]:
-    by_key = {r.key: r for r in resources}
     conditions = _conditions(meta)
     targets: list[NrTarget] = []
     skipped: dict[str, str] = {}
-    for entry in ledger:
+    for entry, resource in comparable(resources, ledger):
         if entry.ref.source != "newrelic" or entry.ref.kind not in ("nrql_condition", "widget"):
             continue
-        if entry.outcome.value not in ("exact", "approximate") or not entry.original or not entry.targets:
-            continue
-        resource = by_key.get(entry.targets[0])
-        if resource is None:
-            continue
         try:
-            tags = facet_tags(entry.original, mappings)
+            tags = facet_tags(entry.original or "", mappings)
             if entry.ref.kind == "nrql_condition" and resource.type == "monitor":
                 targets.append(_condition(entry, resource, conditions.get(entry.ref.key), tags))
             elif entry.ref.kind == "widget" and resource.type == "dashboard":

@@ -26,6 +26,7 @@ from migrate.parity.check import Sides
 from migrate.parity.compare import Tolerance
 from migrate.parity.dd_history import synthetic_ids
 from migrate.parity.newrelic import nrql_timeseries
+from migrate.parity.targets import comparable
 from migrate.sources.http import HttpClient
 from migrate.translate.nrql.render import quote
 
@@ -46,17 +47,13 @@ class CheckTarget:
 
 
 def find_check_targets(resources: list[DesiredResource], ledger: Ledger) -> tuple[list[CheckTarget], dict[str, str]]:
-    by_key = {r.key: r for r in resources}
     targets, skipped = [], {}
-    for entry in ledger:
+    for entry, resource in comparable(resources, ledger, original=False):
         kind = (entry.ref.source, entry.ref.kind)
-        if entry.ref.source == "pingdom" and entry.ref.kind == "transaction_check":
+        if kind == ("pingdom", "transaction_check"):
             skipped[entry.ref.key] = "a Pingdom transaction check: its results are not in GET /results/{checkid}"
             continue
-        if kind not in _KINDS or entry.outcome.value not in ("exact", "approximate") or not entry.targets:
-            continue
-        resource = by_key.get(entry.targets[0])
-        if resource is None or resource.type not in _TEST_TYPES:
+        if kind not in _KINDS or resource.type not in _TEST_TYPES:
             continue
         codes = tuple(sorted({f.code for f in entry.findings}))
         targets.append(CheckTarget(entry.ref.key, entry.ref.source, entry.ref.id, resource.key, codes))

@@ -142,6 +142,13 @@ def _env(monkeypatch: pytest.MonkeyPatch, dd: DatadogTestServer) -> None:
         monkeypatch.setenv(name, value)
 
 
+def _parity_argv(monkeypatch: pytest.MonkeyPatch, dd: DatadogTestServer, translation: Path) -> tuple[Path, list[str]]:
+    """The environment set for every side, and the parity argv over WINDOW (its --out to add)."""
+    _env(monkeypatch, dd)
+    argv = ["parity", "--translation", str(translation), "--from", str(WINDOW[0]), "--until", str(WINDOW[1])]
+    return translation.parent / "parity.json", argv
+
+
 CHECK = "pingdom/uptime_check/7001001"
 CONDITION_KEY = "newrelic/nrql_condition/host-cpu.yml"
 
@@ -160,9 +167,7 @@ def test_newrelic_and_pingdom_parity_through_the_cli(
     history = {"7001001": [(t, "down" if outage[0] <= t < outage[1] else "up") for t in minutes]}
     for t in minutes:
         datadog.store.synth.record_result(test["public_id"], t + 5, passed=not dd_outage[0] <= t < dd_outage[1])
-    _env(monkeypatch, datadog)
-    out = tmp_path / "parity.json"
-    argv = ["parity", "--translation", str(translation), "--from", str(WINDOW[0]), "--until", str(WINDOW[1])]
+    out, argv = _parity_argv(monkeypatch, datadog, translation)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_passthru(datadog.url)
         nerdgraph.register(mock)
@@ -263,9 +268,7 @@ def test_a_new_relic_synthetic_monitor_against_its_datadog_test(
         ("FAILED",): dict.fromkeys(failed_nr, 1.0),
     }
     nerdgraph = FakeNerdGraph([NrqlSeries(_is_synthetic(entry["ref"]["id"]), "count", counts)])
-    _env(monkeypatch, datadog)
-    out = tmp_path / "parity.json"
-    argv = ["parity", "--translation", str(translation), "--from", str(WINDOW[0]), "--until", str(WINDOW[1])]
+    out, argv = _parity_argv(monkeypatch, datadog, translation)
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         mock.add_passthru(datadog.url)
         nerdgraph.register(mock)
