@@ -54,7 +54,8 @@ def check_nr(
         if not alerts["agrees"]:
             out["verdict"] = "differs"
             first = alerts["first_disagreement"]
-            out["detail"] = "; ".join(filter(None, [out["detail"], f"fires differently from {first}"]))
+            said = f"fires differently from {first} (Datadog's side: {alerts['datadog_firing']})"
+            out["detail"] = "; ".join(filter(None, [out["detail"], said]))
     return out
 
 

@@ -16,6 +16,7 @@ import responses
 
 from migrate.cli import main
 from migrate.commands.decommission_check import decommission_check
+from migrate.parity.alerts import EVENTS
 from migrate.testing.ddserver import DatadogTestServer
 from migrate.translate.nrql import ast
 from tests.support.nr_parity import ACCOUNT, PINGDOM_URL, URL, FakeNerdGraph, NrqlSeries, pingdom_results
@@ -211,8 +212,9 @@ def test_newrelic_and_pingdom_parity_through_the_cli(
         datadog.store.events.record_transition(monitor["id"], "OK", HOT[1] + 60 + 1800, ("host:web-1",))
         assert main([*argv, "--out", str(out), "--only", CONDITION_KEY, "--force"]) == 0
         condition = json.loads(out.read_text(encoding="utf-8"))[CONDITION_KEY]
-    assert condition["alerts"]["datadog_firing"] == "the monitor's state history (GET /api/v2/events)"
+    assert condition["alerts"]["datadog_firing"] == EVENTS
     assert condition["verdict"] == "differs" and condition["alerts"]["minutes_only_datadog"] == 30
+    assert condition["detail"] == f"fires differently from {HOT[1] + 60} (Datadog's side: {EVENTS})"
 
     _shown_and_gated(translation, tmp_path)
 
@@ -227,6 +229,7 @@ def _shown_and_gated(translation: Path, tmp_path: Path) -> None:
     assert main(["report", "--workdir", str(tmp_path), "--translation", str(translation), "--out", str(report)]) == 0
     markdown = (report / "report.md").read_text(encoding="utf-8")
     assert "parity measured a difference from the source" in markdown and "down on one side for 10 min" in markdown
+    assert f"Datadog's side: {EVENTS}" in markdown  # which firing record the comparison used
     assert 'aria-label="source and Datadog series"' in (report / "report.html").read_text(encoding="utf-8")
     # The decommission gate: what parity measured as differing blocks New Relic and Pingdom as it blocks Prometheus.
     for tool, key in (("newrelic", CONDITION_KEY), ("pingdom", CHECK)):
