@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from migrate import paging
 from migrate.datadog.resources import spec
 from migrate.parity.compare import datadog_key
 from migrate.sources.http import HttpClient
 
 EVENTS_PATH = "/api/v2/events"
+TESTS_PATH = "/api/v1/synthetics/tests"
+TESTS_PAGE = 100  # the synthetics listing's page size (migrate/datadog/synthetics.py)
 PAGE_LIMIT = 1000
 _ALERT = "error"
 
@@ -34,9 +37,13 @@ def monitor_id(client: HttpClient, resource_key: str) -> int | None:
 
 def synthetic_ids(client: HttpClient) -> dict[str, tuple[str, str]]:
     """Resource key -> (public_id, type: api | browser) of every synthetic test ddmigrate owns."""
-    data = client.get_json("/api/v1/synthetics/tests")
+
+    def fetch(number: int) -> list[dict[str, Any]]:
+        data = client.get_json(TESTS_PATH, {"page_size": str(TESTS_PAGE), "page_number": str(number)})
+        return [t for t in (data or {}).get("tests") or [] if isinstance(t, dict)]
+
     out: dict[str, tuple[str, str]] = {}
-    for test in (data or {}).get("tests") or []:
+    for test in paging.by_page_number(fetch, page_size=TESTS_PAGE, what="synthetic tests"):
         kind = "browser" if test.get("type") == "browser" else "api"
         key = spec("synthetic_browser_test" if kind == "browser" else "synthetic_test").owned_key(test)
         if key and test.get("public_id"):
@@ -46,23 +53,20 @@ def synthetic_ids(client: HttpClient) -> dict[str, tuple[str, str]]:
 
 def monitor_events(client: HttpClient, ident: int, start: int, end: int) -> list[dict[str, Any]]:
     """The monitor's alert events from `start` back to a day before it (the state it entered the window in)."""
-    events: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        params = {
-            "filter[query]": f"source:alert @monitor.id:{ident}",
-            "filter[from]": str((start - 86400) * 1000),
-            "filter[to]": str(end * 1000),
-            "sort": "timestamp",
-            "page[limit]": str(PAGE_LIMIT),
-        }
-        if cursor:
-            params["page[cursor]"] = cursor
-        data = client.get_json(EVENTS_PATH, params)
-        events += [e for e in (data or {}).get("data") or [] if isinstance(e, dict)]
-        cursor = (((data or {}).get("meta") or {}).get("page") or {}).get("after")
-        if not cursor:
-            return events
+    params = {
+        "filter[query]": f"source:alert @monitor.id:{ident}",
+        "filter[from]": str((start - 86400) * 1000),
+        "filter[to]": str(end * 1000),
+        "sort": "timestamp",
+        "page[limit]": str(PAGE_LIMIT),
+    }
+
+    def fetch(cursor: str | None) -> paging.Page[dict[str, Any], str]:
+        data = client.get_json(EVENTS_PATH, {**params, **({"page[cursor]": cursor} if cursor else {})}) or {}
+        after = ((data.get("meta") or {}).get("page") or {}).get("after")
+        return paging.Page([e for e in data.get("data") or [] if isinstance(e, dict)], after or None)
+
+    return list(paging.by_cursor(fetch, what=f"monitor {ident} events"))
 
 
 def alert_states(events: list[dict[str, Any]], times: range) -> dict[str, set[int]]:

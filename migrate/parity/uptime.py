@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from migrate import paging
 from migrate.ledger import Ledger
 from migrate.model import DesiredResource
 from migrate.parity.check import Sides
@@ -91,16 +92,13 @@ def _verdict(verdict: str, detail: str, window: tuple[int, int]) -> dict[str, An
 
 
 def _pingdom(client: HttpClient, check_id: str, start: int, end: int) -> list[tuple[int, bool]]:
-    runs: list[tuple[int, bool]] = []
-    offset = 0
-    while True:
+    def fetch(offset: int) -> list[dict[str, Any]]:
         params = {"from": str(start), "to": str(end), "limit": str(PINGDOM_LIMIT), "offset": str(offset)}
         data = client.get_json(f"/results/{check_id}", params)
-        page = [r for r in (data or {}).get("results") or [] if isinstance(r, dict)]
-        runs += [(int(r["time"]), r["status"] == "up") for r in page if r.get("status") in ("up", "down")]
-        if len(page) < PINGDOM_LIMIT:
-            return runs
-        offset += len(page)
+        return [r for r in (data or {}).get("results") or [] if isinstance(r, dict)]
+
+    results = paging.by_offset(fetch, limit=PINGDOM_LIMIT, what=f"Pingdom results of check {check_id}")
+    return [(int(r["time"]), r["status"] == "up") for r in results if r.get("status") in ("up", "down")]
 
 
 def _newrelic(graph: Any, account: int, guid: str, start: int, end: int) -> list[tuple[int, bool]]:
@@ -117,16 +115,18 @@ def _newrelic(graph: Any, account: int, guid: str, start: int, end: int) -> list
 
 
 def _datadog(client: HttpClient, public_id: str, kind: str, start: int, end: int) -> list[tuple[int, bool]]:
+    """Every result in the window: the API answers the latest 150 up to `to_ts`, so the next page ends just
+    before the oldest result of this one (a cursor in `to_ts`)."""
     path = f"/api/v1/synthetics/tests/{'browser/' if kind == 'browser' else ''}{public_id}/results"
-    runs: list[tuple[int, bool]] = []
-    to_ms = end * 1000
-    while True:
-        data = client.get_json(path, {"from_ts": str(start * 1000), "to_ts": str(to_ms)})
+
+    def fetch(to_ms: str | None) -> paging.Page[dict[str, Any], str]:
+        data = client.get_json(path, {"from_ts": str(start * 1000), "to_ts": to_ms or str(end * 1000)})
         page = [r for r in (data or {}).get("results") or [] if isinstance(r, dict) and "check_time" in r]
-        runs += [(int(r["check_time"]) // 1000, _passed(r.get("result") or {})) for r in page]
-        if len(page) < DATADOG_PAGE:
-            return sorted(set(runs))
-        to_ms = min(int(r["check_time"]) for r in page) - 1
+        oldest = min((int(r["check_time"]) for r in page), default=0)
+        return paging.Page(page, str(oldest - 1) if len(page) >= DATADOG_PAGE else None)
+
+    runs = paging.by_cursor(fetch, what=f"results of Datadog test {public_id}")
+    return sorted({(int(r["check_time"]) // 1000, _passed(r.get("result") or {})) for r in runs})
 
 
 def _passed(result: dict[str, Any]) -> bool:

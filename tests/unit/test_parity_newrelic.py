@@ -19,16 +19,18 @@ from jsonschema import Draft4Validator
 from migrate.cli import main
 from migrate.mappings import load_mappings
 from migrate.parity import newrelic as nr
+from migrate.parity import uptime
 from migrate.parity.dd_history import alert_states, monitor_events
 from migrate.parity.fetch import datadog_client
 from migrate.parity.nr_targets import find_nr_targets, with_defaults
 from migrate.parity.uptime import compare_uptime, states
 from migrate.settings import datadog_credentials
 from migrate.sources.newrelic.nerdgraph import NerdGraph
+from migrate.sources.pingdom.api import client_from_env
 from migrate.testing.ddserver import DatadogTestServer
 from migrate.translate.nrql import parse_nrql
 from migrate.translate.store import read_translation
-from tests.support.nr_parity import ACCOUNT, URL
+from tests.support.nr_parity import ACCOUNT, PINGDOM_URL, URL, pingdom_results
 from tests.unit.test_http_client import FakeClock
 
 SPEC = Path(__file__).resolve().parents[1] / "corpus" / "datadog" / "openapi" / "v1-openapi.yaml"
@@ -192,3 +194,19 @@ def test_variables_take_the_template_variables_defaults() -> None:
     )
     with pytest.raises(Exception, match="other than in"):
         with_defaults("SELECT count(*) FROM T WHERE a = 1 OR b IN ({{tx}})", variables)
+
+
+@responses.activate
+def test_long_histories_are_read_page_by_page() -> None:
+    pingdom_results(responses.mock, {"42": [(t, "up" if t % 7 else "down") for t in range(0, 2500 * 60, 60)]})
+    client = client_from_env({"PINGDOM_API_TOKEN": "test-token", "PINGDOM_API_URL": PINGDOM_URL})
+    runs = uptime._pingdom(client, "42", 0, 2500 * 60)
+    assert len(runs) == 2500 and len(responses.calls) == 3  # 1000 + 1000 + 500
+    assert sum(1 for _, up in runs if not up) == len(range(0, 2500 * 60, 420))
+    with DatadogTestServer() as dd:
+        responses.add_passthru(dd.url)
+        client = datadog_client(dd.url, datadog_credentials(dd.env))
+        test = dd.store.plant("synthetic_test", {"type": "api", "subtype": "http", "name": "t", "config": {}})
+        for t in range(0, 400 * 60, 60):
+            dd.store.synth.record_result(test["public_id"], t, passed=True)
+        assert len(uptime._datadog(client, test["public_id"], "api", 0, 400 * 60)) == 400  # 150 + 150 + 100
