@@ -281,3 +281,25 @@ def test_a_new_relic_synthetic_monitor_against_its_datadog_test(
     assert result["uptime"]["minutes_only_source_down"] == 5 and result["uptime"]["first_disagreement"] == T0 + 600
     assert result["uptime"]["minutes_both_up"] == 180 - 5
     assert all("FROM SyntheticCheck" in q and "FACET result" in q for q in nerdgraph.asked)
+
+
+def test_a_flipped_comparison_in_the_monitor_is_caught_by_when_it_fires(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nerdgraph: FakeNerdGraph, datadog: DatadogTestServer
+) -> None:
+    translation = _translate(tmp_path)
+    desired = json.loads((translation / "desired.json").read_text(encoding="utf-8"))
+    (monitor,) = [r for r in desired["resources"] if r["type"] == "monitor"]
+    assert monitor["payload"]["query"].endswith(" > 80")
+    monitor["payload"]["query"] = monitor["payload"]["query"].removesuffix(" > 80") + " < 80"
+    (translation / "desired.json").write_text(json.dumps(desired), encoding="utf-8")
+    out, argv = _parity_argv(monkeypatch, datadog, translation)
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        mock.add_passthru(datadog.url)
+        nerdgraph.register(mock)
+        assert main([*argv, "--out", str(out), "--only", CONDITION_KEY]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))[CONDITION_KEY]
+    assert result["max_rel_diff"] < 1e-9  # the values still agree: only the comparison is wrong
+    assert result["verdict"] == "differs" and not result["alerts"]["agrees"]
+    only_nr = (HOT[1] - HOT[0] - 300) // 60 + 1  # New Relic fires for web-1, as in the first test
+    assert result["alerts"]["minutes_both_firing"] == 0 and result["alerts"]["minutes_only_newrelic"] == only_nr
+    assert result["alerts"]["minutes_only_datadog"] > 180  # web-2 all along, web-1 outside its hot hour
