@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from migrate.errors import DDMigrateError, InputError, RemoteError
+from migrate.errors import ConfigError, DDMigrateError, InputError, RemoteError
 from migrate.fsutil import read_json, write_json
 from migrate.mappings import Mappings, parse_duration
 from migrate.parity.alerts import compare_alerts
@@ -113,6 +113,7 @@ def run_parity(
     evidence = _load(out)
     run = ParityRun(skipped=skipped)
     start, end = window[0] // step * step, window[1] // step * step
+    unconfigured = 0
     for target in targets:
         if target.key in evidence and not force:
             run.resumed.append(target.key)
@@ -121,6 +122,7 @@ def run_parity(
             result = target.run(sides, (start, end), step, tolerance_for(target.codes, mappings))
         except DDMigrateError as exc:
             run.failed[target.key] = str(exc)
+            unconfigured += isinstance(exc, ConfigError)
             continue
         run.results[target.key] = evidence[target.key] = result
         write_json(out, evidence)  # after every object: an interrupted run loses at most the one in flight
@@ -129,7 +131,9 @@ def run_parity(
     if run.failed and not run.results and not run.resumed:
         # Nothing could be compared at all: a side is unreachable or refuses us, not one query.
         first = next(iter(run.failed.values()))
-        raise RemoteError(f"no object could be compared ({len(run.failed)} tried); the first: {first}")
+        # Every object needed a side with no endpoint or key: that is the operator's setting, not a remote.
+        error = ConfigError if unconfigured == len(run.failed) else RemoteError
+        raise error(f"no object could be compared ({len(run.failed)} tried); the first: {first}")
     if run.results:
         record_in_ledger(translation_dir / "ledger.json", evidence)
     return run

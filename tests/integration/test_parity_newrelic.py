@@ -303,3 +303,16 @@ def test_a_flipped_comparison_in_the_monitor_is_caught_by_when_it_fires(
     only_nr = (HOT[1] - HOT[0] - 300) // 60 + 1  # New Relic fires for web-1, as in the first test
     assert result["alerts"]["minutes_both_firing"] == 0 and result["alerts"]["minutes_only_newrelic"] == only_nr
     assert result["alerts"]["minutes_only_datadog"] > 180  # web-2 all along, web-1 outside its hot hour
+
+
+def test_a_source_side_without_its_key_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], datadog: DatadogTestServer
+) -> None:
+    translation = _translate(tmp_path)
+    out, argv = _parity_argv(monkeypatch, datadog, translation)
+    for name in ("NEW_RELIC_API_KEY", "PINGDOM_API_TOKEN"):
+        monkeypatch.delenv(name)
+    assert main([*argv, "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "no object could be compared" in err and ("NEW_RELIC_API_KEY" in err or "PINGDOM_API_TOKEN" in err)
+    assert not out.exists()
