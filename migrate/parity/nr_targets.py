@@ -65,7 +65,7 @@ class _Skip(Exception):
 def find_nr_targets(
     resources: list[DesiredResource], ledger: Ledger, meta: dict[str, Any], mappings: Mappings
 ) -> tuple[list[NrTarget], dict[str, str]]:
-    conditions = _conditions(meta)
+    conditions = inventory_objects(meta, "newrelic", "nrql_condition")
     targets: list[NrTarget] = []
     skipped: dict[str, str] = {}
     for entry, resource in comparable(resources, ledger):
@@ -82,17 +82,18 @@ def find_nr_targets(
     return targets, skipped
 
 
-def _conditions(meta: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The NRQL conditions of the translation's New Relic inventories, by ledger key (their terms and signal)."""
+def inventory_objects(meta: dict[str, Any], source: str, kind: str) -> dict[str, dict[str, Any]]:
+    """The normalized objects of one kind in the translation's inventories of `source`, by ledger key (what
+    the ledger does not keep: a condition's terms and signal, a synthetic monitor's id)."""
     out: dict[str, dict[str, Any]] = {}
     for inv in meta.get("inventories") or []:
-        if not isinstance(inv, dict) or inv.get("source") != "newrelic" or not inv.get("path"):
+        if not isinstance(inv, dict) or inv.get("source") != source or not inv.get("path"):
             continue
         try:
             inventory = read_inventory(Path(str(inv["path"])))
         except DDMigrateError:
-            continue  # an inventory moved since: its conditions are compared by values only
-        out.update({o.ref.key: o.normalized for o in inventory.objects if o.ref.kind == "nrql_condition"})
+            continue  # an inventory moved since: its objects are compared without what only it holds
+        out.update({o.ref.key: o.normalized for o in inventory.objects if o.ref.kind == kind})
     return out
 
 

@@ -168,7 +168,7 @@ def find_jobs(translation: Translation, mappings: Mappings) -> tuple[list[Job], 
     widgets, Pingdom and New Relic synthetic checks."""
     prom, skipped = find_targets(translation.resources, translation.ledger)
     nr, nr_skipped = find_nr_targets(translation.resources, translation.ledger, translation.meta, mappings)
-    checks, check_skipped = find_check_targets(translation.resources, translation.ledger)
+    checks, check_skipped = find_check_targets(translation.resources, translation.ledger, translation.meta)
     jobs = [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(_prometheus, t)) for t in prom]
     jobs += [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(check_nr, t)) for t in nr]
     jobs += [Job(t.key, t.key, "check", t.resource, t.codes, partial(check_uptime, t)) for t in checks]

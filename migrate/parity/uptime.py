@@ -3,8 +3,9 @@
 Source: Pingdom API 3.1 `GET /results/{checkid}` (`from`, `to` in seconds, `limit` up to 1000, `offset`;
 `results[]` of `{probeid, time, status: up|down|unconfirmed_down|unknown, responsetime, statusdesc}`): a
 result `down` is down, `up` is up, unconfirmed and unknown ones say nothing. New Relic: the SyntheticCheck
-events of the monitor through NRQL (`SELECT count(*) FROM SyntheticCheck WHERE entityGuid = '<guid>' FACET
-result TIMESERIES 1 minute`): a minute with a FAILED check is down, one with only SUCCESS is up.
+events of the monitor through NRQL (`SELECT count(*) FROM SyntheticCheck WHERE monitorId = '<id>' FACET
+result TIMESERIES 1 minute`; `entityGuid = '<guid>'` when the inventory is not at hand to give the monitor id):
+a minute with a FAILED check is down, one with only SUCCESS is up.
 Datadog: `GET /api/v1/synthetics/tests/{public_id}/results` (browser tests `.../tests/browser/{public_id}/
 results`) with `from_ts`/`to_ts` in ms (v1 spec GetAPITestLatestResults: the latest 150 per call, so older
 ones are read by moving `to_ts` back): an API run is down when `result.passed` is false, a browser run when
@@ -27,6 +28,7 @@ from migrate.parity.check import Sides
 from migrate.parity.compare import Tolerance
 from migrate.parity.dd_history import synthetic_ids
 from migrate.parity.newrelic import nrql_timeseries
+from migrate.parity.nr_targets import inventory_objects
 from migrate.parity.targets import comparable
 from migrate.sources.http import HttpClient
 from migrate.translate.nrql.render import quote
@@ -42,12 +44,16 @@ _TEST_TYPES = ("synthetic_test", "synthetic_browser_test")
 class CheckTarget:
     key: str
     source: str  # pingdom | newrelic
-    source_id: str  # the Pingdom check id, the New Relic monitor's entity guid
+    source_id: str  # the Pingdom check id; New Relic: the monitor id, else its entity guid
     resource: str
     codes: tuple[str, ...]
+    attribute: str = "monitorId"  # the SyntheticCheck attribute `source_id` is (New Relic)
 
 
-def find_check_targets(resources: list[DesiredResource], ledger: Ledger) -> tuple[list[CheckTarget], dict[str, str]]:
+def find_check_targets(
+    resources: list[DesiredResource], ledger: Ledger, meta: dict[str, Any]
+) -> tuple[list[CheckTarget], dict[str, str]]:
+    monitors = inventory_objects(meta, "newrelic", "synthetic_monitor")
     targets, skipped = [], {}
     for entry, resource in comparable(resources, ledger, original=False):
         kind = (entry.ref.source, entry.ref.kind)
@@ -57,7 +63,11 @@ def find_check_targets(resources: list[DesiredResource], ledger: Ledger) -> tupl
         if kind not in _KINDS or resource.type not in _TEST_TYPES:
             continue
         codes = tuple(sorted({f.code for f in entry.findings}))
-        targets.append(CheckTarget(entry.ref.key, entry.ref.source, entry.ref.id, resource.key, codes))
+        ident, attribute = entry.ref.id, "entityGuid"
+        if entry.ref.source == "pingdom" or (monitors.get(entry.ref.key) or {}).get("monitor_id"):
+            ident = str((monitors.get(entry.ref.key) or {}).get("monitor_id") or entry.ref.id)
+            attribute = "monitorId"
+        targets.append(CheckTarget(entry.ref.key, entry.ref.source, ident, resource.key, codes, attribute))
     return targets, skipped
 
 
@@ -69,7 +79,7 @@ def check_uptime(
     source = _pingdom(sides.source("pingdom"), target.source_id, start, end) if target.source == "pingdom" else None
     if source is None:
         graph, account = sides.nerdgraph()
-        source = _newrelic(graph, account, target.source_id, start, end)
+        source = _newrelic(graph, account, target, start, end)
     ids = synthetic_ids(sides.datadog)
     if target.resource not in ids:
         return _verdict("no_data", "the Datadog test is not applied (no test carries its ddmigrate_id)", window)
@@ -101,9 +111,10 @@ def _pingdom(client: HttpClient, check_id: str, start: int, end: int) -> list[tu
     return [(int(r["time"]), r["status"] == "up") for r in results if r.get("status") in ("up", "down")]
 
 
-def _newrelic(graph: Any, account: int, guid: str, start: int, end: int) -> list[tuple[int, bool]]:
-    # NRQL, not SQL: the guid is written as a string literal by the NRQL writer's own quote().
-    nrql = f"SELECT count(*) FROM SyntheticCheck WHERE entityGuid = {quote(guid)} FACET result"  # noqa: S608
+def _newrelic(graph: Any, account: int, target: CheckTarget, start: int, end: int) -> list[tuple[int, bool]]:
+    # NRQL, not SQL: the id is written as a string literal by the NRQL writer's own quote().
+    where = f"{target.attribute} = {quote(target.source_id)}"
+    nrql = f"SELECT count(*) FROM SyntheticCheck WHERE {where} FACET result"  # noqa: S608
     answers = nrql_timeseries(graph, account, nrql, (start, end), MINUTE, facet_tags={})
     by_minute: dict[int, bool] = {}
     for series in answers[0].series if answers else []:

@@ -16,6 +16,7 @@ import responses
 
 from migrate.cli import main
 from migrate.commands.decommission_check import decommission_check
+from migrate.inventory.store import read_inventory
 from migrate.parity.alerts import EVENTS
 from migrate.testing.ddserver import DatadogTestServer
 from migrate.translate.nrql import ast
@@ -240,14 +241,15 @@ def _shown_and_gated(translation: Path, tmp_path: Path) -> None:
 SAMPLE_NEWRELIC = SAMPLE_PINGDOM.parent / "newrelic"
 
 
-def _is_synthetic(guid: str) -> Any:
+def _is_synthetic(monitor_id: str) -> Any:
     def picks(tree: ast.Query) -> bool:
         where = tree.where
         return (
             isinstance(tree.source, tuple)
             and tree.source[0].name == "SyntheticCheck"
             and isinstance(where, ast.Binary)
-            and where.right == ast.String(guid)
+            and where.left == ast.Identifier("monitorId")
+            and where.right == ast.String(monitor_id)
         )
 
     return picks
@@ -270,7 +272,10 @@ def test_a_new_relic_synthetic_monitor_against_its_datadog_test(
         ("SUCCESS",): {t: 1.0 for t in minutes if t not in failed_nr},
         ("FAILED",): dict.fromkeys(failed_nr, 1.0),
     }
-    nerdgraph = FakeNerdGraph([NrqlSeries(_is_synthetic(entry["ref"]["id"]), "count", counts)])
+    (monitor_id,) = [
+        str(o.normalized["monitor_id"]) for o in read_inventory(tmp_path / "inv").objects if o.ref.key == entry["key"]
+    ]
+    nerdgraph = FakeNerdGraph([NrqlSeries(_is_synthetic(monitor_id), "count", counts)])
     out, argv = _parity_argv(monkeypatch, datadog, translation)
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         mock.add_passthru(datadog.url)
@@ -280,7 +285,7 @@ def test_a_new_relic_synthetic_monitor_against_its_datadog_test(
     assert result["verdict"] == "differs" and result["uptime"]["source"] == "New Relic"
     assert result["uptime"]["minutes_only_source_down"] == 5 and result["uptime"]["first_disagreement"] == T0 + 600
     assert result["uptime"]["minutes_both_up"] == 180 - 5
-    assert all("FROM SyntheticCheck" in q and "FACET result" in q for q in nerdgraph.asked)
+    assert all(f"FROM SyntheticCheck WHERE monitorId = '{monitor_id}' FACET result" in q for q in nerdgraph.asked)
 
 
 def test_a_flipped_comparison_in_the_monitor_is_caught_by_when_it_fires(
