@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,13 +149,20 @@ def run(limit: int, period: float) -> dict[str, Any]:
         }
 
 
-def cli() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+def limited_cli(bench: Callable[[int, float], dict[str, Any]], doc: str) -> None:
+    """`--limit N --period S` (the local Datadog server's metrics query limit), then the figures `bench` returns."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
     parser.add_argument("--limit", type=int, default=100, help="metrics queries allowed per period (default 100)")
     parser.add_argument("--period", type=float, default=10.0, help="the rate-limit period in seconds (default 10)")
     args = parser.parse_args()
-    for key, value in run(args.limit, args.period).items():
-        print(f"{key:52} {value}")
+    figures = bench(args.limit, args.period)
+    width = max(map(len, figures)) + 2
+    for key, value in figures.items():
+        print(f"{key:{width}} {value}")
+
+
+def cli() -> None:
+    limited_cli(run, __doc__ or "")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 the comparison as evidence per ledger key (migrate/parity/run.py says the file's shape).
 
 Endpoints and keys from the environment only: PROMETHEUS_URL (+ PROMETHEUS_BEARER_TOKEN or
-PROMETHEUS_USERNAME/PASSWORD), DD_API_URL or DD_SITE, DD_API_KEY, DD_APP_KEY.
+PROMETHEUS_USERNAME/PASSWORD); NEW_RELIC_API_KEY, NEW_RELIC_ACCOUNT_ID, NEW_RELIC_REGION / NEW_RELIC_API_URL
+(as `collect newrelic`); PINGDOM_API_TOKEN, PINGDOM_API_URL (as `collect pingdom`); DD_API_URL or DD_SITE,
+DD_API_KEY, DD_APP_KEY.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from migrate.parity.run import ParityRun, default_since, default_step, run_parit
 from migrate.progress import progress_bar, wanted
 from migrate.settings import datadog_api_url, datadog_credentials
 from migrate.sources.http import HttpClient
+from migrate.sources.newrelic.nerdgraph import NerdGraph
+from migrate.sources.newrelic.nerdgraph import account_id as nerdgraph_account
+from migrate.sources.pingdom.api import client_from_env as pingdom_client
 
 from .common import add_mappings_argument
 
@@ -58,9 +63,15 @@ def parity_window(since: str | None, start: str | None, until: str | None, defau
 
 
 def connect_sides(env: Mapping[str, str], label_tags: dict[str, str | None]) -> Sides:
-    prometheus = HttpClient.from_env("PROMETHEUS_URL", "PROMETHEUS", env)
+    """Datadog always; each source side only when its endpoint or key is set (an object that needs a missing
+    side fails naming the variable). New Relic and Pingdom are read with their collectors' own clients."""
+    prometheus = HttpClient.from_env("PROMETHEUS_URL", "PROMETHEUS", env) if env.get("PROMETHEUS_URL") else None
     datadog = datadog_client(datadog_api_url(env), datadog_credentials(env))
-    return Sides(prometheus, datadog, label_tags)
+    newrelic = account = None
+    if env.get("NEW_RELIC_API_KEY"):
+        newrelic, account = NerdGraph.from_env(env), nerdgraph_account(env)
+    pingdom = pingdom_client(env) if env.get("PINGDOM_API_TOKEN") else None
+    return Sides(prometheus, datadog, label_tags, newrelic, account, pingdom)
 
 
 def parity_command(

@@ -111,19 +111,24 @@ def compare(
     window: tuple[int, int],
     label_tags: Mapping[str, str | None],
     tolerance: Tolerance,
+    *,
+    source: str = "Prometheus",
 ) -> Parity:
+    """`prometheus` is the source side's answer (Prometheus, or New Relic with its facets already named as
+    Datadog tags and `label_tags` empty); `source` names it in the details."""
     start, end = window
     interval = datadog.step
+    lag = prometheus.lag(interval)
     prom = _by_key(prometheus.series, lambda labels: prometheus_key(labels, label_tags))
     dd = _by_key(datadog.series, datadog_key)
     grid = range(-(-start // interval) * interval, end, interval)
-    prom = {k: {t - interval: v for t, v in p.items() if t - interval in grid} for k, p in prom.items()}
+    prom = {k: {t - lag: v for t, v in p.items() if t - lag in grid} for k, p in prom.items()}
     dd = {k: {t: v for t, v in p.items() if t in grid} for k, p in dd.items()}
     prom = {k: p for k, p in prom.items() if p}
     dd = {k: p for k, p in dd.items() if p}
     parity = Parity("agrees", 0.0, 0.0, 0.0, interval, window)
     if not prom or not dd:
-        side = "either side" if not prom and not dd else ("Prometheus" if not prom else "Datadog")
+        side = "either side" if not prom and not dd else (source if not prom else "Datadog")
         parity.verdict, parity.detail = "no_data", f"no data from {side} in the window"
         return parity
     keys = sorted(prom.keys() | dd.keys())
@@ -136,7 +141,7 @@ def compare(
         parity.max_rel_diff = max(parity.max_rel_diff, s.max_rel_diff)
         total = s.both + s.only_prometheus + s.only_datadog
         if not s.both:
-            problems.append(f"{key}: only in {'Prometheus' if s.only_prometheus else 'Datadog'}")
+            problems.append(f"{key}: only in {source if s.only_prometheus else 'Datadog'}")
         elif (s.only_prometheus + s.only_datadog) / total > tolerance.missing:
             problems.append(f"{key}: {s.only_prometheus + s.only_datadog} of {total} points on one side only")
         elif s.first_difference is not None:

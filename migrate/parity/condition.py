@@ -91,13 +91,14 @@ def compare_firing(
     """Step by step over the Datadog grid (Prometheus at t + interval, as compare.py aligns them); a step
     with no value on a side does not fire there."""
     interval = datadog.step
+    lag = prometheus.lag(interval)
     prom = {prometheus_key(s.labels, label_tags): s.points for s in prometheus.series}
     dd = {datadog_key(s.labels): s.points for s in datadog.series}
     firing = Firing()
     start, end = window
     for t in range(-(-start // interval) * interval, end, interval):
         for key in sorted(prom.keys() | dd.keys()):
-            p, d = prom.get(key, {}).get(t + interval), dd.get(key, {}).get(t)
+            p, d = prom.get(key, {}).get(t + lag), dd.get(key, {}).get(t)
             on_p = p is not None and prom_condition.holds(p)
             on_d = d is not None and dd_condition.holds(d)
             if on_p and on_d:

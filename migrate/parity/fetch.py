@@ -33,6 +33,13 @@ class Series:
 class Answer:
     series: list[Series]
     step: int  # seconds between points: the Prometheus step, or the interval Datadog rolled up to
+    # True when a point is stamped with the start of the bucket it covers (Datadog, New Relic's TIMESERIES
+    # beginTimeSeconds); False when stamped with the evaluation time looking back (Prometheus).
+    bucket_start: bool = False
+
+    def lag(self, interval: int) -> int:
+        """Seconds from a Datadog bucket's start to this answer's point for the same bucket."""
+        return 0 if self.bucket_start else interval
 
 
 def prometheus_range(client: HttpClient, expr: str, start: int, end: int, step: int) -> Answer:
@@ -83,4 +90,4 @@ def datadog_timeseries(client: HttpClient, formula: Formula, start: int, end: in
     except (KeyError, TypeError, ValueError) as exc:
         raise RemoteError(f"Datadog answered an unexpected timeseries response: {exc}") from None
     gaps = [b - a for a, b in itertools.pairwise(times) if b > a]
-    return Answer(series, min(gaps) if gaps else step)
+    return Answer(series, min(gaps) if gaps else step, bucket_start=True)

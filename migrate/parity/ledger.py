@@ -24,8 +24,9 @@ def ledger_evidence(result: dict[str, Any], at: str) -> dict[str, Any]:
     out["at"] = result.get("at") or at
     if result.get("firing"):
         out["firing"] = result["firing"]
-    if result.get("alerts"):
-        out["alerts"] = result["alerts"]
+    for kept in ("alerts", "uptime"):  # when each side fired / was down
+        if result.get(kept):
+            out[kept] = result[kept]
     if result["verdict"] == "differs" and result.get("sketch"):
         out["series"] = result["sketch"]  # the report draws both sides of what differs
     return out

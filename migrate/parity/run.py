@@ -17,18 +17,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from migrate.errors import DDMigrateError, InputError, RemoteError
+from migrate.errors import ConfigError, DDMigrateError, InputError, RemoteError
 from migrate.fsutil import read_json, write_json
 from migrate.mappings import Mappings, parse_duration
 from migrate.parity.alerts import compare_alerts
 from migrate.parity.check import Query, Sides, check
 from migrate.parity.compare import Tolerance
 from migrate.parity.ledger import record_in_ledger
+from migrate.parity.nr_check import check_nr
+from migrate.parity.nr_targets import find_nr_targets
 from migrate.parity.targets import Target, find_targets
-from migrate.translate.store import read_translation
+from migrate.parity.uptime import check_uptime, find_check_targets
+from migrate.translate.store import Translation, read_translation
 
 DEFAULT_TOLERANCE = Tolerance(relative=0.01, absolute=1e-9, missing=0.02)
 
@@ -98,25 +102,27 @@ def run_parity(
     progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> ParityRun:
     translation = read_translation(translation_dir)
-    targets, skipped = find_targets(translation.resources, translation.ledger)
+    targets, skipped = find_jobs(translation, mappings)
     if only is not None:
         targets = [t for t in targets if only in (t.key, t.ledger_key)]
         skipped = {k: v for k, v in skipped.items() if k == only}
         if not targets and not skipped:
             raise InputError(
-                f"no object {only!r} with a Prometheus query in the translation", path=str(translation_dir)
+                f"no object {only!r} with a source query or check in the translation", path=str(translation_dir)
             )
     evidence = _load(out)
     run = ParityRun(skipped=skipped)
     start, end = window[0] // step * step, window[1] // step * step
+    unconfigured = 0
     for target in targets:
         if target.key in evidence and not force:
             run.resumed.append(target.key)
             continue
         try:
-            result = _one(sides, target, (start, end), step, tolerance_for(target.codes, mappings))
+            result = target.run(sides, (start, end), step, tolerance_for(target.codes, mappings))
         except DDMigrateError as exc:
             run.failed[target.key] = str(exc)
+            unconfigured += isinstance(exc, ConfigError)
             continue
         run.results[target.key] = evidence[target.key] = result
         write_json(out, evidence)  # after every object: an interrupted run loses at most the one in flight
@@ -125,22 +131,54 @@ def run_parity(
     if run.failed and not run.results and not run.resumed:
         # Nothing could be compared at all: a side is unreachable or refuses us, not one query.
         first = next(iter(run.failed.values()))
-        raise RemoteError(f"no object could be compared ({len(run.failed)} tried); the first: {first}")
+        # Every object needed a side with no endpoint or key: that is the operator's setting, not a remote.
+        error = ConfigError if unconfigured == len(run.failed) else RemoteError
+        raise error(f"no object could be compared ({len(run.failed)} tried); the first: {first}")
     if run.results:
         record_in_ledger(translation_dir / "ledger.json", evidence)
     return run
 
 
-def _one(sides: Sides, target: Target, window: tuple[int, int], step: int, tolerance: Tolerance) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Job:
+    """One comparison: the evidence key, its ledger entry, and how to run it."""
+
+    key: str
+    ledger_key: str
+    kind: str
+    resource: str
+    codes: tuple[str, ...]
+    check: Callable[[Sides, tuple[int, int], int, Tolerance], dict[str, Any]]
+
+    def run(self, sides: Sides, window: tuple[int, int], step: int, tolerance: Tolerance) -> dict[str, Any]:
+        result = self.check(sides, window, step, tolerance)
+        result.update(
+            at=datetime.now(UTC).isoformat(timespec="seconds"),
+            ledger_key=self.ledger_key,
+            kind=self.kind,
+            resource=self.resource,
+            codes=list(self.codes),
+            tolerance=vars(tolerance),
+        )
+        return result
+
+
+def find_jobs(translation: Translation, mappings: Mappings) -> tuple[list[Job], dict[str, str]]:
+    """Every comparable object of the translation: Prometheus/Grafana queries, New Relic conditions and
+    widgets, Pingdom and New Relic synthetic checks."""
+    prom, skipped = find_targets(translation.resources, translation.ledger)
+    nr, nr_skipped = find_nr_targets(translation.resources, translation.ledger, translation.meta, mappings)
+    checks, check_skipped = find_check_targets(translation.resources, translation.ledger, translation.meta)
+    jobs = [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(_prometheus, t)) for t in prom]
+    jobs += [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(check_nr, t)) for t in nr]
+    jobs += [Job(t.key, t.key, "check", t.resource, t.codes, partial(check_uptime, t)) for t in checks]
+    return jobs, {**skipped, **nr_skipped, **check_skipped}
+
+
+def _prometheus(
+    target: Target, sides: Sides, window: tuple[int, int], step: int, tolerance: Tolerance
+) -> dict[str, Any]:
     result = check(sides, Query(target.promql, target.formula, target.condition), window, step, tolerance)
-    result.update(
-        at=datetime.now(UTC).isoformat(timespec="seconds"),
-        ledger_key=target.ledger_key,
-        kind=target.kind,
-        resource=target.resource,
-        codes=list(target.codes),
-        tolerance=vars(tolerance),
-    )
     if target.monitor is not None and target.alertname and target.condition is not None:
         alerts = compare_alerts(sides, target, window, step)
         if alerts is not None:

@@ -56,16 +56,24 @@ class Target:
     evaluated: bool = False  # the formula already computes the monitor's value over its window
 
 
-def find_targets(resources: list[DesiredResource], ledger: Ledger) -> tuple[list[Target], dict[str, str]]:
+def comparable(
+    resources: list[DesiredResource], ledger: Ledger, *, original: bool = True
+) -> Iterator[tuple[LedgerEntry, DesiredResource]]:
+    """Each entry translated exact or approximate, with the desired resource it became first (and, when
+    `original`, the source query it kept): what parity can compare."""
     by_key = {r.key: r for r in resources}
-    targets: list[Target] = []
-    skipped: dict[str, str] = {}
     for entry in ledger:
-        if entry.outcome.value not in ("exact", "approximate") or not entry.original or not entry.targets:
+        if entry.outcome.value not in ("exact", "approximate") or not entry.targets:
             continue
         resource = by_key.get(entry.targets[0])
-        if resource is None:
-            continue
+        if resource is not None and (entry.original or not original):
+            yield entry, resource
+
+
+def find_targets(resources: list[DesiredResource], ledger: Ledger) -> tuple[list[Target], dict[str, str]]:
+    targets: list[Target] = []
+    skipped: dict[str, str] = {}
+    for entry, resource in comparable(resources, ledger):
         try:
             if entry.ref.source == "prometheus" and entry.ref.kind == "alerting_rule" and resource.type == "monitor":
                 targets.append(_monitor(entry, resource))

@@ -31,6 +31,7 @@ from migrate.datadog.resources import RESOURCE_TYPES
 from migrate.datadog.synthetics import SYNTHETIC_TEST
 from migrate.datadog.validate import validate_payload, validate_request
 from migrate.testing.collection import Collection, Handler, Result, Route, crud_routes
+from migrate.testing.ddevents import Events
 from migrate.testing.ddsynthetics import SYNTHETIC_BROWSER_TEST, SYNTHETIC_GLOBAL_VARIABLE, SyntheticRuns
 from migrate.testing.metrics_api import timeseries_query
 from migrate.testing.metrics_db import MetricsDb
@@ -81,6 +82,8 @@ class DatadogStore:
         }
         # Browser tests, global variables, locations and test runs (ddsynthetics.py).
         self.synth = SyntheticRuns(self.synthetics, self._new_synthetic, self._int_id, self._str_id, _now)
+        # Monitor state transitions as Datadog's alert events (ddevents.py: GET /api/v2/events).
+        self.events = Events()
 
     # ids like Datadog's: ints for monitors/downtimes, "abc-def-ghi" for dashboards and public ids
     def _int_id(self) -> int:
@@ -418,6 +421,7 @@ def routes(store: DatadogStore) -> list[tuple[str, re.Pattern[str], str, Handler
     tests = SYNTHETIC_TEST.api_path.rsplit("/", 1)[0]  # /api/v1/synthetics/tests: list, delete, pause
     table: list[Route] = [route for c in store.collections.values() for route in c.routes()]
     table += store.synth.routes(tests)
+    table += store.events.routes()
     table += [
         ("POST", rf"{mon}/validate", "monitors", store.validate_monitor),
         ("POST", rf"{mon}/(?P<id>\d+)/validate", "monitors", store.validate_monitor),

@@ -95,6 +95,9 @@ class SyntheticRuns:
     outcomes: dict[str, str] = field(default_factory=dict)  # public_id -> failure reason to report
     pending_polls: int = 0
     runs: dict[str, Run] = field(default_factory=dict)
+    # public_id -> stored results (SyntheticsAPITestResultShort / SyntheticsBrowserTestResultShort), as a
+    # test's history Datadog keeps; `record_result` adds one, the results listing answers them.
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     batches: dict[str, list[str]] = field(default_factory=dict)  # batch id -> result ids
     _reads: dict[str, int] = field(default_factory=dict)
 
@@ -243,6 +246,35 @@ class SyntheticRuns:
             data["failure"] = {"code": "INCORRECT_ASSERTION", "message": run.reason}
         return 200, {"result_id": run.result_id, "probe_dc": run.location, "status": 0, "result": data}
 
+    # --- stored results (a test's history) --------------------------------------------------------------
+    def record_result(self, public_id: str, check_time: int, passed: bool, location: str = "aws:us-east-1") -> None:
+        """One scheduled run at `check_time` (epoch seconds), in the shape its test type answers."""
+        test = self.tests.get(public_id) or {}
+        result: dict[str, Any]
+        if test.get("type") == "browser":
+            steps = len(test.get("steps") or []) or 1
+            done = steps if passed else steps - 1
+            result = {"duration": 900.0, "errorCount": 0 if passed else 1, "stepCountCompleted": done}
+            result["stepCountTotal"] = steps
+        else:
+            result = {"passed": passed, "timings": {"total": 120.0}}
+        entry = {"check_time": float(check_time * 1000), "probe_dc": location, "result": result}
+        entry.update(result_id=str(self.new_id()), status=0 if passed else 1)
+        self.history.setdefault(public_id, []).append(entry)
+
+    def results(self, m: re.Match[str], q: dict[str, str], body: Any) -> Result:
+        """GET .../tests[/browser]/{public_id}/results: the latest 150 in [from_ts, to_ts] (ms), newest first."""
+        test = self.tests.get(m["id"])
+        if test is None or (test.get("type") == "browser") != bool(m["browser"]):
+            return _err(404, "Synthetic test not found")
+        low, high = int(q.get("from_ts", 0)), int(q.get("to_ts", 2**62))
+        found = sorted(
+            (r for r in self.history.get(m["id"], []) if low <= r["check_time"] <= high),
+            key=lambda r: -r["check_time"],
+        )[:150]
+        last = int(found[0]["check_time"]) if found else 0
+        return 200, {"last_timestamp_fetched": last, "results": found}
+
     def routes(self, tests_path: str) -> list[Route]:
         """`tests_path`: /api/v1/synthetics/tests (trigger, results); the other paths are declared."""
         browser, variables = SYNTHETIC_BROWSER_TEST.api_path, SYNTHETIC_GLOBAL_VARIABLE.api_path
@@ -260,4 +292,5 @@ class SyntheticRuns:
             ("POST", rf"{tests_path}/trigger", "synthetics_trigger", self.trigger),
             ("GET", rf"/api/v1/synthetics/ci/batch/{ident}", "synthetics", self.batch),
             ("GET", rf"{tests_path}(?:/browser)?/{ident}/results/(?P<result>\d+)", "synthetics", self.result),
+            ("GET", rf"{tests_path}(?P<browser>/browser)?/{ident}/results", "synthetics", self.results),
         ]

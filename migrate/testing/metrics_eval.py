@@ -15,6 +15,10 @@ Datadog's metrics query API does. The one place that says which Datadog semantic
 - Distributions (docs metrics/distributions): `pNN:` is the NN-th percentile of all values of the group's
   series in the bucket (nearest rank over exact values: Datadog's DDSketch adds a bounded 1% relative error,
   not modelled), `avg/sum/min/max/count:` over those values.
+- `.fill(zero|last|linear|null[, limit])` (docs dashboards/functions/interpolation): per series, after its
+  time rollup and before space aggregation, each gap between two buckets with at most `limit` seconds
+  missing (default 300, at most 600) is filled with 0, the value before it, or the line between its ends;
+  `null` fills nothing; nothing is filled before a series' first point or after its last.
 - Arithmetic between queries (docs dashboards/functions/arithmetic, metrics/#arithmetic): points are
   matched by timestamp; series by group tags, an ungrouped side applying to every group of the other.
   Division by zero gives no point.
@@ -100,13 +104,14 @@ def evaluate(node: Node, db: MetricsDb, window: Window) -> Frame:
 def _query(q: MetricQuery, db: MetricsDb, window: Window) -> Frame:
     rollup = next((m for m in q.modifiers if isinstance(m, Rollup)), None)
     as_rate = any(isinstance(m, AsRate) for m in q.modifiers)
-    if any(isinstance(m, Fill) for m in q.modifiers):
-        raise EvalError(f"{q.metric}: .fill() is not emulated")
+    fill = next((m for m in q.modifiers if isinstance(m, Fill)), None)
     interval = max(window.interval, int(rollup.seconds or 0) if rollup else 0)
     selected = db.select(q.metric, q.filters)
     kinds = {s.kind for s in selected}
     if len(kinds) > 1:
         raise EvalError(f"{q.metric} has series of several types: {sorted(kinds)}")
+    if fill is not None and "distribution" in kinds:
+        raise EvalError(f"{q.metric}: .fill() on a distribution is not emulated")
     percentile = q.space.startswith("p")
     if percentile and kinds - {"distribution"}:
         raise EvalError(f"{q.space}:{q.metric}: percentiles need a distribution metric")
@@ -120,12 +125,31 @@ def _query(q: MetricQuery, db: MetricsDb, window: Window) -> Frame:
         else:
             method = rollup.method if rollup else ("sum" if "count" in kinds else "avg")
             per_series = [_rolled(s, method, window.grid(interval), interval) for s in members]
+            if fill is not None:
+                per_series = [_filled(p, fill, interval) for p in per_series]
             if as_rate and "count" in kinds:
                 per_series = [{t: v / interval for t, v in p.items()} for p in per_series]
             points = _space(per_series, q.space)
         if points:
             frame.series[group] = points
     return frame
+
+
+def _filled(points: Points, fill: Fill, interval: int) -> Points:
+    """Gaps between two buckets of a series, up to the limit (default 300 s, at most 600) of missing time,
+    filled with zero, the value before the gap (last) or the line between its two ends (linear)."""
+    if fill.kind == "null":
+        return points
+    limit = min(fill.limit if fill.limit is not None else 300.0, 600.0)
+    out = dict(points)
+    for t1, t2 in itertools.pairwise(sorted(points)):
+        if t2 - t1 - interval > limit:
+            continue
+        for t in range(t1 + interval, t2, interval):
+            share = (t - t1) / (t2 - t1)
+            value = {"zero": 0.0, "last": points[t1]}.get(fill.kind, points[t1] + share * (points[t2] - points[t1]))
+            out[t] = value
+    return out
 
 
 def _rolled(s: StoredSeries, method: str, grid: range, interval: int) -> Points:

@@ -104,6 +104,7 @@ def test_parity_through_the_cli_finds_the_injected_mismatch(
     assert alerts["minutes_only_datadog"] == (ALERTS_FROM - run.window[0]) / 60
     assert alerts["minutes_both_firing"] == (run.window[1] - ALERTS_FROM) / 60
     assert alerts["minutes_only_prometheus"] == 0 and alerts["first_disagreement"] == run.window[0]
+    assert alerts["datadog_firing"] == "the monitor's condition evaluated on the Datadog series"  # not applied
 
     # The verdicts are ledger evidence, so the report shows the injected mismatch with both sides' series.
     ledger = json.loads((translation / "ledger.json").read_text(encoding="utf-8"))

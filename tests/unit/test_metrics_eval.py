@@ -137,3 +137,21 @@ def test_the_server_answers_the_v2_timeseries_shape() -> None:
         body["data"]["attributes"]["formulas"] = [{"formula": "forecast(a, 'linear', 1)"}]
         bad = requests.post(f"{dd.url}/api/v2/query/timeseries", json=body, headers=headers, timeout=10)
         assert bad.status_code == 400 and "forecast" in bad.text
+
+
+def test_fill_closes_gaps_up_to_its_limit_per_series_before_space_aggregation() -> None:
+    sparse = [(T, 10.0), (T + 180, 40.0), (T + 900, 0.0)]  # a 2-bucket gap, then a 11-bucket one
+    db = db_with(
+        ("g", "gauge", {"pod": "a"}, sparse), ("g", "gauge", {"pod": "b"}, [(t, 1.0) for t in range(T, T + 960, 60)])
+    )
+
+    def pod_a(text: str) -> list[float]:
+        return values(text, db, end=T + 960)["pod:a"]
+
+    assert pod_a("avg:g{*} by {pod}") == [10.0, 40.0, 0.0]
+    assert pod_a("avg:g{*} by {pod}.fill(zero)") == [10.0, 0.0, 0.0, 40.0, 0.0]  # 660 s missing > 300: kept
+    assert pod_a("avg:g{*} by {pod}.fill(last)") == [10.0, 10.0, 10.0, 40.0, 0.0]
+    assert pod_a("avg:g{*} by {pod}.fill(linear)") == [10.0, 20.0, 30.0, 40.0, 0.0]
+    assert len(pod_a("avg:g{*} by {pod}.fill(zero, 600)")) == 5 and pod_a("avg:g{*} by {pod}.fill(null)") == [10, 40, 0]
+    # Filled before space aggregation: pod a's filled buckets count in the average with pod b's.
+    assert values("avg:g{*}.fill(zero)", db, end=T + 960)["*"][1] == 0.5
