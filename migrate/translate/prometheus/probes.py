@@ -30,6 +30,7 @@ from migrate.translate.base import TranslateEnv
 from migrate.translate.build.synthetic import build_check
 from migrate.translate.prometheus import probe_modules as modules
 from migrate.translate.promql.guard import parse as guarded_parse
+from migrate.translate.promql.walk import vector_selectors
 from migrate.translate.routing import compile_routes, route
 from migrate.translate.specs.check import AssertionSpec, AssertKind, CheckKind, CheckSpec, Op, RequestSpec
 from migrate.translate.specs.message import MessageSpec, Notify
@@ -76,19 +77,16 @@ def _job_of(expr: str) -> tuple[set[str], set[str] | None]:
     metrics: set[str] = set()
     jobs: set[str] | None = None
 
-    def visit(node: Any) -> bool:
-        nonlocal jobs
-        if isinstance(node, promql_parser.VectorSelector) and node.name in PROBE_METRICS:
+    try:
+        selectors = vector_selectors(guarded_parse(expr))
+    except ValueError:
+        return set(), None
+    for node in selectors:
+        if node.name in PROBE_METRICS:
             metrics.add(node.name)
             for m in node.matchers.matchers:
                 if m.name == "job" and str(m.op).endswith("Equal") and "Not" not in str(m.op):
                     jobs = (jobs or set()) | {m.value}
-        return True
-
-    try:
-        promql_parser.walk(guarded_parse(expr), visit)
-    except ValueError:
-        return set(), None
     return metrics, jobs
 
 

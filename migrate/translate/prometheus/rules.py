@@ -25,8 +25,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-import promql_parser
-
 from migrate.errors import DDMigrateError
 from migrate.inventory.store import InventoryObject
 from migrate.model import DesiredResource, Finding, Outcome
@@ -42,6 +40,7 @@ from migrate.translate.prometheus.service_check import build_service_check
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.health import ServiceCheck, translate_up_alert
 from migrate.translate.promql.translate import selector_names
+from migrate.translate.promql.walk import vector_selectors
 from migrate.translate.query import QueryContext, QueryResult
 from migrate.translate.routing import compile_routes
 
@@ -64,16 +63,11 @@ def safe_translate(translate: QueryTranslator, expr: str, ctx: QueryContext) -> 
 
 def referenced_names(expr: str) -> set[str]:
     names: set[str] = set()
-
-    def visit(node: Any) -> bool:
-        if isinstance(node, promql_parser.VectorSelector):
+    with contextlib.suppress(ValueError):  # the alert itself reports the parse error
+        for node in vector_selectors(guarded_parse(expr)):
             if node.name:
                 names.add(node.name)
             names.update(m.value for m in node.matchers.matchers if m.name == "__name__")
-        return True
-
-    with contextlib.suppress(ValueError):  # the alert itself reports the parse error
-        promql_parser.walk(guarded_parse(expr), visit)
     return names
 
 

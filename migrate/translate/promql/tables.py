@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from migrate.translate.ddquery import BinOp, Call, Node, Number
 
@@ -57,6 +58,8 @@ def resolve_kind(
     wins; otherwise `_total` and `_bucket` decide, `_sum`/`_count` only when `reads` says a sibling of their
     family is read (family_part). `known` is False when nothing did (a gauge guess, of its own name)."""
     for types in type_maps:
+        if not types:  # most contexts declare no types: skip the suffix checks below
+            continue
         declared = types.get(name)
         if declared in ("counter", "gauge"):
             return declared, True
@@ -76,6 +79,7 @@ def resolve_kind(
     return GAUGE, False
 
 
+@lru_cache(maxsize=4096)  # a pure function of names the corpus repeats across rules (bench/translate.py clears it)
 def datadog_metric(name: str, kind: str, namespace: str, *, distribution: bool = False) -> str:
     base = _BAD_NAME_CHARS.sub("_", name)
     for suffix, suffix_kind in _SUFFIX_KIND:
@@ -208,6 +212,13 @@ def _literal(text: str) -> str | None:
 
 
 def regex_values(pattern: str) -> tuple[list[str], bool] | None:
+    """`reduce_regex` as a fresh list the caller may keep."""
+    reduced = reduce_regex(pattern)
+    return None if reduced is None else (list(reduced[0]), reduced[1])
+
+
+@lru_cache(maxsize=4096)  # rules repeat the same few patterns (`5..`, `.*foo.*`); bench/translate.py clears it
+def reduce_regex(pattern: str) -> tuple[tuple[str, ...], bool] | None:
     """Reduce a fully-anchored RE2 pattern to Datadog tag values with `*` wildcards.
 
     Returns (values, approximate) or None when the pattern needs real regex semantics. `.*` at either
@@ -249,7 +260,7 @@ def regex_values(pattern: str) -> tuple[list[str], bool] | None:
             if not literal and not (prefix or suffix):
                 return None
             values.append(("*" if prefix else "") + literal + ("*" if suffix else ""))
-    return values, approximate
+    return tuple(values), approximate
 
 
 MAX_ALTERNATIVES = 10  # values one regex matcher may expand into (`[45]..` is two)

@@ -50,10 +50,17 @@ from migrate.translate.promql.guard import TooComplex
 from migrate.translate.promql.guard import parse as guarded_parse
 from migrate.translate.promql.selectors import parse_rule
 from migrate.translate.promql.vars import substitute
-from migrate.translate.promql.walk import Manual, Query, Val, constant, strip
+from migrate.translate.promql.walk import Manual, Query, Val, constant, strip, vector_selectors
 from migrate.translate.query import Comparison, QueryContext, QueryResult, RangeWindow
 
-_parse_rule = parse_rule  # bench/translate.py clears this cache between runs
+_parse_rule = parse_rule
+
+
+def clear_caches() -> None:
+    """Forget what translations share across expressions (parses, names, regex reductions): bench/translate.py
+    times each run from cold, so a best-of-N never measures a cache the previous run filled."""
+    for cached in (parse_rule, t.datadog_metric, t.reduce_regex):
+        cached.cache_clear()
 
 
 def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
@@ -87,17 +94,11 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
 
 def selector_names(expr: str) -> list[str]:
     """Metric names the expression selects (after variable substitution), for `--type` overrides."""
-    names: list[str] = []
-
-    def visit(node: Any) -> None:
-        if isinstance(node, pp.VectorSelector) and node.name:
-            names.append(node.name)
-
     try:
-        pp.walk(guarded_parse(substitute(expr, {})[0]), visit)
+        root = guarded_parse(substitute(expr, {})[0])
     except ValueError:
         return []
-    return list(dict.fromkeys(names))
+    return list(dict.fromkeys(n.name for n in vector_selectors(root) if n.name))
 
 
 class _Walker(Functions, Aggregations, Binary):
