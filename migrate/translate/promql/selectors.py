@@ -185,36 +185,39 @@ class Selectors(WalkerBase):
     def tag_filter(self, m: Any, tag: str) -> _Term | None:
         """The scope term for one matcher on the tag `tag` (None: no restriction)."""
         value, op = m.value, m.op
-        undefined = UNDEFINED.findall(value)
-        if undefined:
-            names = ", ".join(f"${n}" for n in undefined)
-            self.note(
-                "promql.template_variable_undefined",
-                f"{m}: {names} is not defined in the dashboard's variables (Grafana sends the text as written, "
-                "so the matcher selects what that literal text matches; Datadog refuses a dashboard that refers to "
-                "an undefined template variable): the matcher was dropped (wider scope)",
-            )
-            return None
-        var = SENTINEL.match(value)
-        if var:
-            if op in (pp.MatchOp.Equal, pp.MatchOp.Re):
-                return _Term(tag, "var", (f"${var.group(1)}",))
-            raise Manual(
-                "promql.template_variable",
-                f"negated template variable in {m}: a Datadog scope uses a template variable only to include the "
-                "selected `tag:value`, and Datadog documents no way to exclude it",
-            )
-        if SENTINEL_INSIDE.search(value):
-            # `instance=~"$node:$port"`: a Datadog scope filters a tag by one template variable, never by a
-            # value assembled from several; keeping the placeholder would filter on a value that never exists.
-            names = ", ".join(f"${n}" for n in SENTINEL_INSIDE.findall(value))
-            self.note(
-                "promql.template_variable",
-                f"`{m.name}` is matched against a value built from template "
-                f"variables ({names}) and other text; Datadog cannot filter a tag that way, so the matcher "
-                "was dropped (wider scope)",
-            )
-            return None
+        # Every placeholder promql/vars writes (a variable, an undefined one) starts `__dd`: a value without it needs
+        # none of the three scans, which cost a twentieth of a translation.
+        if "__dd" in value:
+            undefined = UNDEFINED.findall(value)
+            if undefined:
+                names = ", ".join(f"${n}" for n in undefined)
+                self.note(
+                    "promql.template_variable_undefined",
+                    f"{m}: {names} is not defined in the dashboard's variables (Grafana sends the text as written, "
+                    "so the matcher selects what that literal text matches; Datadog refuses a dashboard that refers to "
+                    "an undefined template variable): the matcher was dropped (wider scope)",
+                )
+                return None
+            var = SENTINEL.match(value)
+            if var:
+                if op in (pp.MatchOp.Equal, pp.MatchOp.Re):
+                    return _Term(tag, "var", (f"${var.group(1)}",))
+                raise Manual(
+                    "promql.template_variable",
+                    f"negated template variable in {m}: a Datadog scope uses a template variable only to include the "
+                    "selected `tag:value`, and Datadog documents no way to exclude it",
+                )
+            if SENTINEL_INSIDE.search(value):
+                # `instance=~"$node:$port"`: a Datadog scope filters a tag by one template variable, never by a
+                # value assembled from several; keeping the placeholder would filter on a value that never exists.
+                names = ", ".join(f"${n}" for n in SENTINEL_INSIDE.findall(value))
+                self.note(
+                    "promql.template_variable",
+                    f"`{m.name}` is matched against a value built from template "
+                    f"variables ({names}) and other text; Datadog cannot filter a tag that way, so the matcher "
+                    "was dropped (wider scope)",
+                )
+                return None
         if op in (pp.MatchOp.Equal, pp.MatchOp.NotEqual):
             positive = op == pp.MatchOp.Equal
             if value == "":
