@@ -59,7 +59,7 @@ def info_join(node: Any, metric_types: dict[str, str], server_labels: set[str]) 
     endpoint, so they need no matching (share_labels' `match` lists only the exporter's labels), and a join that
     would copy one has nothing to copy."""
     modifier = node.modifier
-    if str(node.op) != "*" or modifier is None or modifier.matching is None or modifier.return_bool:
+    if modifier is None or modifier.matching is None or modifier.return_bool or str(node.op) != "*":
         return None
     if modifier.matching.type != pp.LabelModifierType.Include or not modifier.matching.labels:
         return None

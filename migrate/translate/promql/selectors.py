@@ -32,16 +32,16 @@ def parse_rule(expr: str) -> Any:
 
 class Selectors(WalkerBase):
     def selector(self, node: Any) -> Val:
-        matchers = list(node.matchers.matchers)
+        written = node.matchers.matchers
         name = node.name
         if node.matchers.or_matchers:
             raise Manual("promql.or_matchers", "`or` inside a selector's braces")
-        for m in list(matchers):
+        matchers = [m for m in written if m.name != "__name__"]
+        for m in written if len(matchers) < len(written) else ():
             if m.name == "__name__":
                 if m.op != pp.MatchOp.Equal:
                     raise Manual("promql.name_regex", "a selector on the metric name by regex or inequality")
                 name = m.value
-                matchers.remove(m)
         if not name:
             raise Manual("promql.name_regex", "a selector without a metric name")
         if node.at is not None:

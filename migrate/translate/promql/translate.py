@@ -34,7 +34,8 @@ Decisions worth knowing (see also tests/cases/promql.tsv):
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import promql_parser as pp
 
@@ -85,11 +86,23 @@ def translate_promql(expr: str, ctx: QueryContext) -> QueryResult:
         result.formula, result.comparison = None, None
     except RecursionError:
         walker.findings.append(Finding("promql.too_deep", "expression nests too deeply", Outcome.MANUAL))
-    result.findings = list(dict.fromkeys(walker.findings))
-    result.ranges = list(dict.fromkeys(walker.ranges))
-    result.source_metrics = list(dict.fromkeys(walker.source_metrics))
-    result.shared_labels = list(dict.fromkeys(walker.shared))
+    findings = walker.findings
+    # Equal findings share code and message: when no two do (nearly always) there is nothing to drop, and the
+    # check hashes strings rather than dataclasses and their enum.
+    distinct = len({(f.code, f.message) for f in findings}) == len(findings)
+    result.findings = list(findings) if distinct else list(dict.fromkeys(findings))
+    result.ranges = _unique(walker.ranges)
+    result.source_metrics = _unique(walker.source_metrics)
+    result.shared_labels = _unique(walker.shared)
     return result
+
+
+T = TypeVar("T")
+
+
+def _unique(items: list[T]) -> list[T]:
+    """`items` without repeats, in order (most lists have one item or none, which need no hashing)."""
+    return list(items) if len(items) < 2 else list(dict.fromkeys(items))
 
 
 def selector_names(expr: str) -> list[str]:
@@ -279,40 +292,55 @@ class _Walker(Functions, Aggregations, Binary):
 
     # --- dispatch ---------------------------------------------------------------------------
     def visit(self, node: Any) -> Val:
-        if isinstance(node, pp.NumberLiteral):
-            return constant(float(node.val))
-        if isinstance(node, pp.ParenExpr):
-            return self.visit(node.expr)
-        if isinstance(node, pp.VectorSelector):
-            return self.selector(node)
-        if isinstance(node, pp.MatrixSelector):
-            value = self.selector(node.vector_selector)
-            value.range_s = node.range.total_seconds()
-            return value
-        if isinstance(node, pp.Call):
-            return self.call(node)
-        if isinstance(node, pp.AggregateExpr):
-            return self.aggregate(node)
-        if isinstance(node, pp.BinaryExpr):
-            return self.binary(node)
-        if isinstance(node, pp.UnaryExpr):
-            inner = self.visit(node.expr)
-            if inner.scalar is not None:
-                return constant(-inner.scalar)
-            return Val(
-                formula=_negated(inner.formula),
-                queries=inner.queries,
-                group_by=inner.group_by,
-                linear=inner.query or inner.linear,
-            )
-        if isinstance(node, pp.SubqueryExpr):
-            value = self.visit(node.expr)
-            if node.offset is not None or node.at is not None:
-                raise Manual("promql.subquery_offset", "offset/@ on a subquery")
-            self.note("promql.subquery", "a subquery's inner step became Datadog's rollup interval")
-            value.range_s = node.range.total_seconds() if node.range is not None else None
-            return value
-        raise Manual("promql.unsupported_expression", f"{type(node).__name__} has no Datadog equivalent")
+        # One lookup by the node's class (_VISITS, below the class) rather than a chain of isinstance tests:
+        # the dispatch runs for every node of every expression.
+        visit = _VISITS.get(type(node))
+        if visit is None:
+            raise Manual("promql.unsupported_expression", f"{type(node).__name__} has no Datadog equivalent")
+        return visit(self, node)
+
+    def number_literal(self, node: Any) -> Val:
+        return constant(float(node.val))
+
+    def paren(self, node: Any) -> Val:
+        return self.visit(node.expr)
+
+    def matrix(self, node: Any) -> Val:
+        value = self.selector(node.vector_selector)
+        value.range_s = node.range.total_seconds()
+        return value
+
+    def unary(self, node: Any) -> Val:
+        inner = self.visit(node.expr)
+        if inner.scalar is not None:
+            return constant(-inner.scalar)
+        return Val(
+            formula=_negated(inner.formula),
+            queries=inner.queries,
+            group_by=inner.group_by,
+            linear=inner.query or inner.linear,
+        )
+
+    def subquery(self, node: Any) -> Val:
+        value = self.visit(node.expr)
+        if node.offset is not None or node.at is not None:
+            raise Manual("promql.subquery_offset", "offset/@ on a subquery")
+        self.note("promql.subquery", "a subquery's inner step became Datadog's rollup interval")
+        value.range_s = node.range.total_seconds() if node.range is not None else None
+        return value
+
+
+_VISITS: dict[type, Callable[[_Walker, Any], Val]] = {
+    pp.NumberLiteral: _Walker.number_literal,
+    pp.ParenExpr: _Walker.paren,
+    pp.VectorSelector: _Walker.selector,
+    pp.MatrixSelector: _Walker.matrix,
+    pp.Call: _Walker.call,
+    pp.AggregateExpr: _Walker.aggregate,
+    pp.BinaryExpr: _Walker.binary,
+    pp.UnaryExpr: _Walker.unary,
+    pp.SubqueryExpr: _Walker.subquery,
+}
 
 
 def _any_change(node: Any, lhs: Any) -> bool:
