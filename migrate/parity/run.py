@@ -27,6 +27,7 @@ from migrate.mappings import Mappings, parse_duration
 from migrate.parity.alerts import compare_alerts
 from migrate.parity.check import Query, Sides, check
 from migrate.parity.compare import Tolerance
+from migrate.parity.composite import check_composite
 from migrate.parity.ledger import record_in_ledger
 from migrate.parity.nr_check import check_nr
 from migrate.parity.nr_targets import find_nr_targets
@@ -166,10 +167,11 @@ class Job:
 def find_jobs(translation: Translation, mappings: Mappings) -> tuple[list[Job], dict[str, str]]:
     """Every comparable object of the translation: Prometheus/Grafana queries, New Relic conditions and
     widgets, Pingdom and New Relic synthetic checks."""
-    prom, skipped = find_targets(translation.resources, translation.ledger)
+    prom, skipped, composites = find_targets(translation.resources, translation.ledger)
     nr, nr_skipped = find_nr_targets(translation.resources, translation.ledger, translation.meta, mappings)
     checks, check_skipped = find_check_targets(translation.resources, translation.ledger, translation.meta)
     jobs = [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(_prometheus, t)) for t in prom]
+    jobs += [Job(c.key, c.key, "composite", c.resource, c.codes, partial(check_composite, c)) for c in composites]
     jobs += [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(check_nr, t)) for t in nr]
     jobs += [Job(t.key, t.key, "check", t.resource, t.codes, partial(check_uptime, t)) for t in checks]
     return jobs, {**skipped, **nr_skipped, **check_skipped}
