@@ -102,23 +102,23 @@ def check_composite(
         "promql": target.promql,
         "datadog": f"{query} ({'; '.join(f'{n}: {render(t.monitor)}' for n, t in target.parts.items() if t.monitor)})",
     }
+    prom_on = alerts_states(sides, target.alertname, set(tags), times)
     dd_on, used = datadog_firing(sides.datadog, target.resource, times)
     if dd_on is None:
         states: dict[str, dict[str, set[int]]] = {}
         for name, part in target.parts.items():
             evaluated = evaluated_states(sides, part, times)
-            if evaluated is None:
+            if evaluated is None or not evaluated[0].series:
+                fired = sum(len(on) for on in prom_on.values()) * step / 60
                 out["detail"] = (
                     f"part {name} ({render(part.monitor) if part.monitor else '?'}) is not evaluated on its series "
                     "(a forecast or change monitor) and the composite has no state history in the window"
-                )
+                    if evaluated is None
+                    else f"no data from Datadog for part {name} in the window"
+                ) + f"; Prometheus' ALERTS: {fired:g} group-minutes firing"
                 return out
-            answer, states[name] = evaluated
-            if not answer.series:
-                out["detail"] = f"no data from Datadog for part {name} in the window"
-                return out
+            states[name] = evaluated[1]
         dd_on, used = combine(target.expression, states, tags, times), EVALUATED
-    prom_on = alerts_states(sides, target.alertname, set(tags), times)
     firing = agreement(prom_on, dd_on, times)
     out.update(_figures(firing, prom_on, dd_on, step))
     out["alerts"] = {**minutes(firing, step, "prometheus"), "monitor": query, "datadog_firing": used}

@@ -11,12 +11,12 @@ from migrate.commands.parity import parity_window
 from migrate.errors import ConfigError
 from migrate.mappings import Mappings, load_mappings
 from migrate.parity.compare import Tolerance
+from migrate.parity.composite import CompositeTarget
 from migrate.parity.condition import Condition, split_condition
 from migrate.parity.run import tolerance_for
-from migrate.parity.composite import CompositeTarget
 from migrate.parity.targets import Target, find_targets
-from migrate.translate.ddquery.composite import render_composite
 from migrate.translate.ddquery import render
+from migrate.translate.ddquery.composite import render_composite
 from migrate.translate.store import read_translation
 
 SAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "sample" / "sources"

@@ -1,0 +1,118 @@
+"""Composite monitors checked on data: rules with `and` / `unless` translated by the CLI into composites over part
+monitors, then `parity` against a real Prometheus whose `ALERTS` record comes from its own evaluation of each rule
+(tests/support/parity.py `rule_alerts`) and the local Datadog server holding the same samples. Each part's values
+are compared with the PromQL operand it came from; the composite's firing, its parts combined by its query, with
+ALERTS. A composite edited wrong (`!` dropped, `&&` flipped to `||`) is caught."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from migrate.cli import main
+from migrate.mappings import load_mappings
+from migrate.parity.run import run_parity
+from tests.support.parity import ParallelRun, parallel_run, rule_alerts
+
+pytestmark = pytest.mark.prometheus
+
+# (alertname, expr, for seconds). Errors and billing requests grow at constant rates (0.9/s and 12/s in all): the
+# first fires all along, the billing guard never. The load and memory gauges move once a minute, per pod.
+RULES = [
+    (
+        "ErrorsUnlessBusy",
+        "sum(rate(errors_total[5m])) > 0.5 unless sum(rate(billing_requests_total[5m])) > 100",
+        60,
+    ),
+    ("LoadAndMemory", "max by (pod) (node_load1) > 120 and max by (pod) (node_memory_MemAvailable_bytes) > 100", 60),
+]
+MAPPINGS = "prometheus:\n  namespace: app\n  label_tags: {instance: endpoint, job: null}\n"
+
+
+@pytest.fixture(scope="module")
+def run() -> Iterator[ParallelRun]:
+    with parallel_run() as first:  # Prometheus evaluates the rules over the history; then again with that record
+        alerts = [line for name, expr, hold in RULES for line in rule_alerts(first, name, expr, hold)]
+    with parallel_run(alerts) as parallel:
+        yield parallel
+
+
+def _translate(tmp_path: Path) -> Path:
+    rules = "groups:\n  - name: app\n    rules:\n" + "".join(
+        f"      - alert: {name}\n        expr: {expr}\n        for: {hold}s\n" for name, expr, hold in RULES
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.rules.yml").write_text(rules, encoding="utf-8")
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "app.yaml").write_text(MAPPINGS, encoding="utf-8")
+    assert main(["collect", "prometheus", "--from-files", str(tmp_path / "src"), "--out", str(tmp_path / "inv")]) == 0
+    translation = tmp_path / "translation"
+    argv = ["translate", "--inventory", str(tmp_path / "inv"), "--mappings", str(tmp_path / "maps")]
+    assert main([*argv, "--out", str(translation)]) == 0
+    return translation
+
+
+def _parity(run: ParallelRun, translation: Path, out: Path) -> dict[str, dict[str, Any]]:
+    mappings = load_mappings([translation.parent / "maps"])
+    result = run_parity(
+        translation_dir=translation, out=out, sides=run.sides, window=run.window, step=60, mappings=mappings, force=True
+    )
+    assert not result.failed and not result.skipped, (result.failed, result.skipped)
+    return {key.rsplit("/", 1)[1]: value for key, value in result.results.items()}
+
+
+def _edit_composite(translation: Path, alertname: str, old: str, new: str) -> None:
+    path = translation / "desired.json"
+    desired = json.loads(path.read_text(encoding="utf-8"))
+    (composite,) = [
+        r["payload"]
+        for r in desired["resources"]
+        if r["payload"].get("type") == "composite" and f"alertname:{alertname.lower()}" in r["payload"]["tags"]
+    ]
+    assert old in composite["query"]
+    composite["query"] = composite["query"].replace(old, new)
+    path.write_text(json.dumps(desired), encoding="utf-8")
+
+
+def test_composites_compared_part_by_part_and_by_when_they_fire(run: ParallelRun, tmp_path: Path) -> None:
+    translation = _translate(tmp_path)
+    evidence = _parity(run, translation, tmp_path / "parity.json")
+    print(json.dumps({k: v.get("alerts") or v["verdict"] for k, v in evidence.items()}, indent=1))  # noqa: T201
+    window_minutes = (run.window[1] - run.window[0]) // 60
+    # The parts' values against the operands they were made from.
+    for part in ("ErrorsUnlessBusy#a", "ErrorsUnlessBusy#b", "LoadAndMemory#a", "LoadAndMemory#b"):
+        assert evidence[part]["verdict"] == "agrees" and evidence[part]["coverage"] == 1.0, evidence[part]
+    assert evidence["ErrorsUnlessBusy#b"]["promql"].startswith("sum(rate(billing_requests_total")
+    # The composite fires when ALERTS says the rule fired.
+    unless = evidence["ErrorsUnlessBusy"]
+    assert unless["verdict"] == "agrees" and unless["alerts"]["minutes_both_firing"] == window_minutes
+    assert unless["alerts"]["datadog_firing"] == "the monitor's condition evaluated on the Datadog series"
+    both = evidence["LoadAndMemory"]
+    assert both["alerts"]["minutes_both_firing"] > 0 and {s["key"] for s in both["series"]} >= {"pod:web-1"}
+    assert both["alerts"]["monitor"] == "a && b"
+    # the ledger entry carries the composite's verdict with its parts'
+    ledger = json.loads((translation / "ledger.json").read_text(encoding="utf-8"))
+    recorded = {e["key"].rsplit("/", 1)[1]: e["evidence"]["parity"] for e in ledger["entries"] if "evidence" in e}
+    assert recorded["ErrorsUnlessBusy"]["verdict"] == "agrees" and "alerts" in recorded["ErrorsUnlessBusy"]
+
+    # `!` dropped: the composite never fires where Prometheus always did
+    _edit_composite(translation, "ErrorsUnlessBusy", "&& !", "&& ")
+    # `&&` flipped to `||`: it fires whenever either part does
+    _edit_composite(translation, "LoadAndMemory", "&&", "||")
+    wrong = _parity(run, translation, tmp_path / "wrong.json")
+    assert wrong["ErrorsUnlessBusy"]["verdict"] == "differs"
+    assert wrong["ErrorsUnlessBusy"]["alerts"]["minutes_only_prometheus"] == window_minutes
+    assert wrong["ErrorsUnlessBusy"]["alerts"]["first_disagreement"] == run.window[0]
+    flipped = wrong["LoadAndMemory"]
+    assert (
+        flipped["verdict"] == "differs"
+        and flipped["alerts"]["minutes_only_datadog"] > both["alerts"]["minutes_only_datadog"] + 30
+    )
+    assert wrong["LoadAndMemory#a"]["verdict"] == "agrees"  # the parts themselves are still right
+    ledger = json.loads((translation / "ledger.json").read_text(encoding="utf-8"))
+    recorded = {e["key"].rsplit("/", 1)[1]: e["evidence"]["parity"] for e in ledger["entries"] if "evidence" in e}
+    assert recorded["ErrorsUnlessBusy"]["verdict"] == recorded["LoadAndMemory"]["verdict"] == "differs"
