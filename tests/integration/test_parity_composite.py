@@ -16,6 +16,7 @@ import pytest
 from migrate.cli import main
 from migrate.mappings import load_mappings
 from migrate.parity.run import run_parity
+from migrate.translate.ddquery.composite import resolve
 from tests.support.parity import ParallelRun, parallel_run, rule_alerts
 
 pytestmark = pytest.mark.prometheus
@@ -65,17 +66,54 @@ def _parity(run: ParallelRun, translation: Path, out: Path) -> dict[str, dict[st
     return {key.rsplit("/", 1)[1]: value for key, value in result.results.items()}
 
 
+def _composite(resources: list[dict[str, Any]], alertname: str) -> dict[str, Any]:
+    (found,) = [
+        r
+        for r in resources
+        if r["payload"].get("type") == "composite" and f"alertname:{alertname.lower()}" in r["payload"]["tags"]
+    ]
+    assert isinstance(found, dict)
+    return found
+
+
 def _edit_composite(translation: Path, alertname: str, old: str, new: str) -> None:
     path = translation / "desired.json"
     desired = json.loads(path.read_text(encoding="utf-8"))
-    (composite,) = [
-        r["payload"]
-        for r in desired["resources"]
-        if r["payload"].get("type") == "composite" and f"alertname:{alertname.lower()}" in r["payload"]["tags"]
-    ]
+    composite = _composite(desired["resources"], alertname)["payload"]
     assert old in composite["query"]
     composite["query"] = composite["query"].replace(old, new)
     path.write_text(json.dumps(desired), encoding="utf-8")
+
+
+def _apply_composite(run: ParallelRun, translation: Path, alertname: str) -> list[int]:
+    """The rule's part monitors and composite created in the local server (ids written in, as apply does); their
+    ids, the composite's first."""
+    desired = json.loads((translation / "desired.json").read_text(encoding="utf-8"))["resources"]
+    composite = _composite(desired, alertname)
+    ids = {}
+    for part in composite["metadata"]["parts"]:
+        (payload,) = [r["payload"] for r in desired if r["key"] == part]
+        ids[part] = str(run.sides.datadog.post_json("/api/v1/monitor", payload)["id"])
+    payload = {**composite["payload"], "query": resolve(composite["payload"]["query"], ids)}
+    return [int(run.sides.datadog.post_json("/api/v1/monitor", payload)["id"]), *map(int, ids.values())]
+
+
+def test_a_composite_with_state_history_is_compared_by_it(run: ParallelRun, tmp_path: Path) -> None:
+    translation = _translate(tmp_path)
+    applied = _apply_composite(run, translation, "ErrorsUnlessBusy")
+    start, end = run.window
+    # Datadog says the composite alerted from 30 minutes in to an hour in; Prometheus' rule fired all along.
+    run.datadog.store.events.record_transition(applied[0], "Alert", start + 1800)
+    run.datadog.store.events.record_transition(applied[0], "OK", start + 3600)
+    try:
+        result = _parity(run, translation, tmp_path / "p.json")["ErrorsUnlessBusy"]
+    finally:  # the other test compares the same rule unapplied
+        for ident in applied:
+            run.sides.datadog.request("DELETE", f"/api/v1/monitor/{ident}")
+    alerts = result["alerts"]
+    assert alerts["datadog_firing"] == "the monitor's state history (GET /api/v2/events)"
+    assert alerts["minutes_both_firing"] == 30 and alerts["minutes_only_prometheus"] == (end - start) // 60 - 30
+    assert result["verdict"] == "differs" and alerts["first_disagreement"] == start
 
 
 def test_composites_compared_part_by_part_and_by_when_they_fire(run: ParallelRun, tmp_path: Path) -> None:
