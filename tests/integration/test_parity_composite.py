@@ -131,6 +131,11 @@ def test_composites_compared_part_by_part_and_by_when_they_fire(run: ParallelRun
     assert unless["alerts"]["datadog_firing"] == "the monitor's condition evaluated on the Datadog series"
     both = evidence["LoadAndMemory"]
     assert both["alerts"]["minutes_both_firing"] > 0 and {s["key"] for s in both["series"]} >= {"pod:web-1"}
+    # Measured: the composite fires one minute before ALERTS at each of the 9 onsets (3 per pod) and agrees
+    # otherwise. Prometheus' `for: 1m` counts from the first evaluation that returns the series, so it needs two
+    # evaluations a minute apart, two data minutes; each part's min(last_1m) needs one (the same as for any
+    # monitor translated from a rule with `for`).
+    assert both["alerts"]["minutes_only_prometheus"] == 0 and both["alerts"]["minutes_only_datadog"] == 9
     assert both["alerts"]["monitor"] == "a && b"
     # the ledger entry carries the composite's verdict with its parts'
     ledger = json.loads((translation / "ledger.json").read_text(encoding="utf-8"))
@@ -142,6 +147,7 @@ def test_composites_compared_part_by_part_and_by_when_they_fire(run: ParallelRun
     # `&&` flipped to `||`: it fires whenever either part does
     _edit_composite(translation, "LoadAndMemory", "&&", "||")
     wrong = _parity(run, translation, tmp_path / "wrong.json")
+    print(json.dumps({k: v["alerts"] for k, v in wrong.items() if "alerts" in v}, indent=1))  # noqa: T201
     assert wrong["ErrorsUnlessBusy"]["verdict"] == "differs"
     assert wrong["ErrorsUnlessBusy"]["alerts"]["minutes_only_prometheus"] == window_minutes
     assert wrong["ErrorsUnlessBusy"]["alerts"]["first_disagreement"] == run.window[0]
