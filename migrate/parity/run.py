@@ -7,7 +7,9 @@ Evidence per key: `verdict` (agrees | differs | no_data), `coverage`, `max_abs_d
 max_abs_diff, max_rel_diff, worst_at, first_difference], `detail`, `promql`, `datadog`, `kind`, `resource`,
 `codes`, `tolerance`, `ledger_key`, `at`, `sketch` {source, datadog: [[t, v], ...]} (the worst series, thinned),
 and for monitors `firing` {both, only_prometheus, only_datadog, neither,
-first_disagreement, agrees} and, when Prometheus has the rule's ALERTS history, `alerts`.
+first_disagreement, agrees} and, when Prometheus has the rule's ALERTS history, `alerts`. A composite monitor's
+parts are monitors keyed `<ledger key>#a`, ...; the composite itself (kind `composite`, the ledger key) has
+`alerts` and `firing` from its parts combined (composite.py), per group in `series`.
 A query either side refuses is not written (printed, and retried by the next run). Each ledger entry's
 verdict also goes into the translation's ledger.json as `evidence.parity` (ledger.py), for the report.
 """
