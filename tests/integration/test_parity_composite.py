@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from migrate.cli import main
 from migrate.mappings import load_mappings
 from migrate.parity.run import run_parity
 from migrate.translate.ddquery.composite import resolve
-from tests.support.parity import ParallelRun, parallel_run, rule_alerts
+from tests.support.parity import ParallelRun, parallel_run, rule_alerts, translate_rules
 
 pytestmark = pytest.mark.prometheus
 
@@ -31,7 +30,6 @@ RULES = [
     ),
     ("LoadAndMemory", "max by (pod) (node_load1) > 120 and max by (pod) (node_memory_MemAvailable_bytes) > 100", 60),
 ]
-MAPPINGS = "prometheus:\n  namespace: app\n  label_tags: {instance: endpoint, job: null}\n"
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +44,7 @@ def _translate(tmp_path: Path) -> Path:
     rules = "groups:\n  - name: app\n    rules:\n" + "".join(
         f"      - alert: {name}\n        expr: {expr}\n        for: {hold}s\n" for name, expr, hold in RULES
     )
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "app.rules.yml").write_text(rules, encoding="utf-8")
-    (tmp_path / "maps").mkdir()
-    (tmp_path / "maps" / "app.yaml").write_text(MAPPINGS, encoding="utf-8")
-    assert main(["collect", "prometheus", "--from-files", str(tmp_path / "src"), "--out", str(tmp_path / "inv")]) == 0
-    translation = tmp_path / "translation"
-    argv = ["translate", "--inventory", str(tmp_path / "inv"), "--mappings", str(tmp_path / "maps")]
-    assert main([*argv, "--out", str(translation)]) == 0
-    return translation
+    return translate_rules(tmp_path, rules)
 
 
 def _parity(run: ParallelRun, translation: Path, out: Path) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from migrate.cli import main
 from migrate.parity.check import Sides
 from migrate.parity.fetch import datadog_client, prometheus_range
 from migrate.settings import datadog_credentials
@@ -33,6 +35,24 @@ class ParallelRun:
     datadog: DatadogTestServer
     sides: Sides
     window: tuple[int, int] = WINDOW
+
+
+# The mappings a parity test translates with: the namespace and label map the emulated Agent submits under.
+MAPPINGS = "prometheus:\n  namespace: app\n  label_tags: {instance: endpoint, job: null}\n"
+
+
+def translate_rules(work: Path, rules: str) -> Path:
+    """`rules` (a Prometheus rule file) collected and translated by the CLI with MAPPINGS (in `work/maps`): the
+    translation directory."""
+    (work / "src").mkdir()
+    (work / "src" / "app.rules.yml").write_text(rules, encoding="utf-8")
+    (work / "maps").mkdir()
+    (work / "maps" / "app.yaml").write_text(MAPPINGS, encoding="utf-8")
+    assert main(["collect", "prometheus", "--from-files", str(work / "src"), "--out", str(work / "inv")]) == 0
+    translation = work / "translation"
+    argv = ["translate", "--inventory", str(work / "inv"), "--mappings", str(work / "maps")]
+    assert main([*argv, "--out", str(translation)]) == 0
+    return translation
 
 
 def rule_alerts(run: ParallelRun, alertname: str, expr: str, for_seconds: int, interval: int = 60) -> list[str]:
