@@ -29,15 +29,38 @@ RULES = [
         60,
     ),
     ("LoadAndMemory", "max by (pod) (node_load1) > 120 and max by (pod) (node_memory_MemAvailable_bytes) > 100", 60),
+    ("LoadOrMemory", "max by (pod) (node_load1) > 130 or max by (pod) (node_memory_MemAvailable_bytes) > 135", 300),
+    (
+        "LoadUnlessLowMemory",
+        "max by (pod) (node_load1) > 120 unless max by (pod) (node_memory_MemAvailable_bytes) < 90",
+        120,
+    ),
 ]
 
 
 @pytest.fixture(scope="module")
-def run() -> Iterator[ParallelRun]:
-    with parallel_run() as first:  # Prometheus evaluates the rules over the history; then again with that record
-        alerts = [line for name, expr, hold in RULES for line in rule_alerts(first, name, expr, hold)]
-    with parallel_run(alerts) as parallel:
+def alerts() -> dict[str, list[str]]:
+    """Per rule, the ALERTS record Prometheus' own evaluation of it over the history makes."""
+    with parallel_run() as first:
+        return {name: rule_alerts(first, name, expr, hold) for name, expr, hold in RULES}
+
+
+@pytest.fixture(scope="module")
+def run(alerts: dict[str, list[str]]) -> Iterator[ParallelRun]:
+    with parallel_run([line for lines in alerts.values() for line in lines]) as parallel:
         yield parallel
+
+
+def _onsets(lines: list[str], window: tuple[int, int]) -> int:
+    """How many times a series of the ALERTS record starts firing inside the window."""
+    count = 0
+    firing: dict[str, bool] = {}
+    for line in lines:
+        series, value, at = line.rsplit(" ", 2)
+        on = value != "NaN"
+        count += on and not firing.get(series, True) and window[0] < int(at) < window[1]
+        firing[series] = on
+    return count
 
 
 def _translate(tmp_path: Path) -> Path:
@@ -106,13 +129,15 @@ def test_a_composite_with_state_history_is_compared_by_it(run: ParallelRun, tmp_
     assert result["verdict"] == "differs" and alerts["first_disagreement"] == start
 
 
-def test_composites_compared_part_by_part_and_by_when_they_fire(run: ParallelRun, tmp_path: Path) -> None:
+def test_composites_compared_part_by_part_and_by_when_they_fire(
+    run: ParallelRun, alerts: dict[str, list[str]], tmp_path: Path
+) -> None:
     translation = _translate(tmp_path)
     evidence = _parity(run, translation, tmp_path / "parity.json")
     print(json.dumps({k: v.get("alerts") or v["verdict"] for k, v in evidence.items()}, indent=1))  # noqa: T201
     window_minutes = (run.window[1] - run.window[0]) // 60
     # The parts' values against the operands they were made from.
-    for part in ("ErrorsUnlessBusy#a", "ErrorsUnlessBusy#b", "LoadAndMemory#a", "LoadAndMemory#b"):
+    for part in (f"{name}#{p}" for name, _, _ in RULES for p in "ab"):
         assert evidence[part]["verdict"] == "agrees" and evidence[part]["coverage"] == 1.0, evidence[part]
     assert evidence["ErrorsUnlessBusy#b"]["promql"].startswith("sum(rate(billing_requests_total")
     # The composite fires when ALERTS says the rule fired.
@@ -121,11 +146,16 @@ def test_composites_compared_part_by_part_and_by_when_they_fire(run: ParallelRun
     assert unless["alerts"]["datadog_firing"] == "the monitor's condition evaluated on the Datadog series"
     both = evidence["LoadAndMemory"]
     assert both["alerts"]["minutes_both_firing"] > 0 and {s["key"] for s in both["series"]} >= {"pod:web-1"}
-    # Measured: the composite fires one minute before ALERTS at each of the 9 onsets (3 per pod) and agrees
-    # otherwise. Prometheus' `for: 1m` counts from the first evaluation that returns the series, so it needs two
-    # evaluations a minute apart, two data minutes; each part's min(last_1m) needs one (the same as for any
-    # monitor translated from a rule with `for`).
-    assert both["alerts"]["minutes_only_prometheus"] == 0 and both["alerts"]["minutes_only_datadog"] == 9
+    # The grouped composites fire one minute before ALERTS at each onset and agree otherwise: Prometheus' `for`
+    # counts from the first evaluation that returns the series (for 1m: two evaluations a minute apart, two data
+    # minutes), each part's window needs one data minute less (as for any monitor translated from a rule with
+    # `for`). With `or` and `unless` the parts hold their windows separately (composite.for_per_part); on this data
+    # that changes nothing more.
+    for name in ("LoadAndMemory", "LoadOrMemory", "LoadUnlessLowMemory"):
+        figures = evidence[name]["alerts"]
+        onsets = _onsets(alerts[name], run.window)
+        assert onsets > 0 and figures["minutes_both_firing"] > 0, figures
+        assert figures["minutes_only_prometheus"] == 0 and figures["minutes_only_datadog"] == onsets, (name, figures)
     assert both["alerts"]["monitor"] == "a && b"
     # the ledger entry carries the composite's verdict with its parts'
     ledger = json.loads((translation / "ledger.json").read_text(encoding="utf-8"))
