@@ -45,7 +45,7 @@ from migrate.translate.ddquery import (
 )
 from migrate.translate.ddquery.composite import operands as composite_operands
 from migrate.translate.ddquery.composite import parse_composite, render_named
-from migrate.translate.prometheus.composite import split as split_rule
+from migrate.translate.prometheus.composite import part_conditions
 from migrate.translate.promql import vars as grafana_vars
 
 
@@ -114,10 +114,9 @@ def _codes(entry: LedgerEntry) -> tuple[str, ...]:
 def _composite(entry: LedgerEntry, resource: DesiredResource, by_key: dict[str, DesiredResource]) -> CompositeTarget:
     """The composite's query with its operands named by part, and one monitor target per part whose PromQL is the
     operand the translator made that part from (prometheus/composite.py `split`, so both cut the rule alike)."""
-    found = split_rule(entry.original or "")
-    if found is None:
+    operands = part_conditions(entry.original or "")
+    if operands is None:
         raise _Skip("the rule's expression does not split into a composite's conditions")
-    operands = dict(found[1].leaves)
     names: dict[str, str] = {}  # part resource key -> part name
     for key in (resource.metadata or {}).get("parts") or []:
         part = by_key.get(key)
