@@ -8,10 +8,11 @@ shows) of its parts' states, each part evaluated on its Datadog series with its 
 (alerts.evaluated_states); or the composite's own state history when Datadog has one over the window.
 
 Groups, as Datadog pairs them (docs monitors/types/composite: "composite results require common groupings"):
-the composite's groups are the tags every part groups by; a part's group counts for the composite group it
-projects onto (one in alert is enough: with equal groupings, which the translator keeps exact, the projection is
-the group itself). A part without a group is not in alert there, so `!b` holds for it. ALERTS series are
-projected onto the same tags.
+the composite's groups are the tags every part groups by. With equal groupings (what the translator calls exact)
+a part's group is the composite's. Where they differ (`composite.group_matching`) a part's group counts for the
+composite group it projects onto, one in alert being taken as enough: Datadog documents no more than the common
+groupings, so that case is an assumption. A part without a group is not in alert there, so `!b` holds for it.
+ALERTS series are projected onto the same tags.
 
 The evidence's figures, as uptime.py's: `coverage` 1 when both sides answered, `max_abs_diff` the minutes the
 two disagree, `max_rel_diff` those steps over the steps either fires; `series` per group.
