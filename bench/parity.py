@@ -139,6 +139,8 @@ def run(limit: int, period: float) -> dict[str, Any]:
             "not comparable": len(result.skipped),
             "failed": len(result.failed),
             "verdicts": dict(Counter(r["verdict"] for r in result.results.values())),
+            "composites (firing vs ALERTS)": _composites(result.results),
+            "failed objects": ", ".join(sorted(k.rsplit("/", 1)[1] for k in result.failed)) or "none",
             "series x samples loaded": f"{len(streams)} x {samples // max(len(streams), 1)} ({samples} samples)",
             "load seconds (promtool + start + agent emulation)": round(loaded, 1),
             "parity seconds": round(elapsed, 1),
@@ -147,6 +149,12 @@ def run(limit: int, period: float) -> dict[str, Any]:
             "datadog 429 answers": sum(1 for r in dd_calls if r.status == 429),
             "datadog limit": f"{limit} per {period:g} s",
         }
+
+
+def _composites(results: dict[str, dict[str, Any]]) -> str:
+    """Each composite's verdict and why: the sample's recording rules and ALERTS are not evaluated here."""
+    found = [(k.rsplit("/", 1)[1], r) for k, r in results.items() if r.get("kind") == "composite"]
+    return "; ".join(f"{name} {r['verdict']} ({r['detail'] or 'fires as ALERTS'})" for name, r in found) or "none"
 
 
 def limited_cli(bench: Callable[[int, float], dict[str, Any]], doc: str) -> None:

@@ -99,27 +99,45 @@ def minutes(firing: Firing, step: int, source: str) -> dict[str, Any]:
     }
 
 
-def compare_alerts(sides: Sides, target: Target, window: tuple[int, int], step: int) -> dict[str, Any] | None:
+def evaluated_states(sides: Sides, target: Target, times: range) -> tuple[Answer, dict[str, set[int]]] | None:
+    """The monitor's Datadog series over the window (and its look-back) and, per group, when its condition holds
+    as Datadog evaluates it; None for a monitor this does not evaluate (a forecast's `next_` window, change)."""
     monitor = target.monitor
     if monitor is None or target.condition is None or monitor.time_aggregation not in _AGGREGATIONS:
         return None
+    if not monitor.window.startswith("last_"):
+        return None  # a forecast monitor compares the predicted future, not the last window's points
     seconds = window_seconds(monitor.window)
-    start, end = window
-    dd = datadog_timeseries(sides.datadog, target.formula, start - seconds, end, step)
-    times = range(start, end, step)
+    dd = datadog_timeseries(sides.datadog, target.formula, times.start - seconds, times.stop, times.step)
     aggregation = "last" if target.evaluated else monitor.time_aggregation
-    dd_on, used = datadog_firing(sides.datadog, target.resource, times)
-    if dd_on is None:
-        dd_on, used = monitor_states(dd, aggregation, seconds, times, target.condition), EVALUATED
-    selector = f'ALERTS{{alertname="{target.alertname}",alertstate="firing"}}'
-    alerts = prometheus_range(sides.source("prometheus"), selector, start, end, step)
-    group_keys = {k.split(":", 1)[0] for s in dd.series for k in datadog_key(s.labels).split(",") if ":" in k}
+    return dd, monitor_states(dd, aggregation, seconds, times, target.condition)
+
+
+def alerts_states(sides: Sides, alertname: str, group_keys: set[str], times: range) -> dict[str, set[int]]:
+    """Per group key (the ALERTS series' labels kept when their Datadog tag key is in `group_keys`), the times
+    Prometheus recorded the rule firing."""
+    selector = f'ALERTS{{alertname="{alertname}",alertstate="firing"}}'
+    alerts = prometheus_range(sides.source("prometheus"), selector, times.start, times.stop, times.step)
     prom_on: dict[str, set[int]] = {}
     for s in alerts.series:
         labels = {k: v for k, v in s.labels.items() if _tag_key(k, sides.label_tags) in group_keys}
         prom_on.setdefault(prometheus_key(labels, sides.label_tags), set()).update(t for t in s.points if t in times)
+    return prom_on
+
+
+def compare_alerts(sides: Sides, target: Target, window: tuple[int, int], step: int) -> dict[str, Any] | None:
+    times = range(window[0], window[1], step)
+    evaluated = evaluated_states(sides, target, times) if target.alertname else None
+    if evaluated is None or target.monitor is None or target.alertname is None:
+        return None
+    dd, states = evaluated
+    dd_on, used = datadog_firing(sides.datadog, target.resource, times)
+    if dd_on is None:
+        dd_on, used = states, EVALUATED
+    group_keys = {k.split(":", 1)[0] for s in dd.series for k in datadog_key(s.labels).split(",") if ":" in k}
+    prom_on = alerts_states(sides, target.alertname, group_keys, times)
     out = minutes(agreement(prom_on, dd_on, times), step, "prometheus")
-    out["monitor"] = f"{monitor.time_aggregation}({monitor.window})"
+    out["monitor"] = f"{target.monitor.time_aggregation}({target.monitor.window})"
     out["datadog_firing"] = used
     return out
 

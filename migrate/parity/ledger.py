@@ -1,8 +1,9 @@
 """Parity results as ledger evidence: `entries[].evidence.parity` in the translation's ledger.json, the place
 the report, `accept` and the decommission gate read them (migrate/report/evidence.py says the shape).
 
-One verdict per ledger entry: a panel compared query by query gets the worst of its queries (differs, then
-no_data, then agrees), with the figures and the sketch of that query. The full per-series evidence stays
+One verdict per ledger entry: a panel compared query by query (a composite: part by part, and as a whole) gets
+the worst of its comparisons (differs, then no_data, then agrees), with the figures and the sketch of that one;
+on a tie, the entry's own (the composite's). The full per-series evidence stays
 in the parity out file.
 """
 
@@ -41,7 +42,9 @@ def record_in_ledger(ledger_path: Path, evidence: dict[str, dict[str, Any]], now
     for key, result in evidence.items():
         entry_key = str(result.get("ledger_key") or key)
         current = worst.get(entry_key)
-        if current is None or _RANK.get(result["verdict"], 0) > _RANK.get(current["verdict"], 0):
+        rank, kept = _RANK.get(result["verdict"], 0), _RANK.get(current["verdict"], 0) if current else -1
+        # On a tie the entry's own comparison (a composite's firing, not one of its parts') is the one kept.
+        if rank > kept or (rank == kept and key == entry_key):
             worst[entry_key] = result
     at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     written = 0

@@ -7,7 +7,9 @@ Evidence per key: `verdict` (agrees | differs | no_data), `coverage`, `max_abs_d
 max_abs_diff, max_rel_diff, worst_at, first_difference], `detail`, `promql`, `datadog`, `kind`, `resource`,
 `codes`, `tolerance`, `ledger_key`, `at`, `sketch` {source, datadog: [[t, v], ...]} (the worst series, thinned),
 and for monitors `firing` {both, only_prometheus, only_datadog, neither,
-first_disagreement, agrees} and, when Prometheus has the rule's ALERTS history, `alerts`.
+first_disagreement, agrees} and, when Prometheus has the rule's ALERTS history, `alerts`. A composite monitor's
+parts are monitors keyed `<ledger key>#a`, ...; the composite itself (kind `composite`, the ledger key) has
+`alerts` and `firing` from its parts combined (composite.py), per group in `series`.
 A query either side refuses is not written (printed, and retried by the next run). Each ledger entry's
 verdict also goes into the translation's ledger.json as `evidence.parity` (ledger.py), for the report.
 """
@@ -27,6 +29,7 @@ from migrate.mappings import Mappings, parse_duration
 from migrate.parity.alerts import compare_alerts
 from migrate.parity.check import Query, Sides, check
 from migrate.parity.compare import Tolerance
+from migrate.parity.composite import check_composite
 from migrate.parity.ledger import record_in_ledger
 from migrate.parity.nr_check import check_nr
 from migrate.parity.nr_targets import find_nr_targets
@@ -166,10 +169,11 @@ class Job:
 def find_jobs(translation: Translation, mappings: Mappings) -> tuple[list[Job], dict[str, str]]:
     """Every comparable object of the translation: Prometheus/Grafana queries, New Relic conditions and
     widgets, Pingdom and New Relic synthetic checks."""
-    prom, skipped = find_targets(translation.resources, translation.ledger)
+    prom, skipped, composites = find_targets(translation.resources, translation.ledger)
     nr, nr_skipped = find_nr_targets(translation.resources, translation.ledger, translation.meta, mappings)
     checks, check_skipped = find_check_targets(translation.resources, translation.ledger, translation.meta)
     jobs = [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(_prometheus, t)) for t in prom]
+    jobs += [Job(c.key, c.key, "composite", c.resource, c.codes, partial(check_composite, c)) for c in composites]
     jobs += [Job(t.key, t.ledger_key, t.kind, t.resource, t.codes, partial(check_nr, t)) for t in nr]
     jobs += [Job(t.key, t.key, "check", t.resource, t.codes, partial(check_uptime, t)) for t in checks]
     return jobs, {**skipped, **nr_skipped, **check_skipped}

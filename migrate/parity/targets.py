@@ -8,6 +8,9 @@
   variables take the dashboard's defaults on both sides (`$job` -> `service:billing-worker` in Datadog, the
   same value in the PromQL; `*` means every value), Grafana's range variables the translator's defaults.
 
+- A composite monitor (a rule with `and` / `or` / `unless`): each part monitor against the operand it was made
+  from (the translator's own split), and the composite's firing as its parts combine (parity/composite.py).
+
 Everything else is listed as skipped with the reason (a service check monitor, a log query, ...).
 """
 
@@ -21,7 +24,9 @@ from typing import Any
 from migrate.ledger import Ledger
 from migrate.model import DesiredResource, LedgerEntry
 from migrate.parity.alerts import window_seconds
+from migrate.parity.composite import CompositeTarget
 from migrate.parity.condition import Condition, is_absent, split_condition
+from migrate.translate.build.composite import PART_TAG_PREFIX
 from migrate.translate.ddquery import (
     AsCount,
     Call,
@@ -38,6 +43,9 @@ from migrate.translate.ddquery import (
     parse_monitor,
     substitute,
 )
+from migrate.translate.ddquery.composite import operands as composite_operands
+from migrate.translate.ddquery.composite import parse_composite, render_named
+from migrate.translate.prometheus.composite import part_conditions
 from migrate.translate.promql import vars as grafana_vars
 
 
@@ -70,18 +78,29 @@ def comparable(
             yield entry, resource
 
 
-def find_targets(resources: list[DesiredResource], ledger: Ledger) -> tuple[list[Target], dict[str, str]]:
+def find_targets(
+    resources: list[DesiredResource], ledger: Ledger
+) -> tuple[list[Target], dict[str, str], list[CompositeTarget]]:
+    """The monitor and widget targets (a composite's parts among them), the keys skipped with why, and the
+    composites, whose firing is compared as their parts combine (parity/composite.py)."""
     targets: list[Target] = []
     skipped: dict[str, str] = {}
+    composites: list[CompositeTarget] = []
+    by_key = {r.key: r for r in resources}
     for entry, resource in comparable(resources, ledger):
         try:
             if entry.ref.source == "prometheus" and entry.ref.kind == "alerting_rule" and resource.type == "monitor":
-                targets.append(_monitor(entry, resource))
+                if resource.payload.get("type") == "composite":
+                    composite = _composite(entry, resource, by_key)
+                    composites.append(composite)
+                    targets += composite.parts.values()
+                else:
+                    targets.append(_monitor(entry, resource))
             elif entry.ref.source == "grafana" and entry.ref.kind == "panel" and resource.type == "dashboard":
                 targets += _panel(entry, resource)
         except _Skip as reason:
             skipped[entry.ref.key] = str(reason)
-    return targets, skipped
+    return targets, skipped, composites
 
 
 class _Skip(Exception):
@@ -92,9 +111,51 @@ def _codes(entry: LedgerEntry) -> tuple[str, ...]:
     return tuple(sorted({f.code for f in entry.findings}))
 
 
+def _composite(entry: LedgerEntry, resource: DesiredResource, by_key: dict[str, DesiredResource]) -> CompositeTarget:
+    """The composite's query with its operands named by part, and one monitor target per part whose PromQL is the
+    operand the translator made that part from (prometheus/composite.py `split`, so both cut the rule alike)."""
+    operands = part_conditions(entry.original or "")
+    if operands is None:
+        raise _Skip("the rule's expression does not split into a composite's conditions")
+    names: dict[str, str] = {}  # part resource key -> part name
+    for key in (resource.metadata or {}).get("parts") or []:
+        part = by_key.get(key)
+        tags = (part.payload.get("tags") or []) if part is not None else []
+        for tag in tags:
+            if str(tag).startswith(PART_TAG_PREFIX):
+                names[key] = str(tag).removeprefix(PART_TAG_PREFIX)
+    try:
+        expression = parse_composite(str(resource.payload.get("query", "")))
+    except QuerySyntaxError as exc:
+        raise _Skip(f"composite query not readable: {exc}") from None
+    refs = [o.ref for o in composite_operands(expression)]
+    if not all(ref in names and names[ref] in operands for ref in refs):
+        raise _Skip("the composite names monitors that are not its parts, or parts the rule has no condition for")
+    parts = {
+        names[ref]: _monitor_target(
+            f"{entry.ref.key}#{names[ref]}", entry, operands[names[ref]], by_key[ref], alertname=None
+        )
+        for ref in refs
+    }
+    return CompositeTarget(
+        entry.ref.key,
+        resource.key,
+        entry.original or "",
+        parse_composite(render_named(expression, names)),  # operands named by part: `a && !b`
+        parts,
+        entry.ref.name,
+        _codes(entry),
+    )
+
+
 def _monitor(entry: LedgerEntry, resource: DesiredResource) -> Target:
-    if resource.payload.get("type") == "composite":
-        raise _Skip("a composite monitor combines its parts' alert states, which parity does not compare yet")
+    return _monitor_target(entry.ref.key, entry, entry.original or "", resource, alertname=entry.ref.name)
+
+
+def _monitor_target(
+    key: str, entry: LedgerEntry, promql: str, resource: DesiredResource, *, alertname: str | None
+) -> Target:
+    """`promql`: the rule's condition (a composite part's: the operand it was made from)."""
     text = str(resource.payload.get("query", ""))
     try:
         monitor = parse_monitor(text)
@@ -103,24 +164,24 @@ def _monitor(entry: LedgerEntry, resource: DesiredResource) -> Target:
     if not isinstance(monitor, MonitorQuery) or isinstance(monitor.expression, Formula):
         raise _Skip("not a metric monitor (a service check or event monitor): compared by state history only")
     threshold = monitor.threshold
-    split = split_condition(entry.original or "")
-    if is_absent(entry.original or ""):
+    split = split_condition(promql)
+    if is_absent(promql):
         raise _Skip("a no-data monitor (absent()): compared by when data stops, not by values")
     thresholds = (resource.payload.get("options") or {}).get("thresholds") or {}
     if split is not None and split[1].threshold in thresholds.values():
         threshold = split[1].threshold  # the rule that filled this monitor's warning (or critical) threshold
     formula, evaluated = _monitor_value(monitor)
     return Target(
-        entry.ref.key,
+        key,
         entry.ref.key,
         "monitor",
         resource.key,
-        entry.original or "",
+        promql,
         formula,
         _codes(entry),
         Condition(monitor.comparator, threshold),
         monitor,
-        entry.ref.name,
+        alertname,
         evaluated,
     )
 

@@ -13,7 +13,7 @@ import pytest
 
 from migrate.cli import main
 from migrate.testing import generated
-from tests.support.parity import ParallelRun, parallel_run
+from tests.support.parity import ParallelRun, parallel_run, translate_rules
 
 pytestmark = pytest.mark.prometheus
 
@@ -32,7 +32,6 @@ RULES = """groups:
       - alert: ErrorBurst
         expr: sum(increase(errors_total[15m])) > 100
 """
-MAPPINGS = "prometheus:\n  namespace: app\n  label_tags: {instance: endpoint, job: null}\n"
 ALERTS_FROM = generated.START + 2 * 3600  # Prometheus' record: ErrorsSeen fired from two hours in
 
 
@@ -48,14 +47,7 @@ def run() -> Iterator[ParallelRun]:
 
 
 def _translate(tmp_path: Path) -> Path:
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "app.rules.yml").write_text(RULES, encoding="utf-8")
-    (tmp_path / "maps").mkdir()
-    (tmp_path / "maps" / "app.yaml").write_text(MAPPINGS, encoding="utf-8")
-    assert main(["collect", "prometheus", "--from-files", str(tmp_path / "src"), "--out", str(tmp_path / "inv")]) == 0
-    translation = tmp_path / "translation"
-    argv = ["translate", "--inventory", str(tmp_path / "inv"), "--mappings", str(tmp_path / "maps")]
-    assert main([*argv, "--out", str(translation)]) == 0
+    translation = translate_rules(tmp_path, RULES)
     desired = json.loads((translation / "desired.json").read_text(encoding="utf-8"))
     for resource in desired["resources"]:  # the injected mismatch: the `by {pod}` dropped
         resource["payload"]["query"] = resource["payload"]["query"].replace("{*} by {pod}", "{*}")

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from migrate.cli import main
 from migrate.parity.check import Sides
-from migrate.parity.fetch import datadog_client
+from migrate.parity.fetch import datadog_client, prometheus_range
 from migrate.settings import datadog_credentials
 from migrate.sources.http import HttpClient
 from migrate.testing import generated
@@ -33,6 +35,45 @@ class ParallelRun:
     datadog: DatadogTestServer
     sides: Sides
     window: tuple[int, int] = WINDOW
+
+
+# The mappings a parity test translates with: the namespace and label map the emulated Agent submits under.
+MAPPINGS = "prometheus:\n  namespace: app\n  label_tags: {instance: endpoint, job: null}\n"
+
+
+def translate_rules(work: Path, rules: str) -> Path:
+    """`rules` (a Prometheus rule file) collected and translated by the CLI with MAPPINGS (in `work/maps`): the
+    translation directory."""
+    (work / "src").mkdir()
+    (work / "src" / "app.rules.yml").write_text(rules, encoding="utf-8")
+    (work / "maps").mkdir()
+    (work / "maps" / "app.yaml").write_text(MAPPINGS, encoding="utf-8")
+    assert main(["collect", "prometheus", "--from-files", str(work / "src"), "--out", str(work / "inv")]) == 0
+    translation = work / "translation"
+    argv = ["translate", "--inventory", str(work / "inv"), "--mappings", str(work / "maps")]
+    assert main([*argv, "--out", str(translation)]) == 0
+    return translation
+
+
+def rule_alerts(run: ParallelRun, alertname: str, expr: str, for_seconds: int, interval: int = 60) -> list[str]:
+    """The `ALERTS` record Prometheus' rule evaluator would write for an alerting rule over the generated history,
+    as OpenMetrics sample lines for `parallel_run(extra_samples=...)`: the real Prometheus evaluates `expr` (set
+    operators and all) every `interval`; a series fires once the expression has returned it at every evaluation
+    for `for_seconds` (docs prometheus.io configuration/alerting_rules: pending, then firing). The evaluator ends a
+    resolved alert with a staleness marker, which OpenMetrics text cannot carry: a NaN sample at each evaluation
+    that does not fire stands for it (parity drops NaN points, as a query past a stale marker returns nothing)."""
+    start = generated.START // interval * interval + interval
+    answer = prometheus_range(run.sides.source("prometheus"), expr, start, generated.END, interval)
+    lines = []
+    for series in answer.series:
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(series.labels.items()))
+        name = f'ALERTS{{alertname="{alertname}",alertstate="firing"{"," if labels else ""}{labels}}}'
+        active: int | None = None
+        for t in range(start, generated.END, interval):
+            active = (t if active is None else active) if t in series.points else None
+            firing = active is not None and t - active >= for_seconds
+            lines.append(f"{name} {1.0 if firing else 'NaN'} {t}")
+    return lines
 
 
 @contextmanager

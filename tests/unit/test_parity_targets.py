@@ -11,17 +11,21 @@ from migrate.commands.parity import parity_window
 from migrate.errors import ConfigError
 from migrate.mappings import Mappings, load_mappings
 from migrate.parity.compare import Tolerance
+from migrate.parity.composite import CompositeTarget
 from migrate.parity.condition import Condition, split_condition
 from migrate.parity.run import tolerance_for
 from migrate.parity.targets import Target, find_targets
 from migrate.translate.ddquery import render
+from migrate.translate.ddquery.composite import render_composite
 from migrate.translate.store import read_translation
 
 SAMPLE = Path(__file__).resolve().parents[2] / "inventories" / "sample" / "sources"
 
 
 @pytest.fixture(scope="module")
-def sample_targets(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Target], dict[str, str]]:
+def sample_targets(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[list[Target], dict[str, str], list[CompositeTarget]]:
     work = tmp_path_factory.mktemp("sample")
     for source in ("prometheus", "grafana"):
         assert main(["collect", source, "--from-files", str(SAMPLE / source), "--out", str(work / source)]) == 0
@@ -31,10 +35,11 @@ def sample_targets(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Targe
     return find_targets(translation.resources, translation.ledger)
 
 
-def test_sample_monitors_and_widgets_are_paired_with_their_promql(
-    sample_targets: tuple[list[Target], dict[str, str]],
-) -> None:
-    targets, skipped = sample_targets
+Found = tuple[list[Target], dict[str, str], list[CompositeTarget]]
+
+
+def test_sample_monitors_and_widgets_are_paired_with_their_promql(sample_targets: Found) -> None:
+    targets, skipped, _ = sample_targets
     by_key = {t.key: t for t in targets}
     kinds = {t.kind for t in targets}
     assert kinds == {"monitor", "widget"} and len(targets) >= 40
@@ -51,6 +56,22 @@ def test_sample_monitors_and_widgets_are_paired_with_their_promql(
     assert "grafana/panel/techcorp-payment-gateway/7#B" in by_key
     assert all("absent" not in t.promql for t in targets)
     assert any("not a metric monitor" in reason for reason in skipped.values())
+
+
+def test_the_sample_composite_is_compared_part_by_part_and_as_a_whole(sample_targets: Found) -> None:
+    targets, skipped, composites = sample_targets
+    key = "prometheus/alerting_rule/platform-prometheusrule.yaml/platform.nodes/NodeDiskWillFillIn4Hours"
+    assert key not in skipped and not any("composite" in reason for reason in skipped.values())
+    (composite,) = [c for c in composites if c.key == key]
+    assert render_composite(composite.expression) == "a && !b" and composite.alertname == "NodeDiskWillFillIn4Hours"
+    assert composite.group_tags == ["endpoint", "mountpoint"]
+    by_key = {t.key: t for t in targets}
+    a, b = by_key[f"{key}#a"], by_key[f"{key}#b"]
+    assert (a, b) == (composite.parts["a"], composite.parts["b"])
+    # each part against the operand the translator made it from, with its own comparison
+    assert a.promql.startswith("predict_linear(") and a.condition == Condition("<=", 0.0)
+    assert b.promql == "node_filesystem_readonly == 1" and b.condition == Condition("==", 1.0)
+    assert a.ledger_key == b.ledger_key == key and a.alertname is None  # ALERTS record the rule, not a part
 
 
 def test_tolerance_is_the_loosest_of_the_findings_listed() -> None:

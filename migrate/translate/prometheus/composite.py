@@ -91,6 +91,13 @@ def split(expr: str) -> tuple[CompositeNode, _Split] | None:
     return node, parts
 
 
+def part_conditions(expr: str) -> dict[str, str] | None:
+    """Each part's condition (PromQL) by part name, cut as `composite_draft` cuts them for the part monitors: what
+    parity compares each part monitor with (migrate/parity/targets.py). None when `expr` makes no composite."""
+    found = split(expr)
+    return dict(found[1].leaves) if found is not None else None
+
+
 def _comparison_inside(root: Any, parts: _Split) -> tuple[Any, str]:
     """`(A and B) > N` is `A > N and B` (and, unless: the result is A's series with A's values, so filtering them
     after or before the set operator keeps the same series): the node to split and the comparison its leftmost
