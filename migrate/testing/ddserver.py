@@ -143,7 +143,7 @@ class DatadogTestServer:
         class Handler(_Handler):
             dd = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -284,6 +284,12 @@ class DatadogTestServer:
         with self.store.lock:
             self.requests.append(record)
         return status, body, headers
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops the SYNs of a client that opens 16 connections at once, and each dropped
+    # one is retried a second later: writes stalled for a second at the start of a window in bench/apply.py.
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):
