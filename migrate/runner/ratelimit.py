@@ -66,6 +66,8 @@ class RateLimiter:
         self._lock = threading.Condition()
         self._windows: dict[str, _Window] = {}
         self._route_names: dict[str, str] = {}
+        self._probing: set[str] = set()  # routes not yet learnt with their first request in flight
+        self._unlimited: set[str] = set()  # routes whose answers carried no X-RateLimit headers
         self._local = threading.local()
         self._sleep = sleep
         self._clock = clock
@@ -75,12 +77,25 @@ class RateLimiter:
     # -- the two hooks around every request ---------------------------------------------------
     def acquire(self, route: str) -> None:
         """Block until the route's limit (when known) has room in the current window, and count the request."""
+        self._end_probe()  # this thread's last request, if it was never released
         self._local.route = route
         self._local.epoch = None
+        probe_wait = 0.0
         while True:
             with self._lock:
                 name = self._route_names.get(route)
                 win = self._windows.get(name) if name else None
+                if name is None and route not in self._unlimited:
+                    # Which limit a route counts against is learnt from its first answer. Until then it sends
+                    # one request at a time: 16 callers let out blind into a spent window were 16 429s for
+                    # every route's first use (an apply with creates, updates and deletes of two types
+                    # collected 32 at 5/s). A probe that never answers lets the others go after a while.
+                    if route in self._probing and probe_wait < PROBE_PATIENCE:
+                        self._lock.wait(0.05)
+                        probe_wait += 0.05
+                        continue
+                    self._probing.add(route)
+                    self._local.probe = True
                 if win is None:
                     return
                 now = self._clock()
@@ -97,7 +112,14 @@ class RateLimiter:
 
     def observe(self, response: ApiResponse) -> None:
         """`on_response` callback for the resource modules: learn from the headers of a success."""
-        self._learn(getattr(self._local, "route", ""), response.rate_limit, limited=False)
+        route = getattr(self._local, "route", "")
+        rl = response.rate_limit
+        if rl is None or rl.limit <= 0:
+            with self._lock:
+                if route not in self._route_names:
+                    self._unlimited.add(route)  # this server tells nothing to learn: stop probing
+            return
+        self._learn(route, rl, limited=False)
 
     def observe_error(self, route: str, limit: RateLimit | None, *, limited: bool) -> None:
         self._learn(route, limit, limited=limited)
@@ -108,6 +130,14 @@ class RateLimiter:
         from zero, so failures never shrink the windows after theirs. The thread keeps the window it sent
         in until its next `acquire`: a 429 is learnt after this, and one from an ended window must not
         close the new one."""
+        self._end_probe()
+
+    def _end_probe(self) -> None:
+        if getattr(self._local, "probe", False):
+            self._local.probe = False
+            with self._lock:
+                self._probing.discard(self._local.route)
+                self._lock.notify_all()
 
     def _learn(self, route: str, rl: RateLimit | None, *, limited: bool) -> None:
         if rl is None or rl.limit <= 0:
@@ -215,6 +245,7 @@ def call_with_retry(
 
 
 MAX_RETRY_AFTER = 300.0
+PROBE_PATIENCE = 5.0  # seconds a route's callers wait for its first answer before going out anyway
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:

@@ -1,3 +1,4 @@
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -238,3 +239,29 @@ def test_a_caller_back_late_in_an_aligned_window_waits_only_to_its_end() -> None
         limiter.acquire("monitor create")
     assert clock.now == pytest.approx(1020.005), "waited for the aligned boundary, not 1023"
     assert waits == [pytest.approx(7.005)]
+
+
+def test_a_route_not_yet_learnt_sends_one_request_until_its_first_answer() -> None:
+    """Callers let out blind before a route's first answer cost a 429 each when the window was spent."""
+    limiter = RateLimiter()
+    limiter.acquire("monitor create")  # the first request, not answered yet
+    with ThreadPoolExecutor(4) as pool:
+        others = [pool.submit(limiter.acquire, "monitor create") for _ in range(4)]
+        time.sleep(0.3)
+        assert not any(f.done() for f in others), "the others wait for the first answer"
+        limiter.observe(ApiResponse({}, 200, headers(4, 5)))  # 5 per window, 4 left
+        limiter.release()
+        for f in others:
+            f.result(timeout=2)  # then all 4 go out in this window
+    assert limiter._windows["monitor_create"].remaining == 0
+
+
+def test_a_server_without_rate_limit_headers_is_not_probed_for_ever() -> None:
+    limiter = RateLimiter()
+    limiter.acquire("monitor create")
+    limiter.observe(ApiResponse({}, 200, {}))  # nothing to learn
+    limiter.release()
+    with ThreadPoolExecutor(4) as pool:
+        started = time.monotonic()
+        list(pool.map(lambda _: limiter.acquire("monitor create"), range(8)))  # none releases
+    assert time.monotonic() - started < 0.5, "concurrent callers are not held back"
