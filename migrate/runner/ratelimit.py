@@ -43,6 +43,7 @@ class _Window:
     sent: int = 0
     used: int = 0
     epoch: int = 0  # which window this is; a request remembers the one it was let out in
+    aligned: bool = False  # the server's windows end on multiples of the period (Datadog's do)
 
     @property
     def remaining(self) -> int:
@@ -51,12 +52,22 @@ class _Window:
     def roll(self, reset_at: float, used: int = 0) -> None:
         self.reset_at, self.sent, self.used, self.epoch = reset_at, used, used, self.epoch + 1
 
+    def next_end(self, now: float) -> float:
+        """Where a window opened at `now` ends: the next multiple of the period when windows are aligned
+        (a caller that comes back late in a window must not think it runs a whole period from then), else
+        a period from now, as a server that opens a window at its first request does."""
+        if self.aligned and self.period > 0:
+            return float(math.floor(now / self.period) * self.period + self.period)
+        return now + self.period
+
 
 class RateLimiter:
     def __init__(self, *, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> None:
         self._lock = threading.Condition()
         self._windows: dict[str, _Window] = {}
         self._route_names: dict[str, str] = {}
+        self._probing: set[str] = set()  # routes not yet learnt with their first request in flight
+        self._unlimited: set[str] = set()  # routes whose answers carried no X-RateLimit headers
         self._local = threading.local()
         self._sleep = sleep
         self._clock = clock
@@ -66,18 +77,32 @@ class RateLimiter:
     # -- the two hooks around every request ---------------------------------------------------
     def acquire(self, route: str) -> None:
         """Block until the route's limit (when known) has room in the current window, and count the request."""
+        self._end_probe()  # this thread's last request, if it was never released
         self._local.route = route
         self._local.epoch = None
+        probe_wait = 0.0
         while True:
             with self._lock:
                 name = self._route_names.get(route)
                 win = self._windows.get(name) if name else None
+                if name is None and route not in self._unlimited:
+                    # Which limit a route counts against is learnt from its first answer. Until then it sends
+                    # one request at a time: 16 callers let out blind into a spent window were 16 429s for
+                    # every route's first use (an apply with creates, updates and deletes of two types
+                    # collected 32 at 5/s). A probe that never answers lets the others go after a while.
+                    if route in self._probing and probe_wait < PROBE_PATIENCE:
+                        self._lock.wait(0.05)
+                        probe_wait += 0.05
+                        continue
+                    self._probing.add(route)
+                    self._local.probe = True
                 if win is None:
                     return
                 now = self._clock()
                 if now >= win.reset_at:  # a new window: the server will tell us the exact count
-                    win.roll(self._window_end(now, win.period, win.period))
+                    win.roll(win.next_end(now))
                 self._local.epoch = (name, win.epoch)
+                self._local.sent_at = now
                 if win.remaining > 0:
                     win.sent += 1
                     return
@@ -87,7 +112,14 @@ class RateLimiter:
 
     def observe(self, response: ApiResponse) -> None:
         """`on_response` callback for the resource modules: learn from the headers of a success."""
-        self._learn(getattr(self._local, "route", ""), response.rate_limit, limited=False)
+        route = getattr(self._local, "route", "")
+        rl = response.rate_limit
+        if rl is None or rl.limit <= 0:
+            with self._lock:
+                if route not in self._route_names:
+                    self._unlimited.add(route)  # this server tells nothing to learn: stop probing
+            return
+        self._learn(route, rl, limited=False)
 
     def observe_error(self, route: str, limit: RateLimit | None, *, limited: bool) -> None:
         self._learn(route, limit, limited=limited)
@@ -98,6 +130,14 @@ class RateLimiter:
         from zero, so failures never shrink the windows after theirs. The thread keeps the window it sent
         in until its next `acquire`: a 429 is learnt after this, and one from an ended window must not
         close the new one."""
+        self._end_probe()
+
+    def _end_probe(self) -> None:
+        if getattr(self._local, "probe", False):
+            self._local.probe = False
+            with self._lock:
+                self._probing.discard(self._local.route)
+                self._lock.notify_all()
 
     def _learn(self, route: str, rl: RateLimit | None, *, limited: bool) -> None:
         if rl is None or rl.limit <= 0:
@@ -105,6 +145,7 @@ class RateLimiter:
         name = rl.name or route
         with self._lock:
             sent_in = getattr(self._local, "epoch", None)
+            sent_at = getattr(self._local, "sent_at", None)
             now = self._clock()
             self._route_names[route] = name
             end = self._window_end(now, rl.reset, rl.period)
@@ -112,25 +153,37 @@ class RateLimiter:
             win = self._windows.get(name)
             if win is None:
                 win = self._windows[name] = _Window(rl.limit, rl.period, end, used, used)
+                win.aligned = self._is_aligned(now, rl.reset, rl.period)
                 return
             win.limit, win.period = rl.limit, rl.period
-            if end > win.reset_at + 0.5 or win.reset_at <= now:  # the server is in a newer window than ours
-                win.roll(end, used)
-            elif sent_in is not None and sent_in != (name, win.epoch):
+            win.aligned = self._is_aligned(now, rl.reset, rl.period)
+            if sent_in is not None and sent_in != (name, win.epoch):
                 # Sent in an earlier window and answered after it ended: its count is that window's.
                 return
+            if sent_in is not None and sent_at is not None and sent_at < win.reset_at <= now:
+                # Let out in our window and answered after it ended, before any caller opened the next: the
+                # server may have counted it in either, and the count it gives may be the old window's (all
+                # of it used), which would close the new window before anything was sent in it (apply left
+                # a 50/s window two-thirds unused). Open the new window as `acquire` would, learn nothing.
+                win.roll(win.next_end(now))
+                return
+            if end > win.reset_at + 0.5 or win.reset_at <= now:  # the server is in a newer window than ours
+                win.roll(end, used)
             elif limited:
                 win.used, win.reset_at = win.limit, max(win.reset_at, min(end, now + win.period))
             else:
                 win.used = max(win.used, used)
 
     @staticmethod
-    def _window_end(now: float, reset: float, period: int) -> float:
-        """Windows are calendar aligned: prefer the exact boundary when it agrees with `reset` (whole seconds)."""
-        if period > 0:
-            aligned = math.floor(now / period) * period + period
-            if abs(aligned - (now + reset)) <= 1.0:
-                return float(aligned)
+    def _is_aligned(now: float, reset: float, period: int) -> bool:
+        """Windows are calendar aligned when `reset` (whole seconds) agrees with the next multiple of the period."""
+        return period > 0 and abs(math.floor(now / period) * period + period - (now + reset)) <= 1.0
+
+    @classmethod
+    def _window_end(cls, now: float, reset: float, period: int) -> float:
+        """Prefer the exact calendar-aligned boundary when it agrees with `reset`."""
+        if cls._is_aligned(now, reset, period):
+            return float(math.floor(now / period) * period + period)
         return now + max(reset, 0.0)
 
 
@@ -192,6 +245,7 @@ def call_with_retry(
 
 
 MAX_RETRY_AFTER = 300.0
+PROBE_PATIENCE = 5.0  # seconds a route's callers wait for its first answer before going out anyway
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:

@@ -72,6 +72,8 @@ class RequestRecord:
     body: Any
     status: int  # 0 when the connection was dropped without an answer
     fault: str | None = None
+    at: float = 0.0  # wall-clock time it was counted against its rate limit (benchmarks time writes by it)
+    window: float = 0.0  # start of the rate-limit window it was counted in
 
 
 @dataclass
@@ -87,7 +89,8 @@ class RateLimits:
     aligned: bool = True
 
     def take(self, name: str, now: float) -> tuple[bool, dict[str, str]]:
-        """Count one request against `name`'s current window; (allowed, X-RateLimit headers)."""
+        """Count one request against `name`'s current window; (allowed, X-RateLimit headers).
+        `windows[name].start` is then the start of the window it was counted in."""
         limit, period = self.limits.get(name, DEFAULT_LIMIT)
         window = self.windows.setdefault(name, _Window(start=-math.inf))
         if self.aligned:
@@ -140,7 +143,7 @@ class DatadogTestServer:
         class Handler(_Handler):
             dd = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -256,7 +259,9 @@ class DatadogTestServer:
         if delay or self.faults.delay:
             time.sleep(delay or self.faults.delay)
         with self.store.lock:
-            allowed, rl_headers = self.limits.take(name, time.time())
+            record.at = time.time()
+            allowed, rl_headers = self.limits.take(name, record.at)
+            record.window = self.limits.windows[name].start
             if fault == "rate_limited" or not allowed:
                 rl_headers["X-RateLimit-Remaining"] = "0"
                 return self._done(record, 429, {"errors": ["Rate limit of traffic exceeded"]}, rl_headers)
@@ -279,6 +284,12 @@ class DatadogTestServer:
         with self.store.lock:
             self.requests.append(record)
         return status, body, headers
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops the SYNs of a client that opens 16 connections at once, and each dropped
+    # one is retried a second later: writes stalled for a second at the start of a window in bench/apply.py.
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):

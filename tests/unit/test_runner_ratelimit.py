@@ -1,3 +1,4 @@
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -203,3 +204,64 @@ def test_a_late_429_from_the_last_window_does_not_close_the_new_one() -> None:
 
     late.submit(refused).result()
     assert current.submit(_acquired_without_waiting, limiter).result() == 4
+
+
+def test_a_late_answer_before_anyone_opened_the_new_window_does_not_close_it() -> None:
+    """Sent at the end of a window and answered after it, before any caller opened the next: the answer
+    says the old window was all used, which once closed the new window with nothing sent in it."""
+    clock = Clock()
+    limiter = RateLimiter(sleep=_never_wait, clock=clock)
+    limiter.acquire("monitor create")
+    limiter.observe(ApiResponse({}, 200, headers(4, 10)))  # 5 per 10 s, window ends 1010
+    clock.now = 1009.9
+    for _ in range(4):
+        limiter.acquire("monitor create")  # the rest of the window, answered ...
+    clock.now = 1010.05
+    limiter.observe(ApiResponse({}, 200, headers(0, 1)))  # ... after it ended: "0 left" was the old window's
+    assert _acquired_without_waiting(limiter) == 5, "the new window keeps all its budget"
+
+
+def test_a_caller_back_late_in_an_aligned_window_waits_only_to_its_end() -> None:
+    """Windows are aligned to the clock: one opened part-way through still ends at the next multiple of
+    the period, not a whole period later (which left callers waiting for a window the server had opened)."""
+    clock = Clock()
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock.sleep(seconds)
+
+    limiter = RateLimiter(sleep=sleep, clock=clock)
+    limiter.acquire("monitor create")
+    limiter.observe(ApiResponse({}, 200, headers(4, 10)))  # window ends 1010
+    clock.now = 1013.0  # idle through the boundary: the next window ends at 1020
+    for _ in range(6):
+        limiter.acquire("monitor create")
+    assert clock.now == pytest.approx(1020.005), "waited for the aligned boundary, not 1023"
+    assert waits == [pytest.approx(7.005)]
+
+
+def test_a_route_not_yet_learnt_sends_one_request_until_its_first_answer() -> None:
+    """Callers let out blind before a route's first answer cost a 429 each when the window was spent."""
+    limiter = RateLimiter()
+    limiter.acquire("monitor create")  # the first request, not answered yet
+    with ThreadPoolExecutor(4) as pool:
+        others = [pool.submit(limiter.acquire, "monitor create") for _ in range(4)]
+        time.sleep(0.3)
+        assert not any(f.done() for f in others), "the others wait for the first answer"
+        limiter.observe(ApiResponse({}, 200, headers(4, 5)))  # 5 per window, 4 left
+        limiter.release()
+        for f in others:
+            f.result(timeout=2)  # then all 4 go out in this window
+    assert limiter._windows["monitor_create"].remaining == 0
+
+
+def test_a_server_without_rate_limit_headers_is_not_probed_for_ever() -> None:
+    limiter = RateLimiter()
+    limiter.acquire("monitor create")
+    limiter.observe(ApiResponse({}, 200, {}))  # nothing to learn
+    limiter.release()
+    with ThreadPoolExecutor(4) as pool:
+        started = time.monotonic()
+        list(pool.map(lambda _: limiter.acquire("monitor create"), range(8)))  # none releases
+    assert time.monotonic() - started < 0.5, "concurrent callers are not held back"
